@@ -1,0 +1,58 @@
+# 常青 — two commands on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml package.json package-lock.json 2>/dev/null | cksum | cut -d' ' -f1)
+VENDOR := var/vendor/.installed-$(shell cat package-lock.json 2>/dev/null | cksum | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: setup run test bench browser-deps fonts clean
+
+setup: $(STAMP) $(VENDOR)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+# htmx and ECharts come from the npm registry at set-up and are served locally (no CDN).
+$(VENDOR): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@mkdir -p var/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/echarts/dist/echarts.min.js var/vendor/
+	@rm -f var/vendor/.installed-*
+	@touch $@
+
+run: setup
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo --scale county --if-empty
+	@echo "常青已启动：http://$(HOST):$(PORT)/  （按 Ctrl+C 停止）"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Browser tests need Debian's chromium and a CJK font; installed when we are root.
+browser-deps:
+	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+		echo "正在安装 chromium 和中文字体（Debian 软件包）…"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	else \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+		echo "!! 未找到 /usr/bin/chromium，且当前不是 root，无法安装：浏览器测试将被跳过。"; \
+		echo "!! Chromium not found and not root: browser tests will be SKIPPED."; \
+		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
+	fi
+
+test: setup browser-deps
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# Benchmarks run against the machine's PostgreSQL (see bench/README.md).
+bench: setup
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules var/vendor var/static

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "changqing.accounts"
+    label = "accounts"
+    verbose_name = "用户与权限"
+
+    def ready(self):
+        from changqing.core.nav import NavItem, register
+
+        register(NavItem("用户管理", "accounts:users", action="manage", order=890))

@@ -1,0 +1,84 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from changqing.core.changelog import ChangeLoggedModel
+
+from .scope import ScopeSpec
+from .roles import ROLE_SCOPE_KIND, Role, ScopeKind
+
+
+class User(AbstractUser):
+    """A person who logs in. Role assignments say what they may see and do."""
+
+    full_name = models.CharField("姓名", max_length=50, blank=True)
+    phone = models.CharField("手机号", max_length=20, blank=True)
+    large_text = models.BooleanField("大字模式", default=False)
+    retiree = models.OneToOneField(
+        "members.Retiree", verbose_name="对应的离退休干部", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="user_account",
+    )
+
+    # A bureau admin sees the users whose roles sit inside their subtree.
+    scope_spec = ScopeSpec(org="role_assignments__organization", retiree="retiree", distinct=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    def __str__(self):
+        return self.display_name
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("accounts:user_detail", args=[self.pk])
+
+
+class RoleAssignment(ChangeLoggedModel):
+    """One role of a user, bound to the scope it acts in."""
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField("角色", max_length=30, choices=Role.choices)
+    organization = models.ForeignKey(
+        "orgs.Organization", verbose_name="组织", null=True, blank=True,
+        on_delete=models.CASCADE, related_name="role_assignments",
+    )
+    zone = models.ForeignKey(
+        "orgs.Zone", verbose_name="片组", null=True, blank=True,
+        on_delete=models.CASCADE, related_name="role_assignments",
+    )
+    # Stations are built by the guidance-station app; kept as a plain id here so the
+    # accounts app does not depend on it.
+    station_id = models.BigIntegerField("指导站编号", null=True, blank=True)
+    note = models.CharField("备注", max_length=200, blank=True)
+
+    scope_spec = ScopeSpec(org="organization", zone="zone")
+
+    class Meta:
+        verbose_name = "角色分配"
+        verbose_name_plural = "角色分配"
+        ordering = ["user_id", "role"]
+
+    def __str__(self):
+        target = self.organization or self.zone or ""
+        return f"{self.user} · {self.get_role_display()} {target}".strip()
+
+    @property
+    def scope_kind(self) -> str:
+        return ROLE_SCOPE_KIND[Role(self.role)]
+
+    def clean(self):
+        kind = self.scope_kind
+        if kind == ScopeKind.SUBTREE and not self.organization_id:
+            raise ValidationError({"organization": "该角色需要指定所管理的组织"})
+        if kind == ScopeKind.ZONE and not self.zone_id:
+            raise ValidationError({"zone": "片组长角色需要指定片组"})
+        if kind == ScopeKind.STATION and not self.station_id:
+            raise ValidationError({"station_id": "该角色需要指定指导站"})
+        if kind == ScopeKind.SELF and not self.user.retiree_id:
+            raise ValidationError({"user": "党员角色需要先关联本人的离退休干部档案"})

@@ -1,0 +1,187 @@
+"""Data scope: the one place that decides which records a user may see or change.
+
+Views, the API, exports, reports and commands acting for a user all call
+`restrict(queryset, user, action)`. Every scoped model declares a
+`scope_spec = ScopeSpec(...)` naming the paths from it to an Organization, a
+Retiree or a Zone; a model without one cannot be restricted, so a new model
+that forgets it fails loudly instead of leaking.
+
+A user's role assignments resolve to organisation path prefixes (subtree,
+zone, station) and retiree ids (pairs, self). Resolvers for station and pairs
+scopes are registered by the apps that own those records.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .roles import ROLE_ACTIONS, Role, ScopeKind
+
+
+@dataclass(frozen=True)
+class ScopeSpec:
+    """How a model reaches the scope roots. Empty string means "this model itself"."""
+
+    org: str | None = None  # path to an Organization ("" = the model is Organization)
+    retiree: str | None = None  # path to a Retiree ("" = the model is Retiree)
+    zone: str | None = None  # path to a Zone ("" = the model is Zone)
+    org_path: str | None = None  # a stored path string field (change log, operation log)
+    distinct: bool = False  # the paths cross a to-many relation
+
+
+@dataclass
+class Scope:
+    everything: bool = False
+    org_paths: set[str] = field(default_factory=set)
+    retiree_ids: set[int] = field(default_factory=set)
+    zone_ids: set[int] = field(default_factory=set)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.everything or self.org_paths or self.retiree_ids or self.zone_ids)
+
+    def covers_path(self, path: str) -> bool:
+        return self.everything or any(path.startswith(p) for p in self.org_paths)
+
+
+# kind -> function(assignment) -> (org paths, retiree ids)
+_resolvers: dict[str, Callable] = {}
+
+
+def register_scope_resolver(kind: str, resolver: Callable):
+    _resolvers[kind] = resolver
+
+
+def _resolve_subtree(assignment):
+    return ({assignment.organization.path} if assignment.organization_id else set()), set()
+
+
+def _resolve_zone(assignment):
+    from changqing.orgs.models import Organization
+
+    paths = set(Organization.objects.filter(zone_id=assignment.zone_id).values_list("path", flat=True))
+    return paths, set()
+
+
+def _resolve_self(assignment):
+    return set(), ({assignment.user.retiree_id} if assignment.user.retiree_id else set())
+
+
+register_scope_resolver(ScopeKind.SUBTREE, _resolve_subtree)
+register_scope_resolver(ScopeKind.ZONE, _resolve_zone)
+register_scope_resolver(ScopeKind.SELF, _resolve_self)
+
+
+def scope_for(user, action: str = "view") -> Scope:
+    """Resolve (and cache on the user object) what the user may reach for an action."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Scope()
+    cache = user.__dict__.setdefault("_scope_cache", {})
+    if action in cache:
+        return cache[action]
+    if user.is_superuser:
+        scope = Scope(everything=True)
+    else:
+        scope = Scope()
+        for assignment in user.role_assignments.select_related("organization", "user"):
+            if action not in ROLE_ACTIONS[Role(assignment.role)]:
+                continue
+            resolver = _resolvers.get(assignment.scope_kind)
+            if resolver is None:
+                continue
+            paths, retiree_ids = resolver(assignment)
+            scope.org_paths |= paths
+            scope.retiree_ids |= retiree_ids
+            if assignment.zone_id and assignment.scope_kind == ScopeKind.ZONE:
+                scope.zone_ids.add(assignment.zone_id)
+        scope.org_paths = _collapse(scope.org_paths)
+    cache[action] = scope
+    return scope
+
+
+def _collapse(paths: Iterable[str]) -> set[str]:
+    """Drop prefixes already covered by a shorter one."""
+    kept: list[str] = []
+    for p in sorted(paths, key=len):
+        if not any(p.startswith(k) for k in kept):
+            kept.append(p)
+    return set(kept)
+
+
+def _join(prefix: str, suffix: str) -> str:
+    return f"{prefix}__{suffix}" if prefix else suffix
+
+
+def spec_of(model) -> ScopeSpec:
+    spec = getattr(model, "scope_spec", None)
+    if spec is None:
+        raise ImproperlyConfigured(f"{model.__name__} 没有声明 scope_spec，不能按数据范围过滤")
+    return spec
+
+
+def scope_q(model, scope: Scope) -> Q:
+    spec = spec_of(model)
+    q = Q(pk__in=[])
+    if spec.org is not None:
+        for p in scope.org_paths:
+            q |= Q(**{_join(spec.org, "path__startswith"): p})
+    if spec.org_path is not None:
+        for p in scope.org_paths:
+            q |= Q(**{f"{spec.org_path}__startswith": p})
+    if spec.retiree is not None and scope.retiree_ids:
+        q |= Q(**{_join(spec.retiree, "pk__in") if spec.retiree else "pk__in": scope.retiree_ids})
+    if spec.zone is not None and scope.zone_ids:
+        q |= Q(**{_join(spec.zone, "pk__in") if spec.zone else "pk__in": scope.zone_ids})
+    return q
+
+
+def restrict(queryset: QuerySet, user, action: str = "view") -> QuerySet:
+    """The records of `queryset` the user may reach for `action`."""
+    model = queryset.model
+    spec = spec_of(model)
+    scope = scope_for(user, action)
+    if scope.everything:
+        return queryset
+    if scope.empty:
+        return queryset.none()
+    qs = queryset.filter(scope_q(model, scope))
+    return qs.distinct() if spec.distinct else qs
+
+
+def get_scoped_object_or_404(queryset_or_model, user, action: str = "view", **lookup):
+    qs = queryset_or_model if isinstance(queryset_or_model, QuerySet) else queryset_or_model._default_manager.all()
+    try:
+        return restrict(qs, user, action).get(**lookup)
+    except qs.model.DoesNotExist:
+        raise Http404("不在您的数据范围内，或记录不存在") from None
+
+
+def can(user, action: str, obj=None) -> bool:
+    """May the user take `action` at all (obj=None) or on this record?"""
+    scope = scope_for(user, action)
+    if obj is None:
+        return not scope.empty
+    if scope.empty:
+        return False
+    return restrict(type(obj)._default_manager.filter(pk=obj.pk), user, action).exists()
+
+
+def org_path_of(instance) -> str | None:
+    """The path of the organisation a record belongs to, following its scope_spec."""
+    spec = getattr(type(instance), "scope_spec", None)
+    if spec is None:
+        return None
+    if spec.org_path is not None:
+        return getattr(instance, spec.org_path, "") or ""
+    if spec.org is None:
+        return None
+    target = instance
+    for part in filter(None, spec.org.split("__")):
+        target = getattr(target, part, None)
+        if target is None:
+            return None
+    return getattr(target, "path", None)

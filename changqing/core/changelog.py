@@ -1,0 +1,145 @@
+"""Row-level change log for domain records.
+
+A model opts in by inheriting ChangeLoggedModel. Saves and deletes through the
+ORM write an ObjectChange from signals; bulk work (imports, the demo loader)
+uses `bulk_log_changes` so history costs one INSERT per batch, not one per row.
+"""
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
+from django.db import models
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import receiver
+
+from .context import current, current_user
+from .models import ObjectChange
+
+
+class ChangeLoggedModel(models.Model):
+    """Abstract base: every create, update and delete is kept in ObjectChange."""
+
+    created_at = models.DateTimeField("录入时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def changelog_org_path(self) -> str:
+        """The organisation path the record belongs to, so its history is scoped with it."""
+        from changqing.accounts.scope import org_path_of
+
+        return org_path_of(self) or ""
+
+
+_SKIP_FIELDS = {"created_at", "updated_at"}
+
+
+def snapshot(instance) -> dict:
+    data = serializers.serialize("python", [instance])[0]["fields"]
+    return {k: v for k, v in data.items() if k not in _SKIP_FIELDS}
+
+
+def _user_fields():
+    user = current_user()
+    if user is None:
+        return None, "系统"
+    return user, (getattr(user, "display_name", "") or user.get_username())
+
+
+def make_change(instance, action, before, after) -> ObjectChange:
+    user, user_name = _user_fields()
+    ctx = current()
+    return ObjectChange(
+        user=user,
+        user_name=user_name,
+        request_id=ctx.request_id if ctx else None,
+        action=action,
+        content_type=ContentType.objects.get_for_model(instance.__class__),
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        org_path=instance.changelog_org_path()[:255],
+        before=before,
+        after=after,
+    )
+
+
+def _emit(change: ObjectChange):
+    ctx = current()
+    if ctx is not None and ctx.buffer is not None:
+        ctx.buffer.append(change)
+    else:
+        change.save()
+
+
+def bulk_log_changes(instances, action=ObjectChange.Action.CREATE, batch_size=2000):
+    """Write change records for instances saved with bulk_create / bulk_update."""
+    changes = []
+    for obj in instances:
+        data = snapshot(obj)
+        before = data if action == ObjectChange.Action.DELETE else None
+        after = None if action == ObjectChange.Action.DELETE else data
+        changes.append(make_change(obj, action, before, after))
+        if len(changes) >= batch_size:
+            ObjectChange.objects.bulk_create(changes)
+            changes = []
+    if changes:
+        ObjectChange.objects.bulk_create(changes)
+
+
+def _logged(sender) -> bool:
+    return isinstance(sender, type) and issubclass(sender, ChangeLoggedModel)
+
+
+@receiver(pre_save, dispatch_uid="changelog_pre_save")
+def _capture_before(sender, instance, raw=False, **kwargs):
+    if raw or not _logged(sender) or instance._state.adding or instance.pk is None:
+        instance._changelog_before = None
+        return
+    old = sender._base_manager.filter(pk=instance.pk).first()
+    instance._changelog_before = snapshot(old) if old is not None else None
+
+
+@receiver(post_save, dispatch_uid="changelog_post_save")
+def _record_save(sender, instance, created, raw=False, **kwargs):
+    if raw or not _logged(sender):
+        return
+    before = None if created else getattr(instance, "_changelog_before", None)
+    after = snapshot(instance)
+    if not created and before == after:
+        return
+    action = ObjectChange.Action.CREATE if created else ObjectChange.Action.UPDATE
+    if getattr(instance, "_changelog_restoring", False):
+        action = ObjectChange.Action.RESTORE
+    _emit(make_change(instance, action, before, after))
+
+
+@receiver(post_delete, dispatch_uid="changelog_post_delete")
+def _record_delete(sender, instance, **kwargs):
+    if not _logged(sender):
+        return
+    _emit(make_change(instance, ObjectChange.Action.DELETE, snapshot(instance), None))
+
+
+def history_for(instance):
+    return ObjectChange.objects.filter(
+        content_type=ContentType.objects.get_for_model(instance.__class__), object_id=str(instance.pk)
+    ).select_related("user")
+
+
+def restore_deleted(change: ObjectChange):
+    """Re-create a deleted record from its last snapshot; returns the restored object."""
+    if change.action != ObjectChange.Action.DELETE or not change.before:
+        raise ValueError("只有删除记录可以恢复")
+    model = change.content_type.model_class()
+    if model._base_manager.filter(pk=change.object_id).exists():
+        raise ValueError("该记录已经存在，无需恢复")
+    pk_name = model._meta.pk.name
+    payload = {"model": f"{model._meta.app_label}.{model._meta.model_name}", "pk": change.object_id,
+               "fields": dict(change.before)}
+    payload["fields"].pop(pk_name, None)
+    obj = next(serializers.deserialize("python", [payload], ignorenonexistent=True)).object
+    obj._changelog_restoring = True
+    obj._state.adding = True
+    obj.save(force_insert=True)
+    return obj

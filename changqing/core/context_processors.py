@@ -1,0 +1,15 @@
+from . import nav
+
+
+def shell(request):
+    user = getattr(request, "user", None)
+    large = False
+    if user is not None and user.is_authenticated:
+        large = user.large_text
+    else:
+        large = request.COOKIES.get("large_text") == "1"
+    return {
+        "nav_items": nav.items_for(user) if user is not None else [],
+        "large_text": large,
+        "product_name": "常青",
+    }

@@ -1,0 +1,35 @@
+import django_filters
+from django.contrib.contenttypes.models import ContentType
+
+from .models import ObjectChange, OperationLog
+
+
+class ObjectChangeFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="object_repr", lookup_expr="icontains", label="对象名称")
+    action = django_filters.ChoiceFilter(choices=ObjectChange.Action.choices, label="操作", empty_label="全部")
+    content_type = django_filters.ModelChoiceFilter(
+        queryset=ContentType.objects.filter(app_label__in=["orgs", "members", "accounts"]).order_by("model"),
+        label="记录类型", empty_label="全部",
+    )
+    user_name = django_filters.CharFilter(lookup_expr="icontains", label="操作人")
+    since = django_filters.DateFilter(field_name="time", lookup_expr="date__gte", label="起始日期",
+                                      widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
+    until = django_filters.DateFilter(field_name="time", lookup_expr="date__lte", label="截止日期",
+                                      widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
+
+    class Meta:
+        model = ObjectChange
+        fields = []
+
+
+class OperationLogFilterSet(django_filters.FilterSet):
+    event = django_filters.ChoiceFilter(choices=OperationLog.Event.choices, label="事件", empty_label="全部")
+    username = django_filters.CharFilter(lookup_expr="icontains", label="用户名")
+    since = django_filters.DateFilter(field_name="time", lookup_expr="date__gte", label="起始日期",
+                                      widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
+    until = django_filters.DateFilter(field_name="time", lookup_expr="date__lte", label="截止日期",
+                                      widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
+
+    class Meta:
+        model = OperationLog
+        fields = []

@@ -1,0 +1,151 @@
+"""Generic list pages: scope, filter, sort, page, export — declared, not rewritten.
+
+A list view names its queryset, FilterSet and columns; the base class applies
+the user's scope first, then the FilterSet, then sorting, and serves the same
+rows as HTML (paged) or as an xlsx export (?export=xlsx), so an export is
+exactly the filtered list the user sees.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponseForbidden
+from django.utils.formats import date_format
+from django.views.generic import TemplateView
+
+from changqing.accounts.scope import can, restrict, scope_for
+
+from .exports import xlsx_response
+from .models import OperationLog
+from .oplog import log_operation
+
+
+@dataclass
+class Column:
+    key: str  # attribute path on the row, with "." for relations, or a callable's name
+    label: str
+    sort: str | None = None  # ORM ordering key; None = not sortable
+    link: bool = False  # render as a link to the row's get_absolute_url
+    value: Callable[[Any], Any] | None = None  # custom getter (row) -> value
+    export: bool = True
+
+    def get(self, row):
+        if self.value is not None:
+            return self.value(row)
+        target = row
+        for part in self.key.split("."):
+            target = getattr(target, part, None)
+            if target is None:
+                return ""
+            if callable(target) and not hasattr(target, "_meta"):
+                target = target()
+        return target
+
+
+def display(value) -> str:
+    import datetime as dt
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.datetime):
+        return date_format(value, "Y年n月j日 H:i")
+    if isinstance(value, dt.date):
+        return date_format(value, "Y年n月j日")
+    return str(value)
+
+
+class ScopedListView(LoginRequiredMixin, TemplateView):
+    template_name = "core/list.html"
+    queryset = None
+    filterset_class = None
+    columns: list[Column] = []
+    default_ordering: str | None = None
+    title = ""
+    export_title = ""
+    action = "view"
+    create_url_name: str | None = None
+    paginate_by = None
+
+    def get_base_queryset(self):
+        return self.queryset.all()
+
+    def get_rows(self):
+        qs = restrict(self.get_base_queryset(), self.request.user, self.action)
+        self.filterset = None
+        if self.filterset_class is not None:
+            self.filterset = self.filterset_class(self.request.GET or None, queryset=qs, request=self.request)
+            qs = self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else qs
+        ordering = self.current_ordering()
+        if ordering:
+            qs = qs.order_by(ordering, "pk")
+        return qs
+
+    def sortable_keys(self) -> dict[str, str]:
+        return {c.key: c.sort for c in self.columns if c.sort}
+
+    def current_ordering(self) -> str | None:
+        key = self.request.GET.get("sort", "")
+        desc = key.startswith("-")
+        field = self.sortable_keys().get(key.lstrip("-"))
+        if field:
+            return f"-{field}" if desc else field
+        return self.default_ordering
+
+    def get(self, request, *args, **kwargs):
+        if scope_for(request.user, self.action).empty:
+            raise PermissionDenied("您的角色无权查看此页面")
+        rows = self.get_rows()
+        if request.GET.get("export") == "xlsx":
+            if not can(request.user, "export"):
+                return HttpResponseForbidden("您没有导出权限")
+            return self.export(rows)
+        return super().get(request, *args, **kwargs)
+
+    def export(self, rows):
+        columns = [c for c in self.columns if c.export]
+        limit = settings.CHANGQING["EXPORT_MAX_ROWS"]
+        title = self.export_title or self.title
+        count = rows.count()
+        log_operation(OperationLog.Event.EXPORT, request=self.request, detail=f"导出「{title}」{count} 条",
+                      data={"query": self.request.GET.urlencode(), "rows": count})
+        body = ([display(c.get(r)) for c in columns] for r in rows[:limit].iterator(chunk_size=2000))
+        return xlsx_response(title, [c.label for c in columns], body)
+
+    def render_row(self, row) -> list[dict]:
+        url = row.get_absolute_url() if hasattr(row, "get_absolute_url") else None
+        return [
+            {"label": c.label, "value": display(c.get(row)), "url": url if c.link else None}
+            for c in self.columns
+        ]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        rows = self.get_rows()
+        size = self.paginate_by or settings.CHANGQING["PAGE_SIZE"]
+        page = Paginator(rows, size).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        sort_query = query.copy()
+        sort_query.pop("sort", None)
+        current_sort = self.request.GET.get("sort", "")
+        ctx.update(
+            title=self.title,
+            filterset=self.filterset,
+            page_obj=page,
+            columns=self.columns,
+            table=[self.render_row(r) for r in page.object_list],
+            rows=page.object_list,
+            query=query.urlencode(),
+            sort_query=sort_query.urlencode(),
+            current_sort=current_sort,
+            can_export=can(self.request.user, "export"),
+            create_url_name=self.create_url_name if can(self.request.user, "change") else None,
+        )
+        return ctx

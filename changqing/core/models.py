@@ -1,0 +1,85 @@
+"""Platform records: the row-level change log and the operation log."""
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from changqing.accounts.scope import ScopeSpec
+
+
+class ObjectChange(models.Model):
+    """One create, update or delete of a domain record: who, when, before, after."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "新增"
+        UPDATE = "update", "修改"
+        DELETE = "delete", "删除"
+        RESTORE = "restore", "恢复"
+
+    time = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    user_name = models.CharField("操作人姓名", max_length=150, blank=True)
+    request_id = models.UUIDField("请求编号", null=True, blank=True, db_index=True)
+    action = models.CharField("操作", max_length=10, choices=Action.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField("对象编号", max_length=64)
+    object_repr = models.CharField("对象", max_length=200)
+    # Path of the organisation the record belongs to, so history is scoped like the record.
+    org_path = models.CharField("所属组织路径", max_length=255, blank=True, db_index=True)
+    before = models.JSONField("修改前", null=True, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField("修改后", null=True, blank=True, encoder=DjangoJSONEncoder)
+
+    scope_spec = ScopeSpec(org_path="org_path")
+
+    class Meta:
+        verbose_name = "变更记录"
+        verbose_name_plural = "变更记录"
+        ordering = ["-time", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-time"], name="core_change_object_idx")]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.object_repr}"
+
+    def changed_fields(self) -> list[tuple[str, object, object]]:
+        before, after = self.before or {}, self.after or {}
+        keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
+        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class OperationLog(models.Model):
+    """Business events a person reads: logins, exports, views of unmasked personal data."""
+
+    class Event(models.TextChoices):
+        LOGIN = "login", "登录"
+        LOGIN_FAILED = "login_failed", "登录失败"
+        LOGOUT = "logout", "退出"
+        EXPORT = "export", "导出"
+        UNMASK = "unmask", "查看完整个人信息"
+        IMPORT = "import", "导入"
+        ROLE_CHANGE = "role_change", "角色变更"
+        RESTORE = "restore", "恢复记录"
+
+    time = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="用户", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    username = models.CharField("用户名", max_length=150, blank=True)
+    event = models.CharField("事件", max_length=20, choices=Event.choices, db_index=True)
+    detail = models.CharField("说明", max_length=500, blank=True)
+    ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    org_path = models.CharField("所属组织路径", max_length=255, blank=True, db_index=True)
+    data = models.JSONField("附加信息", default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    scope_spec = ScopeSpec(org_path="org_path")
+
+    class Meta:
+        verbose_name = "操作日志"
+        verbose_name_plural = "操作日志"
+        ordering = ["-time", "-id"]
+
+    def __str__(self):
+        return f"{self.username} {self.get_event_display()}"

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from .context import current, current_user
+from .middleware import client_ip
+from .models import OperationLog
+
+
+def log_operation(event, *, user=None, request=None, detail: str = "", org_path: str = "",
+                  username: str = "", data: dict | None = None) -> OperationLog:
+    """Record a business event (login, export, unmasked view…) in the operation log."""
+    if user is None:
+        user = getattr(request, "user", None) if request is not None else current_user()
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    ip = client_ip(request) if request is not None else (current().ip if current() else None)
+    return OperationLog.objects.create(
+        user=user,
+        username=username or (user.get_username() if user else ""),
+        event=event,
+        detail=detail[:500],
+        ip=ip,
+        org_path=org_path[:255],
+        data=data or {},
+    )

@@ -1,0 +1,103 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from changqing.accounts.scope import get_scoped_object_or_404, restrict, scope_for
+
+from . import changelog
+from .filters import ObjectChangeFilterSet, OperationLogFilterSet
+from .home import panels_for
+from .lists import Column, ScopedListView
+from .models import ObjectChange, OperationLog
+from .oplog import log_operation
+
+
+@login_required
+def home(request):
+    return render(request, "core/home.html", {"title": "首页", "panels": panels_for(request)})
+
+
+@login_required
+def object_history(request, content_type_id: int, object_id: str):
+    """The change history of one record, visible when the record itself is in scope."""
+    ct = get_object_or_404(ContentType, pk=content_type_id)
+    model = ct.model_class()
+    if model is None or not issubclass(model, changelog.ChangeLoggedModel):
+        raise Http404("该类记录没有变更历史")
+    changes = ObjectChange.objects.filter(content_type=ct, object_id=object_id)
+    obj = model._base_manager.filter(pk=object_id).first()
+    if obj is not None:
+        get_scoped_object_or_404(model, request.user, "view", pk=object_id)
+    else:
+        # Deleted: the history itself is scoped by the organisation it belonged to.
+        changes = restrict(changes, request.user, "view")
+        if not changes.exists():
+            raise Http404("不在您的数据范围内，或记录不存在")
+    return render(request, "core/history.html", {
+        "title": f"变更历史：{obj or changes.first().object_repr}",
+        "object": obj,
+        "changes": changes.select_related("user")[:200],
+        "field_labels": {f.name: str(f.verbose_name) for f in model._meta.fields},
+        "can_restore": not scope_for(request.user, "manage").empty,
+    })
+
+
+class ChangeListView(ScopedListView):
+    title = "变更记录"
+    queryset = ObjectChange.objects.select_related("content_type")
+    filterset_class = ObjectChangeFilterSet
+    action = "manage"
+    default_ordering = "-time"
+    columns = [
+        Column("time", "时间", sort="time"),
+        Column("user_name", "操作人", sort="user_name"),
+        Column("action", "操作", value=lambda r: r.get_action_display()),
+        Column("content_type", "记录类型", value=lambda r: r.content_type.model_class()._meta.verbose_name
+               if r.content_type.model_class() else r.content_type.model),
+        Column("object_repr", "对象", link=True),
+    ]
+    template_name = "core/changes.html"
+
+    def render_row(self, row):
+        cells = super().render_row(row)
+        url = reverse("core:history", args=[row.content_type_id, row.object_id])
+        for cell in cells:
+            if cell["label"] == "对象":
+                cell["url"] = url
+        return cells
+
+
+@login_required
+@require_POST
+def restore(request, pk: int):
+    change = get_scoped_object_or_404(ObjectChange, request.user, "manage", pk=pk)
+    try:
+        obj = changelog.restore_deleted(change)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    except Exception as exc:  # the record's relations may be gone too
+        messages.error(request, f"无法恢复：{exc}")
+    else:
+        log_operation(OperationLog.Event.RESTORE, request=request, detail=f"恢复已删除的记录「{obj}」",
+                      org_path=change.org_path)
+        messages.success(request, f"已恢复「{obj}」")
+    return redirect("core:history", change.content_type_id, change.object_id)
+
+
+class OperationLogView(ScopedListView):
+    title = "操作日志"
+    queryset = OperationLog.objects.all()
+    filterset_class = OperationLogFilterSet
+    action = "manage"
+    default_ordering = "-time"
+    columns = [
+        Column("time", "时间", sort="time"),
+        Column("username", "用户", sort="username"),
+        Column("event", "事件", value=lambda r: r.get_event_display()),
+        Column("detail", "说明"),
+        Column("ip", "IP 地址"),
+    ]

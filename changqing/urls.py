@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("", include("changqing.core.urls")),
+    path("accounts/", include("changqing.accounts.urls")),
+    path("orgs/", include("changqing.orgs.urls")),
+    path("retirees/", include("changqing.members.urls")),
+    path("api/v1/", include("changqing.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("django-admin/", admin.site.urls),
+]
