@@ -51,6 +51,11 @@ INSTALLED_APPS = [
     "changqing.accounts",
     "changqing.orgs",
     "changqing.members",
+    "changqing.roster",
+    "changqing.life",
+    "changqing.dues",
+    "changqing.care",
+    "changqing.guidance",
     "changqing.demo",
 ]
 
@@ -116,8 +121,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-# Vendored front-end libraries are copied here from node_modules at set-up (make vendor).
-STATICFILES_DIRS = [BASE_DIR / "changqing" / "static", ("vendor", VAR_DIR / "vendor")]
+# Vendored front-end libraries are copied to var/vendor from node_modules at set-up (make setup).
+STATICFILES_DIRS = [BASE_DIR / "changqing" / "static", ("vendor", BASE_DIR / "var" / "vendor")]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {

@@ -14,7 +14,7 @@ from changqing.core.oplog import log_operation
 from .forms import LoginForm, RoleAssignmentForm, UserCreateForm, UserUpdateForm
 from .models import RoleAssignment, User
 from .roles import Role
-from .scope import get_scoped_object_or_404, scope_for
+from .scope import get_scoped_object_or_404, object_view, scope_for
 
 
 class LoginView(auth_views.LoginView):
@@ -111,6 +111,7 @@ def user_create(request):
     })
 
 
+@object_view(User)
 @login_required
 def user_detail(request, pk: int):
     _require_manager(request)
@@ -135,6 +136,7 @@ def user_detail(request, pk: int):
     })
 
 
+@object_view(RoleAssignment)
 @login_required
 @require_POST
 def role_remove(request, pk: int):

@@ -1,12 +1,13 @@
-"""/api/v1/: every app registers its viewsets on one router."""
+"""/api/v1/: every app registers its viewsets on one router (see <app>/api.py)."""
+from importlib import import_module
+
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from changqing.members.api import register as register_members
-from changqing.orgs.api import register as register_orgs
+API_APPS = ["orgs", "members", "roster", "life", "dues", "care", "guidance"]
 
 router = DefaultRouter()
-register_orgs(router)
-register_members(router)
+for app in API_APPS:
+    import_module(f"changqing.{app}.api").register(router)
 
 urlpatterns = [path("", include(router.urls))]

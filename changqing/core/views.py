@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from changqing.accounts.scope import get_scoped_object_or_404, restrict, scope_for
+from changqing.accounts.scope import get_scoped_object_or_404, object_view, restrict, scope_for
 
 from . import changelog
 from .filters import ObjectChangeFilterSet, OperationLogFilterSet
@@ -71,6 +71,7 @@ class ChangeListView(ScopedListView):
         return cells
 
 
+@object_view(ObjectChange)
 @login_required
 @require_POST
 def restore(request, pk: int):

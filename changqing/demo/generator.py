@@ -57,6 +57,7 @@ class DemoGenerator:
         self.log_history = log_history
         self.progress = progress or (lambda message: None)
         self.counts = Counts()
+        self.roots: list[str] = []  # jurisdiction roots created, for the app extenders
 
     # -- organisations -------------------------------------------------
     def _orgs(self, items: list[Organization]) -> list[Organization]:
@@ -170,6 +171,7 @@ class DemoGenerator:
         rng = self.rng
         root = self._orgs([Organization(code="YS", name="永顺县离退休干部党工委", kind=OrgKind.COMMITTEE,
                                         established_on=dt.date(2016, 3, 1), address="永顺县老干部局")])[0]
+        self.roots.append(root.code)
         zones = self._zones([Zone(code=f"YS-Z{i:02d}", name=f"第{_cn(i)}片组", organization=root)
                              for i in range(1, 13)])
         branch_names = list(SEED_BRANCH_NAMES[:2])
@@ -227,6 +229,7 @@ class DemoGenerator:
         rng = self.rng
         root = self._orgs([Organization(code=prefix, name=f"{city_name}委老干部局离退休干部党建工作领导小组",
                                         kind=OrgKind.COMMITTEE, established_on=dt.date(2010, 1, 1))])[0]
+        self.roots.append(root.code)
         districts = ["龙子湖区", "蚌山区", "禹会区", "淮上区", "怀远县", "五河县", "固镇县", "市直机关"]
         committees = self._orgs([Organization(code=f"{prefix}-D{i}", name=f"{d}离退休干部党工委", kind=OrgKind.COMMITTEE,
                                               parent=root, established_on=dt.date(2012, 1, 1))

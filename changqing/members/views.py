@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from changqing.accounts.scope import can, get_scoped_object_or_404
+from changqing.accounts.scope import can, get_scoped_object_or_404, object_view
 from changqing.core.lists import Column, ScopedListView
 from changqing.core.models import OperationLog
 from changqing.core.oplog import log_operation
@@ -34,6 +34,7 @@ class RetireeListView(ScopedListView):
     ]
 
 
+@object_view(Retiree)
 @login_required
 def retiree_detail(request, pk: int):
     retiree = get_scoped_object_or_404(Retiree.objects.select_related("organization"), request.user, pk=pk)

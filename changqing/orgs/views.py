@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 
-from changqing.accounts.scope import can, get_scoped_object_or_404, restrict, scope_for
+from changqing.accounts.scope import can, get_scoped_object_or_404, object_view, restrict, scope_for
 from changqing.core.lists import Column, ScopedListView
 
 from .filters import OrganizationFilterSet
@@ -34,6 +34,7 @@ class OrganizationListView(ScopedListView):
         return ctx
 
 
+@object_view(Organization, code="code")
 @login_required
 def organization_detail(request, code: str):
     org = get_scoped_object_or_404(Organization.objects.select_related("parent", "zone"), request.user, code=code)
@@ -54,6 +55,7 @@ def organization_detail(request, code: str):
     })
 
 
+@object_view(Organization, code="code")
 @login_required
 def organization_edit(request, code: str | None = None):
     if scope_for(request.user, "manage").empty:

@@ -4,7 +4,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from changqing.core.context import acting_as
-from changqing.demo.generator import DemoGenerator
+from changqing.demo.extend import run_extenders
+from changqing.demo.generator import TODAY, DemoGenerator
 from changqing.demo.users import create_demo_users
 from changqing.orgs.models import Organization
 
@@ -40,6 +41,9 @@ class Command(BaseCommand):
                 counts = gen.city()
             else:
                 counts = gen.province(target_members=members)
+            for code in gen.roots:
+                run_extenders(scale, seed, Organization.objects.get(code=code), TODAY, gen.log_history,
+                              progress or (lambda m: None))
             users = create_demo_users(ROOTS[scale])
         elapsed = time.monotonic() - started
         if format == "json":

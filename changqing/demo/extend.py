@@ -1,0 +1,46 @@
+"""Each domain app extends the demo with its own records.
+
+An app that has a `demo.py` with `extend(ctx: DemoContext)` is called after the
+organisations and people exist, in the order of DEMO_APPS. Each gets its own
+random stream derived from the seed, so adding one app's records does not
+change another's.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from importlib import import_module
+from typing import Callable
+
+from changqing.orgs.models import Organization
+
+DEMO_APPS = ["orgs", "members", "life", "dues", "care", "guidance"]
+
+
+@dataclass
+class DemoContext:
+    scale: str  # county | city | province
+    seed: int
+    root: Organization
+    today: dt.date
+    log_history: bool
+    progress: Callable[[str], None]
+    rng: random.Random | None = None
+
+
+def run_extenders(scale: str, seed: int, root: Organization, today: dt.date, log_history: bool,
+                  progress: Callable[[str], None]) -> list[str]:
+    ran = []
+    for app in DEMO_APPS:
+        try:
+            module = import_module(f"changqing.{app}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"changqing.{app}.demo":
+                continue
+            raise
+        ctx = DemoContext(scale=scale, seed=seed, root=root, today=today, log_history=log_history,
+                          progress=progress, rng=random.Random(f"{seed}:{app}"))
+        module.extend(ctx)
+        ran.append(app)
+    return ran
