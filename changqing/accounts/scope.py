@@ -160,17 +160,19 @@ def get_scoped_object_or_404(queryset_or_model, user, action: str = "view", **lo
         raise Http404("不在您的数据范围内，或记录不存在") from None
 
 
-def object_view(model, **lookups):
+def object_view(model, samples: dict | None = None, **lookups):
     """Mark a function view as showing one record of `model`.
 
     `lookups` maps URL kwargs to model fields (default {"pk": "pk"}); the
     scope sweep test uses it to try every such URL with another branch's
-    records. Class-based views declare `model` or `queryset` instead.
+    records. `samples` gives example values for other URL kwargs (a month,
+    a year). Class-based views declare `model` or `queryset` instead.
     """
 
     def decorate(view):
         view.scope_model = model
         view.scope_lookups = lookups or {"pk": "pk"}
+        view.scope_samples = samples or {}
         return view
 
     return decorate

@@ -29,16 +29,35 @@ class DemoContext:
     rng: random.Random | None = None
 
 
+def _demo_modules():
+    for app in DEMO_APPS:
+        try:
+            yield app, import_module(f"changqing.{app}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"changqing.{app}.demo":
+                raise
+
+
+def extra_demo_users(scale: str, seed: int, root: Organization, today: dt.date) -> list[dict]:
+    """Apps may add demo logins of their own (e.g. a station chief) with `demo_users(ctx)`.
+
+    Called after the core demo users exist, so an app may also give them extra roles.
+    """
+    users = []
+    for app, module in _demo_modules():
+        if hasattr(module, "demo_users"):
+            ctx = DemoContext(scale=scale, seed=seed, root=root, today=today, log_history=False,
+                              progress=lambda m: None, rng=random.Random(f"{seed}:{app}:users"))
+            users.extend(module.demo_users(ctx))
+    return users
+
+
 def run_extenders(scale: str, seed: int, root: Organization, today: dt.date, log_history: bool,
                   progress: Callable[[str], None]) -> list[str]:
     ran = []
-    for app in DEMO_APPS:
-        try:
-            module = import_module(f"changqing.{app}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"changqing.{app}.demo":
-                continue
-            raise
+    for app, module in _demo_modules():
+        if not hasattr(module, "extend"):
+            continue
         ctx = DemoContext(scale=scale, seed=seed, root=root, today=today, log_history=log_history,
                           progress=progress, rng=random.Random(f"{seed}:{app}"))
         module.extend(ctx)

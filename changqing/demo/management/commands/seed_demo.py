@@ -4,7 +4,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from changqing.core.context import acting_as
-from changqing.demo.extend import run_extenders
+from changqing.demo.extend import extra_demo_users, run_extenders
 from changqing.demo.generator import TODAY, DemoGenerator
 from changqing.demo.users import create_demo_users
 from changqing.orgs.models import Organization
@@ -45,6 +45,7 @@ class Command(BaseCommand):
                 run_extenders(scale, seed, Organization.objects.get(code=code), TODAY, gen.log_history,
                               progress or (lambda m: None))
             users = create_demo_users(ROOTS[scale])
+            users += extra_demo_users(scale, seed, Organization.objects.get(code=ROOTS[scale]), TODAY)
         elapsed = time.monotonic() - started
         if format == "json":
             self.stdout.write(json.dumps({"scale": scale, "seed": seed, "seconds": round(elapsed, 2),
@@ -62,8 +63,9 @@ class Command(BaseCommand):
         users = [{"username": u.username, "password": DEMO_PASSWORD,
                   "role": "、".join(a.get_role_display() for a in u.role_assignments.all()),
                   "scope": "、".join(str(a.organization or a.zone or u.retiree or "") for a in u.role_assignments.all())}
-                 for u in User.objects.filter(username__in=["admin", "shuji", "gongwei", "pianzu", "lianluo",
-                                                            "zhuanyuan", "dangyuan"]).prefetch_related("role_assignments")]
+                 for u in User.objects.filter(role_assignments__isnull=False, is_superuser=False).distinct()
+                 .order_by("date_joined", "id").prefetch_related("role_assignments__organization",
+                                                                 "role_assignments__zone")[:20]]
         self._print_table(users)
 
     def _print_table(self, users):
