@@ -7,6 +7,7 @@ dues concern members.
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
 from changqing.accounts.scope import ScopeSpec
@@ -71,8 +72,11 @@ class Retiree(ChangeLoggedModel):
     living = models.CharField("居住情况", max_length=20, choices=Living.choices, default=Living.WITH_FAMILY)
     family_contact = models.CharField("家属联系人", max_length=50, blank=True)
     family_phone = models.CharField("家属电话", max_length=20, blank=True)
+    family_relation = models.CharField("与本人关系", max_length=20, blank=True)
     specialties = models.CharField("特长爱好", max_length=200, blank=True)
     service_needs = models.CharField("服务需求", max_length=200, blank=True)
+    photo = models.ImageField("照片", upload_to="retirees/photos/%Y/", blank=True)
+    note = models.TextField("备注", blank=True)
     organization = models.ForeignKey(
         "orgs.Organization", verbose_name="服务管理组织", on_delete=models.PROTECT, related_name="retirees"
     )
@@ -95,8 +99,6 @@ class Retiree(ChangeLoggedModel):
 
     @property
     def age(self) -> int:
-        from django.utils import timezone
-
         today = timezone.localdate()
         b = self.birth_date
         return today.year - b.year - ((today.month, today.day) < (b.month, b.day))
@@ -143,7 +145,13 @@ class MembershipState(models.TextChoices):
 
 
 class Membership(ChangeLoggedModel):
-    """A retiree's party membership: the branch that holds it, status and dates."""
+    """A retiree's party membership: the branch that holds it, status and dates.
+
+    One row per person; its history (status changes, transfers, every branch
+    it belonged to) is kept in MembershipEvent, Transfer and MembershipPeriod,
+    each pointing at the organisation where it happened. Write through
+    changqing.members.services so the history stays complete.
+    """
 
     retiree = models.OneToOneField(Retiree, verbose_name="离退休干部", on_delete=models.CASCADE, related_name="membership")
     organization = models.ForeignKey(
@@ -154,6 +162,7 @@ class Membership(ChangeLoggedModel):
     joined_on = models.DateField("入党日期")
     full_on = models.DateField("转正日期", null=True, blank=True)
     ended_on = models.DateField("党籍变动日期", null=True, blank=True)
+    joined_org_name = models.CharField("入党时所在党组织", max_length=100, blank=True)
 
     scope_spec = ScopeSpec(org="organization", retiree="retiree")
 
@@ -173,22 +182,41 @@ class Membership(ChangeLoggedModel):
             age = self.joined_on.year - birth.year - ((self.joined_on.month, self.joined_on.day) < (birth.month, birth.day))
             if age < 18:
                 errors["joined_on"] = f"入党时年龄为{age}岁，不满18周岁"
-        if self.full_on and self.joined_on and self.full_on < self.joined_on:
-            errors["full_on"] = "转正日期不能早于入党日期"
+        today = timezone.localdate()
+        if self.joined_on and self.joined_on > today:
+            errors["joined_on"] = "入党日期不能晚于今天"
+        if self.full_on and self.joined_on and self.full_on <= self.joined_on:
+            errors["full_on"] = "转正日期应晚于入党日期"
+        elif self.full_on and self.full_on > today:
+            errors["full_on"] = "转正日期不能晚于今天"
         if self.status == MembershipStatus.FULL and not self.full_on:
-            errors["full_on"] = "正式党员需填写转正日期"
+            errors.setdefault("full_on", "正式党员需填写转正日期")
+        if self.status == MembershipStatus.PROBATIONARY and self.full_on:
+            errors.setdefault("full_on", "预备党员尚未转正，转正日期请留空（转正时在台账中办理）")
+        deceased_on = self.retiree.deceased_on if self.retiree_id else None
+        if deceased_on and self.joined_on and self.joined_on > deceased_on:
+            errors.setdefault("joined_on", "入党日期不能晚于去世日期")
         if errors:
             raise ValidationError(errors)
 
 
 class Absence(ChangeLoggedModel):
-    """流动: a member living away for a period (e.g. winter in Sanya)."""
+    """流动: a member living away for a period (e.g. winter in Sanya).
+
+    What is due (temporary relationship or reporting to the branch) follows
+    the absence rule in changqing.members.rules, a setting (DOMAIN.md §6).
+    """
 
     retiree = models.ForeignKey(Retiree, verbose_name="离退休干部", on_delete=models.CASCADE, related_name="absences")
     start_on = models.DateField("外出日期")
+    expected_end_on = models.DateField("预计返回日期", null=True, blank=True)
     end_on = models.DateField("返回日期", null=True, blank=True)
     place = models.CharField("外出地点", max_length=100)
     reason = models.CharField("外出原因", max_length=200, blank=True)
+    contact_phone = models.CharField("外出期间联系电话", max_length=20, blank=True)
+    host_org_name = models.CharField("临时组织关系所在党组织", max_length=100, blank=True)
+    host_since = models.DateField("转临时组织关系日期", null=True, blank=True)
+    last_report_on = models.DateField("最近向支部报告日期", null=True, blank=True)
 
     scope_spec = ScopeSpec(org="retiree__organization", retiree="retiree")
 
@@ -201,5 +229,138 @@ class Absence(ChangeLoggedModel):
         return f"{self.retiree.name} {self.place}"
 
     def clean(self):
+        errors = {}
         if self.end_on and self.start_on and self.end_on < self.start_on:
-            raise ValidationError({"end_on": "返回日期不能早于外出日期"})
+            errors["end_on"] = "返回日期不能早于外出日期"
+        if self.expected_end_on and self.start_on and self.expected_end_on < self.start_on:
+            errors["expected_end_on"] = "预计返回日期不能早于外出日期"
+        if self.host_since and self.start_on and self.host_since < self.start_on:
+            errors["host_since"] = "转临时组织关系日期不能早于外出日期"
+        if self.host_since and not self.host_org_name:
+            errors["host_org_name"] = "请填写临时组织关系所在党组织"
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_ongoing(self) -> bool:
+        return self.end_on is None
+
+
+class MembershipPeriod(ChangeLoggedModel):
+    """One stretch of a membership in one organisation: the history of every branch a member belonged to."""
+
+    class Start(models.TextChoices):
+        JOINED = "joined", "入党/登记"
+        TRANSFER_IN = "transfer_in", "转入"
+        MOVE = "move", "辖区内调整"
+        RESTORED = "restored", "恢复"
+
+    class End(models.TextChoices):
+        TRANSFER_OUT = "transfer_out", "转出"
+        MOVE = "move", "辖区内调整"
+        DECEASED = "deceased", "去世"
+        LEFT = "left", "出党/退党"
+
+    membership = models.ForeignKey(Membership, verbose_name="党员", on_delete=models.CASCADE, related_name="periods")
+    organization = models.ForeignKey("orgs.Organization", verbose_name="党组织", on_delete=models.PROTECT,
+                                     related_name="membership_periods")
+    start_on = models.DateField("起始日期")
+    end_on = models.DateField("截止日期", null=True, blank=True)
+    start_reason = models.CharField("起始方式", max_length=20, choices=Start.choices, default=Start.JOINED)
+    end_reason = models.CharField("截止方式", max_length=20, choices=End.choices, blank=True)
+
+    scope_spec = ScopeSpec(org="organization", retiree="membership__retiree")
+
+    class Meta:
+        verbose_name = "组织关系经历"
+        verbose_name_plural = "组织关系经历"
+        ordering = ["membership_id", "start_on", "id"]
+        indexes = [models.Index(fields=["organization", "end_on"], name="members_period_org_idx")]
+
+    def __str__(self):
+        return f"{self.membership.retiree.name} 在 {self.organization.name}"
+
+
+class TransferDirection(models.TextChoices):
+    IN = "in", "转入"
+    OUT = "out", "转出"
+    MOVE = "move", "辖区内转接"
+
+
+class Transfer(ChangeLoggedModel):
+    """组织关系转接: in from outside, out to outside, or between two organisations of the jurisdiction.
+
+    `organization` is the organisation of the jurisdiction that handled it
+    (the receiving one for in and move, the sending one for out) and decides
+    who sees the record; from/to keep the organisations as they were.
+    """
+
+    membership = models.ForeignKey(Membership, verbose_name="党员", on_delete=models.CASCADE, related_name="transfers")
+    direction = models.CharField("转接方向", max_length=10, choices=TransferDirection.choices)
+    organization = models.ForeignKey("orgs.Organization", verbose_name="经办党组织", on_delete=models.PROTECT,
+                                     related_name="handled_transfers")
+    from_org = models.ForeignKey("orgs.Organization", verbose_name="转出党组织", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="transfers_out")
+    from_name = models.CharField("转出党组织名称", max_length=100, blank=True)
+    to_org = models.ForeignKey("orgs.Organization", verbose_name="转入党组织", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="transfers_in")
+    to_name = models.CharField("转入党组织名称", max_length=100, blank=True)
+    letter_no = models.CharField("介绍信编号", max_length=50, blank=True)
+    letter_on = models.DateField("介绍信开具日期", null=True, blank=True)
+    transferred_on = models.DateField("转接日期")
+    reason = models.CharField("转接原因", max_length=200, blank=True)
+
+    scope_spec = ScopeSpec(org="organization", retiree="membership__retiree")
+
+    class Meta:
+        verbose_name = "组织关系转接"
+        verbose_name_plural = "组织关系转接"
+        ordering = ["-transferred_on", "-id"]
+        indexes = [models.Index(fields=["organization", "transferred_on"], name="members_transfer_org_idx")]
+
+    def __str__(self):
+        return f"{self.membership.retiree.name} {self.get_direction_display()} {self.transferred_on:%Y-%m-%d}"
+
+    @property
+    def from_label(self) -> str:
+        return self.from_org.name if self.from_org_id else self.from_name
+
+    @property
+    def to_label(self) -> str:
+        return self.to_org.name if self.to_org_id else self.to_name
+
+
+class MembershipEvent(ChangeLoggedModel):
+    """A dated change in a membership, readable by a person: 预备 → 正式, transfers, death, leaving."""
+
+    class Kind(models.TextChoices):
+        JOINED = "joined", "入党"
+        REGISTERED = "registered", "登记入册"
+        BECAME_FULL = "became_full", "按期转正"
+        TRANSFERRED_IN = "transferred_in", "组织关系转入"
+        TRANSFERRED_OUT = "transferred_out", "组织关系转出"
+        MOVED = "moved", "辖区内转接"
+        DECEASED = "deceased", "去世"
+        LEFT = "left", "出党/退党"
+        RESTORED = "restored", "恢复在册"
+
+    membership = models.ForeignKey(Membership, verbose_name="党员", on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField("事项", max_length=20, choices=Kind.choices)
+    on = models.DateField("日期")
+    organization = models.ForeignKey("orgs.Organization", verbose_name="所在党组织", on_delete=models.PROTECT,
+                                     related_name="membership_events")
+    status = models.CharField("此后党员类别", max_length=20, choices=MembershipStatus.choices, blank=True)
+    state = models.CharField("此后党籍状态", max_length=20, choices=MembershipState.choices, blank=True)
+    transfer = models.ForeignKey(Transfer, verbose_name="转接记录", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="events")
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    scope_spec = ScopeSpec(org="organization", retiree="membership__retiree")
+
+    class Meta:
+        verbose_name = "党籍变动"
+        verbose_name_plural = "党籍变动"
+        ordering = ["membership_id", "on", "id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.on:%Y-%m-%d}"
