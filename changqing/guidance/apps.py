@@ -5,3 +5,20 @@ class GuidanceConfig(AppConfig):
     name = "changqing.guidance"
     label = "guidance"
     verbose_name = "两新党建指导站"
+
+    def ready(self):
+        from changqing.accounts.roles import Role
+        from changqing.core.home import register_panel
+        from changqing.core.nav import NavItem, register
+
+        from . import scope  # noqa: F401  (registers the station scope resolver)
+        from .panels import guidance_panel
+
+        roles = frozenset({Role.BUREAU_ADMIN, Role.STATION_CHIEF, Role.GUIDE})
+        register(
+            NavItem("我的指导工作", "guidance:mine", roles=frozenset({Role.GUIDE, Role.STATION_CHIEF}), order=300),
+            NavItem("两新指导站", "guidance:statistics", roles=roles, order=310),
+            NavItem("两新组织", "guidance:neworgs", roles=roles, order=320),
+            NavItem("求助事项", "guidance:help", roles=roles, order=330),
+        )
+        register_panel(guidance_panel)
