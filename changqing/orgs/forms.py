@@ -1,6 +1,7 @@
 from django import forms
 
 from changqing.accounts.scope import restrict
+from changqing.core.widgets import DateInput
 
 from .models import Organization, Zone
 
@@ -10,7 +11,7 @@ class OrganizationForm(forms.ModelForm):
         model = Organization
         fields = ["code", "name", "kind", "setup_kind", "nature", "parent", "zone", "established_on",
                   "address", "contact_phone", "term_years"]
-        widgets = {"established_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"established_on": DateInput()}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
