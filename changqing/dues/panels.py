@@ -1,0 +1,81 @@
+"""What dues put in front of people: the secretary's home panel and the member record section."""
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+
+from changqing.accounts.roles import Role
+from changqing.accounts.scope import restrict, scope_for
+from changqing.members.models import Membership
+
+from . import rules
+from .selectors import last_closed_month, warning_counts
+
+
+def arrears_panel(request):
+    """Members 3, 5 and 6+ months behind, for those who look after branches; each number opens the names."""
+    user = request.user
+    scope = scope_for(user, "change")
+    if scope.empty or not (scope.everything or scope.org_paths):
+        return None
+    if not user.is_superuser and not user.role_assignments.filter(
+            role__in=[Role.BRANCH_SECRETARY, Role.BUREAU_ADMIN, Role.LIAISON]).exists():
+        return None
+    today = timezone.localdate()
+    as_of = last_closed_month(today)
+    counts = warning_counts(restrict(Membership.objects.all(), user, "view"), as_of)
+    url = reverse("dues:members")
+    return {
+        "title": f"党费欠缴提醒（截至{rules.month_label(as_of)}）",
+        "order": 30,
+        "items": [
+            {"label": "连续3个月及以上未交", "value": counts[3], "url": f"{url}?arrears=3"},
+            {"label": "连续5个月及以上未交", "value": counts[5], "url": f"{url}?arrears=5"},
+            {"label": "连续6个月及以上未交（党章第九条）", "value": counts[6], "url": f"{url}?arrears=6"},
+            {"label": "本月收缴登记表", "value": f"{today.month}月", "url": reverse("dues:sheet_start")},
+        ],
+    }
+
+
+def member_section(request, retiree):
+    """The dues part of a member's record: this year's state and the warning, if any."""
+    from .selectors import compute
+
+    membership = Membership.objects.filter(retiree=retiree).first()
+    if membership is None:
+        return None
+    today = timezone.localdate()
+    as_of = last_closed_month(today)
+    md = compute(Membership.objects.filter(pk=membership.pk), [rules.month_start(today)], as_of=as_of)[0]
+    month = md.months[rules.month_start(today)]
+    return {
+        "title": "党费",
+        "template": "dues/_member_section.html",
+        "md": md, "month": month, "as_of_label": rules.month_label(as_of),
+        "url": reverse("dues:member", args=[membership.pk]),
+        "order": 40,
+    }
+
+
+def register_optional_hooks():
+    """Hook into the member record and the notification digest when those apps offer them."""
+    try:
+        from changqing.members.sections import register_record_section
+    except ImportError:
+        register_record_section = None
+    if register_record_section is not None:
+        register_record_section(member_section)
+    try:
+        from changqing.core.notify import register_digest_provider
+    except ImportError:
+        return
+    register_digest_provider(digest)
+
+
+def digest(user):
+    """Lines for a periodic digest: how many members are behind in the user's scope."""
+    if scope_for(user, "change").empty:
+        return []
+    as_of = last_closed_month(timezone.localdate())
+    counts = warning_counts(restrict(Membership.objects.all(), user, "view"), as_of)
+    return [f"党费：连续{t}个月及以上未交 {n} 人" for t, n in counts.items() if n]

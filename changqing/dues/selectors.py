@@ -1,0 +1,268 @@
+"""Reads: dues computed in bulk for any set of members and months.
+
+`compute(memberships, months, as_of)` answers "what is due, what is paid, how
+many months behind" for a whole subtree in a fixed number of queries (members,
+bases, hardship decisions, settled months, policies), whatever the number of
+members: the bases are fetched once and applied in Python with rules.py.
+"""
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from changqing.members.models import Membership, MembershipState
+from changqing.orgs.models import Organization
+
+from . import rules
+from .models import INCOME_KINDS, BranchFundEntry, DuesBase, DuesMonth, DuesPolicy, FundKind, HardshipDecision
+
+ZERO = Decimal("0.00")
+
+
+class RulesResolver:
+    """The rules in force for an organisation path: the nearest DuesPolicy up the tree, else the defaults."""
+
+    def __init__(self, policies: dict[str, rules.Rules] | None = None):
+        if policies is None:
+            policies = {p.organization.path: p.to_rules() for p in DuesPolicy.objects.select_related("organization")}
+        self._policies = policies
+        self._by_path: dict[str, rules.Rules] = {}
+
+    def for_path(self, path: str) -> rules.Rules:
+        if path not in self._by_path:
+            best, best_len = rules.DEFAULT_RULES, -1
+            for p, r in self._policies.items():
+                if path.startswith(p) and len(p) > best_len:
+                    best, best_len = r, len(p)
+            self._by_path[path] = best
+        return self._by_path[path]
+
+    def source_path(self, path: str) -> str | None:
+        matches = [p for p in self._policies if path.startswith(p)]
+        return max(matches, key=len) if matches else None
+
+
+def rules_for(org: Organization) -> rules.Rules:
+    """One query: the policies on the organisation's own path."""
+    paths = org.ancestors_paths + [org.path]
+    rows = DuesPolicy.objects.filter(organization__path__in=paths).select_related("organization")
+    return RulesResolver({p.organization.path: p.to_rules() for p in rows}).for_path(org.path)
+
+
+def active_memberships(qs: QuerySet | None = None) -> QuerySet:
+    qs = Membership.objects.all() if qs is None else qs
+    return qs.filter(state=MembershipState.ACTIVE)
+
+
+@dataclass
+class MonthDues:
+    month: dt.date
+    assessment: rules.Assessment | None  # None: no base recorded yet
+    due: Decimal | None
+    settled: str | None = None  # "paid" | "waived" | None
+    paid: Decimal = ZERO
+    reduced: bool = False
+
+
+@dataclass
+class MemberDues:
+    membership_id: int
+    retiree_id: int
+    name: str
+    branch_code: str
+    branch_name: str
+    branch_path: str
+    rules: rules.Rules
+    start: dt.date | None
+    last_settled: dt.date | None
+    arrears_months: int
+    months: dict[dt.date, MonthDues] = field(default_factory=dict)
+
+    @property
+    def warning_level(self) -> int:
+        return rules.warning_level(self.arrears_months, self.rules)
+
+    @property
+    def warning_text(self) -> str:
+        return rules.warning_text(self.arrears_months, self.rules)
+
+    def month(self, m: dt.date) -> MonthDues:
+        return self.months[m]
+
+    @property
+    def unsettled(self) -> list[MonthDues]:
+        return [md for md in self.months.values() if md.settled is None]
+
+    @property
+    def due_total(self) -> Decimal | None:
+        dues = [md.due for md in self.months.values()]
+        return None if any(d is None for d in dues) else sum(dues, ZERO)
+
+    @property
+    def unsettled_due(self) -> Decimal | None:
+        dues = [md.due for md in self.unsettled]
+        return None if any(d is None for d in dues) else sum(dues, ZERO)
+
+    @property
+    def paid_total(self) -> Decimal:
+        return sum((md.paid for md in self.months.values()), ZERO)
+
+
+def compute(memberships: QuerySet, months: list[dt.date], *, as_of: dt.date,
+            resolver: RulesResolver | None = None) -> list[MemberDues]:
+    """Dues of every membership in the queryset for the given months; arrears counted up to as_of."""
+    months = sorted({rules.month_start(m) for m in months})
+    as_of = rules.month_start(as_of)
+    last_needed = max(months[-1], as_of)
+    ids = memberships.values("pk")
+    rows = list(memberships.annotate(
+        last_settled=Subquery(DuesMonth.objects.filter(membership=OuterRef("pk"), month__lte=as_of)
+                              .values("membership").annotate(m=Max("month")).values("m")[:1]),
+        first_base=Subquery(DuesBase.objects.filter(membership=OuterRef("pk"))
+                            .values("membership").annotate(m=Min("effective_from")).values("m")[:1]),
+    ).values("pk", "retiree_id", "retiree__name", "organization__code", "organization__name", "organization__path",
+             "joined_on", "last_settled", "first_base").order_by("organization__path", "retiree__name_pinyin", "pk"))
+
+    bases: dict[int, list[dict]] = defaultdict(list)
+    for b in (DuesBase.objects.filter(membership__in=ids, effective_from__lte=last_needed)
+              .order_by("membership_id", "effective_from")
+              .values("membership_id", "effective_from", "category", "income", "pension_whole", "pension_basic")):
+        bases[b["membership_id"]].append(b)
+    hardships: dict[int, list[HardshipDecision]] = defaultdict(list)
+    for h in HardshipDecision.objects.filter(membership__in=ids, first_month__lte=months[-1],
+                                             last_month__gte=months[0]).only(
+            "membership_id", "kind", "monthly_amount", "first_month", "last_month"):
+        hardships[h.membership_id].append(h)
+    settled: dict[tuple[int, dt.date], dict] = {}
+    for s in DuesMonth.objects.filter(membership__in=ids, month__in=months).values(
+            "membership_id", "month", "amount_due", "payment_id", "hardship_id"):
+        settled[(s["membership_id"], s["month"])] = s
+
+    resolver = resolver or RulesResolver()
+    out = []
+    for r in rows:
+        mid = r["pk"]
+        rule = resolver.for_path(r["organization__path"])
+        member_bases = bases.get(mid, [])
+        start = _dues_start(r["first_base"], r["joined_on"])
+        md = MemberDues(
+            membership_id=mid, retiree_id=r["retiree_id"], name=r["retiree__name"],
+            branch_code=r["organization__code"], branch_name=r["organization__name"],
+            branch_path=r["organization__path"], rules=rule, start=start, last_settled=r["last_settled"],
+            arrears_months=rules.consecutive_unpaid(r["last_settled"], start, as_of),
+        )
+        for m in months:
+            md.months[m] = _month_dues(m, member_bases, hardships.get(mid, ()), settled.get((mid, m)), rule, start)
+        out.append(md)
+    return out
+
+
+def _dues_start(first_base: dt.date | None, joined_on: dt.date | None) -> dt.date | None:
+    if first_base is None:
+        return None
+    joined = rules.month_start(joined_on) if joined_on else first_base
+    return max(first_base, joined)
+
+
+def _base_at(bases: list[dict], month: dt.date, rule: rules.Rules) -> dict | None:
+    """The base row fixing `month`'s dues: January's under 年初核定 (or the first one later in the year
+    for a member who started mid-year), the month's own otherwise."""
+    if not bases:
+        return None
+    keys = [b["effective_from"] for b in bases]
+    target = rules.assessment_month(month, rule)
+    i = bisect.bisect_right(keys, target) - 1
+    if i >= 0:
+        return bases[i]
+    # Nothing in force at the assessment month: the first base recorded up to this month.
+    return bases[0] if keys[0] <= month else None
+
+
+def _month_dues(month, bases, hardships, settled, rule, start) -> MonthDues:
+    if start is not None and month < start:
+        return MonthDues(month, None, ZERO, settled="not_due")
+    base = _base_at(bases, month, rule)
+    assessment = None
+    due = None
+    if base is not None:
+        assessment = rules.monthly_dues(base["category"], income=base["income"], pension_whole=base["pension_whole"],
+                                        pension_basic=base["pension_basic"], rules=rule)
+        due = assessment.amount
+    reduced = False
+    for h in hardships:
+        if h.first_month <= month <= h.last_month:
+            reduced = True
+            due = ZERO if h.kind == "waive" else h.monthly_amount
+    result = MonthDues(month, assessment, due, reduced=reduced)
+    if settled is not None:
+        if settled["payment_id"]:
+            result.settled, result.paid = "paid", settled["amount_due"]
+        else:
+            result.settled = "waived"
+        result.due = settled["amount_due"] if settled["payment_id"] else ZERO
+    return result
+
+
+def month_list(first: dt.date, last: dt.date) -> list[dt.date]:
+    return rules.month_range(first, rules.months_between(first, last) + 1)
+
+
+# -- queryset annotations for list pages (filter and sort in the database) ---
+
+def with_arrears(qs: QuerySet, as_of: dt.date) -> QuerySet:
+    """Annotate last settled month and dues start, so lists can filter by arrears in SQL."""
+    return qs.annotate(
+        last_settled=Subquery(DuesMonth.objects.filter(membership=OuterRef("pk"), month__lte=as_of)
+                              .values("membership").annotate(m=Max("month")).values("m")[:1]),
+        first_base=Subquery(DuesBase.objects.filter(membership=OuterRef("pk"))
+                            .values("membership").annotate(m=Min("effective_from")).values("m")[:1]),
+    )
+
+
+def arrears_q(months: int, as_of: dt.date) -> Q:
+    """Members with at least `months` consecutive unpaid months up to as_of (needs with_arrears)."""
+    as_of = rules.month_start(as_of)
+    return (Q(last_settled__lte=rules.add_months(as_of, -months))
+            | Q(last_settled__isnull=True, first_base__lte=rules.add_months(as_of, -(months - 1))))
+
+
+def warning_counts(qs: QuerySet, as_of: dt.date, thresholds=(3, 5, 6)) -> dict[int, int]:
+    """How many members reach each threshold (one query per threshold)."""
+    annotated = with_arrears(active_memberships(qs), as_of)
+    return {t: annotated.filter(arrears_q(t, as_of)).count() for t in thresholds}
+
+
+def last_closed_month(today: dt.date) -> dt.date:
+    """Dues for a month may be paid during that month: warnings count up to the previous one."""
+    return rules.add_months(rules.month_start(today), -1)
+
+
+# -- branch fund ----------------------------------------------------------
+
+def fund_totals(qs: QuerySet) -> dict[str, Decimal]:
+    """Income by kind, spending and balance of the entries in qs (one query)."""
+    agg = qs.aggregate(**{k: Coalesce(Sum("amount", filter=Q(kind=k)), ZERO) for k in FundKind.values})
+    income = sum((agg[k] for k in INCOME_KINDS), ZERO)
+    return {**agg, "income": income, "balance": income - agg[FundKind.SPENDING]}
+
+
+def fund_balance(org: Organization) -> Decimal:
+    return fund_totals(BranchFundEntry.objects.filter(organization=org))["balance"]
+
+
+def fund_annotations(prefix: str = "fund_entries__", date_q: Q | None = None) -> dict:
+    base = date_q or Q()
+    income = Q(**{f"{prefix}kind__in": INCOME_KINDS})
+    return {
+        "refund": Coalesce(Sum(f"{prefix}amount", filter=base & Q(**{f"{prefix}kind": FundKind.REFUND})), ZERO),
+        "allocation": Coalesce(Sum(f"{prefix}amount", filter=base & Q(**{f"{prefix}kind": FundKind.ALLOCATION})),
+                               ZERO),
+        "income": Coalesce(Sum(f"{prefix}amount", filter=base & income), ZERO),
+        "spending": Coalesce(Sum(f"{prefix}amount", filter=base & Q(**{f"{prefix}kind": FundKind.SPENDING})), ZERO),
+    }

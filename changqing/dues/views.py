@@ -1,0 +1,688 @@
+"""Dues pages: thin views over selectors (reads) and services (writes)."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from changqing.accounts.scope import can, get_scoped_object_or_404, object_view, restrict
+from changqing.core.exports import xlsx_response
+from changqing.core.lists import Column, ScopedListView, display
+from changqing.core.models import OperationLog
+from changqing.core.oplog import log_operation
+from changqing.members.models import Membership
+from changqing.orgs.models import Organization, OrgKind
+
+from . import rules, services
+from .filters import BranchFilterSet, DuesPaymentFilterSet, FundEntryFilterSet, HardshipFilterSet, MemberDuesFilterSet
+from .forms import (
+    CollectionSheetForm, DuesBaseForm, FundEntryForm, HardshipForm, PaymentForm, PolicyForm, VoluntaryForm,
+)
+from .models import (
+    INCOME_KINDS, BranchFundEntry, Category, DuesBase, DuesPayment, DuesPolicy, FundKind, HardshipDecision, PaymentKind,
+)
+from .selectors import (
+    RulesResolver, active_memberships, arrears_q, compute, fund_annotations, fund_totals, last_closed_month,
+    month_list, rules_for, with_arrears,
+)
+
+CATEGORY_LABELS = dict(Category.choices)
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _money(v) -> str:
+    return "" if v is None else f"{v:.2f}"
+
+
+def _rate(a) -> str:
+    if a is None or a.rate is None:
+        return "定额" if a is not None and a.amount is not None else ""
+    return f"{(a.rate * 100).normalize():f}%"
+
+
+def _month_or_404(text: str) -> dt.date:
+    try:
+        return rules.parse_month(text)
+    except rules.RuleError:
+        raise Http404("月份格式应为 年-月") from None
+
+
+def _branch_or_404(user, code, action="view"):
+    return get_scoped_object_or_404(Organization.objects.filter(kind=OrgKind.BRANCH), user, action, code=code)
+
+
+# -- member list with arrears --------------------------------------------
+
+class MemberDuesListView(ScopedListView):
+    """Every member in scope: category, base, monthly dues, last paid month, months behind."""
+
+    title = "党员党费"
+    export_title = "党员党费及欠缴情况"
+    filterset_class = MemberDuesFilterSet
+    default_ordering = "organization__path"
+    template_name = "dues/member_list.html"
+    columns = [
+        Column("retiree.name", "姓名", sort="retiree__name_pinyin", link=True),
+        Column("organization.name", "所在支部", sort="organization__path"),
+        Column("category", "类别", value=lambda r: CATEGORY_LABELS.get(r.dues.months[r.dues_month].assessment.category)
+               if r.dues and r.dues.months[r.dues_month].assessment else "未核定"),
+        Column("base", "基数（元）", value=lambda r: _money(r.dues.months[r.dues_month].assessment.base)
+               if r.dues and r.dues.months[r.dues_month].assessment else ""),
+        Column("rate", "比例", value=lambda r: _rate(r.dues.months[r.dues_month].assessment) if r.dues else ""),
+        Column("due", "本月应缴（元）", value=lambda r: _money(r.dues.months[r.dues_month].due) if r.dues else ""),
+        Column("last_settled", "最近缴至", sort="last_settled",
+               value=lambda r: rules.month_label(r.last_settled) if r.last_settled else "无记录"),
+        Column("arrears", "连续欠缴（月）", value=lambda r: r.dues.arrears_months if r.dues else ""),
+        Column("warning", "提醒", value=lambda r: r.dues.warning_text if r.dues else ""),
+    ]
+
+    def get_base_queryset(self):
+        self.as_of = last_closed_month(_today())
+        current = Subquery(DuesBase.objects.filter(membership=OuterRef("pk"), effective_from__lte=_today())
+                           .order_by("-effective_from").values("category")[:1])
+        return with_arrears(active_memberships().select_related("retiree", "organization"), self.as_of).annotate(
+            current_category=current)
+
+    def _attach(self, rows):
+        rows = list(rows)
+        month = rules.month_start(_today())
+        ids = [r.pk for r in rows]
+        by_id = {d.membership_id: d for d in compute(Membership.objects.filter(pk__in=ids), [month], as_of=self.as_of,
+                                                     resolver=self.resolver)}
+        for r in rows:
+            r.dues, r.dues_month = by_id.get(r.pk), month
+        return rows
+
+    def render_row(self, row):
+        cells = super().render_row(row)
+        cells[0]["url"] = reverse("dues:member", args=[row.pk])
+        return cells
+
+    def get_context_data(self, **kwargs):
+        self.resolver = RulesResolver()
+        ctx = super().get_context_data(**kwargs)
+        rows = self._attach(ctx["page_obj"].object_list)
+        ctx["table"] = [self.render_row(r) for r in rows]
+        ctx["as_of_label"] = rules.month_label(self.as_of)
+        return ctx
+
+    def export(self, rows):
+        self.resolver = RulesResolver()
+        count = rows.count()
+        log_operation(OperationLog.Event.EXPORT, request=self.request, detail=f"导出「{self.export_title}」{count} 条",
+                      data={"query": self.request.GET.urlencode(), "rows": count})
+
+        def body():
+            chunk = []
+            for r in rows.iterator(chunk_size=2000):
+                chunk.append(r)
+                if len(chunk) == 2000:
+                    yield from self._export_rows(chunk)
+                    chunk = []
+            yield from self._export_rows(chunk)
+
+        return xlsx_response(self.export_title, [c.label for c in self.columns], body())
+
+    def _export_rows(self, chunk):
+        for r in self._attach(chunk):
+            yield [display(c.get(r)) for c in self.columns]
+
+
+# -- one member's dues record ------------------------------------------------
+
+@object_view(Membership)
+@login_required
+def member_dues(request, pk: int):
+    membership = get_scoped_object_or_404(Membership.objects.select_related("retiree", "organization"),
+                                          request.user, pk=pk)
+    today = _today()
+    as_of = last_closed_month(today)
+    months = month_list(rules.add_months(rules.month_start(today), -11), rules.month_start(today))
+    md = compute(Membership.objects.filter(pk=membership.pk), months, as_of=as_of)[0]
+    for x in md.months.values():
+        x.rate_label = _rate(x.assessment)
+    return render(request, "dues/member.html", {
+        "title": f"{membership.retiree.name}的党费", "m": membership, "md": md,
+        "months": list(md.months.values()),
+        "bases": membership.dues_bases.all().order_by("-effective_from"),
+        "payments": membership.dues_payments.all().order_by("-paid_on", "-id")[:50],
+        "hardships": membership.hardship_decisions.all(),
+        "can_change": can(request.user, "change", membership),
+        "as_of_label": rules.month_label(as_of), "month_code": f"{today:%Y-%m}",
+    })
+
+
+def _member_for_change(request, pk):
+    return get_scoped_object_or_404(Membership.objects.select_related("retiree", "organization"), request.user,
+                                    "change", pk=pk)
+
+
+@object_view(Membership)
+@login_required
+def base_add(request, pk: int):
+    membership = _member_for_change(request, pk)
+    latest = membership.dues_bases.order_by("-effective_from").first()
+    initial = {"effective_from": rules.month_start(_today()), "category": latest.category if latest else "retiree"}
+    form = DuesBaseForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dues_base_record(membership=membership, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, "已保存党费基数")
+            return redirect("dues:member", pk=membership.pk)
+    return render(request, "core/form.html", {"title": f"{membership.retiree.name}：核定党费基数", "form": form,
+                                              "cancel_url": reverse("dues:member", args=[membership.pk])})
+
+
+@object_view(Membership)
+@login_required
+def payment_add(request, pk: int):
+    membership = _member_for_change(request, pk)
+    today = _today()
+    rule = rules_for(membership.organization)
+    form = PaymentForm(request.POST or None, today=today, rule=rule,
+                       initial={"first_month": rules.month_start(today), "months": 1, "paid_on": today})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        line = services.PaymentLine(membership_id=membership.pk, months=rules.month_range(d["first_month"], d["months"]),
+                                    amount=d["amount"], method=d["method"], receipt_number=d["receipt_number"],
+                                    payer_name=d["payer_name"])
+        try:
+            services.dues_payments_record(organization=membership.organization, lines=[line], paid_on=d["paid_on"],
+                                          collector=d["collector"], today=today)
+        except ValidationError as exc:
+            for msgs in exc.message_dict.values():
+                for msg in msgs:
+                    form.add_error("amount" if "金额" in msg else "first_month", msg)
+        else:
+            messages.success(request, "已登记缴纳")
+            return redirect("dues:member", pk=membership.pk)
+    return render(request, "core/form.html", {"title": f"{membership.retiree.name}：登记缴纳党费", "form": form,
+                                              "cancel_url": reverse("dues:member", args=[membership.pk])})
+
+
+@object_view(Membership)
+@login_required
+def voluntary_add(request, pk: int):
+    membership = _member_for_change(request, pk)
+    today = _today()
+    form = VoluntaryForm(request.POST or None, today=today, initial={"paid_on": today})
+    if request.method == "POST" and form.is_valid():
+        p = services.dues_voluntary_record(membership=membership, **form.cleaned_data)
+        messages.success(request, "已登记自愿多交党费" + ("（单笔1000元及以上，已单独列账）" if p.is_large else ""))
+        return redirect("dues:member", pk=membership.pk)
+    return render(request, "core/form.html", {"title": f"{membership.retiree.name}：自愿多交党费", "form": form,
+                                              "cancel_url": reverse("dues:member", args=[membership.pk])})
+
+
+@object_view(Membership)
+@login_required
+def hardship_add(request, pk: int):
+    membership = _member_for_change(request, pk)
+    today = _today()
+    form = HardshipForm(request.POST or None, today=today, initial={"first_month": rules.month_start(today)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.hardship_decision_record(membership=membership, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, "已记录支部的困难减免决定")
+            return redirect("dues:member", pk=membership.pk)
+    return render(request, "core/form.html", {"title": f"{membership.retiree.name}：困难减免（须有支部决定）",
+                                              "form": form, "cancel_url": reverse("dues:member", args=[membership.pk])})
+
+
+@object_view(DuesPayment)
+@login_required
+@require_POST
+def payment_delete(request, pk: int):
+    payment = get_scoped_object_or_404(DuesPayment, request.user, "change", pk=pk)
+    services.dues_payment_delete(payment=payment)
+    messages.success(request, "已撤销该笔缴纳记录，相应月份恢复为未缴")
+    return redirect("dues:member", pk=payment.membership_id)
+
+
+def _errors_to_form(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errs in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# -- collection sheet (收缴登记表) -------------------------------------------
+
+def _sheet_months(month: dt.date, quarterly: bool) -> list[dt.date]:
+    if not quarterly:
+        return [month]
+    first = month.replace(month=(month.month - 1) // 3 * 3 + 1)
+    return rules.month_range(first, 3)
+
+
+@login_required
+def sheet_start(request):
+    """The secretary's own branch, this month: one click from the menu."""
+    branch = restrict(Organization.objects.filter(kind=OrgKind.BRANCH), request.user, "change").order_by("path").first()
+    if branch is None:
+        branch = restrict(Organization.objects.filter(kind=OrgKind.BRANCH), request.user).order_by("path").first()
+    if branch is None:
+        raise PermissionDenied("您的数据范围内没有党支部")
+    return redirect("dues:sheet", code=branch.code, month=f"{_today():%Y-%m}")
+
+
+@object_view(Organization, code="code", samples={"month": "2026-10"})
+@login_required
+def sheet(request, code: str, month: str):
+    branch = _branch_or_404(request.user, code)
+    month = _month_or_404(month)
+    today = _today()
+    rule = rules_for(branch)
+    quarterly = rule.quarterly_allowed and request.GET.get("period", request.POST.get("period")) == "quarter"
+    months = _sheet_months(month, quarterly)
+    members = active_memberships(Membership.objects.filter(organization=branch))
+    rows = compute(members, months, as_of=rules.add_months(months[0], -1),
+                   resolver=RulesResolver({branch.path: rule}))
+    can_change = can(request.user, "change", branch)
+    title = f"{branch.name} 党费收缴登记表（{_period_label(months)}）"
+    if request.GET.get("export") == "xlsx":
+        return _sheet_export(request, branch, rows, months, title)
+    form = CollectionSheetForm(request.POST or None, rows=rows, today=today,
+                               initial={"paid_on": today, "collector": request.user.display_name})
+    sheet_errors = []
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied("您没有登记党费的权限")
+        if form.is_valid():
+            try:
+                created = services.dues_payments_record(
+                    organization=branch, lines=form.lines(), paid_on=form.cleaned_data["paid_on"],
+                    collector=form.cleaned_data["collector"], today=today)
+            except ValidationError as exc:
+                for mid, msgs in exc.message_dict.items():
+                    key = f"pay_{mid}"
+                    if key in form.fields:
+                        form.add_error(key, msgs)
+                    else:
+                        sheet_errors.extend(msgs)
+            else:
+                n = len({p.membership_id for p in created})
+                messages.success(request, f"已保存：{n} 名党员本次缴纳，共 {sum(p.amount for p in created):.2f} 元")
+                return redirect(request.get_full_path())
+    total_due = sum((r.due_total or Decimal("0")) for r in rows)
+    total_paid = sum((r.paid_total for r in rows), Decimal("0"))
+    return render(request, "dues/sheet.html", {
+        "title": title, "branch": branch, "month": month, "months": months, "quarterly": quarterly,
+        "rule": rule, "form": form, "can_change": can_change, "sheet_errors": sheet_errors,
+        "lines": [{"r": r, "f": form.row_fields(r) if r.unsettled and can_change else None, "info": _info(r)}
+                  for r in rows],
+        "total_due": total_due, "total_paid": total_paid,
+        "paid_count": sum(1 for r in rows if not r.unsettled),
+        "prev": rules.add_months(months[0], -1), "next": rules.add_months(months[-1], 1),
+    })
+
+
+def _info(r) -> str:
+    a = next((m.assessment for m in r.months.values() if m.assessment), None)
+    if a is None:
+        return "未核定基数"
+    parts = [CATEGORY_LABELS.get(a.category, "")]
+    if a.base is not None:
+        parts += [f"{a.base:.2f}元", _rate(a)]
+    return " · ".join(parts)
+
+
+def _period_label(months):
+    if len(months) == 1:
+        return rules.month_label(months[0])
+    return f"{months[0].year}年第{(months[0].month - 1) // 3 + 1}季度"
+
+
+def _status(md) -> str:
+    return {"paid": f"已缴 {md.paid:.2f}", "waived": "免交", "not_due": "—"}.get(md.settled, "未缴")
+
+
+def _sheet_export(request, branch, rows, months, title):
+    if not can(request.user, "export", branch):
+        raise PermissionDenied("您没有导出权限")
+    log_operation(OperationLog.Event.EXPORT, request=request, detail=f"导出「{title}」{len(rows)} 人",
+                  org_path=branch.path)
+    headers = ["序号", "姓名", "类别", "基数（元）", "比例", "应缴（元）"] + [rules.month_label(m) for m in months] + [
+        "实缴合计（元）", "连续欠缴（月）", "签名"]
+    body = []
+    for i, r in enumerate(rows, start=1):
+        a = next((m.assessment for m in r.months.values() if m.assessment), None)
+        body.append([i, r.name, CATEGORY_LABELS.get(a.category, "") if a else "未核定", _money(a.base) if a else "",
+                     _rate(a), _money(r.due_total)] + [_status(r.months[m]) for m in months]
+                    + [_money(r.paid_total), r.arrears_months, ""])
+    return xlsx_response(title, headers, body)
+
+
+# -- yearly ledger (党费收缴台账) -------------------------------------------
+
+@object_view(Organization, code="code", samples={"year": 2026})
+@login_required
+def ledger(request, code: str, year: int):
+    branch = _branch_or_404(request.user, code)
+    if not 2000 <= year <= 2100:
+        raise Http404("年份超出范围")
+    months = rules.month_range(dt.date(year, 1, 1), 12)
+    today = _today()
+    as_of = min(last_closed_month(today), dt.date(year, 12, 1))
+    rows = compute(Membership.objects.filter(organization=branch).exclude(state="left"), months, as_of=as_of)
+    title = f"{branch.name} {year}年党费收缴台账"
+    month_totals = [sum((r.months[m].paid for r in rows), Decimal("0")) for m in months]
+    if request.GET.get("export") == "xlsx":
+        if not can(request.user, "export", branch):
+            raise PermissionDenied("您没有导出权限")
+        log_operation(OperationLog.Event.EXPORT, request=request, detail=f"导出「{title}」", org_path=branch.path)
+        headers = ["姓名", "类别", "月应缴（元）"] + [f"{m.month}月" for m in months] + ["全年实缴（元）", "连续欠缴（月）"]
+        body = [[r.name, _category(r), _money(_first_due(r))] + [_ledger_cell(r.months[m]) for m in months]
+                + [_money(r.paid_total), r.arrears_months] for r in rows]
+        body.append(["合计", "", ""] + [_money(t) for t in month_totals] + [_money(sum(month_totals)), ""])
+        return xlsx_response(title, headers, body)
+    voluntary = DuesPayment.objects.filter(organization=branch, kind=PaymentKind.VOLUNTARY, paid_on__year=year)
+    return render(request, "dues/ledger.html", {
+        "title": title, "branch": branch, "year": year, "months": months,
+        "lines": [{"r": r, "category": _category(r), "due": _first_due(r),
+                   "cells": [_ledger_cell(r.months[m]) for m in months]} for r in rows],
+        "month_totals": month_totals, "year_total": sum(month_totals),
+        "voluntary": voluntary.select_related("membership__retiree"),
+        "prev_year": year - 1, "next_year": year + 1,
+    })
+
+
+def _category(r) -> str:
+    a = next((m.assessment for m in r.months.values() if m.assessment), None)
+    return CATEGORY_LABELS.get(a.category, "") if a else "未核定"
+
+
+def _first_due(r):
+    return next((m.due for m in r.months.values() if m.due is not None and m.settled != "not_due"), None)
+
+
+def _ledger_cell(md) -> str:
+    if md.settled == "paid":
+        return f"{md.paid:.2f}"
+    return {"waived": "免", "not_due": "—"}.get(md.settled, "欠")
+
+
+# -- overview by branch --------------------------------------------------
+
+class BranchDuesListView(ScopedListView):
+    """Branches in scope with this month's collection and members behind on dues."""
+
+    title = "党费收缴（按支部）"
+    queryset = Organization.objects.filter(kind=OrgKind.BRANCH).select_related("parent")
+    filterset_class = BranchFilterSet
+    default_ordering = "path"
+    template_name = "dues/branch_list.html"
+    columns = [
+        Column("code", "编码", sort="code"),
+        Column("name", "支部", sort="name"),
+        Column("member_count", "在册党员", sort="member_count"),
+        Column("arrears3", "欠缴3个月及以上", value=lambda o: getattr(o, "arrears", {}).get(3, 0)),
+        Column("arrears5", "欠缴5个月及以上", value=lambda o: getattr(o, "arrears", {}).get(5, 0)),
+        Column("arrears6", "欠缴6个月及以上", value=lambda o: getattr(o, "arrears", {}).get(6, 0)),
+    ]
+
+    def get_base_queryset(self):
+        return self.queryset.annotate(member_count=Count("memberships", filter=Q(memberships__state="active")))
+
+    def _attach(self, orgs):
+        orgs = list(orgs)
+        as_of = last_closed_month(_today())
+        members = with_arrears(active_memberships().filter(organization__in=[o.pk for o in orgs]), as_of)
+        counts = {}
+        for t in (3, 5, 6):
+            for row in members.filter(arrears_q(t, as_of)).values("organization_id").annotate(n=Count("pk")):
+                counts.setdefault(row["organization_id"], {})[t] = row["n"]
+        for o in orgs:
+            o.arrears = counts.get(o.pk, {})
+        return orgs
+
+    def render_row(self, row):
+        cells = super().render_row(row)
+        month = f"{_today():%Y-%m}"
+        cells[1]["url"] = reverse("dues:sheet", args=[row.code, month])
+        for cell, level in zip(cells[3:], (3, 5, 6)):
+            cell["url"] = f"{reverse('dues:members')}?under={row.code}&arrears={level}"
+        return cells
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        rows = self._attach(ctx["page_obj"].object_list)
+        ctx["table"] = [self.render_row(r) for r in rows]
+        ctx["this_month"] = f"{_today():%Y-%m}"
+        ctx["this_year"] = _today().year
+        ctx["branch_rows"] = rows
+        return ctx
+
+    def export(self, rows):
+        count = rows.count()
+        log_operation(OperationLog.Event.EXPORT, request=self.request, detail=f"导出「{self.title}」{count} 条")
+        body = ([display(c.get(o)) for c in self.columns] for o in self._attach(rows))
+        return xlsx_response(self.title, [c.label for c in self.columns], body)
+
+
+# -- payments and hardship lists ------------------------------------------
+
+class PaymentListView(ScopedListView):
+    title = "党费缴纳记录"
+    queryset = DuesPayment.objects.select_related("membership__retiree", "organization")
+    filterset_class = DuesPaymentFilterSet
+    default_ordering = "-paid_on"
+    columns = [
+        Column("paid_on", "缴纳日期", sort="paid_on"),
+        Column("membership.retiree.name", "姓名", sort="membership__retiree__name_pinyin", link=True),
+        Column("organization.name", "支部", sort="organization__path"),
+        Column("kind", "类型", value=lambda p: p.get_kind_display() + ("（大额单独列账）" if p.is_large else "")),
+        Column("months_label", "所属月份", sort="first_month"),
+        Column("amount", "金额（元）", sort="amount"),
+        Column("method", "方式", value=lambda p: p.get_method_display()),
+        Column("collector", "收款人"),
+        Column("receipt_number", "收据号"),
+        Column("payer_name", "代缴人"),
+    ]
+
+
+class LargePaymentListView(PaymentListView):
+    """自愿多交党费单笔1000元及以上：单独列账."""
+
+    title = "大额自愿多交党费（单独列账）"
+    queryset = DuesPayment.objects.filter(is_large=True).select_related("membership__retiree", "organization")
+
+
+class HardshipListView(ScopedListView):
+    title = "困难减免决定"
+    queryset = HardshipDecision.objects.select_related("membership__retiree", "membership__organization")
+    filterset_class = HardshipFilterSet
+    default_ordering = "-decided_on"
+    columns = [
+        Column("membership.retiree.name", "姓名", link=True),
+        Column("membership.organization.name", "支部", sort="membership__organization__path"),
+        Column("kind", "方式", value=lambda h: h.get_kind_display()),
+        Column("monthly_amount", "减交后每月（元）"),
+        Column("period_label", "期间", sort="first_month"),
+        Column("decided_on", "决定日期", sort="decided_on"),
+        Column("meeting_reference", "会议及纪要"),
+        Column("reason", "困难情况"),
+    ]
+
+
+# -- branch fund ------------------------------------------------------------
+
+class FundSummaryView(ScopedListView):
+    """Jurisdiction summary: each branch's fund income, spending and balance for a year."""
+
+    title = "支部经费汇总"
+    queryset = Organization.objects.filter(kind=OrgKind.BRANCH)
+    filterset_class = BranchFilterSet
+    default_ordering = "path"
+    template_name = "dues/fund_summary.html"
+    columns = [
+        Column("code", "编码", sort="code"),
+        Column("name", "支部", sort="name", link=True),
+        Column("refund", "返缴党费（元）", sort="refund"),
+        Column("allocation", "单位拨付（元）", sort="allocation"),
+        Column("income", "收入合计（元）", sort="income"),
+        Column("spending", "支出（元）", sort="spending"),
+        Column("balance", "累计余额（元）", sort="balance"),
+    ]
+
+    def year(self):
+        try:
+            return int(self.request.GET.get("year") or _today().year)
+        except ValueError:
+            return _today().year
+
+    def get_base_queryset(self):
+        year = self.year()
+        year_anns = fund_annotations(date_q=Q(fund_entries__occurred_on__year=year))
+        income = Subquery(BranchFundEntry.objects.filter(organization=OuterRef("pk"), kind__in=INCOME_KINDS)
+                          .values("organization").annotate(s=Sum("amount")).values("s")[:1])
+        spent = Subquery(BranchFundEntry.objects.filter(organization=OuterRef("pk"), kind=FundKind.SPENDING)
+                         .values("organization").annotate(s=Sum("amount")).values("s")[:1])
+        zero = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
+        return self.queryset.annotate(**year_anns).annotate(
+            balance=Coalesce(income, zero) - Coalesce(spent, zero))
+
+    def render_row(self, row):
+        cells = super().render_row(row)
+        cells[1]["url"] = reverse("dues:fund", args=[row.code])
+        return cells
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["year"] = self.year()
+        ctx["title"] = f"支部经费汇总（{ctx['year']}年）"
+        totals = restrict(BranchFundEntry.objects.filter(occurred_on__year=ctx["year"]), self.request.user)
+        ctx["totals"] = fund_totals(totals)
+        return ctx
+
+
+@object_view(Organization, code="code")
+@login_required
+def fund(request, code: str):
+    branch = _branch_or_404(request.user, code)
+    entries = BranchFundEntry.objects.filter(organization=branch)
+    filterset = FundEntryFilterSet(request.GET or None, queryset=entries)
+    shown = filterset.qs if filterset.is_bound and filterset.is_valid() else entries
+    shown = list(shown.order_by("occurred_on", "id"))
+    running, balance = [], Decimal("0.00")
+    all_before = None
+    if shown and filterset.is_bound and filterset.is_valid():
+        # Opening balance: everything before the first shown entry.
+        before = entries.filter(Q(occurred_on__lt=shown[0].occurred_on)
+                                | Q(occurred_on=shown[0].occurred_on, id__lt=shown[0].id))
+        all_before = fund_totals(before)["balance"]
+        balance = all_before
+    for e in shown:
+        balance += e.amount if e.is_income else -e.amount
+        running.append((e, balance))
+    title = f"{branch.name} 支部经费账"
+    if request.GET.get("export") == "xlsx":
+        if not can(request.user, "export", branch):
+            raise PermissionDenied("您没有导出权限")
+        log_operation(OperationLog.Event.EXPORT, request=request, detail=f"导出「{title}」", org_path=branch.path)
+        body = [[display(e.occurred_on), e.get_kind_display(), _money(e.amount) if e.is_income else "",
+                 "" if e.is_income else _money(e.amount), _money(b), e.source or e.purpose, e.receipt_number, e.note]
+                for e, b in running]
+        return xlsx_response(title, ["日期", "类别", "收入（元）", "支出（元）", "余额（元）", "来源/用途", "票据号", "备注"],
+                             body)
+    return render(request, "dues/fund.html", {
+        "title": title, "branch": branch, "running": list(reversed(running)), "filterset": filterset,
+        "totals": fund_totals(entries), "opening": all_before, "can_change": can(request.user, "change", branch),
+        "query": request.GET.urlencode(),
+    })
+
+
+@object_view(Organization, code="code")
+@login_required
+def fund_add(request, code: str):
+    branch = _branch_or_404(request.user, code, "change")
+    today = _today()
+    form = FundEntryForm(request.POST or None, today=today, initial={"occurred_on": today})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.fund_entry_record(organization=branch, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, "已记入支部经费账")
+            return redirect("dues:fund", code=branch.code)
+    return render(request, "core/form.html", {"title": f"{branch.name}：记一笔经费", "form": form,
+                                              "cancel_url": reverse("dues:fund", args=[branch.code])})
+
+
+# -- rules -----------------------------------------------------------------
+
+@object_view(Organization, code="code")
+@login_required
+def policy(request, code: str):
+    """The dues rules in force for an organisation; a manager may give it its own."""
+    org = get_scoped_object_or_404(Organization, request.user, code=code)
+    resolver = RulesResolver()
+    source = resolver.source_path(org.path)
+    own = DuesPolicy.objects.filter(organization=org).first()
+    may_manage = can(request.user, "manage", org)
+    # A branch secretary may record the branch's consent to quarterly collection (a branch decision).
+    may_quarterly = org.kind == OrgKind.BRANCH and can(request.user, "change", org)
+    if request.method == "POST" and request.POST.get("quarterly") in ("on", "off") and may_quarterly:
+        inherited = resolver.for_path(org.path)
+        values = {} if own else _rules_as_fields(inherited)
+        services.dues_policy_save(organization=org, quarterly_allowed=request.POST["quarterly"] == "on", **values)
+        messages.success(request, "已保存支部的按季度收缴设置")
+        return redirect("dues:policy", code=org.code)
+    form = None
+    if may_manage:
+        instance = own or DuesPolicy(organization=org, **_rules_as_fields(resolver.for_path(org.path)),
+                                     quarterly_allowed=resolver.for_path(org.path).quarterly_allowed)
+        form = PolicyForm(request.POST or None, instance=instance)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.dues_policy_save(organization=org, **{f: form.cleaned_data[f] for f in form.Meta.fields})
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, f"已保存「{org.name}」的党费规则，其下级组织随之生效")
+                return redirect("dues:policy", code=org.code)
+    elif request.method == "POST":
+        raise PermissionDenied("只有管理员可以修改党费规则")
+    rule = resolver.for_path(org.path)
+    source_org = Organization.objects.filter(path=source).first() if source else None
+    return render(request, "dues/policy.html", {
+        "title": f"党费规则：{org.name}", "org": org, "rule": rule, "own": own, "source_org": source_org,
+        "form": form, "may_quarterly": may_quarterly,
+        "working": [(b.upto, _pct(b.rate)) for b in rule.working_brackets],
+        "retiree": [(b.upto, _pct(b.rate)) for b in rule.retiree_brackets],
+    })
+
+
+def _pct(rate: Decimal) -> str:
+    return f"{(rate * 100).normalize():f}%"
+
+
+def _rules_as_fields(r: rules.Rules) -> dict:
+    return dict(working_brackets=rules.brackets_to_data(r.working_brackets),
+                retiree_brackets=rules.brackets_to_data(r.retiree_brackets), farmer_amount=r.farmer_amount,
+                student_amount=r.student_amount, pension_basis=r.pension_basis, rounding=r.rounding,
+                assessment=r.assessment, advance_max_months=r.advance_max_months,
+                backpay_max_months=r.backpay_max_months, large_payment_threshold=r.large_payment_threshold,
+                warning_months=list(r.warning_months))
+
