@@ -83,3 +83,91 @@ class OperationLog(models.Model):
 
     def __str__(self):
         return f"{self.username} {self.get_event_display()}"
+
+
+class Job(models.Model):
+    """A long piece of work (import, audit, report) run by a Celery worker, with progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "进行中"
+        SUCCEEDED = "succeeded", "已完成"
+        FAILED = "failed", "失败"
+
+    kind = models.CharField("任务类型", max_length=60, db_index=True)
+    title = models.CharField("任务名称", max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.CASCADE, related_name="jobs",
+    )
+    org_path = models.CharField("所属组织路径", max_length=255, blank=True, db_index=True)
+    func = models.CharField("执行函数", max_length=200)
+    params = models.JSONField("参数", default=dict, blank=True, encoder=DjangoJSONEncoder)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    progress = models.PositiveSmallIntegerField("进度", default=0)
+    message = models.CharField("进度说明", max_length=300, blank=True)
+    result = models.JSONField("结果", null=True, blank=True, encoder=DjangoJSONEncoder)
+    # Files a job produces may hold personal data: served only to the owner by the
+    # job's download view; deploy/nginx.conf denies /media/jobs/.
+    result_file = models.FileField("结果文件", upload_to="jobs/%Y/%m/", blank=True)
+    error = models.TextField("错误说明", blank=True)
+    traceback = models.TextField("技术细节", blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    scope_spec = ScopeSpec(org_path="org_path")
+
+    class Meta:
+        verbose_name = "后台任务"
+        verbose_name_plural = "后台任务"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="core_job_owner_idx")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="core_job_progress_lte_100"),
+        ]
+
+    def __str__(self):
+        return f"{self.title}（{self.get_status_display()}）"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("core:job", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
+class Notification(models.Model):
+    """An in-app message to one user; the header bell counts the unread ones."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="notifications",
+    )
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    url = models.CharField("链接", max_length=500, blank=True)
+    kind = models.CharField("类别", max_length=60, blank=True, db_index=True)
+    # Makes a reminder idempotent: the same key is sent to a user once ("digest:2026-11-24").
+    key = models.CharField("去重标识", max_length=120, blank=True)
+    org_path = models.CharField("所属组织路径", max_length=255, blank=True, db_index=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    scope_spec = ScopeSpec(org_path="org_path")
+
+    class Meta:
+        verbose_name = "消息通知"
+        verbose_name_plural = "消息通知"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="core_notif_user_unread_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], condition=~models.Q(key=""), name="core_notif_user_key_uniq"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return self.url or ""
