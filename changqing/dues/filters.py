@@ -8,7 +8,7 @@ from changqing.members.models import Membership
 from changqing.orgs.models import Organization
 
 from .models import BranchFundEntry, Category, DuesPayment, FundKind, HardshipDecision, HardshipKind, Method, PaymentKind
-from .selectors import arrears_q, last_closed_month
+from .selectors import arrears_q, band_q, last_closed_month
 
 
 class _UnderMixin:
@@ -35,12 +35,14 @@ class MemberDuesFilterSet(_UnderMixin, django_filters.FilterSet):
     category = django_filters.ChoiceFilter(field_name="current_category", choices=Category.choices, label="党员类别",
                                            empty_label="全部")
     arrears = django_filters.ChoiceFilter(method="filter_arrears", label="连续欠缴", empty_label="全部", choices=[
-        ("1", "欠缴1个月及以上"), ("3", "3个月及以上"), ("5", "5个月及以上"), ("6", "6个月及以上")])
+        ("1", "欠缴1个月及以上"), ("3", "3–4个月（提醒）"), ("5", "5个月（再次提醒）"), ("6", "6个月及以上（党章第九条）")])
     no_base = django_filters.BooleanFilter(method="filter_no_base", label="未核定基数",
                                            widget=django_filters.widgets.BooleanWidget())
 
     def filter_arrears(self, qs, name, value):
-        return qs.filter(arrears_q(int(value), last_closed_month(timezone.localdate())))
+        as_of = last_closed_month(timezone.localdate())
+        level = int(value)
+        return qs.filter(arrears_q(1, as_of) if level == 1 else band_q(level, as_of))
 
     def filter_no_base(self, qs, name, value):
         return qs.filter(first_base__isnull=value) if value is not None else qs

@@ -29,9 +29,9 @@ def arrears_panel(request):
         "title": f"党费欠缴提醒（截至{rules.month_label(as_of)}）",
         "order": 30,
         "items": [
-            {"label": "连续3个月及以上未交", "value": counts[3], "url": f"{url}?arrears=3"},
-            {"label": "连续5个月及以上未交", "value": counts[5], "url": f"{url}?arrears=5"},
-            {"label": "连续6个月及以上未交（党章第九条）", "value": counts[6], "url": f"{url}?arrears=6"},
+            {"label": "连续3–4个月未交：谈心提醒", "value": counts[3], "url": f"{url}?arrears=3"},
+            {"label": "连续5个月未交：尽快谈话", "value": counts[5], "url": f"{url}?arrears=5"},
+            {"label": "连续6个月及以上未交：提交支部党员大会（党章第九条）", "value": counts[6], "url": f"{url}?arrears=6"},
             {"label": "本月收缴登记表", "value": f"{today.month}月", "url": reverse("dues:sheet_start")},
         ],
     }
@@ -60,7 +60,7 @@ def member_section(request, retiree):
 def register_optional_hooks():
     """Hook into the member record and the notification digest when those apps offer them."""
     try:
-        from changqing.members.sections import register_record_section
+        from changqing.members.selectors import register_record_section
     except ImportError:
         register_record_section = None
     if register_record_section is not None:
@@ -69,13 +69,17 @@ def register_optional_hooks():
         from changqing.core.notify import register_digest_provider
     except ImportError:
         return
-    register_digest_provider(digest)
+    register_digest_provider("dues", digest)
 
 
-def digest(user):
-    """Lines for a periodic digest: how many members are behind in the user's scope."""
-    if scope_for(user, "change").empty:
+def digest(user, today):
+    """The daily digest: how many members are behind on dues in the user's branches."""
+    scope = scope_for(user, "change")
+    if scope.empty or not (scope.everything or scope.org_paths):
         return []
-    as_of = last_closed_month(timezone.localdate())
+    as_of = last_closed_month(today)
     counts = warning_counts(restrict(Membership.objects.all(), user, "view"), as_of)
-    return [f"党费：连续{t}个月及以上未交 {n} 人" for t, n in counts.items() if n]
+    labels = {3: "连续3–4个月", 5: "连续5个月", 6: "连续6个月及以上"}
+    url = reverse("dues:members")
+    return [{"title": f"党费：{labels.get(t, f'{t}个月档')}未交 {n} 人", "url": f"{url}?arrears={t}",
+             "detail": f"截至{rules.month_label(as_of)}"} for t, n in counts.items() if n]

@@ -232,10 +232,17 @@ def arrears_q(months: int, as_of: dt.date) -> Q:
             | Q(last_settled__isnull=True, first_base__lte=rules.add_months(as_of, -(months - 1))))
 
 
-def warning_counts(qs: QuerySet, as_of: dt.date, thresholds=(3, 5, 6)) -> dict[int, int]:
-    """How many members reach each threshold (one query per threshold)."""
+def band_q(level: int, as_of: dt.date, thresholds=rules.DEFAULT_RULES.warning_months) -> Q:
+    """Members whose highest warning reached is `level` (3 → 3–4 months, 5 → 5, 6 → 6 and more)."""
+    higher = [t for t in sorted(thresholds) if t > level]
+    q = arrears_q(level, as_of)
+    return q & ~arrears_q(higher[0], as_of) if higher else q
+
+
+def warning_counts(qs: QuerySet, as_of: dt.date, thresholds=rules.DEFAULT_RULES.warning_months) -> dict[int, int]:
+    """How many members sit in each warning band (one query per band)."""
     annotated = with_arrears(active_memberships(qs), as_of)
-    return {t: annotated.filter(arrears_q(t, as_of)).count() for t in thresholds}
+    return {t: annotated.filter(band_q(t, as_of, thresholds)).count() for t in thresholds}
 
 
 def last_closed_month(today: dt.date) -> dt.date:

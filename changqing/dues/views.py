@@ -29,10 +29,10 @@ from .forms import (
     CollectionSheetForm, DuesBaseForm, FundEntryForm, HardshipForm, PaymentForm, PolicyForm, VoluntaryForm,
 )
 from .models import (
-    INCOME_KINDS, BranchFundEntry, Category, DuesBase, DuesPayment, DuesPolicy, FundKind, HardshipDecision, PaymentKind,
+    INCOME_KINDS, BranchFundEntry, Category, DuesBase, DuesMonth, DuesPayment, DuesPolicy, FundKind, HardshipDecision, PaymentKind,
 )
 from .selectors import (
-    RulesResolver, active_memberships, arrears_q, compute, fund_annotations, fund_totals, last_closed_month,
+    RulesResolver, active_memberships, band_q, compute, fund_annotations, fund_totals, last_closed_month,
     month_list, rules_for, with_arrears,
 )
 
@@ -436,13 +436,16 @@ class BranchDuesListView(ScopedListView):
         Column("code", "编码", sort="code"),
         Column("name", "支部", sort="name"),
         Column("member_count", "在册党员", sort="member_count"),
-        Column("arrears3", "欠缴3个月及以上", value=lambda o: getattr(o, "arrears", {}).get(3, 0)),
-        Column("arrears5", "欠缴5个月及以上", value=lambda o: getattr(o, "arrears", {}).get(5, 0)),
-        Column("arrears6", "欠缴6个月及以上", value=lambda o: getattr(o, "arrears", {}).get(6, 0)),
+        Column("paid_now", "本月已缴人数", value=lambda o: getattr(o, "paid_now", 0)),
+        Column("arrears3", "连续欠缴3–4个月", value=lambda o: getattr(o, "arrears", {}).get(3, 0)),
+        Column("arrears5", "连续欠缴5个月", value=lambda o: getattr(o, "arrears", {}).get(5, 0)),
+        Column("arrears6", "连续欠缴6个月及以上", value=lambda o: getattr(o, "arrears", {}).get(6, 0)),
     ]
 
     def get_base_queryset(self):
-        return self.queryset.annotate(member_count=Count("memberships", filter=Q(memberships__state="active")))
+        # Branches without party members on the roll (e.g. 两新 organisations) have no dues here.
+        return self.queryset.annotate(
+            member_count=Count("memberships", filter=Q(memberships__state="active"))).filter(member_count__gt=0)
 
     def _attach(self, orgs):
         orgs = list(orgs)
@@ -450,17 +453,21 @@ class BranchDuesListView(ScopedListView):
         members = with_arrears(active_memberships().filter(organization__in=[o.pk for o in orgs]), as_of)
         counts = {}
         for t in (3, 5, 6):
-            for row in members.filter(arrears_q(t, as_of)).values("organization_id").annotate(n=Count("pk")):
+            for row in members.filter(band_q(t, as_of)).values("organization_id").annotate(n=Count("pk")):
                 counts.setdefault(row["organization_id"], {})[t] = row["n"]
+        paid = dict(DuesMonth.objects.filter(membership__organization__in=[o.pk for o in orgs],
+                                             month=rules.month_start(_today())).values("membership__organization")
+                    .annotate(n=Count("pk")).values_list("membership__organization", "n"))
         for o in orgs:
             o.arrears = counts.get(o.pk, {})
+            o.paid_now = paid.get(o.pk, 0)
         return orgs
 
     def render_row(self, row):
         cells = super().render_row(row)
         month = f"{_today():%Y-%m}"
         cells[1]["url"] = reverse("dues:sheet", args=[row.code, month])
-        for cell, level in zip(cells[3:], (3, 5, 6)):
+        for cell, level in zip(cells[4:], (3, 5, 6)):
             cell["url"] = f"{reverse('dues:members')}?under={row.code}&arrears={level}"
         return cells
 
