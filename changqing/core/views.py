@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +22,7 @@ def home(request):
     return render(request, "core/home.html", {"title": "首页", "panels": panels_for(request)})
 
 
+@object_view(ObjectChange, content_type_id="content_type_id", object_id="object_id")
 @login_required
 def object_history(request, content_type_id: int, object_id: str):
     """The change history of one record, visible when the record itself is in scope."""
@@ -29,7 +31,10 @@ def object_history(request, content_type_id: int, object_id: str):
     if model is None or not issubclass(model, changelog.ChangeLoggedModel):
         raise Http404("该类记录没有变更历史")
     changes = ObjectChange.objects.filter(content_type=ct, object_id=object_id)
-    obj = model._base_manager.filter(pk=object_id).first()
+    try:
+        obj = model._base_manager.filter(pk=object_id).first()
+    except (ValueError, ValidationError):  # an id of the wrong shape names no record
+        raise Http404("记录不存在") from None
     if obj is not None:
         get_scoped_object_or_404(model, request.user, "view", pk=object_id)
     else:

@@ -1,0 +1,535 @@
+"""The scope sweep: every URL of the project, as the secretary of branch A, shows nothing of branch B.
+
+Generic on purpose. The test resolves the whole urlconf (pages, /api/v1/ router
+routes, every app mounted now or later) and:
+
+* GETs every URL without kwargs (and its ?export=xlsx when the view is a
+  ScopedListView) and asserts no name or code of branch B's organisation,
+  people or records appears, in HTML, JSON or the xlsx cells;
+* asserts the "共 N 条" of list pages (and the API's "count") equals the number
+  of records under A, counted here straight from the organisation path, not
+  through the scope layer under test;
+* for every URL with kwargs, finds the model it shows (@object_view on function
+  views, `model`/`queryset` on class-based views, `queryset`/`lookup_field` on
+  DRF viewsets), fills the kwargs from a record in B's scope and not in A's, and
+  asserts GET and POST (and PATCH/DELETE on the API) answer 403/404/405 and
+  that nothing was written.
+
+A URL whose model cannot be determined fails, telling the developer to add
+@object_view; a model with no record in B fails unless it is in
+NO_B_RECORD_ALLOWED below, with the reason.
+"""
+from __future__ import annotations
+
+import io
+import json
+import re
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client, RequestFactory
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls.exceptions import Resolver404
+
+from changqing.accounts.models import RoleAssignment, User
+from changqing.accounts.roles import Role
+from changqing.accounts.scope import restrict, spec_of
+from changqing.core.lists import ScopedListView
+from changqing.core.models import ObjectChange, OperationLog
+from changqing.members.models import Retiree
+from changqing.orgs.models import Organization, OrgKind
+
+# Namespaces left out of the sweep, with the reason.
+SKIPPED_NAMESPACES = {
+    # Django admin is for superusers only; test_admin_refuses_secretary checks a secretary is sent away.
+    "admin",
+}
+
+# Models that may legitimately have no record inside one branch's scope ("app.*" = a whole app).
+# Their URLs are still tried, with a record outside A's scope instead of one of B's.
+NO_B_RECORD_ALLOWED = {
+    # Zones belong to the 党工委 above the branches; a branch secretary reaches none.
+    "orgs.zone",
+    # The dues policy is set per jurisdiction by the bureau, not per branch.
+    "dues.duespolicy",
+    # 党建指导站 records are scoped by guidance station (两新组织), never by a retired cadres' branch.
+    "guidance.*",
+}
+
+
+def _allowed_without_b(model) -> bool:
+    label = model._meta.label_lower
+    return label in NO_B_RECORD_ALLOWED or f"{model._meta.app_label}.*" in NO_B_RECORD_ALLOWED
+
+ALLOWED_REFUSALS = {403, 404, 405}
+
+
+@dataclass
+class Endpoint:
+    route: str  # the URL template with {kwarg} placeholders
+    kwargs: list[str]
+    callback: object
+    name: str
+    converters: dict = field(default_factory=dict)
+
+    @property
+    def label(self):
+        return f"{self.route} ({self.name or 'unnamed'})"
+
+
+@dataclass
+class Target:
+    model: type | None
+    lookups: dict = field(default_factory=dict)  # URL kwarg -> model field
+    samples: dict = field(default_factory=dict)  # URL kwarg -> example value
+    list_view: type | None = None  # a ScopedListView subclass
+    viewset: type | None = None  # a DRF viewset class
+
+
+# -- walking the urlconf --------------------------------------------------------
+
+_ROUTE_PARAM = re.compile(r"<(?:(?P<conv>[^>:]+):)?(?P<name>\w+)>")
+
+
+def _regex_to_template(regex: str) -> str:
+    """'^retirees/(?P<pk>[^/.]+)\\.(?P<format>[a-z0-9]+)/?$' -> 'retirees/{pk}.{format}/'."""
+    out, i = [], 0
+    regex = regex.lstrip("^")
+    if regex.endswith("$") and not regex.endswith("\\$"):
+        regex = regex[:-1]
+    while i < len(regex):
+        if regex.startswith("(?P<", i):
+            end = regex.index(">", i)
+            name = regex[i + 4:end]
+            depth, j = 1, end + 1
+            while depth:
+                if regex[j] == "\\":
+                    j += 2
+                    continue
+                depth += {"(": 1, ")": -1}.get(regex[j], 0)
+                j += 1
+            out.append("{" + name + "}")
+            i = j
+        elif regex[i] == "\\":
+            out.append(regex[i + 1])
+            i += 2
+        elif regex.startswith("/?", i):
+            out.append("/")
+            i += 2
+        else:
+            out.append(regex[i])
+            i += 1
+    return "".join(out)
+
+
+def _template(pattern) -> tuple[str, list[str], dict]:
+    raw = str(pattern)
+    if hasattr(pattern, "_route"):  # RoutePattern
+        names = [m["name"] for m in _ROUTE_PARAM.finditer(raw)]
+        return _ROUTE_PARAM.sub(lambda m: "{" + m["name"] + "}", raw), names, dict(pattern.converters)
+    template = _regex_to_template(raw)
+    return template, re.findall(r"\{(\w+)\}", template), {}
+
+
+def walk(patterns=None, prefix="", kwargs=(), namespaces=(), converters=None):
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for p in patterns:
+        template, names, convs = _template(p.pattern)
+        convs = {**(converters or {}), **convs}
+        if isinstance(p, URLResolver):
+            ns = namespaces + ((p.namespace,) if p.namespace else ())
+            if SKIPPED_NAMESPACES & set(ns):
+                continue
+            yield from walk(p.url_patterns, prefix + template, kwargs + tuple(names), ns, convs)
+        elif isinstance(p, URLPattern):
+            full_name = ":".join(namespaces + (p.name,)) if p.name else ""
+            yield Endpoint("/" + prefix + template, list(kwargs) + names, p.callback, full_name, convs)
+
+
+def target_of(callback) -> Target:
+    """Which model a view shows, and how its URL kwargs map onto that model's fields."""
+    if getattr(callback, "scope_model", None) is not None:
+        return Target(callback.scope_model, dict(callback.scope_lookups), dict(callback.scope_samples))
+    cls = getattr(callback, "cls", None)  # Django REST framework
+    if cls is not None:
+        qs = getattr(cls, "queryset", None)
+        model = getattr(cls, "scope_model", None) or (qs.model if qs is not None else None)
+        lookup_field = getattr(cls, "lookup_field", "pk")
+        kwarg = getattr(cls, "lookup_url_kwarg", None) or lookup_field
+        is_viewset = hasattr(cls, "get_extra_actions")
+        return Target(model, {kwarg: lookup_field}, dict(getattr(cls, "scope_samples", {})),
+                      viewset=cls if is_viewset else None)
+    view_class = getattr(callback, "view_class", None)  # Django class-based view
+    if view_class is not None:
+        qs = getattr(view_class, "queryset", None)
+        model = getattr(view_class, "model", None) or (qs.model if qs is not None else None)
+        lookups = dict(getattr(view_class, "scope_lookups", {}) or {})
+        lookups.setdefault(getattr(view_class, "pk_url_kwarg", "pk"), "pk")
+        if getattr(view_class, "slug_url_kwarg", None):
+            lookups.setdefault(view_class.slug_url_kwarg, getattr(view_class, "slug_field", "slug"))
+        list_view = view_class if issubclass(view_class, ScopedListView) else None
+        return Target(model, lookups, dict(getattr(view_class, "scope_samples", {})), list_view=list_view)
+    return Target(None)
+
+
+def build_url(endpoint: Endpoint, values: dict) -> str:
+    parts = {}
+    for k in endpoint.kwargs:
+        conv = endpoint.converters.get(k)
+        parts[k] = conv.to_url(values[k]) if conv is not None else values[k]
+    url = endpoint.route.format(**parts)
+    try:
+        match = resolve(url)
+    except Resolver404:
+        raise AssertionError(f"{url} 无法解析") from None
+    assert match.func == endpoint.callback, f"{url} 解析到了另一个视图"
+    return url
+
+
+# URL kwargs that choose a representation, not a record.
+FORMAT_KWARGS = {"format": "json"}
+
+
+def field_value(obj, path: str):
+    for part in path.split("__"):
+        obj = getattr(obj, part)
+    return obj.pk if hasattr(obj, "_meta") else obj
+
+
+# -- the world: county demo, branches A and B --------------------------------------
+
+
+@dataclass
+class World:
+    a: Organization
+    b: Organization
+    sec_a: User
+    sec_b: User
+    forbidden: list[str]
+
+
+def _scoped_models():
+    from django.apps import apps
+
+    from django.db import connection
+
+    tables = set(connection.introspection.table_names())  # a model still without its migration has no rows
+    return [m for m in apps.get_models() if getattr(m, "scope_spec", None) is not None
+            and m not in (ObjectChange, OperationLog) and m._meta.db_table in tables]
+
+
+def _org_paths_of(model) -> list[str]:
+    spec = spec_of(model)
+    if spec.org is not None:
+        key = f"{spec.org}__path" if spec.org else "path"
+    elif spec.retiree is not None:
+        key = f"{spec.retiree}__organization__path" if spec.retiree else "organization__path"
+    else:
+        return []
+    return [p for p in model._default_manager.order_by().values_list(key, flat=True).distinct() if p]
+
+
+def _object_url_models() -> set:
+    models = set()
+    for ep in walk():
+        t = target_of(ep.callback)
+        if t.model is not None and any(k in t.lookups and k not in t.samples for k in ep.kwargs):
+            models.add(t.model)
+    return models
+
+
+def _pick_branches():
+    """A and B: branches with people, in different zones; B holds records of as many URL models as possible."""
+    branches = list(Organization.objects.filter(kind=OrgKind.BRANCH, retirees__isnull=False, zone__isnull=False)
+                    .select_related("zone").distinct().order_by("path"))
+    url_models = _object_url_models()
+    coverage = {b.path: [0, 0] for b in branches}
+    for model in _scoped_models():
+        paths = _org_paths_of(model)
+        for b in branches:
+            if any(p.startswith(b.path) for p in paths):
+                coverage[b.path][0 if model in url_models else 1] += 1
+    ranked = sorted(branches, key=lambda b: ([-n for n in coverage[b.path]], b.path))
+    b = ranked[0]
+    # A must not be B's zone lead or deputy (a zone page could then name B legitimately).
+    a = next(x for x in ranked[1:] if x.zone_id != b.zone_id and x.pk not in (b.zone.lead_org_id, b.zone.deputy_org_id)
+             and b.pk not in (x.zone.lead_org_id, x.zone.deputy_org_id))
+    return a, b
+
+
+def _forbidden_strings(sec_a, sec_b) -> list[str]:
+    """Names and codes of B's records that appear nowhere outside B (so a hit is a real leak)."""
+    candidates: set[str] = set()
+    outside: list[str] = []
+    b_only_by_model = {}
+    for model in _scoped_models():
+        in_b = restrict(model._default_manager.all(), sec_b)
+        in_a_ids = restrict(model._default_manager.all(), sec_a).values("pk")
+        b_only = list(in_b.exclude(pk__in=in_a_ids).order_by("pk")[:200])
+        if not b_only:
+            continue
+        b_only_by_model[model] = b_only
+        rest = model._default_manager.exclude(pk__in=[o.pk for o in b_only])
+        if rest.count() > 5000:  # too many to compare reprs; fall back to names and codes below
+            reprs = []
+        else:
+            reprs = [str(o) for o in b_only]
+            outside.extend(str(o) for o in rest.iterator())
+        for o in b_only:
+            for attr in ("name", "code", "full_name", "username"):
+                value = getattr(o, attr, None)
+                if isinstance(value, str):
+                    candidates.add(value)
+        candidates.update(reprs)
+    for model, b_only in b_only_by_model.items():
+        for attr in ("name", "code", "full_name", "username"):
+            if any(isinstance(getattr(o, attr, None), str) for o in b_only[:1]):
+                outside.extend(v for v in model._default_manager.exclude(pk__in=[o.pk for o in b_only])
+                               .values_list(attr, flat=True) if isinstance(v, str))
+    corpus = "\x00".join(outside)
+    return sorted(s for s in candidates if len(s) >= 2 and s.strip() and s not in corpus)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            call_command("seed_demo", "--scale", "county", "--seed", "1", stdout=io.StringIO())
+            a, b = _pick_branches()
+            sec_a = User.objects.create_user("sweep_sec_a", password="pw-for-tests-1", full_name="甲书记测试")
+            RoleAssignment.objects.create(user=sec_a, role=Role.BRANCH_SECRETARY, organization=a)
+            sec_b = User.objects.create_user("sweep_sec_b", password="pw-for-tests-1", full_name="乙书记专有名")
+            RoleAssignment.objects.create(user=sec_b, role=Role.BRANCH_SECRETARY, organization=b)
+            sec_a = User.objects.get(pk=sec_a.pk)
+            sec_b = User.objects.get(pk=sec_b.pk)
+            yield World(a, b, sec_a, sec_b, _forbidden_strings(sec_a, sec_b))
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client_a(world, db):
+    client = Client(raise_request_exception=False)
+    client.force_login(world.sec_a)
+    return client
+
+
+def _text_of(response) -> str:
+    ctype = response.get("Content-Type", "")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if "spreadsheetml" in ctype:
+        from openpyxl import load_workbook
+
+        wb = load_workbook(io.BytesIO(body), read_only=True)
+        return "\n".join(str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True)
+                         for c in row if c is not None)
+    text = body.decode("utf-8", errors="replace")
+    if "json" in ctype:
+        try:
+            return json.dumps(json.loads(text), ensure_ascii=False)
+        except ValueError:
+            pass
+    return text
+
+
+def _leaks(text: str, forbidden: list[str]) -> list[str]:
+    return [s for s in forbidden if s in text]
+
+
+def _expected_count(base_qs, a: Organization) -> int | None:
+    """Records of base_qs under A, counted from the org path directly (not through restrict)."""
+    spec = spec_of(base_qs.model)
+    if spec.org is not None:
+        key = f"{spec.org}__path__startswith" if spec.org else "path__startswith"
+    elif spec.org_path is not None:
+        key = f"{spec.org_path}__startswith"
+    else:
+        return None
+    qs = base_qs.filter(**{key: a.path})
+    return (qs.distinct() if spec.distinct else qs).count()
+
+
+def _overrides(cls, base, name) -> bool:
+    return getattr(cls, name) is not getattr(base, name)
+
+
+# -- the tests ----------------------------------------------------------------------
+
+
+def test_world_is_meaningful(world):
+    assert world.a.pk != world.b.pk
+    assert Retiree.objects.filter(organization=world.b).exists()
+    assert world.b.name in world.forbidden and world.b.code in world.forbidden
+    b_names = set(Retiree.objects.filter(organization=world.b).values_list("name", flat=True))
+    assert len(b_names & set(world.forbidden)) >= len(b_names) // 2, "too few of B's names are distinctive"
+
+
+def test_every_url_is_understood(world):
+    """Every URL with kwargs must say which model it shows, so the sweep can try B's records on it."""
+    problems = []
+    for ep in walk():
+        if not set(ep.kwargs) - set(FORMAT_KWARGS):
+            continue
+        t = target_of(ep.callback)
+        if t.model is None:
+            problems.append(f"{ep.label}: 不知道它显示哪种记录。函数视图请加 @object_view(Model, url_kwarg='field')"
+                            f"（changqing/accounts/scope.py），类视图请声明 model 或 queryset。")
+            continue
+        try:
+            spec_of(t.model)
+        except Exception as exc:  # noqa: BLE001 - reported, not raised
+            problems.append(f"{ep.label}: {exc}")
+            continue
+        unknown = [k for k in ep.kwargs if k not in t.lookups and k not in t.samples and k not in FORMAT_KWARGS]
+        if unknown:
+            problems.append(f"{ep.label}: URL 参数 {unknown} 无法填写：在 @object_view 的 lookups 或 samples 中给出")
+    assert not problems, "\n".join(problems)
+
+
+def test_pages_without_kwargs_show_nothing_of_b(world, client_a):
+    failures, checked_counts, visited, exports = [], 0, 0, 0
+    for ep in walk():
+        t = target_of(ep.callback)
+        object_kwargs = [k for k in ep.kwargs if k in t.lookups and k not in t.samples]
+        if object_kwargs or any(k not in t.samples and k not in FORMAT_KWARGS for k in ep.kwargs):
+            continue
+        values = {**FORMAT_KWARGS, **t.samples}
+        try:
+            url = build_url(ep, values)
+        except (KeyError, AssertionError) as exc:
+            failures.append(f"{ep.label}: 无法生成 URL（{exc}）")
+            continue
+        response = client_a.get(url)
+        visited += 1
+        if response.status_code >= 500:
+            failures.append(f"GET {url}: HTTP {response.status_code}")
+            continue
+        leaks = _leaks(_text_of(response), world.forbidden)
+        if leaks:
+            failures.append(f"GET {url} 显示了乙支部的数据：{leaks[:5]}")
+        if response.status_code != 200:
+            continue
+        if t.list_view is not None:
+            view = t.list_view()
+            view.setup(RequestFactory().get(url), **values)
+            view.request.user = world.sec_a
+            expected = _expected_count(view.get_base_queryset(), world.a)
+            if expected is not None and not _overrides(t.list_view, ScopedListView, "get_rows"):
+                shown = re.search(r"共\s*(\d+)\s*条", response.content.decode())
+                checked_counts += 1
+                if shown is None or int(shown.group(1)) != expected:
+                    failures.append(f"GET {url}: 显示「共 {shown and shown.group(1)} 条」，甲支部实有 {expected} 条")
+            export = client_a.get(url, {"export": "xlsx"})
+            exports += 1
+            if export.status_code != 200 or "spreadsheetml" not in export.get("Content-Type", ""):
+                failures.append(f"GET {url}?export=xlsx: HTTP {export.status_code}")
+            else:
+                text = _text_of(export)
+                leaks = _leaks(text, world.forbidden)
+                if leaks:
+                    failures.append(f"导出 {url} 含有乙支部的数据：{leaks[:5]}")
+        if t.viewset is not None and "count" in (data := _json(response)):
+            from changqing.api.base import ScopedModelViewSet, ScopedReadOnlyViewSet
+
+            base = ScopedModelViewSet if issubclass(t.viewset, ScopedModelViewSet) else ScopedReadOnlyViewSet
+            if issubclass(t.viewset, base) and not _overrides(t.viewset, base, "get_queryset"):
+                expected = _expected_count(t.viewset.queryset.all(), world.a)
+                if expected is not None:
+                    checked_counts += 1
+                    if data["count"] != expected:
+                        failures.append(f"GET {url}: count={data['count']}，甲支部实有 {expected} 条")
+    print(f"\n范围扫描：无参数 URL {visited} 个，核对条数 {checked_counts} 个，导出 {exports} 个")
+    assert visited >= 10
+    assert not failures, "\n".join(failures)
+
+
+def _json(response) -> dict:
+    if "json" not in response.get("Content-Type", ""):
+        return {}
+    try:
+        data = json.loads(response.content)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _b_record(model, world):
+    in_a = restrict(model._default_manager.all(), world.sec_a).values("pk")
+    return restrict(model._default_manager.all(), world.sec_b).exclude(pk__in=in_a).order_by("pk").first()
+
+
+def _outside_a_record(model, world):
+    in_a = restrict(model._default_manager.all(), world.sec_a).values("pk")
+    return model._default_manager.exclude(pk__in=in_a).order_by("pk").first()
+
+
+def _row(model, pk):
+    return model._base_manager.filter(pk=pk).values().first()
+
+
+def _post_payload(obj) -> dict:
+    data = {"save_user": "1", "add_role": "1", "confirm": "1", "delete": "1"}
+    for f in obj._meta.concrete_fields:
+        value = getattr(obj, f.attname)
+        if value is not None and f.name not in ("id", "created_at", "updated_at"):
+            data[f.name] = value if isinstance(value, (str, int)) else str(value)
+    return data
+
+
+def test_object_urls_refuse_b_records(world, client_a):
+    failures, missing, tried, urls = [], set(), 0, 0
+    writes_before = ObjectChange.objects.count()
+    for ep in walk():
+        t = target_of(ep.callback)
+        object_kwargs = [k for k in ep.kwargs if k in t.lookups and k not in t.samples]
+        if not object_kwargs or t.model is None:
+            continue  # pages without an object; URLs without a model fail test_every_url_is_understood
+        obj = _b_record(t.model, world)
+        if obj is None:
+            if not _allowed_without_b(t.model):
+                missing.add(t.model._meta.label_lower)
+            obj = _outside_a_record(t.model, world)
+            if obj is None:
+                continue
+        values = {**FORMAT_KWARGS, **t.samples}
+        values.update({k: field_value(obj, t.lookups[k]) for k in object_kwargs})
+        try:
+            url = build_url(ep, values)
+        except (KeyError, AssertionError) as exc:
+            failures.append(f"{ep.label}: 无法生成 URL（{exc}）")
+            continue
+        urls += 1
+        before_row = _row(t.model, obj.pk)
+        before_count = t.model._base_manager.count()
+        attempts = [("GET", lambda: client_a.get(url)),
+                    ("POST", lambda: client_a.post(url, _post_payload(obj)))]
+        if t.viewset is not None:
+            attempts += [("PATCH", lambda: client_a.patch(url, "{}", content_type="application/json")),
+                         ("DELETE", lambda: client_a.delete(url))]
+        for method, call in attempts:
+            response = call()
+            tried += 1
+            if response.status_code not in ALLOWED_REFUSALS:
+                failures.append(f"{method} {url}（乙支部的 {t.model._meta.label} #{obj.pk}）答复 HTTP "
+                                f"{response.status_code}，应为 404")
+        if _row(t.model, obj.pk) != before_row or t.model._base_manager.count() != before_count:
+            failures.append(f"{url}: 甲支部书记改动了乙支部的 {t.model._meta.label} #{obj.pk}")
+    if ObjectChange.objects.count() != writes_before:
+        failures.append("扫描期间写入了变更记录：有请求改动了数据")
+    if missing:
+        failures.append(f"演示数据中乙支部没有这些记录，无法检查其 URL：{sorted(missing)}。"
+                        "请在演示数据里为每个支部生成记录，或在 NO_B_RECORD_ALLOWED 中注明原因。")
+    print(f"\n范围扫描：对象 URL {urls} 个，尝试请求 {tried} 次")
+    assert urls >= 5
+    assert not failures, "\n".join(failures)
+
+
+def test_admin_refuses_secretary(world, client_a):
+    response = client_a.get("/django-admin/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
