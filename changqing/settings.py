@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CHANGQING_VAR_DIR", BASE_DIR / "var"))
@@ -151,6 +152,29 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", REDIS_URL or Non
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Run by `celery -A changqing beat` (one instance only); see docs/deploy.md.
+CELERY_BEAT_SCHEDULE = {
+    "daily-digest": {
+        "task": "changqing.core.send_digest",
+        "schedule": crontab(hour=int(os.environ.get("DIGEST_HOUR", "7")), minute=30),
+    },
+}
+
+# E-mail for notifications: SMTP in production, printed to the console in development
+# (pytest switches to the in-memory backend by itself).
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "常青平台 <changqing@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -188,7 +212,8 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    # The directive alone submits nothing; it only allows a public domain onto browsers' list.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
 
@@ -203,4 +228,8 @@ LOGGING = {
 CHANGQING = {
     "PAGE_SIZE": 50,
     "EXPORT_MAX_ROWS": 200_000,
+    # Channels notify() uses by default; "sms" and "wechat" are extension points, not enabled.
+    "NOTIFY_CHANNELS": env_list("NOTIFY_CHANNELS", "inapp,email"),
+    # Base of links in e-mails, e.g. https://changqing.example.gov.cn
+    "SITE_URL": os.environ.get("SITE_URL", ""),
 }
