@@ -2,8 +2,8 @@ from rest_framework import serializers
 
 from changqing.api.base import ScopedReadOnlyViewSet
 
-from .filters import RetireeFilterSet
-from .models import Retiree
+from .filters import AbsenceFilterSet, MembershipFilterSet, RetireeFilterSet, TransferFilterSet
+from .models import Absence, Membership, Retiree, Transfer
 
 
 class RetireeSerializer(serializers.ModelSerializer):
@@ -15,7 +15,8 @@ class RetireeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Retiree
         fields = ["id", "name", "gender", "ethnicity", "birth_date", "id_number", "phone", "retirement_kind",
-                  "organization_code", "health", "mobility_impaired", "living", "status", "is_member"]
+                  "retired_on", "organization_code", "community", "health", "mobility_impaired", "living",
+                  "status", "deceased_on", "is_member"]
 
     # Masked in the API too: full numbers only on the record page, where the view is logged.
     def get_id_number(self, obj) -> str:
@@ -36,5 +37,54 @@ class RetireeViewSet(ScopedReadOnlyViewSet):
     ordering_fields = ["name_pinyin", "birth_date", "id"]
 
 
+class MembershipSerializer(serializers.ModelSerializer):
+    retiree_name = serializers.CharField(source="retiree.name", read_only=True)
+    organization_code = serializers.CharField(source="organization.code", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "retiree", "retiree_name", "organization_code", "status", "state", "joined_on", "full_on",
+                  "ended_on"]
+
+
+class MembershipViewSet(ScopedReadOnlyViewSet):
+    queryset = Membership.objects.select_related("retiree", "organization").order_by("id")
+    serializer_class = MembershipSerializer
+    filterset_class = MembershipFilterSet
+
+
+class TransferSerializer(serializers.ModelSerializer):
+    retiree = serializers.IntegerField(source="membership.retiree_id", read_only=True)
+    from_label = serializers.CharField(read_only=True)
+    to_label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Transfer
+        fields = ["id", "membership", "retiree", "direction", "from_label", "to_label", "letter_no", "letter_on",
+                  "transferred_on", "reason"]
+
+
+class TransferViewSet(ScopedReadOnlyViewSet):
+    queryset = Transfer.objects.select_related("membership", "from_org", "to_org").order_by("-transferred_on", "-id")
+    serializer_class = TransferSerializer
+    filterset_class = TransferFilterSet
+
+
+class AbsenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Absence
+        fields = ["id", "retiree", "start_on", "expected_end_on", "end_on", "place", "reason", "host_org_name",
+                  "host_since", "last_report_on"]
+
+
+class AbsenceViewSet(ScopedReadOnlyViewSet):
+    queryset = Absence.objects.order_by("-start_on", "id")
+    serializer_class = AbsenceSerializer
+    filterset_class = AbsenceFilterSet
+
+
 def register(router):
     router.register("retirees", RetireeViewSet, basename="retiree")
+    router.register("memberships", MembershipViewSet, basename="membership")
+    router.register("transfers", TransferViewSet, basename="transfer")
+    router.register("absences", AbsenceViewSet, basename="absence")

@@ -1,13 +1,19 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 
 from changqing.accounts.scope import can, get_scoped_object_or_404, object_view
 from changqing.core.lists import Column, ScopedListView
 from changqing.core.models import OperationLog
 from changqing.core.oplog import log_operation
 
-from .filters import RetireeFilterSet
-from .models import Retiree
+from . import forms, rules, selectors, services
+from .filters import AbsenceFilterSet, RetireeFilterSet, TransferFilterSet
+from .models import Absence, Membership, MembershipState, Retiree, Transfer
 
 
 def _membership_text(r):
@@ -19,9 +25,11 @@ def _membership_text(r):
 
 class RetireeListView(ScopedListView):
     title = "离退休干部名册"
+    template_name = "members/retiree_list.html"
     queryset = Retiree.objects.select_related("organization", "membership")
     filterset_class = RetireeFilterSet
     default_ordering = "name_pinyin"
+    create_url_name = "members:retiree_create"
     columns = [
         Column("name", "姓名", sort="name_pinyin", link=True),
         Column("gender", "性别", value=lambda r: r.get_gender_display()),
@@ -30,21 +38,257 @@ class RetireeListView(ScopedListView):
         Column("retirement_kind", "类别", sort="retirement_kind", value=lambda r: r.get_retirement_kind_display()),
         Column("membership", "政治面貌", value=_membership_text),
         Column("organization.name", "所在组织", sort="organization__path"),
+        Column("community", "所在社区", sort="community"),
+        Column("health", "健康状况", sort="health", value=lambda r: r.get_health_display()),
         Column("phone", "联系电话", value=lambda r: r.masked_phone),
+        Column("status", "状态", sort="status", value=lambda r: r.get_status_display()),
     ]
+
+
+def _absence_due(a) -> str:
+    return selectors.absence_assessment(a, timezone.localdate(), rules.current_rule()).message
+
+
+class AbsenceListView(ScopedListView):
+    title = "外出流动党员"
+    queryset = Absence.objects.select_related("retiree", "retiree__organization")
+    filterset_class = AbsenceFilterSet
+    default_ordering = "-start_on"
+    columns = [
+        Column("retiree.name", "姓名", sort="retiree__name_pinyin", link=True),
+        Column("retiree.organization.name", "所在组织", sort="retiree__organization__path"),
+        Column("start_on", "外出日期", sort="start_on"),
+        Column("expected_end_on", "预计返回", sort="expected_end_on"),
+        Column("end_on", "返回日期", sort="end_on"),
+        Column("place", "外出地点", sort="place"),
+        Column("host_org_name", "临时组织关系"),
+        Column("due", "应办事项", value=_absence_due),
+    ]
+
+    def render_row(self, row):
+        cells = super().render_row(row)
+        cells[0]["url"] = row.retiree.get_absolute_url() + "#absences"
+        return cells
+
+
+class TransferListView(ScopedListView):
+    title = "组织关系转接"
+    queryset = Transfer.objects.select_related("membership__retiree", "from_org", "to_org", "organization")
+    filterset_class = TransferFilterSet
+    default_ordering = "-transferred_on"
+    columns = [
+        Column("membership.retiree.name", "姓名", sort="membership__retiree__name_pinyin"),
+        Column("direction", "方向", sort="direction", value=lambda t: t.get_direction_display()),
+        Column("from", "转出党组织", value=lambda t: t.from_label),
+        Column("to", "转入党组织", value=lambda t: t.to_label),
+        Column("letter_no", "介绍信编号", sort="letter_no"),
+        Column("letter_on", "开具日期", sort="letter_on"),
+        Column("transferred_on", "转接日期", sort="transferred_on"),
+        Column("reason", "原因"),
+    ]
+
+    def render_row(self, row):
+        cells = super().render_row(row)
+        cells[0]["url"] = reverse("members:retiree_detail", args=[row.membership.retiree_id])
+        return cells
 
 
 @object_view(Retiree)
 @login_required
 def retiree_detail(request, pk: int):
+    """党员管理台账: the whole record of one person on one page."""
     retiree = get_scoped_object_or_404(Retiree.objects.select_related("organization"), request.user, pk=pk)
-    reveal = request.GET.get("reveal") == "1" and can(request.user, "unmask", retiree)
+    can_unmask = can(request.user, "unmask", retiree)
+    reveal = request.GET.get("reveal") == "1" and can_unmask
     if reveal:
         log_operation(OperationLog.Event.UNMASK, request=request, detail=f"查看 {retiree.name} 的完整身份证号和电话",
                       org_path=retiree.organization.path, data={"retiree_id": retiree.pk})
-    membership = getattr(retiree, "membership", None)
+    record = selectors.retiree_record(retiree)
+    membership = record["membership"]
+    can_change = can(request.user, "change", retiree)
+    can_change_membership = bool(membership) and can(request.user, "change", membership)
     return render(request, "members/retiree_detail.html", {
         "title": retiree.name, "r": retiree, "membership": membership, "reveal": reveal,
-        "can_unmask": can(request.user, "unmask", retiree),
-        "absences": retiree.absences.all()[:20],
+        "can_unmask": can_unmask, "can_change": can_change, "can_change_membership": can_change_membership,
+        "can_transfer_in": can_change and retiree.status == "alive" and (
+            membership is None or membership.state == MembershipState.TRANSFERRED_OUT),
+        "absences": record["absences"], "rule": record["rule"],
+        "sections": selectors.record_sections(request, retiree),
     })
+
+
+def _retiree_for_change(request, pk) -> Retiree:
+    return get_scoped_object_or_404(Retiree.objects.select_related("organization"), request.user, "change", pk=pk)
+
+
+def _membership_for_change(request, retiree) -> Membership:
+    membership = Membership.objects.filter(retiree=retiree).select_related("organization", "retiree").first()
+    if membership is None:
+        raise Http404("此人不是党员")
+    if not can(request.user, "change", membership):
+        raise PermissionDenied("该党员的组织关系不在您的管理范围内")
+    return membership
+
+
+def _form_page(request, form, title, retiree=None, intro=""):
+    return render(request, "members/form.html", {
+        "form": form, "title": title, "r": retiree, "intro": intro,
+        "cancel_url": retiree.get_absolute_url() if retiree else reverse("members:retirees"),
+    })
+
+
+@login_required
+def retiree_create(request):
+    if not can(request.user, "change"):
+        raise PermissionDenied("您没有录入人员的权限")
+    form = forms.RetireeForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        retiree = form.save()
+        messages.success(request, f"已录入 {retiree.name}。如是党员，请在台账中「登记为党员」。")
+        return redirect(retiree)
+    return _form_page(request, form, "录入离退休干部")
+
+
+@object_view(Retiree)
+@login_required
+def retiree_edit(request, pk: int):
+    retiree = _retiree_for_change(request, pk)
+    form = forms.RetireeForm(request.POST or None, request.FILES or None, instance=retiree, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "已保存")
+        return redirect(retiree)
+    return _form_page(request, form, f"修改 {retiree.name} 的信息", retiree)
+
+
+def _service_form(request, form, retiree, title, call, success, intro=""):
+    """Validate the form, run one service; the service's own errors go beside the fields."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            call(form.cleaned_data)
+        except ValidationError as exc:
+            forms.apply_errors(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect(retiree)
+    return _form_page(request, form, title, retiree, intro)
+
+
+@object_view(Retiree)
+@login_required
+def membership_create(request, pk: int):
+    retiree = _retiree_for_change(request, pk)
+    if Membership.objects.filter(retiree=retiree).exists():
+        messages.warning(request, "此人已有党员记录")
+        return redirect(retiree)
+    form = forms.MembershipForm(request.POST or None, user=request.user, retiree=retiree)
+    return _service_form(request, form, retiree, f"登记 {retiree.name} 为党员",
+                         lambda d: services.membership_create(retiree=retiree, **d), "已登记为党员")
+
+
+@object_view(Retiree)
+@login_required
+def membership_edit(request, pk: int):
+    retiree = _retiree_for_change(request, pk)
+    membership = _membership_for_change(request, retiree)
+    form = forms.MembershipEditForm(request.POST or None, instance=membership)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "已保存")
+        return redirect(retiree)
+    return _form_page(request, form, f"更正 {retiree.name} 的入党信息", retiree,
+                      "只用于更正录入错误。转正、转接、去世等变动请用台账中的对应按钮，以便保留历史。")
+
+
+@object_view(Retiree)
+@login_required
+def membership_make_full(request, pk: int):
+    retiree = _retiree_for_change(request, pk)
+    membership = _membership_for_change(request, retiree)
+    form = forms.MakeFullForm(request.POST or None)
+    return _service_form(request, form, retiree, f"{retiree.name} 预备党员转正",
+                         lambda d: services.membership_make_full(membership=membership, on=d["on"]), "已办理转正")
+
+
+@object_view(Retiree)
+@login_required
+def membership_move(request, pk: int):
+    retiree = _retiree_for_change(request, pk)
+    membership = _membership_for_change(request, retiree)
+    form = forms.MoveForm(request.POST or None, user=request.user, membership=membership)
+    return _service_form(
+        request, form, retiree, f"{retiree.name} 辖区内转接组织关系",
+        lambda d: services.membership_move(membership=membership, **d), "已转接组织关系",
+        f"现所在组织：{membership.organization.name}。只能转入您有权管理的党组织；转往辖区外请用「转出」。")
+
+
+@object_view(Retiree)
+@login_required
+def membership_transfer_out(request, pk: int):
+    retiree = _retiree_for_change(request, pk)
+    membership = _membership_for_change(request, retiree)
+    form = forms.TransferOutForm(request.POST or None)
+    return _service_form(request, form, retiree, f"{retiree.name} 组织关系转出",
+                         lambda d: services.membership_transfer_out(membership=membership, **d),
+                         "已登记转出，此人仍保留在离退休干部名册中",
+                         f"从「{membership.organization.name}」转往辖区外的党组织。")
+
+
+@object_view(Retiree)
+@login_required
+def membership_transfer_in(request, pk: int):
+    retiree = _retiree_for_change(request, pk)
+    form = forms.TransferInForm(request.POST or None, user=request.user, retiree=retiree)
+    return _service_form(request, form, retiree, f"{retiree.name} 组织关系转入",
+                         lambda d: services.membership_transfer_in(retiree=retiree, **d), "已登记转入")
+
+
+@object_view(Retiree)
+@login_required
+def membership_leave(request, pk: int):
+    retiree = _retiree_for_change(request, pk)
+    membership = _membership_for_change(request, retiree)
+    form = forms.LeaveForm(request.POST or None)
+    return _service_form(request, form, retiree, f"{retiree.name} 出党/退党登记",
+                         lambda d: services.membership_leave(membership=membership, **d), "已登记",
+                         "须经支部党员大会讨论决定（党章第九条）。系统不会自动作出此项处理。")
+
+
+@object_view(Retiree)
+@login_required
+def retiree_death(request, pk: int):
+    retiree = _retiree_for_change(request, pk)
+    form = forms.DeathForm(request.POST or None)
+    return _service_form(request, form, retiree, f"登记 {retiree.name} 去世",
+                         lambda d: services.retiree_record_death(retiree=retiree, **d), "已登记去世")
+
+
+@object_view(Retiree)
+@login_required
+def absence_create(request, pk: int):
+    retiree = _retiree_for_change(request, pk)
+    form = forms.AbsenceForm(request.POST or None, retiree=retiree)
+    if request.method == "POST" and form.is_valid():
+        services.absence_save(absence=form.instance)
+        messages.success(request, "已登记外出")
+        return redirect(retiree)
+    return _form_page(request, form, f"登记 {retiree.name} 外出流动", retiree, _rule_intro())
+
+
+@object_view(Absence)
+@login_required
+def absence_edit(request, pk: int):
+    absence = get_scoped_object_or_404(Absence.objects.select_related("retiree"), request.user, "change", pk=pk)
+    retiree = absence.retiree
+    form = forms.AbsenceForm(request.POST or None, instance=absence, retiree=retiree)
+    if request.method == "POST" and form.is_valid():
+        services.absence_save(absence=form.instance)
+        messages.success(request, "已保存")
+        return redirect(retiree)
+    return _form_page(request, form, f"修改 {retiree.name} 的外出记录", retiree, _rule_intro())
+
+
+def _rule_intro() -> str:
+    rule = rules.current_rule()
+    return (f"规定：外出超过{rule.limit_months}个月，应{rule.long_label}；"
+            f"不满{rule.limit_months}个月，应{rule.short_label}。")

@@ -1,0 +1,133 @@
+"""Reads for the registry: search, the member record, absence alerts."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from changqing.accounts.scope import restrict
+
+from . import rules
+from .models import Absence, Membership, MembershipEvent, MembershipPeriod, MembershipState, Retiree, Transfer
+
+_PINYIN = re.compile(r"^[a-z]+$")
+_DIGITS = re.compile(r"^[0-9]+[xX]?$")
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """張宏偉 → 张宏伟: names are stored simplified; a query typed in traditional characters still finds them."""
+    return _t2s().convert(text)
+
+
+def retiree_search_q(raw: str) -> Q:
+    """One query box: name (simplified or traditional), full pinyin, initials, ID number's last digits, phone."""
+    from changqing.core.idcard import normalize
+
+    value = "".join(raw.split())
+    if not value:
+        return Q()
+    low = value.lower()
+    if _PINYIN.match(low):
+        return Q(name_pinyin__startswith=low) | Q(name_initials__startswith=low) | Q(name__icontains=value)
+    digits = normalize(value)
+    if _DIGITS.match(digits):
+        q = Q(id_number__endswith=digits)
+        if digits.isdigit() and len(digits) >= 3:
+            q |= Q(phone__contains=digits) | Q(family_phone__contains=digits)
+        return q
+    simplified = to_simplified(value)
+    q = Q(name__icontains=value)
+    if simplified != value:
+        q |= Q(name__icontains=simplified)
+    return q
+
+
+# -- the one-page member record (党员管理台账) ------------------------------
+
+_record_sections: list = []
+
+
+def register_record_section(fn):
+    """Other apps add a section to the member record: fn(request, retiree) -> dict | None.
+
+    The dict has "title" and "template" (rendered with the dict as `section`
+    and the retiree as `r`), optionally "order" (default 100; the record's own
+    parts are 10–30) and anything the template needs. Return None to show nothing.
+    """
+    _record_sections.append(fn)
+    return fn
+
+
+def record_sections(request, retiree) -> list[dict]:
+    sections = [s for s in (fn(request, retiree) for fn in _record_sections) if s]
+    return sorted(sections, key=lambda s: s.get("order", 100))
+
+
+def retiree_record(retiree: Retiree) -> dict:
+    """Everything of the record that this app owns, in a fixed number of queries."""
+    membership = (
+        Membership.objects.filter(retiree=retiree).select_related("organization")
+        .prefetch_related(
+            Prefetch("periods", queryset=MembershipPeriod.objects.select_related("organization")),
+            Prefetch("events", queryset=MembershipEvent.objects.select_related("organization")),
+            Prefetch("transfers", queryset=Transfer.objects.select_related("from_org", "to_org", "organization")),
+        ).first()
+    )
+    absences = list(retiree.absences.all()[:50])
+    rule = rules.current_rule()
+    today = timezone.localdate()
+    for a in absences:
+        a.assessment = absence_assessment(a, today, rule)
+    return {"membership": membership, "absences": absences, "rule": rule}
+
+
+# -- absences ---------------------------------------------------------------
+
+def absence_assessment(absence: Absence, today: dt.date, rule: rules.AbsenceRule) -> rules.Assessment:
+    return rules.assess(start_on=absence.start_on, end_on=absence.end_on, expected_end_on=absence.expected_end_on,
+                        hosted=bool(absence.host_org_name), last_report_on=absence.last_report_on, today=today,
+                        rule=rule)
+
+
+def absences_needing_action(qs: QuerySet, today: dt.date | None = None,
+                            rule: rules.AbsenceRule | None = None) -> dict[int, rules.Assessment]:
+    """Ongoing absences of active members in `qs` that need something now, by id: one query, a few columns."""
+    today = today or timezone.localdate()
+    rule = rule or rules.current_rule()
+    rows = (qs.filter(Q(end_on__isnull=True) | Q(end_on__gt=today), start_on__lte=today, host_org_name="",
+                      retiree__membership__state=MembershipState.ACTIVE)
+            .values_list("id", "start_on", "end_on", "expected_end_on", "last_report_on"))
+    result = {}
+    for pk, start_on, end_on, expected, reported in rows:
+        a = rules.assess(start_on=start_on, end_on=end_on, expected_end_on=expected, hosted=False,
+                         last_report_on=reported, today=today, rule=rule)
+        if a.is_alert:
+            result[pk] = a
+    return result
+
+
+def absence_alerts_for(user, today: dt.date | None = None) -> dict[str, int]:
+    alerts = absences_needing_action(restrict(Absence.objects.all(), user, "change"), today)
+    counts = dict.fromkeys(rules.Due.ALERTS, 0)
+    for a in alerts.values():
+        counts[a.due] += 1
+    return counts
+
+
+def probation_due(user, today: dt.date | None = None) -> QuerySet:
+    """Probationary members whose year of probation is over: the branch should decide on 转正."""
+    today = today or timezone.localdate()
+    year_ago = today.replace(year=today.year - 1) if not (today.month == 2 and today.day == 29) else \
+        today.replace(year=today.year - 1, day=28)
+    return restrict(Membership.objects.filter(status="probationary", state=MembershipState.ACTIVE,
+                                              joined_on__lte=year_ago), user, "change")
