@@ -245,7 +245,7 @@ class CollectionSheetForm(forms.Form):
                                                            "aria-label": f"{r.name} 实缴金额", "step": "0.01",
                                                            "inputmode": "decimal"}))
             self.fields[f"method_{mid}"] = forms.ChoiceField(
-                label=f"{r.name} 缴纳方式", choices=Method.choices, initial=Method.CASH,
+                label=f"{r.name} 缴纳方式", choices=Method.choices, initial=Method.CASH, required=False,
                 widget=forms.Select(attrs={"aria-label": f"{r.name} 缴纳方式"}))
             self.fields[f"receipt_{mid}"] = forms.CharField(
                 label=f"{r.name} 收据号", max_length=50, required=False,
@@ -272,6 +272,8 @@ class CollectionSheetForm(forms.Form):
                 self.add_error(f"pay_{mid}", "还没有核定党费基数，请先填写基数")
             elif data.get(f"amount_{mid}") is None and f"amount_{mid}" not in self.errors:
                 self.add_error(f"amount_{mid}", "请填写实缴金额")
+            if not data.get(f"method_{mid}") and f"method_{mid}" not in self.errors:
+                self.add_error(f"method_{mid}", "请选择缴纳方式")
         if not ticked and not self.errors:
             raise ValidationError("没有勾选任何党员：请在已缴的党员前打勾后再保存")
         return data

@@ -66,6 +66,17 @@ def _branch_or_404(user, code, action="view"):
 
 # -- member list with arrears --------------------------------------------
 
+def _md(row):
+    """This month's dues attached to a list row by MemberDuesListView._attach (None before)."""
+    dues = getattr(row, "dues", None)
+    return dues.months[row.dues_month] if dues else None
+
+
+def _a(row):
+    md = _md(row)
+    return md.assessment if md else None
+
+
 class MemberDuesListView(ScopedListView):
     """Every member in scope: category, base, monthly dues, last paid month, months behind."""
 
@@ -77,16 +88,14 @@ class MemberDuesListView(ScopedListView):
     columns = [
         Column("retiree.name", "姓名", sort="retiree__name_pinyin", link=True),
         Column("organization.name", "所在支部", sort="organization__path"),
-        Column("category", "类别", value=lambda r: CATEGORY_LABELS.get(r.dues.months[r.dues_month].assessment.category)
-               if r.dues and r.dues.months[r.dues_month].assessment else "未核定"),
-        Column("base", "基数（元）", value=lambda r: _money(r.dues.months[r.dues_month].assessment.base)
-               if r.dues and r.dues.months[r.dues_month].assessment else ""),
-        Column("rate", "比例", value=lambda r: _rate(r.dues.months[r.dues_month].assessment) if r.dues else ""),
-        Column("due", "本月应缴（元）", value=lambda r: _money(r.dues.months[r.dues_month].due) if r.dues else ""),
+        Column("category", "类别", value=lambda r: CATEGORY_LABELS.get(_a(r).category) if _a(r) else "未核定"),
+        Column("base", "基数（元）", value=lambda r: _money(_a(r).base) if _a(r) else ""),
+        Column("rate", "比例", value=lambda r: _rate(_a(r))),
+        Column("due", "本月应缴（元）", value=lambda r: _money(_md(r).due) if _md(r) else ""),
         Column("last_settled", "最近缴至", sort="last_settled",
                value=lambda r: rules.month_label(r.last_settled) if r.last_settled else "无记录"),
-        Column("arrears", "连续欠缴（月）", value=lambda r: r.dues.arrears_months if r.dues else ""),
-        Column("warning", "提醒", value=lambda r: r.dues.warning_text if r.dues else ""),
+        Column("arrears", "连续欠缴（月）", value=lambda r: r.dues.arrears_months if getattr(r, "dues", None) else ""),
+        Column("warning", "提醒", value=lambda r: r.dues.warning_text if getattr(r, "dues", None) else ""),
     ]
 
     def get_base_queryset(self):
@@ -545,11 +554,11 @@ class FundSummaryView(ScopedListView):
     columns = [
         Column("code", "编码", sort="code"),
         Column("name", "支部", sort="name", link=True),
-        Column("refund", "返缴党费（元）", sort="refund"),
-        Column("allocation", "单位拨付（元）", sort="allocation"),
-        Column("income", "收入合计（元）", sort="income"),
-        Column("spending", "支出（元）", sort="spending"),
-        Column("balance", "累计余额（元）", sort="balance"),
+        Column("refund", "返缴党费（元）", sort="refund", value=lambda o: _money(o.refund)),
+        Column("allocation", "单位拨付（元）", sort="allocation", value=lambda o: _money(o.allocation)),
+        Column("income", "收入合计（元）", sort="income", value=lambda o: _money(o.income)),
+        Column("spending", "支出（元）", sort="spending", value=lambda o: _money(o.spending)),
+        Column("balance", "累计余额（元）", sort="balance", value=lambda o: _money(o.balance)),
     ]
 
     def year(self):
