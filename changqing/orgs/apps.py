@@ -11,11 +11,15 @@ class OrgsConfig(AppConfig):
         from changqing.core.home import register_panel
         from changqing.core.nav import NavItem, register
 
-        from .panels import overview_panel
+        from .panels import contacts_panel, overview_panel, size_panel, terms_panel
 
         org_roles = frozenset(r.value for r in Role if r not in (Role.MEMBER, Role.CARER))
         register(
-            NavItem("党组织", "orgs:list", roles=org_roles, order=10),
+            NavItem("党组织", "orgs:list", roles=org_roles, order=11),
+            NavItem("组织树", "orgs:tree", roles=org_roles, order=10),
             NavItem("片组", "orgs:zones", roles=org_roles, order=20),
+            NavItem("换届提醒", "orgs:terms", roles=org_roles, order=21),
+            NavItem("联络员", "orgs:liaisons", roles=org_roles, order=22),
         )
-        register_panel(overview_panel)
+        for panel in (overview_panel, terms_panel, size_panel, contacts_panel):
+            register_panel(panel)

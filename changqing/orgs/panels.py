@@ -28,3 +28,91 @@ def overview_panel(request):
             {"label": "在册党员", "value": members, "url": f"{roster_url}?party=member"},
         ],
     }
+
+
+def _org_scope(user) -> bool:
+    scope = scope_for(user)
+    return not scope.empty and (scope.everything or bool(scope.org_paths))
+
+
+def terms_panel(request):
+    """换届提醒: overdue terms, those ending within 30 and 90 days, branches with no 班子 recorded."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .models import CommitteeTerm
+    from .rules import TERM_DUE, TERM_DUE_SOON, TERM_OVERDUE, current_rules
+    from .selectors import branches_without_term, current_terms
+
+    user = request.user
+    if not _org_scope(user):
+        return None
+    today, rules = timezone.localdate(), current_rules()
+    far, near = rules.term_alert_days[0], rules.term_alert_days[-1]
+    terms = current_terms(restrict(CommitteeTerm.objects.all(), user))
+    agg = terms.aggregate(
+        overdue=Count("id", filter=Q(end_on__lt=today)),
+        soon=Count("id", filter=Q(end_on__gte=today, end_on__lte=today + dt.timedelta(days=near))),
+        due=Count("id", filter=Q(end_on__gte=today, end_on__lte=today + dt.timedelta(days=far))),
+    )
+    missing = branches_without_term(restrict(Organization.objects.all(), user)).count()
+    url = reverse("orgs:terms")
+    return {
+        "title": "换届提醒", "order": 20,
+        "items": [
+            {"label": "任期已届满未换届", "value": agg["overdue"], "url": f"{url}?state={TERM_OVERDUE}"},
+            {"label": f"{near}天内届满", "value": agg["soon"], "url": f"{url}?state={TERM_DUE_SOON}"},
+            {"label": f"{far}天内届满", "value": agg["due"], "url": f"{url}?state={TERM_DUE}"},
+            {"label": "未登记班子的支部", "value": missing,
+             "url": reverse("orgs:warnings") + "?warning=no_term"},
+        ],
+    }
+
+
+def size_panel(request):
+    from .rules import current_rules, size_labels
+    from .selectors import size_warning_counts
+
+    user = request.user
+    if not _org_scope(user):
+        return None
+    rules = current_rules()
+    counts = size_warning_counts(restrict(Organization.objects.all(), user), rules)
+    labels = size_labels(rules)
+    url = reverse("orgs:warnings")
+    return {"title": "支部规模提醒", "order": 25,
+            "items": [{"label": label, "value": counts[key], "url": f"{url}?warning={key}"}
+                      for key, label in labels.items()]}
+
+
+def contacts_panel(request):
+    """联络员 and 党工委 members: who is behind on contacts and visits this year."""
+    from django.utils import timezone
+
+    from .models import CommitteeMemberAssignment, Liaison
+    from .rules import current_rules
+    from .selectors import visits_behind, visits_this_year
+
+    user = request.user
+    if not _org_scope(user):
+        return None
+    today, rules = timezone.localdate(), current_rules()
+    mine = visits_this_year(CommitteeMemberAssignment.objects.filter(user=user, end_on__isnull=True), today.year)
+    items = [{"label": f"我联系的{a.organization.name}：今年到点指导", "value": f"{a.visits_done}/{rules.committee_visits_per_year}",
+              "url": a.get_absolute_url()} for a in mine.select_related("organization")[:3]]
+    my_liaisons = Liaison.objects.filter(user=user, end_on__isnull=True).select_related("organization")[:3]
+    for x in my_liaisons:
+        items.append({"label": f"我联系的{x.organization.name}：记录本月联系", "value": "记录", "url": x.get_absolute_url()})
+    assignments = restrict(CommitteeMemberAssignment.objects.all(), user)
+    behind = visits_behind(assignments, today.year, today, rules).count()
+    last_month_start = (today.replace(day=1) - timezone.timedelta(days=1)).replace(day=1)
+    liaisons = restrict(Liaison.objects.filter(end_on__isnull=True, start_on__lt=last_month_start), user)
+    no_contact = liaisons.exclude(contacts__contacted_on__gte=last_month_start,
+                                  contacts__contacted_on__lt=today.replace(day=1)).count()
+    items += [
+        {"label": "党工委委员到点指导进度落后", "value": behind, "url": reverse("orgs:assignments") + "?behind=true"},
+        {"label": f"联络员{last_month_start.month}月未联系支部", "value": no_contact,
+         "url": reverse("orgs:liaisons") + f"?current=true&missed={last_month_start.month}"},
+    ]
+    return {"title": "联系与指导", "order": 26, "items": items}

@@ -1,16 +1,51 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 
 from changqing.accounts.scope import can, get_scoped_object_or_404, object_view, restrict, scope_for
 from changqing.core.lists import Column, ScopedListView
 
-from .filters import OrganizationFilterSet
-from .forms import OrganizationForm
-from .models import Organization, Zone
+from . import selectors, services
+from .filters import (
+    AssignmentFilterSet, ElectionFilterSet, LiaisonFilterSet, OrganizationFilterSet, RestructuringFilterSet,
+    SizeWarningFilterSet, TermFilterSet,
+)
+from .forms import (
+    AssignmentForm, CandidateFormSet, ElectionForm, LiaisonContactForm, LiaisonForm, MergeForm, MoveForm,
+    OrganizationForm, SplitForm, TermForm, VisitForm, ZoneForm, apply_errors,
+)
+from .models import (
+    CommitteeMemberAssignment, CommitteePost, CommitteeTerm, Election, ElectionCandidate, Liaison, Organization,
+    OrgKind, Restructuring, Zone,
+)
+from .rules import TERM_LABELS, current_rules, size_labels, size_warnings, term_state
 
+
+def _today():
+    return timezone.localdate()
+
+
+def _require(user, action: str, obj, message="您无权进行此操作"):
+    if not can(user, action, obj):
+        raise PermissionDenied(message)
+
+
+def _run(form, fn):
+    """Call a service; on ValidationError show its messages beside the fields and return None."""
+    try:
+        with transaction.atomic():
+            return fn()
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return None
+
+
+# -- organisations -----------------------------------------------------------------
 
 class OrganizationListView(ScopedListView):
     title = "党组织"
@@ -26,6 +61,7 @@ class OrganizationListView(ScopedListView):
         Column("parent.name", "上级组织"),
         Column("zone.name", "片组"),
         Column("established_on", "成立日期", sort="established_on"),
+        Column("dissolved_on", "撤销日期", sort="dissolved_on"),
     ]
 
     def get_context_data(self, **kwargs):
@@ -34,24 +70,103 @@ class OrganizationListView(ScopedListView):
         return ctx
 
 
+def _tree_nodes(request, parent_qs):
+    """Nodes with subtree counts and own warnings; a fixed number of queries for any number of nodes."""
+    user = request.user
+    scoped = restrict(Organization.objects.all(), user)
+    nodes = list(selectors.with_member_counts(parent_qs).select_related("zone").annotate(
+        child_count=Count("children", distinct=True)).order_by("path"))
+    totals = selectors.org_counts_by_prefix([n.path for n in nodes], scoped)
+    rules = current_rules()
+    labels = size_labels(rules)
+    for n in nodes:
+        n.totals = totals.get(n.path, {})
+        n.warnings = ([labels[w] for w in size_warnings(full_members=n.full_members, members=n.members,
+                                                        has_committee=n.has_committee, rules=rules,
+                                                        temporary=selectors.too_few_exempt(n))]
+                      if n.kind == OrgKind.BRANCH and not n.dissolved_on else [])
+    return nodes
+
+
+@login_required
+def organization_tree(request):
+    """The tree: roots of the user's scope and their children; deeper levels load when a node opens."""
+    user = request.user
+    scope = scope_for(user)
+    if scope.empty or not (scope.everything or scope.org_paths):
+        raise PermissionDenied("您的角色无权查看组织树")
+    show_dissolved = request.GET.get("dissolved") == "1"
+    base = Organization.objects.all() if show_dissolved else Organization.objects.filter(dissolved_on__isnull=True)
+    if scope.everything:
+        roots = base.filter(parent__isnull=True)
+    else:
+        roots = base.filter(path__in=scope.org_paths)
+    roots = _tree_nodes(request, roots)
+    children = _tree_nodes(request, restrict(base.filter(parent__in=[r.pk for r in roots]), user))
+    by_parent = {}
+    for c in children:
+        by_parent.setdefault(c.parent_id, []).append(c)
+    for r in roots:
+        r.loaded_children = by_parent.get(r.pk, [])
+    return render(request, "orgs/tree.html", {
+        "title": "组织树", "roots": roots, "show_dissolved": show_dissolved,
+        "can_manage": not scope_for(user, "manage").empty,
+    })
+
+
+@object_view(Organization, code="code")
+@login_required
+def organization_tree_children(request, code: str):
+    org = get_scoped_object_or_404(Organization, request.user, code=code)
+    base = org.children.all() if request.GET.get("dissolved") == "1" else org.children.filter(dissolved_on__isnull=True)
+    nodes = _tree_nodes(request, restrict(base, request.user))
+    return render(request, "orgs/_tree_children.html", {"nodes": nodes,
+                                                        "show_dissolved": request.GET.get("dissolved") == "1"})
+
+
 @object_view(Organization, code="code")
 @login_required
 def organization_detail(request, code: str):
-    org = get_scoped_object_or_404(Organization.objects.select_related("parent", "zone"), request.user, code=code)
-    children = restrict(org.children.all(), request.user).annotate(
-        members=Count("memberships", filter=Q(memberships__state="active"))
-    )
+    user = request.user
+    org = get_scoped_object_or_404(Organization.objects.select_related("parent", "zone", "zone__lead_org",
+                                                                       "zone__deputy_org"), user, code=code)
+    children = selectors.with_member_counts(restrict(org.children.all(), user)).order_by("path")
     from changqing.members.models import Membership, Retiree
 
-    subtree_retirees = restrict(Retiree.objects.filter(organization__path__startswith=org.path), request.user)
+    subtree_retirees = restrict(Retiree.objects.filter(organization__path__startswith=org.path, status="alive"), user)
     subtree_members = restrict(
-        Membership.objects.filter(organization__path__startswith=org.path, state="active"), request.user
-    )
-    ancestors = [a for a in org.ancestors() if can(request.user, "view", a)]
+        Membership.objects.filter(organization__path__startswith=org.path, state="active"), user)
+    ancestors = [a for a in org.ancestors() if can(user, "view", a)]
+    rules = current_rules()
+    today = _today()
+    own = selectors.with_member_counts(Organization.objects.filter(pk=org.pk)).get()
+    warnings = []
+    if org.kind == OrgKind.BRANCH and not org.dissolved_on:
+        labels = size_labels(rules)
+        warnings = [labels[w] for w in size_warnings(full_members=own.full_members, members=own.members,
+                                                     has_committee=own.has_committee, rules=rules,
+                                                     temporary=selectors.too_few_exempt(own))]
+    term = (CommitteeTerm.objects.filter(organization=org, ended_on__isnull=True)
+            .prefetch_related(Prefetch("posts", CommitteePost.objects.select_related("membership__retiree"))).first())
+    term_info = None
+    if term:
+        state = term_state(term.end_on, today, rules)
+        days = (term.end_on - today).days
+        term_info = {"state": state, "label": TERM_LABELS[state], "days": days, "overdue": -days}
+    liaison = Liaison.objects.filter(organization=org, end_on__isnull=True).first()
+    liaison_status = selectors.liaison_months([liaison], today.year, today)[liaison.pk] if liaison else None
+    assignment = selectors.visits_this_year(
+        CommitteeMemberAssignment.objects.filter(organization=org, end_on__isnull=True), today.year).first()
+    restructurings = Restructuring.objects.filter(Q(organization=org) | Q(source=org)).select_related(
+        "organization", "source", "from_parent", "to_parent")[:10]
     return render(request, "orgs/detail.html", {
-        "title": org.name, "org": org, "children": children, "ancestors": ancestors,
+        "title": org.name, "org": org, "own": own, "children": children, "ancestors": ancestors,
         "retiree_count": subtree_retirees.count(), "member_count": subtree_members.count(),
-        "can_manage": can(request.user, "manage", org),
+        "can_manage": can(user, "manage", org), "can_change": can(user, "change", org),
+        "warnings": warnings, "term": term, "term_info": term_info, "liaison": liaison,
+        "liaison_status": liaison_status, "assignment": assignment, "visits_required": rules.committee_visits_per_year,
+        "restructurings": restructurings, "is_branch": org.kind == OrgKind.BRANCH,
+        "visits_missing": max(0, rules.committee_visits_per_year - assignment.visits_done) if assignment else 0,
     })
 
 
@@ -61,27 +176,446 @@ def organization_edit(request, code: str | None = None):
     if scope_for(request.user, "manage").empty:
         raise PermissionDenied("只有管理员可以维护组织")
     org = get_scoped_object_or_404(Organization, request.user, "manage", code=code) if code else None
-    form = OrganizationForm(request.POST or None, instance=org, user=request.user)
+    initial = {}
+    if org is None and request.GET.get("parent"):
+        parent = restrict(Organization.objects.filter(code=request.GET["parent"]), request.user, "manage").first()
+        if parent:
+            child_kind = {OrgKind.COMMITTEE: OrgKind.BRANCH, OrgKind.GENERAL_BRANCH: OrgKind.BRANCH,
+                          OrgKind.BRANCH: OrgKind.GROUP}.get(parent.kind)
+            initial = {"parent": parent, "kind": child_kind, "setup_kind": parent.setup_kind}
+    form = OrganizationForm(request.POST or None, instance=org, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         org = form.save()
         messages.success(request, f"已保存「{org.name}」")
         return redirect(org)
     return render(request, "core/form.html", {
         "title": f"修改组织：{org.name}" if org else "新增组织", "form": form,
-        "cancel_url": org.get_absolute_url() if org else "/orgs/",
+        "cancel_url": org.get_absolute_url() if org else reverse("orgs:tree"),
     })
 
+
+# -- zones ------------------------------------------------------------------------------
 
 class ZoneListView(ScopedListView):
     title = "片组"
     queryset = Zone.objects.select_related("organization", "lead_org", "deputy_org").annotate(
-        branch_count=Count("organizations"))
+        branch_count=Count("organizations", filter=Q(organizations__dissolved_on__isnull=True)))
     default_ordering = "code"
+    create_url_name = "orgs:zone_create"
     columns = [
         Column("code", "编码", sort="code"),
-        Column("name", "名称", sort="name"),
+        Column("name", "名称", sort="name", link=True),
         Column("organization.name", "所属党工委"),
         Column("lead_org.name", "片组长单位"),
         Column("deputy_org.name", "副片组长单位"),
         Column("branch_count", "支部数", sort="branch_count"),
+    ]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["create_url_name"] = self.create_url_name if not scope_for(self.request.user, "manage").empty else None
+        return ctx
+
+
+@object_view(Zone)
+@login_required
+def zone_edit(request, pk: int | None = None):
+    if scope_for(request.user, "manage").empty:
+        raise PermissionDenied("只有管理员可以维护片组")
+    zone = get_scoped_object_or_404(Zone, request.user, "manage", pk=pk) if pk else None
+    form = ZoneForm(request.POST or None, instance=zone, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        zone = form.save()
+        messages.success(request, f"已保存「{zone.name}」")
+        return redirect(reverse("orgs:list") + f"?zone={zone.pk}")
+    return render(request, "core/form.html", {"title": f"修改片组：{zone.name}" if zone else "新增片组", "form": form,
+                                              "cancel_url": reverse("orgs:zones")})
+
+
+# -- committees, terms, elections -------------------------------------------------------------
+
+@object_view(Organization, code="code")
+@login_required
+def committee(request, code: str):
+    org = get_scoped_object_or_404(Organization, request.user, code=code)
+    terms = (CommitteeTerm.objects.filter(organization=org).select_related("election")
+             .prefetch_related(Prefetch("posts", CommitteePost.objects.select_related("membership__retiree")))
+             .order_by("-start_on"))
+    elections = Election.objects.filter(organization=org).prefetch_related(
+        Prefetch("candidates", ElectionCandidate.objects.select_related("membership__retiree")))
+    today = _today()
+    rules = current_rules()
+    current = next((t for t in terms if t.ended_on is None), None)
+    info = None
+    if current:
+        state = term_state(current.end_on, today, rules)
+        info = {"state": state, "label": TERM_LABELS[state], "days": (current.end_on - today).days}
+    return render(request, "orgs/committee.html", {
+        "title": f"{org.name} · 班子与换届", "org": org, "terms": terms, "current": current, "info": info,
+        "elections": elections, "can_change": can(request.user, "change", org),
+    })
+
+
+@object_view(Organization, code="code")
+@login_required
+def term_create(request, code: str):
+    org = get_scoped_object_or_404(Organization, request.user, "change", code=code)
+    form = TermForm(request.POST or None, org=org)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        term = _run(form, lambda: services.term_register(
+            organization=org, start_on=d["start_on"], years=d["years"], form=d["form"], number=d.get("number"),
+            posts=form.posts()))
+        if term:
+            messages.success(request, "已登记班子")
+            return redirect("orgs:committee", code=org.code)
+    return render(request, "core/form.html", {"title": f"{org.name} · 登记现任班子", "form": form,
+                                              "cancel_url": reverse("orgs:committee", args=[org.code])})
+
+
+@object_view(Organization, code="code")
+@login_required
+def election_create(request, code: str):
+    org = get_scoped_object_or_404(Organization, request.user, "change", code=code)
+    form = ElectionForm(request.POST or None, org=org, prefix="e")
+    formset = CandidateFormSet(request.POST or None, form_kwargs={"org": org}, prefix="c")
+    rules = current_rules()
+    if request.method == "POST" and form.is_valid() & formset.is_valid():
+        d = form.cleaned_data
+        candidates = [(f.cleaned_data["membership"], f.cleaned_data["votes"]) for f in formset.forms
+                      if f.cleaned_data.get("membership")]
+        election = _run(form, lambda: services.election_record(
+            organization=org, held_on=d["held_on"], seats=d["seats"], due_to_attend=d["due_to_attend"],
+            present=d["present"], win_basis=d["win_basis"], candidates=candidates, excused_note=d["excused_note"],
+            approval_no=d["approval_no"], notes=d["notes"], secretary=d.get("secretary"), deputy=d.get("deputy")))
+        if election:
+            messages.success(request, f"已记录换届选举：{election.result_note}")
+            return redirect(election)
+        if "candidates" in form.errors:
+            form.candidate_errors = form.errors.pop("candidates")
+    return render(request, "orgs/election_form.html", {
+        "title": f"{org.name} · 记录换届选举", "org": org, "form": form, "formset": formset, "rules": rules,
+        "candidate_errors": getattr(form, "candidate_errors", []),
+    })
+
+
+@object_view(Election)
+@login_required
+def election_detail(request, pk: int):
+    election = get_scoped_object_or_404(Election.objects.select_related("organization"), request.user, pk=pk)
+    candidates = election.candidates.select_related("membership__retiree")
+    term = CommitteeTerm.objects.filter(election=election).prefetch_related(
+        Prefetch("posts", CommitteePost.objects.select_related("membership__retiree"))).first()
+    return render(request, "orgs/election_detail.html", {
+        "title": str(election), "election": election, "candidates": candidates, "term": term,
+        "org": election.organization})
+
+
+class TermListView(ScopedListView):
+    """Current terms by due date: the list behind the 换届提醒 panel."""
+
+    title = "换届提醒"
+    queryset = CommitteeTerm.objects.filter(ended_on__isnull=True, organization__dissolved_on__isnull=True
+                                            ).select_related("organization", "organization__zone")
+    filterset_class = TermFilterSet
+    default_ordering = "end_on"
+    columns = [
+        Column("organization.name", "党组织", sort="organization__name", link=True),
+        Column("organization.zone.name", "片组"),
+        Column("number", "届次", value=lambda t: f"第{t.number}届" if t.number else ""),
+        Column("start_on", "任期开始", sort="start_on"),
+        Column("years", "任期", value=lambda t: f"{t.years}年"),
+        Column("end_on", "任期届满", sort="end_on"),
+        Column("state", "状态", value=lambda t: TERM_LABELS[term_state(t.end_on, _today(), current_rules())]),
+        Column("days", "剩余天数", value=lambda t: (t.end_on - _today()).days),
+    ]
+
+
+class SizeWarningListView(ScopedListView):
+    title = "支部规模提醒"
+    queryset = Organization.objects.none()
+    filterset_class = SizeWarningFilterSet
+    default_ordering = "path"
+    columns = [
+        Column("name", "党支部", sort="name", link=True),
+        Column("zone.name", "片组"),
+        Column("members", "在册党员", sort="members"),
+        Column("full_members", "正式党员", sort="full_members"),
+        Column("has_committee", "设有委员会", value=lambda o: "是" if o.has_committee else "否"),
+        Column("warnings", "提醒", value=lambda o: "；".join(
+            size_labels(current_rules())[w] for w in size_warnings(
+                full_members=o.full_members, members=o.members, has_committee=o.has_committee, rules=current_rules(),
+                temporary=selectors.too_few_exempt(o)))),
+    ]
+
+    def get_base_queryset(self):
+        from django.db.models import Q as Q_
+
+        rules = current_rules()
+        qs = selectors.with_member_counts(
+            Organization.objects.filter(kind=OrgKind.BRANCH, dissolved_on__isnull=True).select_related("zone"))
+        if not self.request.GET.get("warning"):
+            qs = qs.filter(selectors.too_few_q(rules) | Q_(members__gt=rules.max_members)
+                           | Q_(full_members__gte=rules.committee_from_full_members, has_committee=False))
+        return qs
+
+
+class ElectionListView(ScopedListView):
+    title = "换届选举记录"
+    queryset = Election.objects.select_related("organization")
+    filterset_class = ElectionFilterSet
+    default_ordering = "-held_on"
+    columns = [
+        Column("held_on", "选举日期", sort="held_on", link=True),
+        Column("organization.name", "党组织", sort="organization__name"),
+        Column("seats", "应选"),
+        Column("due_to_attend", "应到"),
+        Column("present", "实到"),
+        Column("result_note", "结果"),
+    ]
+
+
+# -- liaisons ----------------------------------------------------------------------------
+
+class LiaisonListView(ScopedListView):
+    title = "联络员"
+    queryset = Liaison.objects.select_related("organization")
+    filterset_class = LiaisonFilterSet
+    default_ordering = "organization__path"
+    columns = [
+        Column("name", "姓名", sort="name", link=True),
+        Column("unit", "工作单位"),
+        Column("phone", "联系电话"),
+        Column("organization.name", "联系支部", sort="organization__name"),
+        Column("start_on", "起始日期", sort="start_on"),
+        Column("end_on", "截止日期"),
+        Column("missed", "今年未联系的月份", export=True,
+               value=lambda x: "、".join(f"{m}月" for m in getattr(x, "missed", [])) or "无"),
+    ]
+    template_name = "orgs/liaison_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        rows = list(ctx["rows"])
+        today = _today()
+        status = selectors.liaison_months(rows, today.year, today)
+        for r in rows:
+            r.missed = status[r.pk]["missed"]
+        ctx["table"] = [self.render_row(r) for r in rows]
+        return ctx
+
+    def export(self, rows):
+        rows = list(rows)
+        today = _today()
+        status = selectors.liaison_months(rows, today.year, today)
+        for r in rows:
+            r.missed = status[r.pk]["missed"]
+        from changqing.core.lists import display
+        from changqing.core.exports import xlsx_response
+        from changqing.core.models import OperationLog
+        from changqing.core.oplog import log_operation
+
+        log_operation(OperationLog.Event.EXPORT, request=self.request, detail=f"导出「{self.title}」{len(rows)} 条")
+        return xlsx_response(self.title, [c.label for c in self.columns],
+                             ([display(c.get(r)) for c in self.columns] for r in rows))
+
+
+@object_view(Organization, code="code")
+@login_required
+def liaison_create(request, code: str):
+    org = get_scoped_object_or_404(Organization, request.user, "manage", code=code)
+    form = LiaisonForm(request.POST or None, user=request.user)
+    current = Liaison.objects.filter(organization=org, end_on__isnull=True).first()
+    if request.method == "POST" and form.is_valid():
+        liaison = _run(form, lambda: services.liaison_assign(organization=org, **form.cleaned_data))
+        if liaison:
+            messages.success(request, f"已安排{liaison.name}为联络员" + (f"，{current.name}同时卸任" if current else ""))
+            return redirect(org)
+    return render(request, "core/form.html", {
+        "title": f"{org.name} · 安排联络员" + (f"（现任：{current.name}，保存后卸任）" if current else ""),
+        "form": form, "cancel_url": org.get_absolute_url()})
+
+
+@object_view(Liaison)
+@login_required
+def liaison_detail(request, pk: int):
+    liaison = get_scoped_object_or_404(Liaison.objects.select_related("organization", "user"), request.user, pk=pk)
+    may_record = can(request.user, "change", liaison.organization)
+    form = LiaisonContactForm(request.POST or None, initial={"contacted_on": _today()})
+    if request.method == "POST":
+        if not may_record:
+            raise PermissionDenied("您无权记录联系情况")
+        if form.is_valid():
+            if _run(form, lambda: services.liaison_contact_record(liaison=liaison, **form.cleaned_data)):
+                messages.success(request, "已记录联系情况")
+                return redirect(liaison)
+    today = _today()
+    year = int(request.GET.get("year") or today.year) if str(request.GET.get("year", "")).isdigit() else today.year
+    status = selectors.liaison_months([liaison], year, today)[liaison.pk]
+    contacts = liaison.contacts.all()[:100]
+    months = [{"month": m, "done": m in status["contacted"], "missed": m in status["missed"]} for m in range(1, 13)]
+    return render(request, "orgs/liaison_detail.html", {
+        "title": f"联络员 {liaison.name}", "liaison": liaison, "form": form if may_record else None,
+        "contacts": contacts, "months": months, "year": year, "org": liaison.organization,
+        "can_manage": can(request.user, "manage", liaison.organization)})
+
+
+@object_view(Liaison)
+@login_required
+def liaison_end(request, pk: int):
+    liaison = get_scoped_object_or_404(Liaison.objects.select_related("organization"), request.user, "manage", pk=pk)
+    if request.method == "POST" and liaison.end_on is None:
+        try:
+            services.liaison_end(liaison=liaison, on=_today())
+            messages.success(request, f"{liaison.name}已卸任联络员")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    return redirect(liaison)
+
+
+# -- 党工委 members ----------------------------------------------------------------------------
+
+class AssignmentListView(ScopedListView):
+    title = "党工委委员联系支部"
+    queryset = CommitteeMemberAssignment.objects.select_related("organization", "committee_org")
+    filterset_class = AssignmentFilterSet
+    default_ordering = "name"
+    columns = [
+        Column("name", "党工委委员", sort="name", link=True),
+        Column("post", "职务"),
+        Column("organization.name", "联系支部", sort="organization__name"),
+        Column("start_on", "起始日期", sort="start_on"),
+        Column("end_on", "截止日期"),
+        Column("visits_done", "今年到点指导", sort="visits_done",
+               value=lambda a: f"{a.visits_done}/{current_rules().committee_visits_per_year}"),
+    ]
+
+    def get_base_queryset(self):
+        return selectors.visits_this_year(self.queryset.all(), _today().year)
+
+
+@object_view(Organization, code="code")
+@login_required
+def assignment_create(request, code: str):
+    org = get_scoped_object_or_404(Organization, request.user, "manage", code=code)
+    committee_org = org.ancestors().filter(kind=OrgKind.COMMITTEE).order_by("-depth").first()
+    if committee_org is None:
+        raise PermissionDenied("该组织不在任何党工委之下")
+    form = AssignmentForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        a = _run(form, lambda: services.committee_member_assign(committee_org=committee_org, organization=org,
+                                                                 **form.cleaned_data))
+        if a:
+            messages.success(request, f"已安排党工委委员{a.name}联系本支部")
+            return redirect(org)
+    return render(request, "core/form.html", {"title": f"{org.name} · 安排联系的党工委委员", "form": form,
+                                              "cancel_url": org.get_absolute_url()})
+
+
+@object_view(CommitteeMemberAssignment)
+@login_required
+def assignment_detail(request, pk: int):
+    a = get_scoped_object_or_404(CommitteeMemberAssignment.objects.select_related("organization", "committee_org"),
+                                 request.user, pk=pk)
+    user = request.user
+    may_record = (a.user_id == user.pk or can(user, "change", a.organization)) and a.end_on is None
+    form = VisitForm(request.POST or None, initial={"visited_on": _today(), "visitor": a.name})
+    if request.method == "POST":
+        if not may_record:
+            raise PermissionDenied("您无权记录到点指导")
+        if form.is_valid():
+            if _run(form, lambda: services.committee_visit_record(assignment=a, **form.cleaned_data)):
+                messages.success(request, "已记录到点指导")
+                return redirect(a)
+    year = _today().year
+    visits = a.visits.all()
+    done = sum(1 for v in visits if v.visited_on.year == year)
+    required = current_rules().committee_visits_per_year
+    return render(request, "orgs/assignment_detail.html", {
+        "title": f"{a.name} 联系 {a.organization.name}", "a": a, "visits": visits, "done": done,
+        "required": required, "slots": [i < done for i in range(max(required, done))], "form": form if may_record else None,
+        "org": a.organization, "can_manage": can(user, "manage", a.organization), "year": year})
+
+
+@object_view(CommitteeMemberAssignment)
+@login_required
+def assignment_end(request, pk: int):
+    a = get_scoped_object_or_404(CommitteeMemberAssignment, request.user, "manage", pk=pk)
+    if request.method == "POST" and a.end_on is None:
+        try:
+            services.committee_member_unassign(assignment=a, on=_today())
+            messages.success(request, f"{a.name}已结束联系该支部")
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    return redirect(a)
+
+
+# -- restructuring (化并转) -------------------------------------------------------------------
+
+@object_view(Organization, code="code")
+@login_required
+def organization_merge(request, code: str):
+    org = get_scoped_object_or_404(Organization, request.user, "manage", code=code)
+    form = MergeForm(request.POST or None, org=org, user=request.user, initial={"on": _today()})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        done = _run(form, lambda: services.branches_merge(target=org, sources=list(d["sources"]), on=d["on"],
+                                                          reason=d["reason"], letter_no=d["letter_no"]))
+        if done:
+            moved = sum(r.moved_members for r in done)
+            messages.success(request, f"已将{len(done)}个支部并入{org.name}，转接党员{moved}名")
+            return redirect(org)
+    return render(request, "core/form.html", {"title": f"合并支部：并入「{org.name}」", "form": form,
+                                              "cancel_url": org.get_absolute_url()})
+
+
+@object_view(Organization, code="code")
+@login_required
+def organization_split(request, code: str):
+    org = get_scoped_object_or_404(Organization, request.user, "manage", code=code)
+    form = SplitForm(request.POST or None, org=org, initial={"on": _today()})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        new_org = Organization(code=d["code"], name=d["name"], setup_kind=d["setup_kind"], kind=OrgKind.BRANCH,
+                               parent=org.parent, zone=org.zone, nature=org.nature, term_years=org.term_years)
+        rec = _run(form, lambda: services.branch_split(source=org, new_org=new_org, memberships=list(d["memberships"]),
+                                                       on=d["on"], reason=d["reason"], letter_no=d["letter_no"]))
+        if rec:
+            messages.success(request, f"已分设{rec.organization.name}，转入党员{rec.moved_members}名")
+            return redirect(rec.organization)
+    return render(request, "core/form.html", {"title": f"拆分支部：从「{org.name}」分设新支部", "form": form,
+                                              "cancel_url": org.get_absolute_url()})
+
+
+@object_view(Organization, code="code")
+@login_required
+def organization_move(request, code: str):
+    org = get_scoped_object_or_404(Organization, request.user, "manage", code=code)
+    form = MoveForm(request.POST or None, org=org, user=request.user, initial={"on": _today()})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        rec = _run(form, lambda: services.organization_move(org=org, new_parent=d["new_parent"], on=d["on"],
+                                                            reason=d["reason"], letter_no=d["letter_no"]))
+        if rec:
+            messages.success(request, f"已将{org.name}调整到{d['new_parent'].name}之下")
+            return redirect(org)
+    return render(request, "core/form.html", {"title": f"调整隶属关系：{org.name}", "form": form,
+                                              "cancel_url": org.get_absolute_url()})
+
+
+class RestructuringListView(ScopedListView):
+    title = "化并转记录"
+    queryset = Restructuring.objects.select_related("organization", "source", "from_parent", "to_parent")
+    filterset_class = RestructuringFilterSet
+    default_ordering = "-on"
+    columns = [
+        Column("on", "日期", sort="on"),
+        Column("kind", "类别", value=lambda r: r.get_kind_display()),
+        Column("organization.name", "组织", link=False),
+        Column("source.name", "被合并/拆出的组织"),
+        Column("from_parent.name", "原上级"),
+        Column("to_parent.name", "新上级"),
+        Column("moved_members", "转接党员"),
+        Column("letter_no", "批复文号"),
+        Column("reason", "原因"),
     ]

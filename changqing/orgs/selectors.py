@@ -1,0 +1,208 @@
+"""Reads for the organisation domain: counts, warnings, terms due, visits and contacts owed.
+
+Each function works on a whole (already scoped) queryset in a fixed number of
+queries, so list pages and home panels cost the same for 5 branches or 5,000.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from .models import (
+    CommitteeForm, CommitteeMemberAssignment, CommitteeTerm, CommitteeVisit, Liaison, LiaisonContact, Organization,
+    OrgKind,
+)
+from .rules import (
+    SIZE_NEEDS_COMMITTEE, SIZE_TOO_FEW, SIZE_TOO_MANY, TERM_DUE, TERM_DUE_SOON, TERM_OVERDUE, OrgRules, current_rules,
+)
+
+ACTIVE = "active"
+# Temporary branches (at a senior university) hold no relationships: their members stay on their home
+# branch's roll, so "fewer than 3 full members" says nothing about them.
+TEMPORARY_SETUPS = ("senior_university",)
+FULL = "full"
+
+
+def with_member_counts(qs: QuerySet) -> QuerySet:
+    """Annotate members (active), full_members and has_committee (a current term with a committee)."""
+    from changqing.members.models import Membership, MembershipPeriod
+
+    current_committee = CommitteeTerm.objects.filter(
+        organization=OuterRef("pk"), ended_on__isnull=True, form=CommitteeForm.COMMITTEE)
+    return qs.annotate(
+        members=Count("memberships", filter=Q(memberships__state=ACTIVE), distinct=True),
+        full_members=Count("memberships", filter=Q(memberships__state=ACTIVE, memberships__status=FULL), distinct=True),
+        has_committee=Exists(current_committee),
+        # A branch whose roll was never kept here (e.g. a 两新 organisation's branch) is not "too small".
+        has_roster=Exists(Membership.objects.filter(organization=OuterRef("pk")))
+        | Exists(MembershipPeriod.objects.filter(organization=OuterRef("pk"))),
+    )
+
+
+def too_few_exempt(org) -> bool:
+    """Temporary branches and branches without any roll kept here get no "fewer than 3" warning."""
+    return org.setup_kind in TEMPORARY_SETUPS or not getattr(org, "has_roster", True)
+
+
+def too_few_q(rules: OrgRules) -> Q:
+    return Q(full_members__lt=rules.min_full_members, has_roster=True) & ~Q(setup_kind__in=TEMPORARY_SETUPS)
+
+
+def size_filter(qs: QuerySet, warning: str, rules: OrgRules | None = None) -> QuerySet:
+    """Branches (active) with one size warning; qs must come from with_member_counts."""
+    rules = rules or current_rules()
+    qs = qs.filter(kind=OrgKind.BRANCH, dissolved_on__isnull=True)
+    if warning == SIZE_TOO_FEW:
+        return qs.filter(too_few_q(rules))
+    if warning == SIZE_TOO_MANY:
+        return qs.filter(members__gt=rules.max_members)
+    if warning == SIZE_NEEDS_COMMITTEE:
+        return qs.filter(full_members__gte=rules.committee_from_full_members, has_committee=False)
+    if warning == "no_term":
+        return branches_without_term(qs)
+    return qs
+
+
+def size_warning_counts(branches: QuerySet, rules: OrgRules | None = None) -> dict[str, int]:
+    """One aggregate query over the scoped branches."""
+    rules = rules or current_rules()
+    from django.db.models import Case, Sum, When
+
+    qs = with_member_counts(branches.filter(kind=OrgKind.BRANCH, dissolved_on__isnull=True))
+    one = lambda cond: Sum(Case(When(cond, then=1), default=0, output_field=IntegerField()))  # noqa: E731
+    agg = qs.aggregate(
+        too_few=one(too_few_q(rules)),
+        too_many=one(Q(members__gt=rules.max_members)),
+        needs_committee=one(Q(full_members__gte=rules.committee_from_full_members, has_committee=False)),
+    )
+    return {SIZE_TOO_FEW: agg["too_few"] or 0, SIZE_TOO_MANY: agg["too_many"] or 0,
+            SIZE_NEEDS_COMMITTEE: agg["needs_committee"] or 0}
+
+
+# -- terms --------------------------------------------------------------------
+
+def current_terms(qs: QuerySet) -> QuerySet:
+    return qs.filter(ended_on__isnull=True, organization__dissolved_on__isnull=True)
+
+
+def terms_in_state(qs: QuerySet, state: str, today: dt.date, rules: OrgRules | None = None) -> QuerySet:
+    rules = rules or current_rules()
+    qs = current_terms(qs)
+    windows = rules.term_alert_days
+    if state == TERM_OVERDUE:
+        return qs.filter(end_on__lt=today)
+    if state == TERM_DUE_SOON:
+        return qs.filter(end_on__gte=today, end_on__lte=today + dt.timedelta(days=windows[-1]))
+    if state == TERM_DUE:
+        return qs.filter(end_on__gte=today, end_on__lte=today + dt.timedelta(days=windows[0]))
+    return qs
+
+
+def branches_without_term(branches: QuerySet) -> QuerySet:
+    """Active branches with members on their roll here and no current 班子 recorded."""
+    from changqing.members.models import Membership
+
+    return branches.filter(kind=OrgKind.BRANCH, dissolved_on__isnull=True).filter(
+        Exists(Membership.objects.filter(organization=OuterRef("pk"), state=ACTIVE))).exclude(
+        Exists(CommitteeTerm.objects.filter(organization=OuterRef("pk"), ended_on__isnull=True)))
+
+
+# -- eligibility (DOMAIN.md §3 rule 6) ------------------------------------------
+
+def eligible_memberships(org: Organization, on: dt.date) -> QuerySet:
+    """Full members of `org` on day `on`: they alone vote and stand.
+
+    Membership history (MembershipPeriod) says where a member was on that day;
+    a membership entered without history counts where it is now.
+    """
+    from changqing.members.models import Membership, MembershipPeriod
+
+    in_org_that_day = MembershipPeriod.objects.filter(
+        membership=OuterRef("pk"), organization=org, start_on__lte=on).filter(Q(end_on__isnull=True) | Q(end_on__gt=on))
+    has_history = MembershipPeriod.objects.filter(membership=OuterRef("pk"))
+    return (Membership.objects.filter(status=FULL, full_on__lte=on)
+            .filter(Q(state=ACTIVE) | Q(ended_on__gt=on))
+            .filter(Exists(in_org_that_day) | (~Exists(has_history) & Q(organization=org, state=ACTIVE)))
+            .select_related("retiree").order_by("retiree__name_pinyin", "pk"))
+
+
+# -- liaisons and 党工委 members ----------------------------------------------------
+
+def current_liaisons(qs: QuerySet) -> QuerySet:
+    return qs.filter(end_on__isnull=True)
+
+
+def liaison_months(liaisons: list[Liaison], year: int, today: dt.date) -> dict[int, dict]:
+    """For each liaison: months of `year` with a contact, and the finished months they missed (one query).
+
+    The current month is not counted as missed until it is over.
+    """
+    last_finished = today.month - 1 if today.year == year else (12 if today.year > year else 0)
+    seen: dict[int, set[int]] = defaultdict(set)
+    rows = LiaisonContact.objects.filter(liaison__in=[x.pk for x in liaisons], contacted_on__year=year).values_list(
+        "liaison_id", "contacted_on")
+    for liaison_id, day in rows:
+        seen[liaison_id].add(day.month)
+    out = {}
+    for x in liaisons:
+        first = 1 if x.start_on.year < year else (x.start_on.month if x.start_on.year == year else 13)
+        last = min(last_finished, x.end_on.month if x.end_on and x.end_on.year == year else 12)
+        missed = [m for m in range(first, last + 1) if m not in seen[x.pk]]
+        out[x.pk] = {"contacted": sorted(seen[x.pk]), "missed": missed}
+    return out
+
+
+def visits_this_year(assignments: QuerySet, year: int) -> QuerySet:
+    """Annotate visits_done: visits to the assignment's branch in `year` (one query with the list)."""
+    sub = (CommitteeVisit.objects.filter(assignment=OuterRef("pk"), visited_on__year=year)
+           .order_by().values("assignment").annotate(n=Count("id")).values("n"))
+    return assignments.annotate(visits_done=Coalesce(Subquery(sub, output_field=IntegerField()), 0))
+
+
+def visits_behind(assignments: QuerySet, year: int, today: dt.date, rules: OrgRules | None = None) -> QuerySet:
+    """Current assignments whose visits lag the pace of `committee_visits_per_year` spread over the year."""
+    rules = rules or current_rules()
+    quarter_done = (today.month - 1) // 3 if today.year == year else 4
+    expected = rules.committee_visits_per_year * quarter_done // 4
+    return visits_this_year(assignments.filter(end_on__isnull=True), year).filter(visits_done__lt=expected)
+
+
+def org_counts_by_prefix(paths: list[str], scope_qs) -> dict[str, dict]:
+    """Subtree totals for each path: members, full members, retirees, branches. Three grouped queries."""
+    from changqing.members.models import Membership, Retiree
+
+    if not paths:
+        return {}
+    prefix_q = Q()
+    for p in paths:
+        prefix_q |= Q(organization__path__startswith=p)
+    totals = {p: {"members": 0, "full": 0, "retirees": 0, "branches": 0} for p in paths}
+    by_org = (Membership.objects.filter(prefix_q, state=ACTIVE).values("organization__path", "status")
+              .annotate(n=Count("id")).order_by())
+    for row in by_org:
+        for p in paths:
+            if row["organization__path"].startswith(p):
+                totals[p]["members"] += row["n"]
+                if row["status"] == FULL:
+                    totals[p]["full"] += row["n"]
+    for row in (Retiree.objects.filter(prefix_q, status="alive").values("organization__path")
+                .annotate(n=Count("id")).order_by()):
+        for p in paths:
+            if row["organization__path"].startswith(p):
+                totals[p]["retirees"] += row["n"]
+    branch_q = Q()
+    for p in paths:
+        branch_q |= Q(path__startswith=p)
+    for path in scope_qs.filter(branch_q, kind=OrgKind.BRANCH, dissolved_on__isnull=True).values_list("path", flat=True):
+        for p in paths:
+            if path.startswith(p):
+                totals[p]["branches"] += 1
+    return totals
+
+
+def assignment_for_branch(org: Organization):
+    return (CommitteeMemberAssignment.objects.filter(organization=org, end_on__isnull=True)
+            .select_related("committee_org").first())
