@@ -10,8 +10,9 @@ class MembersConfig(AppConfig):
         from changqing.core.home import register_panel
         from changqing.core.nav import NavItem, register
 
-        from .panels import member_alerts_panel
+        from .panels import member_alerts_panel, register_digest
 
         register(NavItem("人员名册", "members:retirees", order=30))
         register(NavItem("外出流动", "members:absences", action="change", order=31))
         register_panel(member_alerts_panel)
+        register_digest()

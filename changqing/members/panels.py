@@ -30,3 +30,22 @@ def member_alerts_panel(request):
         items.append({"label": "预备期满、待讨论转正", "value": probation,
                       "url": reverse("members:retirees") + "?membership_status=probationary&membership_state=active"})
     return {"title": "党员管理提醒", "order": 20, "items": items}
+
+
+def member_alerts_digest(user, today):
+    """The same reminders for the daily digest (one line per kind of thing due)."""
+    if scope_for(user, "change").empty:
+        return []
+    request = type("DigestRequest", (), {"user": user})()
+    panel = member_alerts_panel(request)
+    if not panel:
+        return []
+    return [{"title": f"{item['label']}：{item['value']} 人", "url": item["url"]} for item in panel["items"]]
+
+
+def register_digest():
+    try:
+        from changqing.core.notify import register_digest_provider
+    except ImportError:  # notifications not installed
+        return
+    register_digest_provider("members", member_alerts_digest)

@@ -60,9 +60,10 @@ _record_sections: list = []
 def register_record_section(fn):
     """Other apps add a section to the member record: fn(request, retiree) -> dict | None.
 
-    The dict has "title" and "template" (rendered with the dict as `section`
-    and the retiree as `r`), optionally "order" (default 100; the record's own
-    parts are 10–30) and anything the template needs. Return None to show nothing.
+    The dict has "title" and either "template" (rendered with the dict as
+    `section` and the retiree as `r`) or plain "items" [{"label", "value",
+    "url"}] and/or "text"; optionally "order" (default 100; the record's own
+    parts come first) and anything the template needs. Return None to show nothing.
     """
     _record_sections.append(fn)
     return fn
@@ -70,6 +71,8 @@ def register_record_section(fn):
 
 def record_sections(request, retiree) -> list[dict]:
     sections = [s for s in (fn(request, retiree) for fn in _record_sections) if s]
+    for s in sections:
+        s.setdefault("template", "members/_section_items.html")
     return sorted(sections, key=lambda s: s.get("order", 100))
 
 
