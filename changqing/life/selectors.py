@@ -1,0 +1,179 @@
+"""Reads for organisational life: load facts in a fixed number of bulk queries, then run the engine.
+
+No query here runs per branch or per member: the query count depends on the
+number of rulesets, not on the size of the subtree.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from changqing.accounts.scope import restrict
+from changqing.members.models import Health, Membership, MembershipState
+from changqing.orgs.models import Organization, OrgKind
+
+from . import engine
+from .models import Attendance, AttendanceStatus, Meeting, MeetingKind, MeetingState, Ruleset, RulesetAssignment
+from .models import StudyMode, StudyRecord
+
+
+def branches_in_scope(root: Organization, user=None):
+    qs = Organization.objects.filter(path__startswith=root.path, kind=OrgKind.BRANCH)
+    if user is not None:
+        qs = restrict(qs, user)
+    return qs.order_by("path")
+
+
+def _ruleset_specs(on: dt.date) -> tuple[dict[int, engine.RulesetSpec], int | None]:
+    """Every ruleset as the engine sees it on a date (its version in effect then); two queries."""
+    rulesets = list(Ruleset.objects.prefetch_related("versions__rules__kind"))
+    specs, fallback = {}, None
+    for rs in rulesets:
+        versions = sorted(rs.versions.all(), key=lambda v: (v.effective_from, v.number))
+        if not versions:
+            continue
+        in_effect = [v for v in versions if v.effective_from <= on] or versions[:1]
+        v = in_effect[-1]
+        rules = tuple(engine.RuleSpec(r.kind.code, r.kind.name, r.count, r.period, r.per_member)
+                      for r in sorted(v.rules.all(), key=lambda r: (r.kind.order, r.kind.code)))
+        specs[rs.pk] = engine.RulesetSpec(rs.code, rs.name, rules, v.due_soon_days, tuple(v.warn_month_list()))
+        if rs.is_fallback and fallback is None:
+            fallback = rs.pk
+    return specs, fallback
+
+
+def ruleset_for_branches(branches, on: dt.date) -> dict[int, engine.RulesetSpec]:
+    """branch id → ruleset: the nearest assignment on the branch or an ancestor, else the fallback."""
+    specs, fallback = _ruleset_specs(on)
+    assigned = dict(RulesetAssignment.objects.values_list("organization__path", "ruleset_id"))
+    out = {}
+    for b in branches:
+        chosen = None
+        for path, rs_id in assigned.items():
+            if b.path.startswith(path) and (chosen is None or len(path) > len(chosen[0])):
+                chosen = (path, rs_id)
+        rs_id = chosen[1] if chosen else fallback
+        if rs_id in specs:
+            out[b.pk] = specs[rs_id]
+    return out
+
+
+def ruleset_source(branch: Organization):
+    """(assignment or None, ruleset) a single branch follows, for its page."""
+    assignments = {a.organization.path: a for a in RulesetAssignment.objects.select_related("organization", "ruleset")}
+    best = None
+    for path, a in assignments.items():
+        if branch.path.startswith(path) and (best is None or len(path) > len(best.organization.path)):
+            best = a
+    if best:
+        return best, best.ruleset
+    return None, Ruleset.objects.filter(is_fallback=True).first()
+
+
+@dataclass
+class Facts:
+    branches: list[engine.Branch]
+    branch_paths: dict[int, str]
+    rulesets: dict[int, engine.RulesetSpec]
+    meetings: list[engine.MeetingFact]
+    attendance: list[engine.AttendanceFact]
+    members: list[engine.Member]
+    period: engine.Period
+
+
+def load_facts(root: Organization, period: engine.Period, *, user=None, with_members: bool = False,
+               branch_qs=None) -> Facts:
+    """Everything the engine needs for a subtree and period, in a handful of bulk queries."""
+    qs = branch_qs if branch_qs is not None else branches_in_scope(root, user)
+    orgs = list(qs.only("id", "code", "name", "path", "established_on", "dissolved_on"))
+    branches = [engine.Branch(o.pk, o.code, o.name, o.established_on, o.dissolved_on) for o in orgs]
+    rulesets = ruleset_for_branches(orgs, period.end)
+    # Quarter and year rules look at whole windows: load whole years around the period.
+    start, end = dt.date(period.start.year, 1, 1), dt.date(period.end.year, 12, 31)
+    ids = [o.pk for o in orgs]
+    meeting_rows = (Meeting.objects.filter(state=MeetingState.HELD, held_on__gte=start, held_on__lte=end,
+                                           organization__path__startswith=root.path)
+                    .values_list("id", "organization_id", "kind__code", "held_on"))
+    wanted = set(ids)
+    meetings = [engine.MeetingFact(i, o, k, d) for i, o, k, d in meeting_rows if o in wanted]
+    per_member_kinds = {r.kind for rs in rulesets.values() for r in rs.rules if r.per_member}
+    attendance, members = [], []
+    if per_member_kinds or with_members:
+        att_q = Attendance.objects.filter(meeting__state=MeetingState.HELD, meeting__held_on__gte=start,
+                                          meeting__held_on__lte=end,
+                                          meeting__organization__path__startswith=root.path)
+        if not with_members:
+            att_q = att_q.filter(meeting__kind__code__in=per_member_kinds)
+        attendance = [engine.AttendanceFact(m, p, s) for m, p, s in
+                      att_q.values_list("meeting_id", "membership_id", "status").iterator(chunk_size=5000)]
+        member_rows = (Membership.objects.filter(state=MembershipState.ACTIVE,
+                                                 organization__path__startswith=root.path)
+                       .values_list("id", "organization_id", "retiree__name", "retiree__mobility_impaired",
+                                    "retiree__health", "joined_on"))
+        members = [engine.Member(i, o, n, bool(mob) or h == Health.BEDRIDDEN, j)
+                   for i, o, n, mob, h, j in member_rows if o in wanted]
+    return Facts(branches, {o.pk: o.path for o in orgs}, rulesets, meetings, attendance, members, period)
+
+
+def compliance_results(root: Organization, period: engine.Period, *, user=None, today: dt.date | None = None,
+                       branch_qs=None) -> list[engine.RuleResult]:
+    today = today or timezone.localdate()
+    f = load_facts(root, period, user=user, branch_qs=branch_qs)
+    return engine.compliance(f.branches, f.rulesets, f.meetings, period, today, f.attendance, f.members)
+
+
+def heat_map(root: Organization, period: engine.Period, *, user=None, today: dt.date | None = None):
+    """Branches × months: each cell the worst status over the rules for that month, with its results."""
+    today = today or timezone.localdate()
+    f = load_facts(root, period, user=user)
+    index = engine.MeetingIndex(f.meetings)
+    cells: dict[tuple[int, dt.date], list[engine.RuleResult]] = defaultdict(list)
+    for month in period.months:
+        mp = engine.Period(month, engine.month_end(month), f"{month.year}年{month.month}月")
+        for r in engine.compliance(f.branches, f.rulesets, f.meetings, mp, today, f.attendance, f.members,
+                                   index=index):
+            cells[(r.branch.id, month)].append(r)
+    return f.branches, period.months, cells
+
+
+def member_participation(root: Organization, period: engine.Period, *, user=None, today: dt.date | None = None):
+    """Per member of the subtree: participation in the period and the six-month warnings."""
+    today = today or timezone.localdate()
+    f = load_facts(root, period, user=user, with_members=True)
+    org_life = set(MeetingKind.objects.filter(counts_as_org_life=True).values_list("code", flat=True))
+    under = Q(membership__organization__path__startswith=root.path)
+    before = dict(
+        Attendance.objects.filter(under, meeting__state=MeetingState.HELD, meeting__held_on__lt=period.start,
+                                  meeting__kind__counts_as_org_life=True,
+                                  status__in=sorted(engine.PARTICIPATED))
+        .values("membership_id").annotate(last=Max("meeting__held_on")).values_list("membership_id", "last"))
+    study = StudyRecord.objects.filter(under, mode__in=[StudyMode.HOME_DELIVERY, StudyMode.ONLINE],
+                                       studied_on__lte=period.end)
+    for mid, last in (study.filter(studied_on__lt=period.start).values("membership_id")
+                      .annotate(last=Max("studied_on")).values_list("membership_id", "last")):
+        if mid not in before or before[mid] < last:
+            before[mid] = last
+    deliveries = list(study.filter(studied_on__gte=period.start).values_list("membership_id", "studied_on"))
+    data_start = _data_start(root)
+    members = [engine.Member(m.id, m.branch_id, m.name, m.immobile, max(filter(None, [m.since, data_start])))
+               for m in f.members] if data_start else f.members
+    warn = next(iter(f.rulesets.values())).warn_months if f.rulesets else (3, 5, 6)
+    return f, engine.participation(members, f.meetings, f.attendance, period, today, warn, deliveries, before,
+                                   org_life)
+
+
+def _data_start(root: Organization) -> dt.date | None:
+    """The first recorded meeting in the subtree: before it, nothing could have been recorded."""
+    return Meeting.objects.filter(organization__path__startswith=root.path).order_by("held_on") \
+        .values_list("held_on", flat=True).first()
+
+
+def meetings_for(user, *, org: Organization | None = None):
+    qs = restrict(Meeting.objects.select_related("organization", "kind"), user)
+    if org is not None:
+        qs = qs.filter(organization__path__startswith=org.path)
+    return qs

@@ -1,0 +1,20 @@
+// Heat map: branches × months from the page's JSON; a click opens the records behind a cell.
+(function () {
+  var el = document.getElementById("heatmap-chart");
+  var data = JSON.parse(document.getElementById("heatmap-data").textContent);
+  if (!el || !window.echarts) { if (el) el.style.display = "none"; return; }
+  var labels = ["已完成", "未到期", "即将到期", "已逾期"];
+  var chart = echarts.init(el);
+  chart.setOption({
+    tooltip: { formatter: function (p) { return data.branches[p.value[1]] + "<br>" + data.months[p.value[0]] + "：" + labels[p.value[2]]; } },
+    grid: { left: 220, right: 20, top: 20, bottom: 60 },
+    xAxis: { type: "category", data: data.months, axisLabel: { fontSize: 14 } },
+    yAxis: { type: "category", data: data.branches, inverse: true, axisLabel: { fontSize: 14, width: 200, overflow: "truncate" } },
+    visualMap: { type: "piecewise", orient: "horizontal", left: "center", bottom: 0, textStyle: { fontSize: 14 },
+      pieces: [{ value: 0, label: labels[0], color: "#1d6b2f" }, { value: 1, label: labels[1], color: "#5b5b5b" },
+               { value: 2, label: labels[2], color: "#8a4b00" }, { value: 3, label: labels[3], color: "#a4161a" }] },
+    series: [{ type: "heatmap", data: data.data, itemStyle: { borderColor: "#fff", borderWidth: 2 } }]
+  });
+  chart.on("click", function (p) { window.location.href = data.urls[p.value[1]][p.value[0]]; });
+  window.addEventListener("resize", function () { chart.resize(); });
+})();

@@ -1,0 +1,694 @@
+"""Pages for organisational life: thin views over services, selectors and the engine."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from changqing.accounts.scope import can, get_scoped_object_or_404, object_view, restrict, scope_for
+from changqing.core.exports import xlsx_response
+from changqing.core.lists import Column, ScopedListView
+from changqing.core.models import OperationLog
+from changqing.core.oplog import log_operation
+from changqing.orgs.models import Organization, OrgKind
+
+from . import engine, selectors, services
+from .filters import MeetingFilterSet, StudyRecordFilterSet, TrainingCourseFilterSet
+from .forms import (
+    AssignForm, AttachmentForm, MeetingForm, PlanForm, RuleFormSet, RulesetCopyForm, RulesetVersionForm,
+    StudyRecordForm, WorkListForm,
+)
+from .models import (
+    Bulletin, Meeting, MeetingAttachment, MeetingKind, MeetingState, Period, Ruleset, StudyRecord,
+    TrainingCourse, WorkItem, WorkList, WorkListReceipt,
+)
+
+STATUS_CLASS = {engine.DONE: "ok", engine.PENDING: "muted", engine.DUE_SOON: "warn", engine.OVERDUE: "bad"}
+
+
+def _common_root(user) -> Organization | None:
+    """The highest organisation that covers what the user may see (for a zone lead: their committee)."""
+    scope = scope_for(user)
+    if scope.everything:
+        return Organization.objects.filter(parent__isnull=True).order_by("path").first()
+    paths = sorted(scope.org_paths)
+    if not paths:
+        return None
+    parts = [p.strip("/").split("/") for p in paths]
+    common = []
+    for segs in zip(*parts):
+        if len(set(segs)) != 1:
+            break
+        common.append(segs[0])
+    path = "/" + "/".join(common) + "/" if common else None
+    if path is None:
+        return Organization.objects.filter(parent__isnull=True).order_by("path").first()
+    return Organization.objects.filter(path=path).first()
+
+
+def _root(request) -> Organization:
+    code = request.GET.get("org", "").strip()
+    if code:
+        org = Organization.objects.filter(code=code).first()
+        if org is None or not (can(request.user, "view", org)
+                               or restrict(Organization.objects.filter(path__startswith=org.path),
+                                           request.user).exists()):
+            raise Http404("不在您的数据范围内，或组织不存在")
+        return org
+    root = _common_root(request.user)
+    if root is None:
+        raise PermissionDenied("您的角色无权查看此页面")
+    return root
+
+
+def _period(request, default: str) -> tuple[engine.Period, str, str | None]:
+    text = request.GET.get("period", "").strip() or default
+    try:
+        return engine.parse_period(text), text, None
+    except engine.PeriodError as exc:
+        return engine.parse_period(default), default, str(exc)
+
+
+def _this_month() -> str:
+    return f"{timezone.localdate():%Y-%m}"
+
+
+@login_required
+def life_home(request):
+    """Secretaries land on their branch; everyone else on the heat map."""
+    branches = list(restrict(Organization.objects.filter(kind=OrgKind.BRANCH), request.user)[:2])
+    if len(branches) == 1:
+        return redirect("life:branch", code=branches[0].code)
+    return redirect("life:heatmap")
+
+
+# ---- meetings -------------------------------------------------------------------------------
+
+def _entered(m):
+    return f"{timezone.localtime(m.created_at):%Y-%m-%d %H:%M} {m.created_by_name or '系统'}"
+
+
+class MeetingListView(ScopedListView):
+    title = "会议活动记录"
+    queryset = Meeting.objects.select_related("organization", "kind")
+    filterset_class = MeetingFilterSet
+    default_ordering = "-held_on"
+    columns = [
+        Column("held_on", "会议日期", sort="held_on", link=True),
+        Column("kind.name", "类型", sort="kind__order"),
+        Column("topic", "主题", link=True),
+        Column("organization.name", "党组织", sort="organization__path"),
+        Column("state", "状态", value=lambda m: m.get_state_display()),
+        Column("created_at", "录入时间 / 录入人", sort="created_at", value=_entered),
+    ]
+
+
+@object_view(Meeting)
+@login_required
+def meeting_detail(request, pk: int):
+    meeting = get_scoped_object_or_404(Meeting.objects.select_related("organization", "kind", "created_by"),
+                                       request.user, pk=pk)
+    attendance = list(meeting.attendances.select_related("membership__retiree").order_by("status", "id"))
+    counts = {}
+    for a in attendance:
+        counts[a.get_status_display()] = counts.get(a.get_status_display(), 0) + 1
+    can_change = can(request.user, "change", meeting)
+    return render(request, "life/meeting_detail.html", {
+        "title": f"{meeting.organization.name} {meeting.kind.name}", "meeting": meeting, "attendance": attendance,
+        "counts": counts, "attachments": meeting.attachments.all(), "can_change": can_change,
+        "attachment_form": AttachmentForm() if can_change else None,
+    })
+
+
+@object_view(Meeting)
+@login_required
+@require_POST
+def attachment_upload(request, pk: int):
+    meeting = get_scoped_object_or_404(Meeting, request.user, "change", pk=pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_add(meeting=meeting, upload=form.cleaned_data["file"],
+                                    caption=form.cleaned_data["caption"])
+            messages.success(request, "附件已上传")
+            return redirect(meeting)
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+    attendance = list(meeting.attendances.select_related("membership__retiree"))
+    return render(request, "life/meeting_detail.html", {
+        "title": f"{meeting.organization.name} {meeting.kind.name}", "meeting": meeting, "attendance": attendance,
+        "counts": {}, "attachments": meeting.attachments.all(), "can_change": True, "attachment_form": form,
+    }, status=400)
+
+
+@object_view(MeetingAttachment)
+@login_required
+def attachment_file(request, pk: int):
+    att = get_scoped_object_or_404(MeetingAttachment, request.user, pk=pk)
+    return FileResponse(att.file.open("rb"), filename=att.file.name.rsplit("/", 1)[-1])
+
+
+@object_view(Organization, code="code")
+@login_required
+def meeting_create(request, code: str):
+    org = get_scoped_object_or_404(Organization, request.user, "change", code=code)
+    members = list(services.active_members(org))
+    plan = None
+    if request.GET.get("plan") or request.POST.get("plan"):
+        plan = get_scoped_object_or_404(Meeting, request.user, "change", organization=org,
+                                        state=MeetingState.PLANNED, pk=request.GET.get("plan") or request.POST.get("plan"))
+    initial = {}
+    if plan:
+        initial = {"kind": plan.kind_id, "topic": plan.topic, "place": plan.place, "start_time": plan.start_time,
+                   "held_on": min(plan.held_on, timezone.localdate())}
+    elif request.GET.get("kind"):
+        kind = MeetingKind.objects.filter(code=request.GET["kind"]).first()
+        if kind:
+            initial["kind"] = kind.pk
+    form = MeetingForm(request.POST or None, members=members, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in MeetingForm.Meta.fields}
+        kind, held_on, topic = data.pop("kind"), data.pop("held_on"), data.pop("topic")
+        try:
+            meeting = services.meeting_record(organization=org, kind=kind, held_on=held_on, topic=topic,
+                                              attendance=form.attendance(), user=request.user, plan=plan, **data)
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+        else:
+            messages.success(request, f"已记录{meeting.kind.name}（{meeting.held_on:%Y年%m月%d日}）")
+            return redirect("life:branch", code=org.code)
+    return render(request, "life/meeting_form.html", {
+        "title": f"记录会议：{org.name}", "form": form, "org": org, "plan": plan,
+        "rows": form.member_rows(), "cancel_url": reverse("life:branch", args=[org.code]),
+    })
+
+
+@object_view(Organization, code="code")
+@login_required
+def meeting_plan(request, code: str):
+    org = get_scoped_object_or_404(Organization, request.user, "change", code=code)
+    form = PlanForm(request.POST or None, initial={"held_on": timezone.localdate() + dt.timedelta(days=7)})
+    if request.method == "POST" and form.is_valid():
+        form.instance.organization = org
+        form.instance.created_by = request.user
+        form.instance.created_by_name = request.user.display_name
+        form.save()
+        messages.success(request, "已加入计划")
+        return redirect("life:branch", code=org.code)
+    return render(request, "core/form.html", {"title": f"计划会议：{org.name}", "form": form,
+                                              "cancel_url": reverse("life:branch", args=[org.code])})
+
+
+# ---- branch page, heat map, overdue list, participation -------------------------------------
+
+def _sentence(r: engine.RuleResult) -> str:
+    if r.status == engine.DONE:
+        return f"{r.rule.name} 已完成"
+    if r.status == engine.OVERDUE:
+        return f"{r.rule.name} 已逾期（{r.due_on:%m月%d日}前应开）"
+    if r.days_left == 0:
+        return f"{r.rule.name} 今天到期"
+    return f"{r.rule.name} 还有{r.days_left}天到期"
+
+
+@object_view(Organization, code="code")
+@login_required
+def branch_page(request, code: str):
+    org = get_scoped_object_or_404(Organization, request.user, code=code)
+    today = timezone.localdate()
+    month = engine.parse_period(_this_month())
+    branch_qs = Organization.objects.filter(pk=org.pk)
+    now = selectors.compliance_results(org, month, today=today, branch_qs=branch_qs)
+    year = selectors.compliance_results(org, engine.parse_period(str(today.year)), today=today, branch_qs=branch_qs)
+    f, people = selectors.member_participation(org, engine.parse_period(str(today.year)), today=today)
+    people = [p for p in people if p.member.branch_id == org.pk]
+    assignment, ruleset = selectors.ruleset_source(org)
+    recent = Meeting.objects.filter(organization=org, state=MeetingState.HELD).select_related("kind")[:8]
+    planned = Meeting.objects.filter(organization=org, state=MeetingState.PLANNED).select_related("kind") \
+        .order_by("held_on")
+    receipts = WorkListReceipt.objects.filter(organization=org, work_list__month__gte=month.start.replace(month=1)) \
+        .select_related("work_list").order_by("-work_list__month")[:4]
+    return render(request, "life/branch.html", {
+        "title": f"{org.name} · 组织生活", "org": org, "today": today,
+        "now": [(r, _sentence(r), STATUS_CLASS[r.status]) for r in now],
+        "year": [(r, STATUS_CLASS[r.status]) for r in year],
+        "warnings": [p for p in people if p.warning],
+        "unreached": [p for p in people if p.excused_unreached],
+        "member_count": len(people), "ruleset": ruleset, "assignment": assignment,
+        "recent": recent, "planned": planned, "receipts": receipts,
+        "can_change": can(request.user, "change", org), "can_manage": can(request.user, "manage", org),
+        "kinds": MeetingKind.objects.filter(code__in=["group_meeting", "theme_day", "committee_meeting",
+                                                      "study_day"]),
+    })
+
+
+def _records_url(branch_code: str, ids) -> str:
+    return f"{reverse('life:meetings')}?ids={','.join(str(i) for i in ids)}" if ids else \
+        f"{reverse('life:meetings')}?org={branch_code}"
+
+
+@login_required
+def heat_map(request):
+    root = _root(request)
+    period, text, error = _period(request, str(timezone.localdate().year))
+    branches, months, cells = selectors.heat_map(root, period, user=request.user)
+    rows = []
+    for b in branches:
+        row = []
+        for m in months:
+            results = cells.get((b.id, m), [])
+            worst = engine.worst_status(r.status for r in results)
+            done = sum(1 for r in results if r.status == engine.DONE)
+            month_ids = [i for r in results for i in r.record_ids]
+            row.append({"status": worst, "label": engine.STATUS_LABELS[worst], "done": done, "total": len(results),
+                        "css": STATUS_CLASS[worst],
+                        "url": f"{reverse('life:meetings')}?org={b.code}&month={m:%Y-%m}",
+                        "title": "；".join(f"{r.rule.name}{r.status_label}" for r in results),
+                        "ids": month_ids})
+        rows.append((b, row))
+    if request.GET.get("export") == "xlsx":
+        if not can(request.user, "export"):
+            return HttpResponseForbidden("您没有导出权限")
+        log_operation(OperationLog.Event.EXPORT, request=request, detail=f"导出「组织生活热力图 {period.label}」",
+                      org_path=root.path)
+        return xlsx_response(f"组织生活热力图{period.label}", ["支部编码", "支部"] + [f"{m:%Y-%m}" for m in months],
+                             ([b.code, b.name] + [f"{c['label']}（{c['done']}/{c['total']}）" for c in row]
+                              for b, row in rows))
+    chart = {
+        "months": [f"{m:%Y-%m}" for m in months], "branches": [b.name for b in branches],
+        "data": [[j, i, engine.STATUS_RANK[c["status"]]] for i, (_, row) in enumerate(rows) for j, c in enumerate(row)],
+        "urls": [[c["url"] for c in row] for _, row in rows],
+    }
+    return render(request, "life/heatmap.html", {
+        "title": f"组织生活热力图 · {root.name}", "root": root, "period": period, "period_text": text,
+        "error": error, "months": months, "rows": rows, "chart": chart,
+        "chart_height": min(max(260, 26 * len(rows) + 100), 4000), "can_export": can(request.user, "export"),
+        "status_labels": engine.STATUS_LABELS,
+    })
+
+
+def _compliance_table(request, *, only_status=None):
+    root = _root(request)
+    period, text, error = _period(request, _this_month() if only_status else str(timezone.localdate().year))
+    results = selectors.compliance_results(root, period, user=request.user)
+    if only_status:
+        results = [r for r in results if r.status in only_status]
+    return root, period, text, error, results
+
+
+COMPLIANCE_HEADERS = ["支部编码", "支部", "规则", "要求", "应开", "已开", "状态", "到期日", "记录编号"]
+
+
+def _compliance_row(r: engine.RuleResult):
+    row = r.as_row()
+    return [row["branch_code"], row["branch_name"], row["rule"], row["rule_text"], row["required"], row["held"],
+            row["status_label"], row["due_on"] or "", ",".join(map(str, row["record_ids"]))]
+
+
+@login_required
+def overdue_list(request):
+    statuses = {engine.OVERDUE, engine.DUE_SOON} if request.GET.get("soon") else {engine.OVERDUE}
+    root, period, text, error, results = _compliance_table(request, only_status=statuses)
+    sort = request.GET.get("sort", "branch")
+    key = {"branch": lambda r: (r.branch.code, r.rule.kind), "rule": lambda r: (r.rule.kind, r.branch.code),
+           "due": lambda r: (r.due_on or dt.date.max, r.branch.code)}.get(sort, lambda r: r.branch.code)
+    results.sort(key=key)
+    if request.GET.get("export") == "xlsx":
+        if not can(request.user, "export"):
+            return HttpResponseForbidden("您没有导出权限")
+        log_operation(OperationLog.Event.EXPORT, request=request, detail=f"导出「逾期清单 {period.label}」{len(results)} 条",
+                      org_path=root.path)
+        return xlsx_response(f"组织生活逾期清单{period.label}", COMPLIANCE_HEADERS, map(_compliance_row, results))
+    page = Paginator(results, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "life/overdue.html", {
+        "title": "组织生活逾期清单", "root": root, "period": period, "period_text": text, "error": error,
+        "page_obj": page, "rows": [(r, STATUS_CLASS[r.status], _records_url(r.branch.code, r.record_ids))
+                                   for r in page.object_list],
+        "query": query.urlencode(), "can_export": can(request.user, "export"), "soon": bool(request.GET.get("soon")),
+        "sort": sort,
+    })
+
+
+@login_required
+def participation_list(request):
+    root = _root(request)
+    period, text, error = _period(request, str(timezone.localdate().year))
+    facts, people = selectors.member_participation(root, period, user=request.user)
+    names = {b.id: b.name for b in facts.branches}
+    people = [p for p in people if p.member.branch_id in names]
+    only = request.GET.get("only", "warn")
+    if only == "warn":
+        people = [p for p in people if p.warning or p.excused_unreached]
+    people.sort(key=lambda p: (-(p.warning or 0), -len(p.excused_unreached), names[p.member.branch_id]))
+    headers = ["党员", "支部", "期间参加次数", "最近一次参加", "连续未参加（月）", "预警", "请假未送学（次）"]
+
+    def cells(p):
+        return [p.member.name, names[p.member.branch_id], p.participations,
+                p.last_participation.isoformat() if p.last_participation else "无记录", p.months_without,
+                f"{p.warning}个月" if p.warning else "", len(p.excused_unreached)]
+    if request.GET.get("export") == "xlsx":
+        if not can(request.user, "export"):
+            return HttpResponseForbidden("您没有导出权限")
+        log_operation(OperationLog.Event.EXPORT, request=request, detail=f"导出「党员参加组织生活情况 {period.label}」",
+                      org_path=root.path)
+        return xlsx_response(f"党员参加组织生活情况{period.label}", headers, map(cells, people))
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "life/participation.html", {
+        "title": "党员参加组织生活情况", "root": root, "period_text": text, "period": period, "error": error,
+        "headers": headers, "rows": [cells(p) for p in page.object_list], "page_obj": page,
+        "query": query.urlencode(), "only": only, "can_export": can(request.user, "export"),
+    })
+
+
+# ---- rulesets -------------------------------------------------------------------------------
+
+class RulesetListView(ScopedListView):
+    title = "组织生活规则"
+    queryset = Ruleset.objects.select_related("owner", "based_on")
+    default_ordering = "code"
+    columns = [
+        Column("name", "名称", link=True, sort="name"),
+        Column("code", "编码", sort="code"),
+        Column("owner.name", "制定单位", value=lambda r: r.owner.name if r.owner else "系统默认"),
+        Column("is_fallback", "未指定时默认使用"),
+    ]
+
+    def get_rows(self):
+        qs = _visible_rulesets(self.request.user).select_related("owner", "based_on")
+        return qs.order_by(self.current_ordering() or "code", "pk")
+
+
+def _visible_rulesets(user):
+    """The shipped defaults and the rulesets of the user's jurisdiction."""
+    mine = restrict(Ruleset.objects.all(), user).values("pk")
+    return Ruleset.objects.filter(Q(owner__isnull=True) | Q(pk__in=mine))
+
+
+@object_view(Ruleset)
+@login_required
+def ruleset_detail(request, pk: int):
+    ruleset = _visible_rulesets(request.user).filter(pk=pk).select_related("owner", "based_on").first()
+    if ruleset is None:
+        raise Http404("不在您的数据范围内，或记录不存在")
+    versions = ruleset.versions.prefetch_related("rules__kind").order_by("-effective_from", "-number")
+    can_edit = ruleset.owner_id is not None and can(request.user, "manage", ruleset)
+    copy_form = RulesetCopyForm(request.POST or None) if not scope_for(request.user, "manage").empty else None
+    if request.method == "POST" and copy_form is not None and copy_form.is_valid():
+        owner = _common_root(request.user)
+        if owner is None or not can(request.user, "manage", owner):
+            raise PermissionDenied("只有管理员可以复制规则")
+        try:
+            copy = services.ruleset_copy(source=ruleset, owner=owner, **copy_form.cleaned_data)
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                copy_form.add_error(field, errs)
+        else:
+            messages.success(request, f"已复制为「{copy.name}」，可以修改后指定给所辖组织")
+            return redirect(copy)
+    assignments = ruleset.assignments.select_related("organization", "set_by")
+    return render(request, "life/ruleset_detail.html", {
+        "title": ruleset.name, "ruleset": ruleset, "versions": versions, "can_edit": can_edit,
+        "copy_form": copy_form, "assignments": restrict(assignments, request.user),
+    })
+
+
+@object_view(Ruleset)
+@login_required
+def ruleset_revise(request, pk: int):
+    ruleset = get_scoped_object_or_404(Ruleset, request.user, "manage", pk=pk)
+    current = ruleset.current_version()
+    existing = {r.kind_id: r for r in current.rules.all()} if current else {}
+    initial = [{"kind": k.pk, "count": existing[k.pk].count if k.pk in existing else 0,
+                "period": existing[k.pk].period if k.pk in existing else Period.YEAR,
+                "per_member": existing[k.pk].per_member if k.pk in existing else False}
+               for k in MeetingKind.objects.all()]
+    kinds = list(MeetingKind.objects.all())
+    formset = RuleFormSet(request.POST or None, initial=initial, prefix="rules")
+    vform = RulesetVersionForm(request.POST or None, initial={
+        "effective_from": timezone.localdate().replace(day=1),
+        "due_soon_days": current.due_soon_days if current else 15,
+        "warn_months": current.warn_months if current else "3,5,6"})
+    if request.method == "POST" and formset.is_valid() and vform.is_valid():
+        rules = [{"kind": f.cleaned_data["kind"], "count": f.cleaned_data.get("count") or 0,
+                  "period": f.cleaned_data["period"], "per_member": f.cleaned_data.get("per_member", False)}
+                 for f in formset.forms]
+        services.ruleset_revise(ruleset=ruleset, rules=rules, **vform.cleaned_data)
+        messages.success(request, "已保存新版本；此前各期仍按当时有效的版本计算")
+        return redirect(ruleset)
+    return render(request, "life/ruleset_form.html", {
+        "title": f"修订规则：{ruleset.name}", "ruleset": ruleset, "formset": formset, "vform": vform,
+        "rows": list(zip(kinds, formset.forms)),
+    })
+
+
+@object_view(Organization, code="code")
+@login_required
+def ruleset_assign(request, code: str):
+    org = get_scoped_object_or_404(Organization, request.user, "manage", code=code)
+    form = AssignForm(request.POST or None, rulesets=_visible_rulesets(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ruleset_assign(organization=org, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+        else:
+            messages.success(request, f"{org.name} 及其下级组织将按「{form.cleaned_data['ruleset'].name}」计算")
+            return redirect("life:branch", code=org.code) if org.kind == OrgKind.BRANCH else redirect(
+                f"{reverse('life:heatmap')}?org={org.code}")
+    return render(request, "core/form.html", {"title": f"指定组织生活规则：{org.name}", "form": form,
+                                              "cancel_url": reverse("life:rulesets")})
+
+
+# ---- learning -------------------------------------------------------------------------------
+
+class StudyRecordListView(ScopedListView):
+    title = "学习纪实档案"
+    queryset = StudyRecord.objects.select_related("membership__retiree", "organization")
+    filterset_class = StudyRecordFilterSet
+    default_ordering = "-studied_on"
+    create_url_name = "life:study_create"
+    columns = [
+        Column("studied_on", "日期", sort="studied_on"),
+        Column("membership.retiree.name", "党员", sort="membership__retiree__name_pinyin"),
+        Column("organization.name", "党组织"),
+        Column("mode", "方式", value=lambda s: s.get_mode_display(), sort="mode"),
+        Column("material_title", "学习内容"),
+        Column("deliverer", "送学人"),
+        Column("reflection", "心得 / 反馈"),
+    ]
+
+
+@login_required
+def study_create(request):
+    from changqing.members.models import Membership, MembershipState
+
+    memberships = restrict(Membership.objects.filter(state=MembershipState.ACTIVE), request.user, "change") \
+        .select_related("retiree").order_by("retiree__name_pinyin")
+    if not memberships.exists():
+        raise PermissionDenied("您没有可以记录学习的党员")
+    form = StudyRecordForm(request.POST or None, memberships=memberships,
+                           initial={"studied_on": timezone.localdate(), "mode": "home_delivery"})
+    if request.method == "POST" and form.is_valid():
+        record = form.save(commit=False)
+        record.organization_id = record.membership.organization_id
+        record.save()
+        messages.success(request, f"已记录 {record.membership.retiree.name} 的{record.get_mode_display()}")
+        return redirect("life:study")
+    return render(request, "core/form.html", {"title": "记录学习（送学上门 / 网上助学 / 自学）", "form": form,
+                                              "cancel_url": reverse("life:study")})
+
+
+class TrainingCourseListView(ScopedListView):
+    title = "培训班"
+    filterset_class = TrainingCourseFilterSet
+    default_ordering = "-start_on"
+    columns = [
+        Column("name", "培训名称", link=True, sort="name"),
+        Column("kind", "类型", value=lambda c: c.get_kind_display()),
+        Column("organization.name", "举办组织"),
+        Column("start_on", "开始日期", sort="start_on"),
+        Column("session_count", "场次", sort="session_count"),
+        Column("person_times", "人次", sort="person_times"),
+    ]
+
+    @property
+    def queryset(self):
+        from django.db.models import Count
+
+        return TrainingCourse.objects.select_related("organization").annotate(
+            session_count=Count("sessions", distinct=True), person_times=Count("sessions__attendees"))
+
+
+@object_view(TrainingCourse)
+@login_required
+def course_detail(request, pk: int):
+    from django.db.models import Count
+
+    course = get_scoped_object_or_404(TrainingCourse.objects.select_related("organization"), request.user, pk=pk)
+    sessions = course.sessions.annotate(n=Count("attendees")).order_by("held_on")
+    return render(request, "life/course_detail.html", {
+        "title": course.name, "course": course, "sessions": sessions,
+        "person_times": sum(s.n for s in sessions),
+    })
+
+
+# ---- work lists and bulletins ---------------------------------------------------------------
+
+class WorkListListView(ScopedListView):
+    title = "工作清单"
+    queryset = WorkList.objects.select_related("publisher")
+    default_ordering = "-month"
+    columns = [
+        Column("month", "月份", sort="month", value=lambda w: f"{w.month:%Y年%m月}"),
+        Column("title", "标题", link=True),
+        Column("kind", "类型", value=lambda w: w.get_kind_display()),
+        Column("publisher.name", "发布组织"),
+        Column("published_at", "发布时间"),
+    ]
+
+    def get_rows(self):
+        # Branches see the lists published to them as well as those they publish.
+        received = restrict(WorkListReceipt.objects.all(), self.request.user).values("work_list_id")
+        mine = restrict(WorkList.objects.all(), self.request.user).values("pk")
+        qs = self.queryset.filter(Q(pk__in=received) | Q(pk__in=mine))
+        return qs.order_by(self.current_ordering() or "-month", "pk")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["create_url_name"] = "life:worklist_create" if not scope_for(self.request.user, "manage").empty else None
+        return ctx
+
+
+@login_required
+def worklist_create(request):
+    root = _common_root(request.user)
+    if root is None or not can(request.user, "manage", root):
+        raise PermissionDenied("只有上级管理员可以发布工作清单")
+    form = WorkListForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        from django.db import transaction
+
+        with transaction.atomic():
+            wl = form.save(commit=False)
+            wl.publisher = root
+            wl.save()
+            theme = MeetingKind.objects.filter(code="theme_day").first()
+            WorkItem.objects.bulk_create([
+                WorkItem(work_list=wl, order=n, title=title, due_on=due,
+                         kind=theme if wl.kind == "theme_day" else None)
+                for n, (title, due) in enumerate(form.cleaned_data["items"], start=1)])
+            count = services.worklist_publish(work_list=wl)
+        messages.success(request, f"已向 {count} 个支部发布「{wl.title}」")
+        return redirect(wl)
+    return render(request, "core/form.html", {"title": "发布工作清单", "form": form,
+                                              "cancel_url": reverse("life:worklists")})
+
+
+@object_view(WorkList)
+@login_required
+def worklist_detail(request, pk: int):
+    received = restrict(WorkListReceipt.objects.filter(work_list_id=pk), request.user)
+    wl = WorkList.objects.filter(pk=pk).select_related("publisher").first()
+    if wl is None or not (can(request.user, "view", wl) or received.exists()):
+        raise Http404("不在您的数据范围内，或记录不存在")
+    items = list(wl.items.all())
+    receipts = list(received.select_related("organization").prefetch_related("completions"))
+    table = [(r, [any(c.item_id == i.pk for c in r.completions.all()) for i in items]) for r in receipts]
+    return render(request, "life/worklist_detail.html", {
+        "title": wl.title, "wl": wl, "items": items, "table": table,
+        "acknowledged": sum(1 for r in receipts if r.acknowledged_at),
+    })
+
+
+@object_view(WorkListReceipt)
+@login_required
+def receipt_detail(request, pk: int):
+    receipt = get_scoped_object_or_404(WorkListReceipt.objects.select_related("work_list", "organization"),
+                                       request.user, pk=pk)
+    can_change = can(request.user, "change", receipt)
+    error = None
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied("您无权办理此清单")
+        if request.POST.get("action") == "ack":
+            services.receipt_acknowledge(receipt=receipt, user=request.user)
+            messages.success(request, "已签收")
+            return redirect(receipt)
+        item = receipt.work_list.items.filter(pk=request.POST.get("item") or 0).first()
+        meeting = Meeting.objects.filter(pk=request.POST.get("meeting") or 0, organization=receipt.organization,
+                                         state=MeetingState.HELD).first()
+        if item is None:
+            error = "请选择事项"
+        else:
+            try:
+                services.item_complete(receipt=receipt, item=item, meeting=meeting, user=request.user,
+                                       note=request.POST.get("note", "")[:200])
+            except ValidationError as exc:
+                error = "；".join(m for msgs in exc.message_dict.values() for m in msgs)
+            else:
+                messages.success(request, f"「{item.title}」已完成")
+                return redirect(receipt)
+    done = {c.item_id: c for c in receipt.completions.select_related("meeting__kind")}
+    items = [(i, done.get(i.pk)) for i in receipt.work_list.items.all()]
+    wl = receipt.work_list
+    meetings = Meeting.objects.filter(organization=receipt.organization, state=MeetingState.HELD,
+                                      held_on__gte=wl.month - dt.timedelta(days=31)).select_related("kind")[:30]
+    return render(request, "life/receipt_detail.html", {
+        "title": f"{wl.title} · {receipt.organization.name}", "receipt": receipt, "items": items,
+        "meetings": meetings, "can_change": can_change, "error": error,
+    }, status=400 if error else 200)
+
+
+@login_required
+def bulletin_list(request):
+    root = _root(request)
+    bulletins = restrict(Bulletin.objects.select_related("organization"), request.user) \
+        .filter(organization__path__startswith=root.path)[:36]
+    error = None
+    if request.method == "POST":
+        if not can(request.user, "manage", root):
+            raise PermissionDenied("只有管理员可以生成月通报")
+        try:
+            month = engine.parse_period(request.POST.get("month", ""))
+            if len(month.months) != 1:
+                raise engine.PeriodError("请选择一个月份")
+        except engine.PeriodError as exc:
+            error = str(exc)
+        else:
+            from .bulletin import bulletin_generate
+
+            b = bulletin_generate(organization=root, month=month.start, user=request.user)
+            messages.success(request, f"已生成{b}")
+            return redirect(f"{reverse('life:bulletins')}?org={root.code}")
+    last = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
+    return render(request, "life/bulletins.html", {
+        "title": "月通报", "root": root, "bulletins": bulletins, "error": error,
+        "default_month": f"{last:%Y-%m}", "can_manage": can(request.user, "manage", root),
+    }, status=400 if error else 200)
+
+
+@object_view(Bulletin, samples={"fmt": "docx"})
+@login_required
+def bulletin_file(request, pk: int, fmt: str):
+    b = get_scoped_object_or_404(Bulletin, request.user, pk=pk)
+    f = b.docx if fmt == "docx" else b.pdf
+    if not f:
+        raise Http404("该格式的文件尚未生成")
+    log_operation(OperationLog.Event.EXPORT, request=request, detail=f"下载「{b}」{fmt}", org_path=b.organization.path)
+    return FileResponse(f.open("rb"), as_attachment=True, filename=f"{b}.{fmt}")
