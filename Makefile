@@ -14,7 +14,8 @@ PYTEST_ARGS ?=
 setup: $(STAMP) $(VENDOR)
 
 $(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "需要 Python 3.11 或更高版本（当前：$$($(PY) --version 2>&1)）。可用 make run PY=python3.12 指定。"; exit 1; }
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || { echo "无法创建虚拟环境：Debian 上请先安装 python3-venv。"; exit 1; }
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
 	@rm -f $(VENV)/.installed-*
@@ -22,6 +23,7 @@ $(STAMP): pyproject.toml
 
 # htmx and ECharts come from the npm registry at set-up and are served locally (no CDN).
 $(VENDOR): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "未找到 npm：htmx 和 ECharts 从 npm 安装。Debian 上请先安装 nodejs 和 npm。"; exit 1; }
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	@mkdir -p var/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/echarts/dist/echarts.min.js var/vendor/
