@@ -188,6 +188,14 @@ class ElectionForm(forms.Form):
             raise ValidationError("选举日期不能晚于今天")
         return day
 
+    BOTTOM = ("secretary", "deputy", "notes")
+
+    def top_fields(self):
+        return [self[name] for name in self.fields if name not in self.BOTTOM]
+
+    def bottom_fields(self):
+        return [self[name] for name in self.BOTTOM]
+
 
 class CandidateForm(forms.Form):
     membership = MembershipChoiceField(label="候选人", queryset=None, required=False, empty_label="—")

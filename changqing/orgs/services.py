@@ -354,6 +354,9 @@ def branch_split(*, source: Organization, new_org: Organization, memberships: li
     _branch_like(source, "source")
     if not memberships:
         raise ValidationError({"memberships": "请选择转入新支部的党员"})
+    from changqing.members.models import Membership
+
+    memberships = list(Membership.objects.filter(pk__in=[m.pk for m in memberships]).select_related("retiree"))
     wrong = [m.retiree.name for m in memberships if m.organization_id != source.pk or m.state != "active"]
     if wrong:
         raise ValidationError({"memberships": f"{'、'.join(wrong)}不是「{source.name}」的在册党员"})
