@@ -156,7 +156,7 @@ def target_of(callback) -> Target:
     cls = getattr(callback, "cls", None)  # Django REST framework
     if cls is not None:
         qs = getattr(cls, "queryset", None)
-        model = getattr(cls, "scope_model", None) or (qs.model if qs is not None else None)
+        model = getattr(cls, "scope_model", None) or getattr(qs, "model", None)
         lookup_field = getattr(cls, "lookup_field", "pk")
         kwarg = getattr(cls, "lookup_url_kwarg", None) or lookup_field
         is_viewset = hasattr(cls, "get_extra_actions")
@@ -165,7 +165,7 @@ def target_of(callback) -> Target:
     view_class = getattr(callback, "view_class", None)  # Django class-based view
     if view_class is not None:
         qs = getattr(view_class, "queryset", None)
-        model = getattr(view_class, "model", None) or (qs.model if qs is not None else None)
+        model = getattr(view_class, "model", None) or getattr(qs, "model", None)
         lookups = dict(getattr(view_class, "scope_lookups", {}) or {})
         lookups.setdefault(getattr(view_class, "pk_url_kwarg", "pk"), "pk")
         if getattr(view_class, "slug_url_kwarg", None):
@@ -293,6 +293,17 @@ def _forbidden_strings(sec_a, sec_b) -> list[str]:
     return sorted(s for s in candidates if len(s) >= 2 and s.strip() and s not in corpus)
 
 
+def _own_records_of(user, org):
+    """Per-user platform records (a job, a notification) the demo does not make for B's secretary."""
+    from changqing.core import models as core_models
+
+    if hasattr(core_models, "Job"):
+        core_models.Job.objects.create(kind="sweep", title="乙书记的导出任务", owner=user, org_path=org.path,
+                                       func="changqing.core.tasks.noop")
+    if hasattr(core_models, "Notification"):
+        core_models.Notification.objects.create(user=user, title="乙书记的提醒", org_path=org.path)
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
@@ -307,6 +318,7 @@ def world(django_db_setup, django_db_blocker):
             RoleAssignment.objects.create(user=sec_b, role=Role.BRANCH_SECRETARY, organization=b)
             sec_a = User.objects.get(pk=sec_a.pk)
             sec_b = User.objects.get(pk=sec_b.pk)
+            _own_records_of(sec_b, b)
             yield World(a, b, sec_a, sec_b, _forbidden_strings(sec_a, sec_b))
         finally:
             transaction.set_rollback(True)
@@ -344,14 +356,19 @@ def _leaks(text: str, forbidden: list[str]) -> list[str]:
 
 def _expected_count(base_qs, a: Organization) -> int | None:
     """Records of base_qs under A, counted from the org path directly (not through restrict)."""
+    from django.db.models import Q
+
     spec = spec_of(base_qs.model)
-    if spec.org is not None:
-        key = f"{spec.org}__path__startswith" if spec.org else "path__startswith"
+    orgs = ([spec.org] if spec.org is not None else []) + list(spec.more_orgs)
+    if orgs:
+        q = Q(pk__in=[])
+        for org in orgs:
+            q |= Q(**{f"{org}__path__startswith" if org else "path__startswith": a.path})
     elif spec.org_path is not None:
-        key = f"{spec.org_path}__startswith"
+        q = Q(**{f"{spec.org_path}__startswith": a.path})
     else:
         return None
-    qs = base_qs.filter(**{key: a.path})
+    qs = base_qs.filter(q)
     return (qs.distinct() if spec.distinct else qs).count()
 
 
@@ -420,7 +437,8 @@ def test_pages_without_kwargs_show_nothing_of_b(world, client_a):
             view.setup(RequestFactory().get(url), **values)
             view.request.user = world.sec_a
             expected = _expected_count(view.get_base_queryset(), world.a)
-            if expected is not None and not _overrides(t.list_view, ScopedListView, "get_rows"):
+            if expected is not None and not any(_overrides(t.list_view, ScopedListView, name)
+                                                for name in ("get_rows", "scoped")):
                 shown = re.search(r"共\s*(\d+)\s*条", response.content.decode())
                 checked_counts += 1
                 if shown is None or int(shown.group(1)) != expected:
@@ -465,8 +483,23 @@ def _b_record(model, world):
 
 
 def _outside_a_record(model, world):
+    """A record outside A's scope that does not belong to one of A's ancestors either.
+
+    Records owned by a higher level (a ruleset, a work list published to the
+    branches) may rightly be shown to the branches below it.
+    """
+    from django.db.models import Q
+
     in_a = restrict(model._default_manager.all(), world.sec_a).values("pk")
-    return model._default_manager.exclude(pk__in=in_a).order_by("pk").first()
+    codes = world.a.path.strip("/").split("/")
+    ancestors = ["/" + "/".join(codes[:i]) + "/" for i in range(1, len(codes))]
+    spec = spec_of(model)
+    above = Q(pk__in=[])
+    for org in ([spec.org] if spec.org is not None else []) + list(spec.more_orgs):
+        above |= Q(**{f"{org}__path__in" if org else "path__in": ancestors})
+    if spec.org_path is not None:
+        above |= Q(**{f"{spec.org_path}__in": ancestors})
+    return model._default_manager.exclude(pk__in=in_a).exclude(above).order_by("pk").first()
 
 
 def _row(model, pk):
@@ -490,8 +523,9 @@ def test_object_urls_refuse_b_records(world, client_a):
         object_kwargs = [k for k in ep.kwargs if k in t.lookups and k not in t.samples]
         if not object_kwargs or t.model is None:
             continue  # pages without an object; URLs without a model fail test_every_url_is_understood
-        obj = _b_record(t.model, world)
+        obj, whose = _b_record(t.model, world), "乙支部的"
         if obj is None:
+            whose = "甲支部范围外的"
             if not _allowed_without_b(t.model):
                 missing.add(t.model._meta.label_lower)
             obj = _outside_a_record(t.model, world)
@@ -516,10 +550,10 @@ def test_object_urls_refuse_b_records(world, client_a):
             response = call()
             tried += 1
             if response.status_code not in ALLOWED_REFUSALS:
-                failures.append(f"{method} {url}（乙支部的 {t.model._meta.label} #{obj.pk}）答复 HTTP "
+                failures.append(f"{method} {url}（{whose} {t.model._meta.label} #{obj.pk}）答复 HTTP "
                                 f"{response.status_code}，应为 404")
         if _row(t.model, obj.pk) != before_row or t.model._base_manager.count() != before_count:
-            failures.append(f"{url}: 甲支部书记改动了乙支部的 {t.model._meta.label} #{obj.pk}")
+            failures.append(f"{url}: 甲支部书记改动了{whose} {t.model._meta.label} #{obj.pk}")
     if ObjectChange.objects.count() != writes_before:
         failures.append("扫描期间写入了变更记录：有请求改动了数据")
     if missing:

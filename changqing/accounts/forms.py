@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 
 from changqing.orgs.models import Organization, Zone
 
@@ -21,6 +22,22 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].label = "密码"
 
 
+# Django's own translation of some validator messages is missing for zh-hans.
+_PASSWORD_MESSAGES = {
+    "password_too_short": "密码太短，至少需要 {min_length} 位。",
+    "password_too_common": "这个密码太常见，容易被猜到，请换一个。",
+    "password_entirely_numeric": "密码不能全是数字，请加入字母。",
+    "password_too_similar": "密码与用户名或姓名太相似，请换一个。",
+}
+
+
+def _chinese_password_error(error: ValidationError) -> ValidationError:
+    template = _PASSWORD_MESSAGES.get(error.code)
+    if template is None:
+        return error
+    return ValidationError(template.format(**(error.params or {})), code=error.code)
+
+
 class UserCreateForm(forms.ModelForm):
     password = forms.CharField(label="初始密码", widget=forms.PasswordInput, help_text="至少8位，不能全是数字")
 
@@ -32,7 +49,11 @@ class UserCreateForm(forms.ModelForm):
 
     def clean_password(self):
         password = self.cleaned_data["password"]
-        validate_password(password)
+        try:
+            validate_password(password, user=User(username=self.cleaned_data.get("username", ""),
+                                                  full_name=self.cleaned_data.get("full_name", "")))
+        except ValidationError as exc:
+            raise ValidationError([_chinese_password_error(e) for e in exc.error_list]) from None
         return password
 
     def save(self, commit=True):

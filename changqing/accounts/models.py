@@ -19,8 +19,10 @@ class User(AbstractUser):
         on_delete=models.SET_NULL, related_name="user_account",
     )
 
-    # A bureau admin sees the users whose roles sit inside their subtree.
-    scope_spec = ScopeSpec(org="role_assignments__organization", retiree="retiree", distinct=True)
+    # A bureau admin sees the users whose roles sit inside their subtree: organisation roles, zone
+    # leads of zones under it, and members whose own record is kept there.
+    scope_spec = ScopeSpec(org="role_assignments__organization", retiree="retiree", distinct=True,
+                           more_orgs=("role_assignments__zone__organization", "retiree__organization"))
 
     class Meta:
         verbose_name = "用户"
@@ -57,7 +59,8 @@ class RoleAssignment(ChangeLoggedModel):
     station_id = models.BigIntegerField("指导站编号", null=True, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
 
-    scope_spec = ScopeSpec(org="organization", zone="zone")
+    scope_spec = ScopeSpec(org="organization", zone="zone",
+                           more_orgs=("zone__organization", "user__retiree__organization"))
 
     class Meta:
         verbose_name = "角色分配"
@@ -80,5 +83,6 @@ class RoleAssignment(ChangeLoggedModel):
             raise ValidationError({"zone": "片组长角色需要指定片组"})
         if kind == ScopeKind.STATION and not self.station_id:
             raise ValidationError({"station_id": "该角色需要指定指导站"})
-        if kind == ScopeKind.SELF and not self.user.retiree_id:
-            raise ValidationError({"user": "党员角色需要先关联本人的离退休干部档案"})
+        user = getattr(self, "user", None)  # unset while the user is being created
+        if kind == ScopeKind.SELF and not (user is not None and user.retiree_id):
+            raise ValidationError({"role": "党员角色需要先关联本人的离退休干部档案"})

@@ -12,6 +12,8 @@ scopes are registered by the apps that own those records.
 """
 from __future__ import annotations
 
+import os
+
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -31,6 +33,7 @@ class ScopeSpec:
     zone: str | None = None  # path to a Zone ("" = the model is Zone)
     org_path: str | None = None  # a stored path string field (change log, operation log)
     distinct: bool = False  # the paths cross a to-many relation
+    more_orgs: tuple[str, ...] = ()  # further paths to Organizations, any of which puts the record in scope
 
 
 @dataclass
@@ -126,9 +129,9 @@ def spec_of(model) -> ScopeSpec:
 def scope_q(model, scope: Scope) -> Q:
     spec = spec_of(model)
     q = Q(pk__in=[])
-    if spec.org is not None:
+    for org in ([spec.org] if spec.org is not None else []) + list(spec.more_orgs):
         for p in scope.org_paths:
-            q |= Q(**{_join(spec.org, "path__startswith"): p})
+            q |= Q(**{_join(org, "path__startswith"): p})
     if spec.org_path is not None:
         for p in scope.org_paths:
             q |= Q(**{f"{spec.org_path}__startswith": p})
@@ -149,6 +152,31 @@ def restrict(queryset: QuerySet, user, action: str = "view") -> QuerySet:
     if scope.empty:
         return queryset.none()
     qs = queryset.filter(scope_q(model, scope))
+    return qs.distinct() if spec.distinct else qs
+
+
+def restrict_shared(queryset: QuerySet, user, action: str = "view") -> QuerySet:
+    """Like restrict, plus records owned by an ANCESTOR of the user's organisations.
+
+    For resources a higher level shares down the tree: a county's venues, its
+    festival campaigns, its red-memory archive, its volunteer teams. A branch
+    secretary sees them; nothing of a sibling branch is added.
+    """
+    model = queryset.model
+    spec = spec_of(model)
+    scope = scope_for(user, action)
+    if scope.everything:
+        return queryset
+    if scope.empty:
+        return queryset.none()
+    ancestors = set()
+    for path in scope.org_paths:
+        parts = path.strip("/").split("/")
+        ancestors.update("/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts)))
+    q = scope_q(model, scope)
+    if spec.org is not None and ancestors:
+        q |= Q(**{_join(spec.org, "path__in"): ancestors})
+    qs = queryset.filter(q)
     return qs.distinct() if spec.distinct else qs
 
 
@@ -195,11 +223,32 @@ def org_path_of(instance) -> str | None:
         return None
     if spec.org_path is not None:
         return getattr(instance, spec.org_path, "") or ""
-    if spec.org is None:
-        return None
-    target = instance
-    for part in filter(None, spec.org.split("__")):
-        target = getattr(target, part, None)
-        if target is None:
-            return None
-    return getattr(target, "path", None)
+    for org in ([spec.org] if spec.org is not None else []) + list(spec.more_orgs):
+        target = instance
+        for part in filter(None, org.split("__")):
+            target = getattr(target, part, None)
+            if target is None:
+                break
+        path = getattr(target, "path", None) if target is not None else None
+        if path:
+            return path
+    return None
+
+
+def home_path(user) -> str:
+    """The narrowest organisation path covering all of a user's roles ("" when none).
+
+    Events about a person (logins, exports) are filed under it, so the
+    administrators above that person see them in the operation log.
+    """
+    if user is None or not getattr(user, "pk", None):
+        return ""
+    paths = []
+    for a in user.role_assignments.select_related("organization", "zone__organization", "user__retiree__organization"):
+        path = org_path_of(a)
+        if path:
+            paths.append(path)
+    if not paths:
+        return ""
+    common = os.path.commonprefix(paths)  # paths end in "/", so cut back to the last whole code
+    return common[: common.rfind("/") + 1]

@@ -14,7 +14,7 @@ from changqing.core.oplog import log_operation
 from .forms import LoginForm, RoleAssignmentForm, UserCreateForm, UserUpdateForm
 from .models import RoleAssignment, User
 from .roles import Role
-from .scope import get_scoped_object_or_404, object_view, scope_for
+from .scope import get_scoped_object_or_404, object_view, org_path_of, restrict, scope_for
 
 
 class LoginView(auth_views.LoginView):
@@ -93,19 +93,19 @@ def _require_manager(request):
 def user_create(request):
     _require_manager(request)
     form = UserCreateForm(request.POST or None)
-    role_form = RoleAssignmentForm(request.POST or None, manager=request.user, prefix="role")
-    if request.method == "POST" and form.is_valid():
+    # Validated together with the account, so every mistake shows beside its field at once.
+    role_form = RoleAssignmentForm(request.POST or None, manager=request.user, target_user=User(), prefix="role")
+    if request.method == "POST" and all([form.is_valid(), role_form.is_valid()]):
         with transaction.atomic():
             user = form.save()
-            role_form = RoleAssignmentForm(request.POST, manager=request.user, target_user=user, prefix="role")
-            if role_form.is_valid():
-                role_form.save()
-                log_operation(OperationLog.Event.ROLE_CHANGE, request=request,
-                              detail=f"新建用户 {user.username}，角色 {role_form.instance}",
-                              org_path=role_form.instance.organization.path if role_form.instance.organization else "")
-                messages.success(request, f"已创建用户 {user.display_name}")
-                return redirect("accounts:user_detail", user.pk)
-            transaction.set_rollback(True)
+            assignment = role_form.save(commit=False)
+            assignment.user = user
+            assignment.save()
+            log_operation(OperationLog.Event.ROLE_CHANGE, request=request,
+                          detail=f"新建用户 {user.username}，角色 {assignment}",
+                          org_path=org_path_of(assignment) or "")
+        messages.success(request, f"已创建用户 {user.display_name}")
+        return redirect("accounts:user_detail", user.pk)
     return render(request, "accounts/user_form.html", {
         "title": "新建用户", "form": form, "role_form": role_form,
     })
@@ -127,12 +127,15 @@ def user_detail(request, pk: int):
         if role_form.is_valid():
             role_form.save()
             log_operation(OperationLog.Event.ROLE_CHANGE, request=request,
-                          detail=f"为 {target.username} 增加角色 {role_form.instance}")
+                          detail=f"为 {target.username} 增加角色 {role_form.instance}",
+                          org_path=org_path_of(role_form.instance) or "")
             messages.success(request, "已增加角色")
             return redirect("accounts:user_detail", target.pk)
     return render(request, "accounts/user_detail.html", {
         "title": f"用户：{target.display_name}", "target": target, "form": form, "role_form": role_form,
-        "assignments": target.role_assignments.select_related("organization", "zone"),
+        # Only the roles inside the manager's own subtree: the others are not theirs to see.
+        "assignments": restrict(target.role_assignments.select_related("organization", "zone"), request.user,
+                                "manage"),
     })
 
 
@@ -143,7 +146,8 @@ def role_remove(request, pk: int):
     _require_manager(request)
     assignment = get_scoped_object_or_404(RoleAssignment, request.user, "manage", pk=pk)
     user = assignment.user
-    log_operation(OperationLog.Event.ROLE_CHANGE, request=request, detail=f"移除 {user.username} 的角色 {assignment}")
+    log_operation(OperationLog.Event.ROLE_CHANGE, request=request, detail=f"移除 {user.username} 的角色 {assignment}",
+                  org_path=org_path_of(assignment) or "")
     assignment.delete()
     messages.success(request, "已移除角色")
     return redirect("accounts:user_detail", user.pk)

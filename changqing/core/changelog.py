@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
@@ -128,18 +130,46 @@ def history_for(instance):
 
 
 def restore_deleted(change: ObjectChange):
-    """Re-create a deleted record from its last snapshot; returns the restored object."""
+    """Re-create a deleted record from its last snapshot; returns the restored object.
+
+    Raises ValueError with a message for the user when it cannot be done; nothing
+    is written then.
+    """
     if change.action != ObjectChange.Action.DELETE or not change.before:
         raise ValueError("只有删除记录可以恢复")
     model = change.content_type.model_class()
+    if model is None:
+        raise ValueError("该类记录已不再使用，无法恢复")
     if model._base_manager.filter(pk=change.object_id).exists():
         raise ValueError("该记录已经存在，无需恢复")
+    later = ObjectChange.objects.filter(content_type_id=change.content_type_id, object_id=change.object_id).filter(
+        Q(time__gt=change.time) | Q(time=change.time, pk__gt=change.pk))
+    if later.exists():
+        raise ValueError("这不是该记录最近一次的删除，请从最近一次的删除记录恢复")
     pk_name = model._meta.pk.name
     payload = {"model": f"{model._meta.app_label}.{model._meta.model_name}", "pk": change.object_id,
                "fields": dict(change.before)}
     payload["fields"].pop(pk_name, None)
-    obj = next(serializers.deserialize("python", [payload], ignorenonexistent=True)).object
-    obj._changelog_restoring = True
-    obj._state.adding = True
-    obj.save(force_insert=True)
+    try:
+        restored = next(serializers.deserialize("python", [payload], ignorenonexistent=True))
+    except serializers.base.DeserializationError as exc:
+        raise ValueError("无法恢复：保存的内容与当前的记录格式不一致") from exc
+    obj = restored.object
+    # Foreign keys are checked at commit on both databases; check them now to say which one is missing.
+    for f in model._meta.concrete_fields:
+        value = getattr(obj, f.attname)
+        if f.is_relation and value is not None and not f.related_model._base_manager.filter(
+                **{f.target_field.attname: value}).exists():
+            raise ValueError(f"无法恢复：它的「{f.verbose_name}」对应的记录已被删除，请先恢复那条记录")
+    try:
+        obj.validate_unique()
+        obj.validate_constraints()
+    except ValidationError as exc:
+        raise ValueError("无法恢复：" + "；".join(exc.messages)) from exc
+    with transaction.atomic():
+        obj._changelog_restoring = True
+        obj._state.adding = True
+        obj.save(force_insert=True)
+        for name, values in (restored.m2m_data or {}).items():
+            getattr(obj, name).set(values)
     return obj

@@ -77,7 +77,7 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
         return self.queryset.all()
 
     def get_rows(self):
-        qs = restrict(self.get_base_queryset(), self.request.user, self.action)
+        qs = self.scoped(self.get_base_queryset())
         self.filterset = None
         if self.filterset_class is not None:
             self.filterset = self.filterset_class(self.request.GET or None, queryset=qs, request=self.request)
@@ -86,6 +86,10 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
         if ordering:
             qs = qs.order_by(ordering, "pk")
         return qs
+
+    def scoped(self, qs):
+        """The rows the user may reach; a view whose visibility is wider overrides this, never skips it."""
+        return restrict(qs, self.request.user, self.action)
 
     def sortable_keys(self) -> dict[str, str]:
         return {c.key: c.sort for c in self.columns if c.sort}
@@ -109,6 +113,9 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def export(self, rows):
+        # Only rows inside the export scope: a user may view more than they may export
+        # (e.g. a liaison of one branch who is also a committee member of another).
+        rows = restrict(rows, self.request.user, "export")
         columns = [c for c in self.columns if c.export]
         limit = settings.CHANGQING["EXPORT_MAX_ROWS"]
         title = self.export_title or self.title

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from changqing.accounts.scope import get_scoped_object_or_404, object_view, restrict, scope_for
+from changqing.accounts.scope import get_scoped_object_or_404, object_view, restrict
 
 from . import changelog
 from .filters import ObjectChangeFilterSet, OperationLogFilterSet
@@ -47,8 +47,16 @@ def object_history(request, content_type_id: int, object_id: str):
         "object": obj,
         "changes": changes.select_related("user")[:200],
         "field_labels": {f.name: str(f.verbose_name) for f in model._meta.fields},
-        "can_restore": not scope_for(request.user, "manage").empty,
+        "restorable": _restorable(changes, obj, request.user),
     })
+
+
+def _restorable(changes, obj, user) -> set[int]:
+    """The latest change, when it is a deletion the user may undo."""
+    latest = changes.first()
+    if obj is not None or latest is None or latest.action != ObjectChange.Action.DELETE:
+        return set()
+    return set(restrict(ObjectChange.objects.filter(pk=latest.pk), user, "manage").values_list("pk", flat=True))
 
 
 class ChangeListView(ScopedListView):
@@ -85,8 +93,6 @@ def restore(request, pk: int):
         obj = changelog.restore_deleted(change)
     except ValueError as exc:
         messages.error(request, str(exc))
-    except Exception as exc:  # the record's relations may be gone too
-        messages.error(request, f"无法恢复：{exc}")
     else:
         log_operation(OperationLog.Event.RESTORE, request=request, detail=f"恢复已删除的记录「{obj}」",
                       org_path=change.org_path)
