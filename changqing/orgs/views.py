@@ -280,22 +280,28 @@ def election_create(request, code: str):
     form = ElectionForm(request.POST or None, org=org, prefix="e")
     formset = CandidateFormSet(request.POST or None, form_kwargs={"org": org}, prefix="c")
     rules = current_rules()
+    candidate_errors = []
     if request.method == "POST" and form.is_valid() & formset.is_valid():
         d = form.cleaned_data
         candidates = [(f.cleaned_data["membership"], f.cleaned_data["votes"]) for f in formset.forms
                       if f.cleaned_data.get("membership")]
-        election = _run(form, lambda: services.election_record(
-            organization=org, held_on=d["held_on"], seats=d["seats"], due_to_attend=d["due_to_attend"],
-            present=d["present"], win_basis=d["win_basis"], candidates=candidates, excused_note=d["excused_note"],
-            approval_no=d["approval_no"], notes=d["notes"], secretary=d.get("secretary"), deputy=d.get("deputy")))
-        if election:
+        try:
+            with transaction.atomic():
+                election = services.election_record(
+                    organization=org, held_on=d["held_on"], seats=d["seats"], due_to_attend=d["due_to_attend"],
+                    present=d["present"], win_basis=d["win_basis"], candidates=candidates,
+                    excused_note=d["excused_note"], approval_no=d["approval_no"], notes=d["notes"],
+                    secretary=d.get("secretary"), deputy=d.get("deputy"))
             messages.success(request, f"已记录换届选举：{election.result_note}")
             return redirect(election)
-        if "candidates" in form.errors:
-            form.candidate_errors = form.errors.pop("candidates")
+        except ValidationError as exc:
+            errors = exc.message_dict
+            candidate_errors = errors.pop("candidates", [])
+            if errors:
+                apply_errors(form, ValidationError(errors))
     return render(request, "orgs/election_form.html", {
         "title": f"{org.name} · 记录换届选举", "org": org, "form": form, "formset": formset, "rules": rules,
-        "candidate_errors": getattr(form, "candidate_errors", []),
+        "candidate_errors": candidate_errors,
     })
 
 
