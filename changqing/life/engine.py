@@ -7,10 +7,13 @@ participation (a 送学上门 counts), excused immobile members reached by neith
 and warnings at 3/5/6 months without organisational life (DOMAIN.md §6). It
 never removes anyone.
 
-A rule's window is its own period (month, quarter, year). A period asks about
-every window that overlaps it, so "支委会 once a quarter" asked about March is
-judged on the whole first quarter: the branch page and the heat map show what
-the branch must still do, not a fraction of a meeting.
+A rule's window is its own period (month, quarter, year). A period is judged on
+the windows that END inside it, plus the window still open today if today lies
+in the period: "支委会 once a quarter" appears in March, June, September and
+December (and in the current month while its quarter is open, so the branch
+page says how many days are left); a yearly rule appears in December. So the
+heat map (one period per month) and the command asked about any month agree by
+construction, and a past month shows what was due then, not a later verdict.
 """
 from __future__ import annotations
 
@@ -117,6 +120,13 @@ def windows(unit: str, period: Period) -> list[tuple[dt.date, dt.date]]:
             out.append(w)
         d = add_months(w[1].replace(day=1), 1)
     return out
+
+
+def judged_windows(unit: str, period: Period, today: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The windows a period is judged on: those ending in it, and the one open today if today is in it."""
+    open_now = period.start <= today <= period.end
+    return [(s, e) for s, e in windows(unit, period)
+            if period.start <= e <= period.end or (open_now and s <= today <= e)]
 
 
 # ---- facts ----------------------------------------------------------------------------------
@@ -263,12 +273,13 @@ def compliance(branches, rulesets: dict[int, RulesetSpec], meetings, period: Per
         for rule in ruleset.rules:
             required = held = 0
             ids: list[int] = []
-            worst, due_on = DONE, None
-            for wstart, wend in windows(rule.period, period):
+            worst, due_on, judged = DONE, None, 0
+            for wstart, wend in judged_windows(rule.period, period, today):
                 if branch.established_on and wend < branch.established_on:
                     continue
                 if branch.dissolved_on and wstart > branch.dissolved_on:
                     continue
+                judged += 1
                 found = index.between(branch.id, rule.kind, wstart, wend)
                 if rule.per_member:
                     roll = members_by_branch.get(branch.id, set())
@@ -285,6 +296,8 @@ def compliance(branches, rulesets: dict[int, RulesetSpec], meetings, period: Per
                 status = _window_status(got, need, wstart, wend, today, ruleset.due_soon_days)
                 if STATUS_RANK[status] > STATUS_RANK[worst]:
                     worst, due_on = status, wend
+            if not judged:
+                continue  # nothing of this rule falls due in the period
             days_left = (due_on - today).days if due_on and worst in (PENDING, DUE_SOON) else None
             results.append(RuleResult(branch, rule, ruleset.code, required, held, worst, ids, due_on, days_left))
     return results

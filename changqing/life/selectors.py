@@ -177,3 +177,12 @@ def meetings_for(user, *, org: Organization | None = None):
     if org is not None:
         qs = qs.filter(organization__path__startswith=org.path)
     return qs
+
+
+COMPLIANCE_HEADERS = ["支部编码", "支部", "规则", "要求", "应开", "已开", "状态", "到期日", "记录编号"]
+
+
+def compliance_row(r: engine.RuleResult):
+    row = r.as_row()
+    return [row["branch_code"], row["branch_name"], row["rule"], row["rule_text"], row["required"], row["held"],
+            row["status_label"], row["due_on"] or "", ",".join(map(str, row["record_ids"]))]

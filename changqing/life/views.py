@@ -36,23 +36,28 @@ STATUS_CLASS = {engine.DONE: "ok", engine.PENDING: "muted", engine.DUE_SOON: "wa
 
 
 def _common_root(user) -> Organization | None:
-    """The highest organisation that covers what the user may see (for a zone lead: their committee)."""
+    """The organisation whose subtree covers what the user may see; with several unrelated
+    subtrees (or everything), the one holding the most branches."""
     scope = scope_for(user)
     if scope.everything:
-        return Organization.objects.filter(parent__isnull=True).order_by("path").first()
-    paths = sorted(scope.org_paths)
-    if not paths:
+        candidates = [o.path for o in Organization.objects.filter(parent__isnull=True)]
+    else:
+        paths = sorted(scope.org_paths)
+        if not paths:
+            return None
+        parts = [p.strip("/").split("/") for p in paths]
+        common = []
+        for segs in zip(*parts):
+            if len(set(segs)) != 1:
+                break
+            common.append(segs[0])
+        if common:
+            return Organization.objects.filter(path="/" + "/".join(common) + "/").first()
+        candidates = paths
+    if not candidates:
         return None
-    parts = [p.strip("/").split("/") for p in paths]
-    common = []
-    for segs in zip(*parts):
-        if len(set(segs)) != 1:
-            break
-        common.append(segs[0])
-    path = "/" + "/".join(common) + "/" if common else None
-    if path is None:
-        return Organization.objects.filter(parent__isnull=True).order_by("path").first()
-    return Organization.objects.filter(path=path).first()
+    best = max(candidates, key=lambda p: Organization.objects.filter(path__startswith=p, kind=OrgKind.BRANCH).count())
+    return Organization.objects.filter(path=best).first()
 
 
 def _root(request) -> Organization:
@@ -307,15 +312,6 @@ def _compliance_table(request, *, only_status=None):
     return root, period, text, error, results
 
 
-COMPLIANCE_HEADERS = ["支部编码", "支部", "规则", "要求", "应开", "已开", "状态", "到期日", "记录编号"]
-
-
-def _compliance_row(r: engine.RuleResult):
-    row = r.as_row()
-    return [row["branch_code"], row["branch_name"], row["rule"], row["rule_text"], row["required"], row["held"],
-            row["status_label"], row["due_on"] or "", ",".join(map(str, row["record_ids"]))]
-
-
 @login_required
 def overdue_list(request):
     statuses = {engine.OVERDUE, engine.DUE_SOON} if request.GET.get("soon") else {engine.OVERDUE}
@@ -329,7 +325,7 @@ def overdue_list(request):
             return HttpResponseForbidden("您没有导出权限")
         log_operation(OperationLog.Event.EXPORT, request=request, detail=f"导出「逾期清单 {period.label}」{len(results)} 条",
                       org_path=root.path)
-        return xlsx_response(f"组织生活逾期清单{period.label}", COMPLIANCE_HEADERS, map(_compliance_row, results))
+        return xlsx_response(f"组织生活逾期清单{period.label}", selectors.COMPLIANCE_HEADERS, map(selectors.compliance_row, results))
     page = Paginator(results, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -5,7 +5,6 @@ from django.utils import timezone
 
 from changqing.core.exports import write_xlsx
 from changqing.life import engine, selectors
-from changqing.life.views import COMPLIANCE_HEADERS, _compliance_row
 from changqing.orgs.models import Organization
 
 
@@ -52,7 +51,7 @@ class Command(BaseCommand):
             return
         if not output:
             raise CommandError("xlsx 格式需要用 --output 指定文件名，例如 --output 组织生活2025.xlsx")
-        data = write_xlsx(f"组织生活完成情况{p.label}", COMPLIANCE_HEADERS, map(_compliance_row, results))
+        data = write_xlsx(f"组织生活完成情况{p.label}", selectors.COMPLIANCE_HEADERS, map(selectors.compliance_row, results))
         with open(output, "wb") as fh:
             fh.write(data)
         self.stderr.write(f"已写入 {output}：{len(results)} 行")
