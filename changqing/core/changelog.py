@@ -123,6 +123,27 @@ def _record_delete(sender, instance, **kwargs):
     _emit(make_change(instance, ObjectChange.Action.DELETE, snapshot(instance), None))
 
 
+# Personal data stays masked in the history too; the full value is shown (and logged) on the record page.
+MASKED_FIELDS = {"id_number": "id", "phone": "phone", "family_phone": "phone", "contact_phone": "phone",
+                 "mobile": "phone"}
+
+
+def masked_changes(change: ObjectChange, model) -> list[tuple[str, object, object]]:
+    """change.changed_fields() with personal data masked (a model may add names in changelog_masked_fields)."""
+    from .idcard import mask, mask_phone
+
+    extra = getattr(model, "changelog_masked_fields", {}) if model is not None else {}
+    kinds = {**MASKED_FIELDS, **extra}
+    out = []
+    for name, before, after in change.changed_fields():
+        kind = kinds.get(name)
+        if kind is not None:
+            fn = mask if kind == "id" else mask_phone
+            before, after = (fn(str(v)) if v else v for v in (before, after))
+        out.append((name, before, after))
+    return out
+
+
 def history_for(instance):
     return ObjectChange.objects.filter(
         content_type=ContentType.objects.get_for_model(instance.__class__), object_id=str(instance.pk)
