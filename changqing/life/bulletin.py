@@ -106,6 +106,11 @@ def _set_font(run, name=SERIF, size=None, bold=None):
         rpr.append(rfonts)
     for attr in ("w:eastAsia", "w:ascii", "w:hAnsi"):
         rfonts.set(qn(attr), name)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = rpr.makeelement(qn("w:lang"), {})
+        rpr.append(lang)
+    lang.set(qn("w:eastAsia"), "zh-CN")  # so the simplified-Chinese face of the CJK font is used
     if size:
         run.font.size = Pt(size)
     if bold is not None:
@@ -174,6 +179,9 @@ def render_docx(data: BulletinData) -> bytes:
                 cell.text = ""
                 _set_font(cell.paragraphs[0].add_run(text), SERIF, 12)
         widths = (Cm(1.5), Cm(7), Cm(7.1))
+        table.autofit = False
+        for col, w in zip(table.columns, widths):
+            col.width = w
         for row in table.rows:
             for cell, w in zip(row.cells, widths):
                 cell.width = w

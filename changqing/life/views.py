@@ -385,6 +385,7 @@ class RulesetListView(ScopedListView):
     ]
 
     def get_rows(self):
+        self.filterset = None
         qs = _visible_rulesets(self.request.user).select_related("owner", "based_on")
         return qs.order_by(self.current_ordering() or "code", "pk")
 
@@ -559,6 +560,7 @@ class WorkListListView(ScopedListView):
     ]
 
     def get_rows(self):
+        self.filterset = None
         # Branches see the lists published to them as well as those they publish.
         received = restrict(WorkListReceipt.objects.all(), self.request.user).values("work_list_id")
         mine = restrict(WorkList.objects.all(), self.request.user).values("pk")
