@@ -85,7 +85,7 @@ def export_xlsx(request):
 def import_start(request):
     if not can(request.user, "change"):
         raise PermissionDenied("您没有导入名册的权限")
-    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    form = UploadForm(request.POST if request.method == "POST" else None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         r = rules.current()
         services.roster_uploads_purge(older_than=dt.timedelta(days=r.keep_upload_days))
