@@ -9,4 +9,5 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from changqing.core.nav import NavItem, register
 
-        register(NavItem("用户管理", "accounts:users", action="manage", order=890))
+        register(NavItem("用户管理", "accounts:users", action="manage", order=890),
+                 NavItem("接口令牌", "accounts:token", action="manage", order=920))

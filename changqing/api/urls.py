@@ -4,10 +4,15 @@ from importlib import import_module
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from changqing.accounts.tokens import ObtainToken
+
 API_APPS = ["orgs", "members", "roster", "life", "dues", "care", "guidance"]
 
 router = DefaultRouter()
 for app in API_APPS:
     import_module(f"changqing.{app}.api").register(router)
 
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [
+    path("auth/token/", ObtainToken.as_view(), name="api-token"),
+    path("", include(router.urls)),
+]
