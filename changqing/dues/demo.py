@@ -57,20 +57,23 @@ def extend(ctx) -> None:
 
     members = (Membership.objects.filter(organization__path__startswith=root.path, state=MembershipState.ACTIVE)
                .select_related("organization", "retiree").order_by("pk"))
+    # The first branch (the demo secretary's) always shows one member in each warning band: 3, 5, 6+ months.
+    first_ids = list(members.filter(organization=branches[0]).values_list("pk", flat=True)[:3]) if branches else []
+    showcase = dict(zip(first_ids, (4, 6, 8)))
     written = {"bases": 0, "payments": 0, "months": 0, "hardship": 0}
     batch: list[Membership] = []
     for m in members.iterator(chunk_size=BATCH):
         batch.append(m)
         if len(batch) >= BATCH:
-            _write_members(batch, ctx, quarterly, basic_paths, this_month, written)
+            _write_members(batch, ctx, quarterly, basic_paths, this_month, written, showcase)
             batch = []
-    _write_members(batch, ctx, quarterly, basic_paths, this_month, written)
+    _write_members(batch, ctx, quarterly, basic_paths, this_month, written, showcase)
     funds = _write_funds(branches, ctx)
     ctx.progress(f"党费演示数据：基数 {written['bases']} 条，缴纳 {written['payments']} 笔，"
                  f"困难减免 {written['hardship']} 项，经费 {funds} 笔")
 
 
-def _write_members(batch, ctx, quarterly, basic_paths, this_month, written):
+def _write_members(batch, ctx, quarterly, basic_paths, this_month, written, showcase):
     if not batch:
         return
     rng = ctx.rng
@@ -94,12 +97,14 @@ def _write_members(batch, ctx, quarterly, basic_paths, this_month, written):
         # How this member pays: most on time, some late, a handful stop (arrears 3, 5, 6+ months).
         r = rng.random()
         last_paid = this_month if rng.random() < 0.55 else rules.add_months(this_month, -1)
-        if r < 0.012:
+        if m.pk in showcase:
+            last_paid = rules.add_months(this_month, -showcase[m.pk])
+        elif r < 0.012:
             last_paid = rules.add_months(this_month, -rng.choice((4, 6, 7, 9)))  # 3, 5, 6, 8 months behind
         elif r < 0.03:
             last_paid = rules.add_months(this_month, -rng.choice((2, 3)))
         waiver = None
-        if m.retiree.health == "bedridden" and rng.random() < 0.15:
+        if m.retiree.health == "bedridden" and rng.random() < 0.15 and m.pk not in showcase:
             start = rules.add_months(this_month, -rng.randint(3, 14))
             kind = HardshipKind.WAIVE if rng.random() < 0.5 else HardshipKind.REDUCE
             waiver = HardshipDecision(

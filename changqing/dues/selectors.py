@@ -157,8 +157,12 @@ def compute(memberships: QuerySet, months: list[dt.date], *, as_of: dt.date,
             branch_path=r["organization__path"], rules=rule, start=start, last_settled=r["last_settled"],
             arrears_months=rules.consecutive_unpaid(r["last_settled"], start, as_of),
         )
+        keys = [b["effective_from"] for b in member_bases]
+        assessed: dict[int, rules.Assessment] = {}  # one assessment per base row, reused across months
+        member_hardships = hardships.get(mid, ())
         for m in months:
-            md.months[m] = _month_dues(m, member_bases, hardships.get(mid, ()), settled.get((mid, m)), rule, start)
+            md.months[m] = _month_dues(m, member_bases, keys, assessed, member_hardships, settled.get((mid, m)), rule,
+                                       start)
         out.append(md)
     return out
 
@@ -170,29 +174,31 @@ def _dues_start(first_base: dt.date | None, joined_on: dt.date | None) -> dt.dat
     return max(first_base, joined)
 
 
-def _base_at(bases: list[dict], month: dt.date, rule: rules.Rules) -> dict | None:
-    """The base row fixing `month`'s dues: January's under 年初核定 (or the first one later in the year
+def _base_index(keys: list[dt.date], month: dt.date, rule: rules.Rules) -> int | None:
+    """Which base row fixes `month`'s dues: January's under 年初核定 (or the first one later in the year
     for a member who started mid-year), the month's own otherwise."""
-    if not bases:
+    if not keys:
         return None
-    keys = [b["effective_from"] for b in bases]
-    target = rules.assessment_month(month, rule)
-    i = bisect.bisect_right(keys, target) - 1
+    i = bisect.bisect_right(keys, rules.assessment_month(month, rule)) - 1
     if i >= 0:
-        return bases[i]
+        return i
     # Nothing in force at the assessment month: the first base recorded up to this month.
-    return bases[0] if keys[0] <= month else None
+    return 0 if keys[0] <= month else None
 
 
-def _month_dues(month, bases, hardships, settled, rule, start) -> MonthDues:
+def _month_dues(month, bases, keys, assessed, hardships, settled, rule, start) -> MonthDues:
     if start is not None and month < start:
         return MonthDues(month, None, ZERO, settled="not_due")
-    base = _base_at(bases, month, rule)
+    i = _base_index(keys, month, rule)
     assessment = None
     due = None
-    if base is not None:
-        assessment = rules.monthly_dues(base["category"], income=base["income"], pension_whole=base["pension_whole"],
-                                        pension_basic=base["pension_basic"], rules=rule)
+    if i is not None:
+        assessment = assessed.get(i)
+        if assessment is None:
+            b = bases[i]
+            assessment = assessed[i] = rules.monthly_dues(
+                b["category"], income=b["income"], pension_whole=b["pension_whole"],
+                pension_basic=b["pension_basic"], rules=rule)
         due = assessment.amount
     reduced = False
     for h in hardships:
