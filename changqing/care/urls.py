@@ -1,4 +1,41 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "care"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("visits/", views.VisitListView.as_view(), name="visits"),
+    path("visits/new/", views.visit_create, name="visit_create"),
+    path("visits/<int:pk>/", views.visit_detail, name="visit_detail"),
+    path("campaigns/", views.CampaignListView.as_view(), name="campaigns"),
+    path("campaigns/new/", views.campaign_create, name="campaign_create"),
+    path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
+    path("birthdays/", views.birthdays, name="birthdays"),
+    path("pairings/", views.pairings, name="pairings"),
+    path("pairings/new/", views.pairing_create, name="pairing_create"),
+    path("pairings/<int:pk>/", views.pairing_detail, name="pairing_detail"),
+    path("mine/", views.mine, name="mine"),
+    path("hardship/", views.HardshipListView.as_view(), name="hardship"),
+    path("hardship/new/", views.hardship_create, name="hardship_create"),
+    path("assistance/", views.ApplicationListView.as_view(), name="assistance"),
+    path("assistance/programmes/new/", views.programme_create, name="programme_create"),
+    path("assistance/new/", views.assistance_create, name="assistance_create"),
+    path("assistance/<int:pk>/", views.assistance_detail, name="assistance_detail"),
+    path("teams/", views.teams, name="teams"),
+    path("teams/new/", views.team_create, name="team_create"),
+    path("teams/<int:pk>/", views.team_detail, name="team_detail"),
+    path("activities/new/", views.activity_create, name="activity_create"),
+    path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),
+    path("duty/", views.DutyListView.as_view(), name="duty"),
+    path("duty/new/", views.duty_create, name="duty_create"),
+    path("roles/", views.RoleListView.as_view(), name="roles"),
+    path("roles/new/", views.role_create, name="role_create"),
+    path("match/", views.match, name="match"),
+    path("oral/", views.oral_list, name="oral"),
+    path("oral/new/", views.oral_create, name="oral_create"),
+    path("oral/<int:pk>/", views.oral_detail, name="oral_detail"),
+    path("venues/", views.VenueListView.as_view(), name="venues"),
+    path("venues/new/", views.venue_create, name="venue_create"),
+    path("venues/<int:pk>/", views.venue_detail, name="venue_detail"),
+]

@@ -17,12 +17,16 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 
 
 def pytest_collection_modifyitems(config, items):
+    browser_items = [item for item in items if "tests/browser" in str(item.fspath)]
+    for item in browser_items:
+        # Marked for the database so pytest-django sets up the test database, and each test's
+        # own writes are rolled back (the shared demo itself is committed once per package).
+        item.add_marker(pytest.mark.django_db)
     if os.path.exists(CHROMIUM):
         return
     skip = pytest.mark.skip(reason=f"未找到 {CHROMIUM}：浏览器测试跳过（需要 root 运行 make test 以安装 chromium）")
-    for item in items:
-        if "tests/browser" in str(item.fspath):
-            item.add_marker(skip)
+    for item in browser_items:
+        item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
@@ -39,27 +43,62 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def demo(transactional_db):
-    """The county demo, with one login per role."""
+@pytest.fixture(scope="package")
+def demo_site(django_db_setup, django_db_blocker):
+    """The county demo, generated ONCE for all browser tests and served by a live server thread.
+
+    Generating the demo takes seconds; doing it per test would dominate the suite. The
+    tests therefore share one committed demo: each test reads counts before it acts and
+    asserts the difference. At the end of the package the database is flushed, so the
+    tests after it start from an empty database as usual.
+    """
     from django.core.management import call_command
+    from django.db import connections
+    from django.test.testcases import LiveServerThread, _StaticFilesHandler
 
-    call_command("seed_demo", "--scale", "county", "--seed", "1", stdout=open(os.devnull, "w"))
+    with django_db_blocker.unblock():
+        name = str(connections["default"].settings_dict["NAME"])
+        # Never seed or flush a real database (pytest-django sets one up only for tests marked for it).
+        assert "test" in name or "memorydb" in name, f"浏览器测试没有使用测试数据库：{name}"
+        call_command("seed_demo", "--scale", "county", "--seed", "1", stdout=open(os.devnull, "w"))
+        overrides = {c.alias: c for c in connections.all() if c.vendor == "sqlite" and c.is_in_memory_db()}
+        for conn in overrides.values():
+            conn.inc_thread_sharing()
+        thread = LiveServerThread("localhost", _StaticFilesHandler, connections_override=overrides, port=0)
+        thread.daemon = True
+        thread.start()
+        thread.is_ready.wait()
+        if thread.error:
+            raise thread.error
+        try:
+            yield f"http://localhost:{thread.port}"
+        finally:
+            thread.terminate()
+            for conn in overrides.values():
+                conn.dec_thread_sharing()
+            call_command("flush", "--noinput", verbosity=0)
 
 
-def _new_page(browser, live_server, width=1280, height=900):
+@pytest.fixture
+def demo(demo_site, django_db_blocker):
+    """Use the shared demo: database access for the test body, the site's URL for pages."""
+    with django_db_blocker.unblock():
+        yield demo_site
+
+
+def _new_page(browser, base_url, width=1280, height=900):
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
     page = context.new_page()
-    page.base_url = live_server.url
+    page.base_url = base_url
     return page
 
 
 @pytest.fixture
-def page_factory(browser, live_server):
+def page_factory(browser, demo):
     pages = []
 
     def make(width=1280, height=900):
-        page = _new_page(browser, live_server, width, height)
+        page = _new_page(browser, demo, width, height)
         pages.append(page)
         return page
 

@@ -1,0 +1,38 @@
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import timezone
+
+from changqing.accounts.scope import restrict, scope_for
+from changqing.members.models import Retiree
+
+from . import selectors
+from .models import Pairing
+
+
+def care_panel(request):
+    """Due care work: overdue pairs, this week's birthdays, campaign visits not yet made."""
+    user = request.user
+    if scope_for(user).empty:
+        return None
+    today = timezone.localdate()
+    items = []
+    own = Pairing.objects.filter(carer=user, ended_on__isnull=True)
+    if own.exists():
+        status = selectors.pairing_status(own, today)
+        items.append({"label": "我的结对中逾期未走访", "value": sum(s.overdue for s in status), "url": reverse("care:mine")})
+    if scope_for(user).org_paths or scope_for(user).everything:
+        days = selectors.care_settings()["BIRTHDAY_REMINDER_DAYS"]
+        upcoming = selectors.anniversaries(restrict(Retiree.objects.all(), user), today, today + dt.timedelta(days=days))
+        items.append({"label": f"{days}天内的生日和政治生日", "value": len(upcoming),
+                      "url": reverse("care:birthdays")})
+        from .views import visible_campaigns
+
+        open_campaigns = visible_campaigns(user).filter(starts_on__lte=today, due_on__gte=today - dt.timedelta(days=30))
+        for c in open_campaigns[:3]:
+            pending = c.target_count - c.done
+            items.append({"label": f"{c.name}：未走访" + ("（已逾期）" if c.due_on < today else ""),
+                          "value": pending, "url": reverse("care:campaign_detail", args=[c.pk]) + "?show=pending"})
+    if not items:
+        return None
+    return {"title": "关怀服务", "order": 40, "items": items}
