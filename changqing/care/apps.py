@@ -21,3 +21,8 @@ class CareConfig(AppConfig):
             NavItem("生日台账", "care:birthdays", roles=staff, order=220),
         )
         register_panel(care_panel)
+        from changqing.members.selectors import register_record_section
+
+        from .panels import record_section
+
+        register_record_section(record_section)

@@ -36,3 +36,28 @@ def care_panel(request):
     if not items:
         return None
     return {"title": "关怀服务", "order": 40, "items": items}
+
+
+def record_section(request, retiree):
+    """On the member record: visits, pairing, hardship, volunteering (走访台账 in one place)."""
+    from django.db.models import Sum
+
+    from .models import HardshipRecord, Participation, Visit
+
+    visits = restrict(Visit.objects.filter(retiree=retiree), request.user).order_by("-visited_on")
+    recent = list(visits[:3])
+    hardship = restrict(HardshipRecord.objects.filter(retiree=retiree, until__isnull=True), request.user)
+    pairing = restrict(Pairing.objects.filter(retiree=retiree, ended_on__isnull=True), request.user).select_related(
+        "carer").first()
+    hours = restrict(Participation.objects.filter(retiree=retiree), request.user).aggregate(h=Sum("hours"))["h"]
+    items = [{"label": "走访慰问", "value": f"共 {visits.count()} 次" + (
+        "；最近：" + "、".join(f"{v.visited_on:%Y-%m-%d} {v.get_kind_display()}" for v in recent) if recent else ""),
+              "url": reverse("care:visits") + f"?q={retiree.name}"}]
+    if pairing:
+        items.append({"label": "结对帮扶", "value": f"服务专员 {pairing.carer.display_name}，每 {pairing.cadence_days} 天走访",
+                      "url": reverse("care:pairing_detail", args=[pairing.pk])})
+    if hardship.exists():
+        items.append({"label": "困难登记", "value": "、".join(h.get_reason_display() for h in hardship)})
+    if hours:
+        items.append({"label": "志愿服务", "value": f"累计 {hours} 小时"})
+    return {"title": "关怀服务", "order": 60, "items": items}
