@@ -1,5 +1,9 @@
 """Jobs and notifications in a real browser: the progress bar polls, the bell counts."""
+import threading
+
 import pytest
+from django.core.cache import cache
+from django.db import connection, connections
 from django.utils import timezone
 
 from changqing.accounts.models import User
@@ -12,25 +16,59 @@ from .conftest import login, screenshot
 pytestmark = pytest.mark.browser
 
 
+def committed(fn):
+    """Run ORM writes so the live server sees them.
+
+    On SQLite the server thread shares the test's connection. On PostgreSQL the
+    test body runs inside a transaction the server cannot see, so the writes go
+    through a thread of their own (its own connection, autocommit).
+    """
+    if connection.vendor == "sqlite":
+        return fn()
+    box = {}
+
+    def run():
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # re-raised in the test thread
+            box["error"] = exc
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
+
+
+@pytest.fixture
+def shuji(demo):
+    user = User.objects.get(username="shuji")
+    yield user
+    committed(lambda: (Job.objects.filter(owner=user).delete(), user.notifications.all().delete()))
+    cache.clear()  # job progress lives in the cache; SQLite may hand the next test the same job id
+
+
 @pytest.mark.parametrize("width", [1280, 375])
-def test_job_page_polls_progress_until_done(demo, page_factory, width):
-    shuji = User.objects.get(username="shuji")
-    job = Job.objects.create(kind="roster.import", title="导入党员名册", owner=shuji, func="x",
-                             status=Job.Status.RUNNING, progress=30, message="已导入 300 行",
-                             started_at=timezone.now())
+def test_job_page_polls_progress_until_done(shuji, page_factory, width):
+    job = committed(lambda: Job.objects.create(
+        kind="roster.import", title="导入党员名册", owner=shuji, func="x", status=Job.Status.RUNNING,
+        progress=30, message="已导入 300 行", started_at=timezone.now()))
     page = page_factory(width=width)
     login(page, "shuji")
     page.goto(page.base_url + job.get_absolute_url())
     assert page.locator(".job-percent").inner_text() == "30%"
-    job_progress(job, 80, "已导入 800 行")
+    committed(lambda: job_progress(job, 80, "已导入 800 行"))
     page.wait_for_function("document.querySelector('.job-percent').innerText === '80%'", timeout=5000)
     assert "已导入 800 行" in page.locator("#job-status").inner_text()
     screenshot(page, f"job-running-{width}")
 
-    Job.objects.filter(pk=job.pk).update(
+    committed(lambda: Job.objects.filter(pk=job.pk).update(
         status=Job.Status.SUCCEEDED, progress=100, message="已完成", finished_at=timezone.now(),
         result={"url": "/retirees/", "label": "查看导入的党员", "summary": "共导入 1,000 人。"},
-    )
+    ))
     page.wait_for_selector(".job-result", timeout=5000)
     assert page.locator(".job-percent").inner_text() == "100%"
     link = page.locator(".job-result a.btn")
@@ -39,10 +77,12 @@ def test_job_page_polls_progress_until_done(demo, page_factory, width):
     screenshot(page, f"job-done-{width}")
 
 
-def test_bell_and_notifications_page(demo, page_factory):
-    shuji = User.objects.get(username="shuji")
-    notify(shuji, "第四季度支部党员大会待记录", "请在 12 月 31 日前补录会议记录。", "/life/", channels=["inapp"])
-    notify(shuji, "11 月党费待收缴", "本支部还有 4 人未交。", "/dues/", channels=["inapp"])
+def test_bell_and_notifications_page(shuji, page_factory):
+    def send():
+        notify(shuji, "第四季度支部党员大会待记录", "请在 12 月 31 日前补录会议记录。", "/life/", channels=["inapp"])
+        notify(shuji, "11 月党费待收缴", "本支部还有 4 人未交。", "/dues/", channels=["inapp"])
+
+    committed(send)
     page = page_factory(width=375)
     login(page, "shuji")
     bell = page.locator("#notify-bell")
