@@ -2,8 +2,8 @@ from rest_framework import serializers
 
 from changqing.api.base import ScopedReadOnlyViewSet
 
-from .filters import OrganizationFilterSet
-from .models import Organization, Zone
+from .filters import ElectionFilterSet, LiaisonFilterSet, OrganizationFilterSet, TermFilterSet
+from .models import CommitteePost, CommitteeTerm, Election, ElectionCandidate, Liaison, Organization, Zone
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -34,6 +34,73 @@ class ZoneViewSet(ScopedReadOnlyViewSet):
     serializer_class = ZoneSerializer
 
 
+class CommitteePostSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="membership.retiree.name", read_only=True)
+
+    class Meta:
+        model = CommitteePost
+        fields = ["name", "post", "duty"]
+
+
+class CommitteeTermSerializer(serializers.ModelSerializer):
+    organization_code = serializers.CharField(source="organization.code", read_only=True)
+    posts = CommitteePostSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CommitteeTerm
+        fields = ["id", "organization_code", "number", "form", "start_on", "years", "end_on", "ended_on", "election",
+                  "posts"]
+
+
+class CandidateSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="membership.retiree.name", read_only=True)
+
+    class Meta:
+        model = ElectionCandidate
+        fields = ["name", "votes", "elected"]
+
+
+class ElectionSerializer(serializers.ModelSerializer):
+    organization_code = serializers.CharField(source="organization.code", read_only=True)
+    candidates = CandidateSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Election
+        fields = ["id", "organization_code", "held_on", "seats", "due_to_attend", "present", "win_basis",
+                  "votes_to_win", "result_note", "candidates"]
+
+
+class LiaisonSerializer(serializers.ModelSerializer):
+    organization_code = serializers.CharField(source="organization.code", read_only=True)
+
+    class Meta:
+        model = Liaison
+        fields = ["id", "organization_code", "name", "unit", "post", "phone", "start_on", "end_on"]
+
+
+class CommitteeTermViewSet(ScopedReadOnlyViewSet):
+    queryset = CommitteeTerm.objects.select_related("organization").prefetch_related(
+        "posts__membership__retiree").order_by("end_on", "pk")
+    serializer_class = CommitteeTermSerializer
+    filterset_class = TermFilterSet
+
+
+class ElectionViewSet(ScopedReadOnlyViewSet):
+    queryset = Election.objects.select_related("organization").prefetch_related(
+        "candidates__membership__retiree").order_by("-held_on", "pk")
+    serializer_class = ElectionSerializer
+    filterset_class = ElectionFilterSet
+
+
+class LiaisonViewSet(ScopedReadOnlyViewSet):
+    queryset = Liaison.objects.select_related("organization").order_by("organization__path", "pk")
+    serializer_class = LiaisonSerializer
+    filterset_class = LiaisonFilterSet
+
+
 def register(router):
     router.register("organizations", OrganizationViewSet, basename="organization")
     router.register("zones", ZoneViewSet, basename="zone")
+    router.register("committee-terms", CommitteeTermViewSet, basename="committee-term")
+    router.register("elections", ElectionViewSet, basename="election")
+    router.register("liaisons", LiaisonViewSet, basename="liaison")

@@ -319,3 +319,14 @@ def test_tree_hides_other_branches_from_secretary(client, secretary_a, tree):
     page = client.get(reverse("orgs:tree")).content.decode()
     assert "甲支部" in page and "乙支部专有名称" not in page and "测试党工委" not in page
     assert client.get(reverse("orgs:tree_children", args=["T-B"])).status_code == 404
+
+
+def test_api_terms_are_scoped(client, secretary_a, tree):
+    for org in (tree.a, tree.b):
+        people = members(org, 2, prefix=org.code)
+        services.term_register(organization=org, start_on=D(2025, 1, 1), form=CommitteeForm.SECRETARY,
+                               posts=[(people[0], Post.SECRETARY, "")])
+    client.force_login(secretary_a)
+    data = client.get("/api/v1/committee-terms/").json()
+    assert data["count"] == 1 and data["results"][0]["organization_code"] == "T-A"
+    assert data["results"][0]["posts"][0]["post"] == "secretary"
