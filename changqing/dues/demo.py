@@ -23,10 +23,11 @@ from .models import (
 BATCH = 5000
 FIRST = dt.date(2024, 1, 1)
 COLLECTORS = ["组织委员", "支部书记", "党小组长"]
-SPENDING = [("购买学习资料和党报党刊", 300, 1200), ("春节走访慰问困难老党员", 800, 3000),
-            ("“七一”主题党日活动", 500, 2500), ("重阳节慰问高龄党员", 600, 2500),
-            ("赴革命老区参观学习交通费", 1500, 5000), ("活动室水电及维护", 200, 900),
-            ("生日政治关怀红色礼物", 300, 1200), ("送学上门资料打印", 100, 400)]
+# purpose, lowest and highest amount, the month it happens in (None = any month from April)
+SPENDING = [("购买学习资料和党报党刊", 300, 1200, None), ("春节走访慰问困难老党员", 800, 3000, 2),
+            ("“七一”主题党日活动", 500, 2500, 6), ("重阳节慰问高龄党员", 600, 2500, 10),
+            ("赴革命老区参观学习交通费", 1500, 5000, None), ("活动室水电及维护", 200, 900, None),
+            ("生日政治关怀红色礼物", 300, 1200, None), ("送学上门资料打印", 100, 400, None)]
 
 
 def _money(x) -> Decimal:
@@ -181,7 +182,7 @@ def _write_funds(branches, ctx) -> int:
         balance = Decimal("0.00")
         for year in (2024, 2025, 2026):
             incomes = [
-                BranchFundEntry(organization=b, kind=FundKind.REFUND, occurred_on=dt.date(year, 3, rng.randint(1, 28)),
+                BranchFundEntry(organization=b, kind=FundKind.REFUND, occurred_on=dt.date(year, 1, rng.randint(5, 28)),
                                 amount=_money(rng.randint(300, 2500)), source="上级党委返还党费",
                                 receipt_number=f"FH{year}{rng.randint(1, 999):03d}"),
             ]
@@ -195,14 +196,15 @@ def _write_funds(branches, ctx) -> int:
             entries += incomes
             budget = balance * Decimal(str(round(rng.uniform(0.55, 0.95), 2)))
             last_day = ctx.today if year == ctx.today.year else dt.date(year, 12, 31)
-            for purpose, low, high in rng.sample(SPENDING, rng.randint(3, 7)):
+            for purpose, low, high, month in rng.sample(SPENDING, rng.randint(3, 7)):
                 amount = _money(rng.randint(low, high))
-                if amount > budget:
+                month = month or rng.randint(4, last_day.month if year == ctx.today.year else 12)
+                day = dt.date(year, month, rng.randint(1, 28))
+                if amount > budget or day > last_day:
                     continue
                 budget -= amount
                 balance -= amount
-                day = dt.date(year, rng.randint(4, last_day.month if year == ctx.today.year else 12), rng.randint(1, 28))
-                entries.append(BranchFundEntry(organization=b, kind=FundKind.SPENDING, occurred_on=min(day, last_day),
+                entries.append(BranchFundEntry(organization=b, kind=FundKind.SPENDING, occurred_on=day,
                                                amount=amount, purpose=purpose,
                                                receipt_number=f"ZC{year}{rng.randint(1, 9999):04d}"))
     created = BranchFundEntry.objects.bulk_create(entries, batch_size=BATCH)

@@ -393,6 +393,7 @@ def ledger(request, code: str, year: int):
     months = rules.month_range(dt.date(year, 1, 1), 12)
     today = _today()
     as_of = min(last_closed_month(today), dt.date(year, 12, 1))
+    current = rules.month_start(today)
     rows = compute(Membership.objects.filter(organization=branch).exclude(state="left"), months, as_of=as_of)
     title = f"{branch.name} {year}年党费收缴台账"
     month_totals = [sum((r.months[m].paid for r in rows), Decimal("0")) for m in months]
@@ -401,7 +402,7 @@ def ledger(request, code: str, year: int):
             raise PermissionDenied("您没有导出权限")
         log_operation(OperationLog.Event.EXPORT, request=request, detail=f"导出「{title}」", org_path=branch.path)
         headers = ["姓名", "类别", "月应缴（元）"] + [f"{m.month}月" for m in months] + ["全年实缴（元）", "连续欠缴（月）"]
-        body = [[r.name, _category(r), _money(_first_due(r))] + [_ledger_cell(r.months[m]) for m in months]
+        body = [[r.name, _category(r), _money(_first_due(r))] + [_ledger_cell(r.months[m], current) for m in months]
                 + [_money(r.paid_total), r.arrears_months] for r in rows]
         body.append(["合计", "", ""] + [_money(t) for t in month_totals] + [_money(sum(month_totals)), ""])
         return xlsx_response(title, headers, body)
@@ -409,7 +410,7 @@ def ledger(request, code: str, year: int):
     return render(request, "dues/ledger.html", {
         "title": title, "branch": branch, "year": year, "months": months,
         "lines": [{"r": r, "category": _category(r), "due": _first_due(r),
-                   "cells": [_ledger_cell(r.months[m]) for m in months]} for r in rows],
+                   "cells": [_ledger_cell(r.months[m], current) for m in months]} for r in rows],
         "month_totals": month_totals, "year_total": sum(month_totals),
         "voluntary": voluntary.select_related("membership__retiree"),
         "prev_year": year - 1, "next_year": year + 1,
@@ -425,10 +426,15 @@ def _first_due(r):
     return next((m.due for m in r.months.values() if m.due is not None and m.settled != "not_due"), None)
 
 
-def _ledger_cell(md) -> str:
+def _ledger_cell(md, current: dt.date) -> str:
+    """Paid amount, 免 (waived), — (not owed yet), 欠 (a closed month unpaid), 待缴 (this month), blank (future)."""
     if md.settled == "paid":
         return f"{md.paid:.2f}"
-    return {"waived": "免", "not_due": "—"}.get(md.settled, "欠")
+    if md.settled in ("waived", "not_due"):
+        return {"waived": "免", "not_due": "—"}[md.settled]
+    if md.month > current:
+        return ""
+    return "待缴" if md.month == current else "欠"
 
 
 # -- overview by branch --------------------------------------------------
