@@ -202,7 +202,9 @@ def _probationary(ctx, branches) -> list[Membership]:
 def _current_winter(ctx) -> list[Absence]:
     """Past long stays mostly got a temporary relationship; this winter is under way, a few overdue."""
     rng, today = ctx.rng, ctx.today
-    past = list(Absence.objects.filter(retiree__organization__path__startswith=ctx.root.path, end_on__lt=today)
+    # Only stays the generator left without either (older generators did not fill these fields).
+    past = list(Absence.objects.filter(retiree__organization__path__startswith=ctx.root.path, end_on__lt=today,
+                                       host_org_name="", last_report_on__isnull=True)
                 .only("id", "start_on", "end_on", "place"))
     hosted = []
     for a in past:
@@ -218,6 +220,17 @@ def _current_winter(ctx) -> list[Absence]:
                                              state=MembershipState.ACTIVE, retiree__mobility_impaired=False)
                    .values_list("retiree_id", flat=True).order_by("retiree_id"))
     away = rng.sample(members, k=min(len(members), max(8, len(members) // 25)))
+    # The demo secretary's branch (the first by path) gets one overdue stay and one due report, so
+    # the reminders show on that login too.
+    first = (Organization.objects.filter(path__startswith=ctx.root.path, kind=OrgKind.BRANCH,
+                                         memberships__isnull=False).order_by("path").first())
+    if first is not None:
+        busy = Absence.objects.filter(end_on__isnull=True).values("retiree_id")
+        own = list(Membership.objects.filter(organization=first, state=MembershipState.ACTIVE)
+                   .exclude(retiree_id__in=busy).order_by("id").values_list("retiree_id", flat=True)[1:3])
+        away = [r for r in away if r not in own]
+        for retiree_id, slot in zip(own, (0, 2)):
+            away.insert(slot, retiree_id)
     taken = set(Absence.objects.filter(retiree_id__in=away, end_on__isnull=True).values_list("retiree_id", flat=True))
     created = []
     for n, retiree_id in enumerate(away):
