@@ -122,6 +122,10 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+if not PRODUCTION:
+    # WhiteNoise warns on every request when the directory is missing; in development
+    # files come from the finders, so an empty directory is all it needs.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Vendored front-end libraries are copied to var/vendor from node_modules at set-up (make setup).
 STATICFILES_DIRS = [BASE_DIR / "changqing" / "static", ("vendor", BASE_DIR / "var" / "vendor")]
 MEDIA_URL = "/media/"
