@@ -161,11 +161,13 @@ def run(job_id: int) -> Job:
         # All-or-nothing: a job that fails half-way leaves no half-written records.
         with acting_as(job.owner), transaction.atomic():
             result = resolve(job.func)(job, **job.params)
-    except Exception as exc:  # every failure ends the job with a message the user can read
-        logger.exception("后台任务 %s（%s）失败", job.pk, job.func)
-        job.status, job.error = Job.Status.FAILED, _user_message(exc)
+    except (JobError, ValidationError) as exc:  # the input was wrong: the user reads why
+        logger.info("后台任务 %s（%s）未完成：%s", job.pk, job.func, exc)
+        job.status, job.error, job.message = Job.Status.FAILED, _user_message(exc), "任务失败"
+    except Exception as exc:  # a bug or an outage: a generic message, the details for administrators
+        logger.exception("后台任务 %s（%s）出错", job.pk, job.func)
+        job.status, job.error, job.message = Job.Status.FAILED, _user_message(exc), "任务失败"
         job.traceback = tb.format_exc()
-        job.message = "任务失败"
     else:
         job.status, job.result = Job.Status.SUCCEEDED, result
         job.progress, job.message = 100, "已完成"

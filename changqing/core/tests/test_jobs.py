@@ -77,6 +77,7 @@ def test_failure_shows_chinese_error_and_keeps_nothing(client, secretary_a, tree
     assert job.status == Job.Status.FAILED
     assert job.error == "第 3 行“身份证号”列：校验位不正确，请改正后重新导入"
     assert not Organization.objects.filter(code="T-NEW").exists()  # all-or-nothing
+    assert job.traceback == ""  # bad input is not a bug: no technical details to keep
     client.force_login(secretary_a)
     html = client.get(job.get_absolute_url()).content.decode()
     assert "任务失败：第 3 行“身份证号”列：校验位不正确" in html
