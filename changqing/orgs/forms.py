@@ -48,6 +48,11 @@ class OrganizationForm(forms.ModelForm):
         self.fields["parent"].error_messages["required"] = "请选择上级组织（您管理范围内的组织）"
         self.fields["parent"].error_messages["invalid_choice"] = "所选上级组织不在您的管理范围内或已撤销"
         self.fields["zone"].queryset = restrict(Zone.objects.all(), user, "view")
+        if not self.instance.pk:
+            # DOMAIN.md §3 rule 4: 5 years for community branches, 3 for the others, unless chosen.
+            self.fields["term_years"] = forms.TypedChoiceField(
+                label="委员会任期", coerce=int, required=False, empty_value=None,
+                choices=[("", "按组建方式（社区5年，其他3年）"), (3, "3年"), (5, "5年")])
         if self.instance.pk:
             self.fields["code"].disabled = True
             self.fields["code"].help_text = "编码创建后不能修改"
@@ -57,6 +62,14 @@ class OrganizationForm(forms.ModelForm):
         if not self.instance.pk and Organization.objects.filter(code=code).exists():
             raise ValidationError(f"编码 {code} 已被其他组织使用")
         return code
+
+    def clean_term_years(self):
+        years = self.cleaned_data.get("term_years")
+        if years is None:
+            from .models import SetupKind
+
+            years = 5 if self.data.get(self.add_prefix("setup_kind")) == SetupKind.COMMUNITY else 3
+        return years
 
     def clean_contact_phone(self):
         phone = self.cleaned_data.get("contact_phone", "").strip()

@@ -70,6 +70,14 @@ def test_org_create_builds_group_under_branch(admin_client, tree):
     assert response.status_code == 302 and group.path == "/T/T-A/T-A-G1/" and group.depth == 3
 
 
+def test_org_create_term_years_follow_setup_kind(admin_client, tree):
+    admin_client.post(reverse("orgs:create"), _org_post(tree, code="T-C", setup_kind="community", term_years=""))
+    admin_client.post(reverse("orgs:create"), _org_post(tree, code="T-D", term_years=""))
+    admin_client.post(reverse("orgs:create"), _org_post(tree, code="T-E", setup_kind="community", term_years="3"))
+    years = dict(Organization.objects.filter(code__in=["T-C", "T-D", "T-E"]).values_list("code", "term_years"))
+    assert years == {"T-C": 5, "T-D": 3, "T-E": 3}
+
+
 def test_org_edit_refuses_kind_that_orphans_children(admin_client, tree):
     Organization.objects.create(code="T-A-G", name="甲小组", kind=OrgKind.GROUP, parent=tree.a)
     data = _org_post(tree, code="T-A", name="甲支部", kind="general_branch")
