@@ -125,7 +125,7 @@ class _Generator:
 
     def _plan_branch(self, org: Organization) -> list[tuple[str, dt.date]]:
         rng = self.rng
-        diligence = rng.choice([0.97, 0.95, 0.92, 0.9, 0.85, 0.8, 0.7, 0.55])
+        diligence = rng.choice([0.99, 0.98, 0.97, 0.96, 0.94, 0.92, 0.88, 0.8, 0.6])
         out = []
         month = self.start
         while month <= self.today:

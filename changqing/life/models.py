@@ -69,8 +69,11 @@ class Ruleset(ChangeLoggedModel):
     def get_absolute_url(self):
         return reverse("life:ruleset_detail", args=[self.pk])
 
-    def current_version(self):
-        return self.versions.order_by("-effective_from", "-number").first()
+    def current_version(self, on=None):
+        """The newest version already in effect on a date (today by default)."""
+        on = on or timezone.localdate()
+        return (self.versions.filter(effective_from__lte=on).order_by("-number").first()
+                or self.versions.order_by("number").first())
 
 
 class RulesetVersion(ChangeLoggedModel):

@@ -29,11 +29,11 @@ def branches_in_scope(root: Organization, user=None):
 
 
 def _ruleset_specs(on: dt.date) -> tuple[dict[int, engine.RulesetSpec], int | None]:
-    """Every ruleset as the engine sees it on a date (its version in effect then); two queries."""
+    """Every ruleset as the engine sees it on a date: its newest version in effect then; a few queries."""
     rulesets = list(Ruleset.objects.prefetch_related("versions__rules__kind"))
     specs, fallback = {}, None
     for rs in rulesets:
-        versions = sorted(rs.versions.all(), key=lambda v: (v.effective_from, v.number))
+        versions = sorted(rs.versions.all(), key=lambda v: v.number)
         if not versions:
             continue
         in_effect = [v for v in versions if v.effective_from <= on] or versions[:1]

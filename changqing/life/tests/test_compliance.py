@@ -203,3 +203,44 @@ def test_other_branch_is_out_of_scope(tree, secretary_a, client):
     resp = client.get("/life/heatmap/")
     assert "乙支部专有名称" not in resp.content.decode()
     assert client.get("/life/heatmap/?org=T-B").status_code == 404
+
+
+def test_api_meetings_scoped(tree, secretary_a, client):
+    hold(tree.a, "group_meeting", dt.date(2025, 3, 1), add_members(tree.a, 1))
+    hold(tree.b, "group_meeting", dt.date(2025, 3, 2))
+    client.force_login(secretary_a)
+    data = client.get("/api/v1/life/meetings/").json()
+    rows = data["results"] if isinstance(data, dict) else data
+    assert [r["organization_code"] for r in rows] == ["T-A"] and rows[0]["attendances"]
+
+
+def test_ruleset_pages_copy_revise_assign(tree, bureau_admin, client):
+    client.force_login(bureau_admin)
+    retired = Ruleset.objects.get(code="retired")
+    assert "离退休干部党支部规则" in client.get("/life/rulesets/").content.decode()
+    resp = client.post(f"/life/rulesets/{retired.pk}/", {"code": "t-copy", "name": "本辖区规则"})
+    copy = Ruleset.objects.get(code="t-copy")
+    assert resp.status_code == 302 and copy.owner == tree.root
+    bad = client.post(f"/life/rulesets/{retired.pk}/", {"code": "t-copy", "name": "重复"})
+    assert "该编码已被使用" in bad.content.decode()
+    page = client.get(f"/life/rulesets/{copy.pk}/revise/")
+    forms = page.context["formset"].forms
+    data = {"rules-TOTAL_FORMS": len(forms), "rules-INITIAL_FORMS": len(forms), "effective_from": "2026-01-01",
+            "due_soon_days": "10", "warn_months": "3,5,6", "note": "支委会改为每月"}
+    for i, f in enumerate(forms):
+        ini = f.initial
+        data[f"rules-{i}-kind"] = ini["kind"]
+        data[f"rules-{i}-count"] = ini["count"]
+        data[f"rules-{i}-period"] = "month" if f.initial["kind"] == Rule.objects.filter(
+            kind__code="committee_meeting").first().kind_id else ini["period"]
+        if ini["per_member"]:
+            data[f"rules-{i}-per_member"] = "on"
+    bad = client.post(f"/life/rulesets/{copy.pk}/revise/", {**data, "warn_months": "三个月"})
+    assert "请写成以逗号分隔的月数" in bad.content.decode() and copy.versions.count() == 1
+    assert client.post(f"/life/rulesets/{copy.pk}/revise/", data).status_code == 302
+    v2 = copy.current_version()
+    assert v2.number == 2 and v2.rules.get(kind__code="committee_meeting").period == "month"
+    bad = client.post("/life/branch/T-A/ruleset/", {"ruleset": copy.pk, "reason": ""})
+    assert "必须填写理由" in bad.content.decode()
+    assert client.post("/life/branch/T-A/ruleset/", {"ruleset": copy.pk, "reason": "试点"}).status_code == 302
+    assert RulesetAssignment.objects.get(organization=tree.a).reason == "试点"
