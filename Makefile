@@ -49,7 +49,18 @@ browser-deps:
 		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
 	fi
 
-test: setup browser-deps
+# The monthly bulletin (月通报) is converted to PDF by LibreOffice with the Noto CJK
+# glyphs embedded; pdftoppm (poppler-utils) renders its pages for checking.
+fonts:
+	@if command -v soffice >/dev/null && command -v pdftoppm >/dev/null && fc-list 2>/dev/null | grep -qi "Noto Serif CJK"; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+		echo "正在安装 LibreOffice（无界面）、poppler-utils 和中文字体（Debian 软件包）…"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui poppler-utils fonts-noto-cjk >/dev/null; \
+	else \
+		echo "!! 未找到 LibreOffice，且当前不是 root：月通报只生成 Word 文件，PDF 测试将被跳过。"; \
+	fi
+
+test: setup browser-deps fonts
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 # Benchmarks run against the machine's PostgreSQL (see bench/README.md).
