@@ -39,7 +39,7 @@ def test_admin_builds_tree_and_records_election(demo, page_factory):
 
     # The tree: the new branch is there; opening it loads the group.
     page.goto(base + "/orgs/tree/")
-    page.locator("details[hx-get='/orgs/tree/YS-B090/'] > summary").click()
+    page.locator("details[hx-get='/orgs/tree/YS-B090/'] > summary .tree-toggle").click()
     page.locator("a.tree-name", has_text="第一党小组").wait_for()
     screenshot(page, "orgs-tree")
 
