@@ -20,6 +20,19 @@ class CellError(ValueError):
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
+class MonthDate(dt.date):
+    """A date written to the month only (1950.03, 1950年3月): stored as the 1st, compared by month."""
+
+    month_only = True
+
+    def plain(self) -> dt.date:
+        return dt.date(self.year, self.month, self.day)
+
+    def month_end(self) -> dt.date:
+        nxt = dt.date(self.year + (self.month == 12), self.month % 12 + 1, 1)
+        return nxt - dt.timedelta(days=1)
+
+
 def is_empty(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -47,11 +60,11 @@ _YM_COMPACT = re.compile(r"^(\d{4})(\d{2})$")
 _TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 
 
-def _make(y: int, m: int, d: int, shown) -> dt.date:
+def _make(y: int, m: int, d: int, shown, *, month_only: bool = False) -> dt.date:
     if not 1 <= m <= 12:
         raise CellError(f"“{shown}”中的月份 {m} 不存在")
     try:
-        return dt.date(y, m, d)
+        return MonthDate(y, m, 1) if month_only else dt.date(y, m, d)
     except ValueError:
         raise CellError(f"日期“{shown}”不存在") from None
 
@@ -78,7 +91,7 @@ def parse_date(value) -> dt.date | None:
         return _make(int(m[1]), int(m[2]), int(m[3]), s)
     m = _YM.match(s) or _YM_COMPACT.match(s)
     if m:
-        return _make(int(m[1]), int(m[2]), 1, s)
+        return _make(int(m[1]), int(m[2]), 1, s, month_only=True)
     if re.fullmatch(r"\d{4}\s*年?", s):
         raise CellError(f"“{s}”只有年份，请至少写到月，如 {s[:4]}.03")
     if re.fullmatch(r"\d+(\.\d+)?", s):
@@ -92,7 +105,7 @@ def _date_from_number(n) -> dt.date:
         if 1880 <= whole <= 2100:
             # Excel turned “1950.03” (or “1950.10”) into a number; two decimals are the month.
             month = round((n - whole) * 100)
-            return _make(whole, month, 1, f"{n}")
+            return _make(whole, month, 1, f"{n}", month_only=True)
         n = int(n)  # a serial with a time of day
     n = int(n)
     if 10_000_000 <= n <= 29_991_231:
@@ -100,7 +113,7 @@ def _date_from_number(n) -> dt.date:
         return _make(int(s[:4]), int(s[4:6]), int(s[6:]), s)
     if 188_001 <= n <= 210_012:
         s = str(n)
-        return _make(int(s[:4]), int(s[4:]), 1, s)
+        return _make(int(s[:4]), int(s[4:]), 1, s, month_only=True)
     if 1880 <= n <= 2100:
         raise CellError(f"“{n}”只有年份，请至少写到月，如 {n}.03")
     if 1 <= n <= 80_000:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .cells import CellError, parse_cell
+from .cells import CellError, MonthDate, parse_cell
 from .layout import BY_KEY, NOT_MEMBER
 from .rules import RosterRules
 
@@ -58,7 +58,10 @@ def check_row(row: int, raw: dict, *, today: dt.date, rules: RosterRules) -> Row
         values["id_number"] = parsed_id.value
         if values.get("gender") and values["gender"] != parsed_id.gender:
             result.error("gender", f"性别与身份证号不一致（身份证号为{'男' if parsed_id.gender == 'male' else '女'}）")
-        if values.get("birth_date") and values["birth_date"] != birth:
+        given = values.get("birth_date")
+        if isinstance(given, MonthDate) and (given.year, given.month) != (birth.year, birth.month):
+            result.error("birth_date", f"出生年月与身份证号不一致（身份证号为 {birth:%Y-%m-%d}）")
+        elif given and not isinstance(given, MonthDate) and given != birth:
             result.error("birth_date", f"出生日期与身份证号不一致（身份证号为 {birth:%Y-%m-%d}）")
         age = age_on(birth, today)
         if birth > today:
@@ -71,6 +74,9 @@ def check_row(row: int, raw: dict, *, today: dt.date, rules: RosterRules) -> Row
 
     _check_person(result, birth, today, rules)
     _check_membership(result, birth, today, rules)
+    for key, value in values.items():
+        if isinstance(value, MonthDate):
+            values[key] = value.plain()
     return result
 
 
@@ -122,8 +128,9 @@ def _check_membership(result: RowResult, birth, today, rules):
         if joined > today:
             result.error("joined_on", "入党日期不能晚于今天")
         elif birth and age_on(birth, joined) < rules.min_join_age:
-            result.error("joined_on", f"按身份证号，入党时只有{age_on(birth, joined)}岁，不满{rules.min_join_age}周岁"
-                                      "（只写到月的日期按当月1日计算）")
+            note = "（只写到月的日期按当月1日计算，请写出具体日期）" if isinstance(joined, MonthDate) else ""
+            result.error("joined_on", f"按身份证号，入党时只有{age_on(birth, joined)}岁，"
+                                      f"不满{rules.min_join_age}周岁{note}")
         elif deceased_on and joined > deceased_on:
             result.error("joined_on", "入党日期晚于去世日期")
     if status == "full" and not full and not result.has_error("full_on"):

@@ -94,3 +94,15 @@ def test_header_variants(written, key):
 
 def test_normalize_header_strips_marks():
     assert normalize_header(" 出生日期（YYYY-MM-DD）* ") == "出生日期"
+
+
+def test_month_only_birth_date_is_compared_by_month():
+    from changqing.roster.checks import check_row
+    from changqing.roster.rules import RosterRules
+
+    raw = {"name": "王建国", "gender": "男", "id_number": "110105194912310011", "birth_date": "1949.12"}
+    result = check_row(5, raw, today=dt.date(2026, 11, 24), rules=RosterRules())
+    assert result.errors == [] and result.values["birth_date"] == dt.date(1949, 12, 31)
+    raw["birth_date"] = "1949.11"
+    result = check_row(5, raw, today=dt.date(2026, 11, 24), rules=RosterRules())
+    assert result.errors == [("birth_date", "出生年月与身份证号不一致（身份证号为 1949-12-31）")]
