@@ -183,6 +183,10 @@ class Zone(ChangeLoggedModel):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        """A zone's page is the list of its organisations."""
+        return reverse("orgs:list") + f"?zone={self.pk}"
+
 
 # -- committees, terms and elections (DOMAIN.md §3 rules 3–6) -----------------
 
