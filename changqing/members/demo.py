@@ -56,9 +56,12 @@ def extend(ctx):
         if len(pool) < 5:
             continue
         # A death in about a third of the branches.
-        if rng.random() < 0.35:
-            m = pool.pop()
-            on = _date(rng, dt.date(2019, 1, 1), today - dt.timedelta(days=20))
+        retired_long = [m for m in pool if (m.retiree.retired_on or m.retiree.birth_date) < dt.date(2018, 1, 1)]
+        if rng.random() < 0.35 and retired_long:
+            m = retired_long[0]
+            pool.remove(m)
+            earliest = max(dt.date(2019, 1, 1), (m.retiree.retired_on or m.retiree.birth_date) + dt.timedelta(days=400))
+            on = _date(rng, earliest, today - dt.timedelta(days=20))
             m.state, m.ended_on = MembershipState.DECEASED, on
             m.retiree.status, m.retiree.deceased_on = PersonStatus.DECEASED, on
             closed.append((m, on, MembershipPeriod.End.DECEASED))

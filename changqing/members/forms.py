@@ -93,6 +93,7 @@ class RetireeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = restrict(Organization.objects.active(), user, "change").order_by("path")
         self.fields["organization"].empty_label = "请选择"
+        self.fields["retirement_kind"].choices = [("", "请选择")] + RetirementKind.choices
         self.fields["photo"].help_text = f"JPG、PNG 或 WebP，不超过 {self.photo_max_mb()} MB"
         self.fields["photo"].widget.attrs["accept"] = "image/jpeg,image/png,image/webp"
         self.fields["photo"].error_messages["invalid_image"] = "请上传照片文件（JPG、PNG 或 WebP），该文件不是有效的图片"

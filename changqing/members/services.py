@@ -45,7 +45,12 @@ def _check_date(on: dt.date, membership: Membership | None = None, field: str = 
 
 
 def _close_period(membership: Membership, on: dt.date, reason: str):
-    MembershipPeriod.objects.filter(membership=membership, end_on__isnull=True).update(end_on=on, end_reason=reason)
+    """End the open period; a membership entered in bulk without one gets its period written now."""
+    closed = MembershipPeriod.objects.filter(membership=membership, end_on__isnull=True).update(
+        end_on=on, end_reason=reason)
+    if not closed and not MembershipPeriod.objects.filter(membership=membership).exists():
+        MembershipPeriod.objects.create(membership=membership, organization_id=membership.organization_id,
+                                        start_on=membership.joined_on, end_on=on, end_reason=reason)
 
 
 def _event(membership: Membership, kind: str, on: dt.date, organization: Organization, *, transfer=None,
@@ -201,6 +206,8 @@ def retiree_record_death(*, retiree: Retiree, on: dt.date, note: str = "") -> Re
         raise ValidationError({"on": "去世日期不能晚于今天"})
     if on < retiree.birth_date:
         raise ValidationError({"on": "去世日期不能早于出生日期"})
+    if retiree.retired_on and on < retiree.retired_on:
+        raise ValidationError({"on": f"去世日期早于离退休日期（{retiree.retired_on:%Y年%m月%d日}），请核对"})
     if retiree.status == PersonStatus.DECEASED:
         raise ValidationError({"on": f"已于{retiree.deceased_on:%Y年%m月%d日}登记去世"})
     membership = Membership.objects.filter(retiree=retiree).select_related("organization").first()

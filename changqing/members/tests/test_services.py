@@ -81,3 +81,31 @@ def test_death_ends_membership(member):
     member.refresh_from_db()
     assert member.state == "deceased" and member.retiree.status == "deceased"
     assert member.periods.get().end_reason == "deceased"
+
+
+def test_death_before_retirement_is_refused(member):
+    r = member.retiree
+    r.retired_on = D(2010, 1, 1)
+    r.save()
+    with pytest.raises(ValidationError, match="早于离退休日期"):
+        services.retiree_record_death(retiree=r, on=D(2009, 5, 1))
+    member.refresh_from_db()
+    assert member.state == "active"
+
+
+def test_membership_move_for_branch_merge(member, tree):
+    """What the orgs app does when merging branch A into B: every active member moves, history stays with A."""
+    other = services.membership_create(
+        retiree=__import__("conftest").make_retiree(tree.a, "周保国", "110105195203030013", member=False,
+                                                    birth=D(1952, 3, 3)),
+        organization=tree.a, status="probationary", joined_on=D(2026, 1, 1))
+    for m in Membership.objects.filter(organization=tree.a, state="active"):
+        services.membership_move(membership=m, to_org=tree.b, on=D(2026, 6, 1), reason="支部合并")
+    assert not Membership.objects.filter(organization=tree.a).exists()
+    # 张宏伟 was entered in bulk style (no period): the move writes the period she had in A.
+    assert MembershipPeriod.objects.filter(organization=tree.a, end_reason="move").count() == 3
+    assert MembershipPeriod.objects.get(membership=tree.ra.membership, organization=tree.a).start_on == D(1975, 7, 1)
+    assert MembershipEvent.objects.filter(organization=tree.a, kind="joined").count() == 2
+    assert Transfer.objects.filter(from_org=tree.a, to_org=tree.b, reason="支部合并").count() == 3
+    other.refresh_from_db()
+    assert other.status == MembershipStatus.PROBATIONARY and other.retiree.organization == tree.b
