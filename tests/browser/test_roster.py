@@ -48,6 +48,7 @@ def test_upload_messy_sheet_fix_errors_and_import(demo, page_factory, tmp_path):
     with page.expect_download() as download:
         page.click("text=下载标出错误的表格")
     assert download.value.suggested_filename.endswith("_错误说明.xlsx")
+    page.mouse.move(0, 0)
     screenshot(page, "roster-import-errors")
     assert not Retiree.objects.filter(id_number__in=ids).exists()
 

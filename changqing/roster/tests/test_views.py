@@ -155,3 +155,24 @@ def test_member_cannot_import(tree):
     c = Client()
     c.force_login(member)
     assert c.get("/roster/import/").status_code == 403
+
+
+def test_large_files_run_as_background_jobs(tree, client_sec, tmp_path, settings):
+    from changqing.core.models import Job
+
+    settings.CHANGQING = {**settings.CHANGQING, "ROSTER": {"background_bytes": 0, "background_rows": 0}}
+    people = [person(i) for i in range(4)]
+    path = write_xlsx(tmp_path / "大名册.xlsx", simple_rows(people))
+    response = _upload(client_sec, path, tree.a)
+    upload = RosterUpload.objects.get()
+    assert response["Location"] == upload.get_absolute_url()
+    check = Job.objects.get(pk=upload.job_id)
+    assert check.kind == "roster.check" and check.status == "succeeded"
+    assert check.result["url"] == upload.get_absolute_url() and "新增 4 人" in check.result["summary"]
+    assert upload.status == "previewed"
+    client_sec.post(f"/roster/import/{upload.pk}/confirm/")
+    upload.refresh_from_db()
+    job = Job.objects.get(pk=upload.job_id)
+    assert job.kind == "roster.import" and job.status == "succeeded" and job.progress == 100
+    assert upload.status == "imported"
+    assert Retiree.objects.filter(id_number__in=[p["身份证号"] for p in people]).count() == 4
