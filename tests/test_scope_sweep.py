@@ -56,6 +56,10 @@ NO_B_RECORD_ALLOWED = {
     "dues.duespolicy",
     # 党建指导站 records are scoped by guidance station (两新组织), never by a retired cadres' branch.
     "guidance.*",
+    # Kept by the 党工委 and shown to the branches below it; the county demo has no branch-level ones.
+    "care.campaign", "care.venue", "care.volunteerteam", "care.volunteeractivity", "care.oralhistory",
+    # Rulesets ship without an owner or belong to a jurisdiction; work lists and courses are published from above.
+    "life.ruleset", "life.worklist", "life.trainingcourse",
 }
 
 
@@ -260,35 +264,35 @@ def _pick_branches():
     return a, b
 
 
+# Fields that name a record: a value found only in B's records is a fingerprint of B.
+NAME_FIELDS = ("name", "code", "title", "full_name", "username", "topic", "subject")
+
+
 def _forbidden_strings(sec_a, sec_b) -> list[str]:
-    """Names and codes of B's records that appear nowhere outside B (so a hit is a real leak)."""
+    """Names, codes and titles of B's records that appear in no record outside B (so a hit is a real leak)."""
     candidates: set[str] = set()
     outside: list[str] = []
-    b_only_by_model = {}
     for model in _scoped_models():
-        in_b = restrict(model._default_manager.all(), sec_b)
-        in_a_ids = restrict(model._default_manager.all(), sec_a).values("pk")
-        b_only = list(in_b.exclude(pk__in=in_a_ids).order_by("pk")[:200])
-        if not b_only:
+        fields = [f.name for f in model._meta.concrete_fields if f.name in NAME_FIELDS
+                  and f.get_internal_type() in ("CharField", "TextField", "SlugField")]
+        if not fields:
             continue
-        b_only_by_model[model] = b_only
-        rest = model._default_manager.exclude(pk__in=[o.pk for o in b_only])
-        if rest.count() > 5000:  # too many to compare reprs; fall back to names and codes below
-            reprs = []
-        else:
-            reprs = [str(o) for o in b_only]
-            outside.extend(str(o) for o in rest.iterator())
-        for o in b_only:
-            for attr in ("name", "code", "full_name", "username"):
-                value = getattr(o, attr, None)
-                if isinstance(value, str):
-                    candidates.add(value)
-        candidates.update(reprs)
-    for model, b_only in b_only_by_model.items():
-        for attr in ("name", "code", "full_name", "username"):
-            if any(isinstance(getattr(o, attr, None), str) for o in b_only[:1]):
-                outside.extend(v for v in model._default_manager.exclude(pk__in=[o.pk for o in b_only])
-                               .values_list(attr, flat=True) if isinstance(v, str))
+        in_a = restrict(model._default_manager.all(), sec_a).values("pk")
+        b_only = restrict(model._default_manager.all(), sec_b).exclude(pk__in=in_a).values("pk")
+        if not b_only.exists():
+            continue
+        for row in model._default_manager.filter(pk__in=b_only).values_list(*fields):
+            candidates.update(v for v in row if v)
+        for row in model._default_manager.exclude(pk__in=b_only).values_list(*fields).iterator():
+            outside.extend(v for v in row if v)
+    # Words of the interface itself (role and choice labels, model names) are nobody's fingerprint.
+    from django.apps import apps
+
+    outside += [str(label) for label in Role.labels]
+    for model in apps.get_models():
+        outside += [str(model._meta.verbose_name), str(model._meta.verbose_name_plural)]
+        for f in model._meta.fields:
+            outside += [str(label) for _, label in (f.flatchoices or [])] + [str(f.verbose_name)]
     corpus = "\x00".join(outside)
     return sorted(s for s in candidates if len(s) >= 2 and s.strip() and s not in corpus)
 
@@ -494,12 +498,17 @@ def _outside_a_record(model, world):
     codes = world.a.path.strip("/").split("/")
     ancestors = ["/" + "/".join(codes[:i]) + "/" for i in range(1, len(codes))]
     spec = spec_of(model)
-    above = Q(pk__in=[])
+    above, elsewhere = Q(pk__in=[]), Q(pk__in=[])
     for org in ([spec.org] if spec.org is not None else []) + list(spec.more_orgs):
-        above |= Q(**{f"{org}__path__in" if org else "path__in": ancestors})
+        key = f"{org}__path" if org else "path"
+        above |= Q(**{f"{key}__in": ancestors})
+        elsewhere |= Q(**{f"{key}__isnull": False})
     if spec.org_path is not None:
         above |= Q(**{f"{spec.org_path}__in": ancestors})
-    return model._default_manager.exclude(pk__in=in_a).exclude(above).order_by("pk").first()
+        elsewhere |= ~Q(**{spec.org_path: ""})
+    # Records with no organisation at all (shipped defaults) are shared by design.
+    return (model._default_manager.exclude(pk__in=in_a).filter(elsewhere).exclude(above)
+            .order_by("pk").first())
 
 
 def _row(model, pk):
