@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from changqing.accounts.scope import can, get_scoped_object_or_404, object_view
+from changqing.accounts.scope import can, get_scoped_object_or_404, object_view, scope_for
 from changqing.core.lists import Column, ScopedListView
 from changqing.core.models import OperationLog
 from changqing.core.oplog import log_operation
@@ -106,11 +106,13 @@ def retiree_detail(request, pk: int):
     record = selectors.retiree_record(retiree)
     membership = record["membership"]
     can_change = can(request.user, "change", retiree)
-    can_change_membership = bool(membership) and can(request.user, "change", membership)
+    can_change_membership = bool(membership) and _org_may_change(request.user, membership.organization)
+    can_change_org = _org_may_change(request.user, retiree.organization)
     return render(request, "members/retiree_detail.html", {
         "title": retiree.name, "r": retiree, "membership": membership, "reveal": reveal,
         "can_unmask": can_unmask, "can_change": can_change, "can_change_membership": can_change_membership,
-        "can_transfer_in": can_change and retiree.status == "alive" and (
+        "can_change_org": can_change_org,
+        "can_transfer_in": can_change_org and retiree.status == "alive" and (
             membership is None or membership.state == MembershipState.TRANSFERRED_OUT),
         "absences": record["absences"], "rule": record["rule"],
         "sections": selectors.record_sections(request, retiree),
@@ -121,11 +123,17 @@ def _retiree_for_change(request, pk) -> Retiree:
     return get_scoped_object_or_404(Retiree.objects.select_related("organization"), request.user, "change", pk=pk)
 
 
+def _org_may_change(user, org) -> bool:
+    """Party-relationship changes need the organisation in the user's change scope; a carer's
+    pair scope (retiree ids) lets them update a profile, not move someone's relationship."""
+    return scope_for(user, "change").covers_path(org.path)
+
+
 def _membership_for_change(request, retiree) -> Membership:
     membership = Membership.objects.filter(retiree=retiree).select_related("organization", "retiree").first()
     if membership is None:
         raise Http404("此人不是党员")
-    if not can(request.user, "change", membership):
+    if not _org_may_change(request.user, membership.organization):
         raise PermissionDenied("该党员的组织关系不在您的管理范围内")
     return membership
 
@@ -258,6 +266,8 @@ def membership_leave(request, pk: int):
 @login_required
 def retiree_death(request, pk: int):
     retiree = _retiree_for_change(request, pk)
+    if not _org_may_change(request.user, retiree.organization):
+        raise PermissionDenied("请由此人所在组织登记")
     form = forms.DeathForm(request.POST or None)
     return _service_form(request, form, retiree, f"登记 {retiree.name} 去世",
                          lambda d: services.retiree_record_death(retiree=retiree, **d), "已登记去世")

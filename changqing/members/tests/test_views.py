@@ -164,3 +164,26 @@ def test_api_lists_are_scoped(tree, client, secretary_a):
     members = client.get("/api/v1/memberships/").json()
     names = [m["retiree_name"] for m in (members["results"] if isinstance(members, dict) else members)]
     assert names == ["张宏伟"]
+
+
+def test_carer_updates_profile_but_not_the_party_relationship(tree, client):
+    from changqing.accounts import scope
+    from changqing.accounts.roles import Role, ScopeKind
+
+    from conftest import make_user
+
+    carer = make_user("carer", Role.CARER)
+    previous = scope._resolvers.get(ScopeKind.PAIRS)
+    scope.register_scope_resolver(ScopeKind.PAIRS, lambda a: (set(), {tree.ra.pk}))
+    try:
+        client.force_login(carer)
+        page = client.get(f"/retirees/{tree.ra.pk}/").content.decode()
+        assert "修改信息" in page and "转出辖区" not in page and "登记去世" not in page
+        assert client.get(f"/retirees/{tree.ra.pk}/edit/").status_code == 200
+        r = client.post(f"/retirees/{tree.ra.pk}/membership/transfer-out/", {"to_name": "外县", "on": "2026-01-01"})
+        assert r.status_code == 403
+        assert client.post(f"/retirees/{tree.ra.pk}/death/", {"on": "2026-01-01"}).status_code == 403
+        assert Membership.objects.get(retiree=tree.ra).state == "active"
+    finally:
+        if previous is not None:
+            scope.register_scope_resolver(ScopeKind.PAIRS, previous)
