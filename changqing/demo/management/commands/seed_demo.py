@@ -3,13 +3,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from changqing.core.context import acting_as
-from changqing.demo.extend import extra_demo_users, run_extenders
-from changqing.demo.generator import TODAY, DemoGenerator
-from changqing.demo.users import create_demo_users
+from changqing.demo.generator import ROOTS, load_demo
 from changqing.orgs.models import Organization
-
-ROOTS = {"county": "YS", "city": "BB", "province": "P00"}
 
 
 class Command(BaseCommand):
@@ -33,19 +28,9 @@ class Command(BaseCommand):
             raise CommandError("数据库中已有组织数据。请换一个空数据库，或使用 --if-empty。")
         started = time.monotonic()
         progress = (lambda m: self.stderr.write(m)) if format == "text" and scale != "county" else None
-        gen = DemoGenerator(seed=seed, log_history=not no_history and scale == "county", progress=progress)
-        with acting_as(None):
-            if scale == "county":
-                counts = gen.county()
-            elif scale == "city":
-                counts = gen.city()
-            else:
-                counts = gen.province(target_members=members)
-            for code in gen.roots:
-                run_extenders(scale, seed, Organization.objects.get(code=code), TODAY, gen.log_history,
-                              progress or (lambda m: None))
-            users = create_demo_users(ROOTS[scale])
-            users += extra_demo_users(scale, seed, Organization.objects.get(code=ROOTS[scale]), TODAY)
+        result = load_demo(scale, seed, members=members, log_history=not no_history and scale == "county",
+                           progress=progress)
+        counts, users = result.counts, result.users
         elapsed = time.monotonic() - started
         if format == "json":
             self.stdout.write(json.dumps({"scale": scale, "seed": seed, "seconds": round(elapsed, 2),
