@@ -266,6 +266,7 @@ def compliance(branches, rulesets: dict[int, RulesetSpec], meetings, period: Per
             if a.status in PARTICIPATED:
                 attendees[a.meeting_id].add(a.member_id)
     results = []
+    window_cache = {unit: judged_windows(unit, period, today) for unit in PERIOD_LABELS}
     for branch in branches:
         ruleset = rulesets.get(branch.id)
         if ruleset is None:
@@ -274,7 +275,7 @@ def compliance(branches, rulesets: dict[int, RulesetSpec], meetings, period: Per
             required = held = 0
             ids: list[int] = []
             worst, due_on, judged = DONE, None, 0
-            for wstart, wend in judged_windows(rule.period, period, today):
+            for wstart, wend in window_cache[rule.period]:
                 if branch.established_on and wend < branch.established_on:
                     continue
                 if branch.dissolved_on and wstart > branch.dissolved_on:
