@@ -10,7 +10,7 @@ import re
 
 from changqing.core import idcard
 
-from .layout import ETHNICITIES, NOT_MEMBER, Column, to_half_width
+from .layout import ETHNICITIES, Column, to_half_width
 
 
 class CellError(ValueError):
@@ -236,5 +236,3 @@ def parse_cell(column: Column, value):
         return parse_ethnicity(value)
     return parse_text(column, value)
 
-
-__all__ = ["CellError", "NOT_MEMBER", "parse_cell", "parse_date", "parse_phone", "parse_id_number", "text", "is_empty"]

@@ -127,7 +127,6 @@ RETIREE_FIELDS = ("name", "gender", "ethnicity", "id_number", "birth_date", "ret
                   "former_unit", "former_post", "rank", "phone", "address", "community", "health",
                   "mobility_impaired", "living", "family_contact", "family_relation", "family_phone", "specialties",
                   "service_needs", "status", "deceased_on", "note")
-MEMBERSHIP_FIELDS = ("status", "joined_on", "full_on", "joined_org_name")  # membership.<field>, keyed membership_status…
 
 _FULL_WIDTH = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _PAREN = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]")

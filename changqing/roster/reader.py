@@ -263,7 +263,8 @@ def find_header(rows: list[tuple[int, list]]) -> Header | None:
 def is_footer(values: list) -> bool:
     """A sign-off line under the table (“填表人：… 日期：…”), not a person."""
     filled = [text(v) for v in values if not is_empty(v)]
-    return 0 < len(filled) <= 3 and any(w in s for s in filled for w in FOOTER_WORDS)
+    return (0 < len(filled) <= 3 and any(w in s for s in filled for w in FOOTER_WORDS)
+            and not _has_id_number(values))  # a person with a remark that says 说明 is still a person
 
 
 def is_repeated_header(values: list, header: Header) -> bool:
@@ -272,5 +273,3 @@ def is_repeated_header(values: list, header: Header) -> bool:
                and column_for(values[i]) is col)
     return hits >= max(2, len(header.columns) // 2)
 
-
-__all__ = ["SheetReader", "SheetError", "Header", "find_header", "is_footer", "is_repeated_header"]

@@ -18,7 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from changqing.core import idcard
 
-from .layout import COLUMNS, ERROR_HEADER, ETHNICITIES, NOT_MEMBER, Column
+from .layout import COLUMNS, ERROR_HEADER, ETHNICITIES, NOT_MEMBER
 from .reader import SheetReader
 
 TEMPLATE_TITLE = "离退休干部名册"
@@ -199,5 +199,3 @@ def error_workbook(path, name: str, errors: list[dict], header_scan_rows: int = 
     finally:
         reader.close()
 
-
-__all__ = ["roster_workbook", "retiree_row", "error_workbook", "Column"]

@@ -287,3 +287,12 @@ def test_queries_grow_with_batches_not_rows(tree, bureau_admin, run_import, sett
     assert batched[1] <= small[1] + 4 * 2
     if connection.vendor == "postgresql":
         assert batched[0] <= small[0] + 4 * per_batch
+
+
+def test_sign_off_lines_are_skipped_but_people_never(tree, bureau_admin, run_import):
+    p = person(1)
+    rows = [["姓名", "性别", "身份证号", "备注"], [p["姓名"], p["性别"], p["身份证号"], "说明：已审核"],
+            ["填表人：刘会计", None, None, "审核：陈书记"], ["合计：1人"]]
+    report = run_import(rows, user=bureau_admin, org=tree.a)
+    assert report.errors == [] and report.rows == 1 and report.created == 1
+    assert Retiree.objects.get(id_number=p["身份证号"]).note == "说明：已审核"
