@@ -36,7 +36,8 @@ def due_panel(request):
     items = []
     if len(branches) == 1:
         code = results[0].branch.code
-        for r in soon + overdue:
+        for r in sorted((r for r in results if r.status != engine.DONE),
+                        key=lambda r: (-engine.STATUS_RANK[r.status], r.days_left or 0)):
             days = "已逾期" if r.status == engine.OVERDUE else f"还有{r.days_left}天到期"
             items.append({"label": r.rule.name, "value": days, "url": reverse("life:branch", args=[code])})
         if not items:
@@ -49,7 +50,7 @@ def due_panel(request):
             {"label": "即将到期（项）", "value": len(soon), "url": f"{overdue_url}&soon=1"},
             {"label": "已逾期（项）", "value": len(overdue), "url": overdue_url},
         ]
-    return {"title": f"组织生活 · {today.year}年{today.month}月", "order": 20, "items": items}
+    return {"title": f"组织生活 · {today.year}年{today.month}月", "order": 12, "items": items}
 
 
 def life_digest(user, today: dt.date):

@@ -87,3 +87,17 @@ def test_work_list_publish_acknowledge_complete(tree, bureau_admin, secretary_a,
     html = client.get(f"/life/worklists/{wl.pk}/").content.decode()
     assert "已签收 1/2" in html
     assert "十月主题党日清单" in client.get("/life/worklists/").content.decode()
+
+
+def test_home_panel_and_digest_say_what_is_due(tree, secretary_a, client):
+    from changqing.life.panels import life_digest
+
+    client.force_login(secretary_a)
+    html = client.get("/").content.decode()
+    assert "组织生活 · " in html and "党小组会" in html and "去记录" in html
+    today = timezone.localdate()
+    items = life_digest(secretary_a, today)
+    assert items and all(i["title"].startswith("甲支部：") for i in items)
+    assert any("党小组会" in i["title"] for i in items) or today.day < 15
+    hold(tree.a, "group_meeting", today.replace(day=1), add_members(tree.a, 1))
+    assert not any("党小组会" in i["title"] for i in life_digest(secretary_a, today))
