@@ -296,3 +296,15 @@ def test_sign_off_lines_are_skipped_but_people_never(tree, bureau_admin, run_imp
     report = run_import(rows, user=bureau_admin, org=tree.a)
     assert report.errors == [] and report.rows == 1 and report.created == 1
     assert Retiree.objects.get(id_number=p["身份证号"]).note == "说明：已审核"
+
+
+def test_unreadable_files_say_so(tree, bureau_admin, tmp_path):
+    cases = [("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "无法读取这个 .xls 文件"),
+             ("broken.xlsx", b"PK\x03\x04 not really a zip", "文件已损坏或不是 Excel 文件"),
+             ("notes.pdf", b"%PDF-1.4", "只能导入 Excel")]
+    for name, data, fragment in cases:
+        path = tmp_path / name
+        path.write_bytes(data)
+        with pytest.raises(SheetError) as exc:
+            roster_import_file(path, name, user=bureau_admin, default_org=tree.a, dry_run=True)
+        assert fragment in str(exc.value)
