@@ -258,6 +258,33 @@ def branch_page(request, code: str):
     })
 
 
+@object_view(Organization, code="code")
+@login_required
+def branch_calendar(request, code: str):
+    """Planned and held meetings of a branch on a month calendar; a plan becomes a record when held."""
+    import calendar as cal
+
+    org = get_scoped_object_or_404(Organization, request.user, code=code)
+    try:
+        period = engine.parse_period(request.GET.get("month") or _this_month())
+    except engine.PeriodError:
+        period = engine.parse_period(_this_month())
+    month = period.start
+    meetings = Meeting.objects.filter(organization=org, held_on__gte=month, held_on__lte=engine.month_end(month)) \
+        .exclude(state=MeetingState.CANCELLED).select_related("kind").order_by("held_on", "start_time")
+    by_day: dict[dt.date, list] = {}
+    for m in meetings:
+        by_day.setdefault(m.held_on, []).append(m)
+    weeks = [[(d, by_day.get(d, []), d.month == month.month) for d in week]
+             for week in cal.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)]
+    return render(request, "life/calendar.html", {
+        "title": f"{org.name} · {month.year}年{month.month}月会议日历", "org": org, "month": month, "weeks": weeks,
+        "prev": f"{engine.add_months(month, -1):%Y-%m}", "next": f"{engine.add_months(month, 1):%Y-%m}",
+        "today": timezone.localdate(), "can_change": can(request.user, "change", org),
+        "agenda": [(d, ms) for d, ms in sorted(by_day.items())],
+    })
+
+
 def _records_url(branch_code: str, ids) -> str:
     return f"{reverse('life:meetings')}?ids={','.join(str(i) for i in ids)}" if ids else \
         f"{reverse('life:meetings')}?org={branch_code}"

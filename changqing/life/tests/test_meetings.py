@@ -148,3 +148,15 @@ def test_member_list_and_records_out_of_scope_for_member_role(tree, client):
     user = make_user("member_self", Role.MEMBER)
     client.force_login(user)
     assert client.get("/life/heatmap/").status_code == 403
+
+
+def test_calendar_shows_plans_and_records(tree, secretary_a, client):
+    today = timezone.localdate()
+    hold(tree.a, "group_meeting", today.replace(day=1), topic="月初党小组会")
+    Meeting.objects.create(organization=tree.a, kind=MeetingKind.objects.get(code="theme_day"), held_on=today,
+                           state=MeetingState.PLANNED, topic="计划中的主题党日")
+    client.force_login(secretary_a)
+    html = client.get(f"/life/branch/T-A/calendar/?month={today:%Y-%m}").content.decode()
+    assert "月初党小组会" in html and "计划中的主题党日" in html and "已召开，去记录" in html
+    assert client.get("/life/branch/T-B/calendar/").status_code == 404
+    assert client.get("/life/branch/T-A/calendar/?month=2025-99").status_code == 200
