@@ -4,12 +4,22 @@ from django.contrib.contenttypes.models import ContentType
 from .models import ObjectChange, OperationLog
 
 
+def _logged_types():
+    """Every kind of record that keeps a change history, from every app."""
+    from django.apps import apps
+
+    from .changelog import ChangeLoggedModel
+
+    models = [m for m in apps.get_models() if issubclass(m, ChangeLoggedModel)]
+    ids = [ct.pk for ct in ContentType.objects.get_for_models(*models).values()]
+    return ContentType.objects.filter(pk__in=ids).order_by("app_label", "model")
+
+
 class ObjectChangeFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="object_repr", lookup_expr="icontains", label="对象名称")
     action = django_filters.ChoiceFilter(choices=ObjectChange.Action.choices, label="操作", empty_label="全部")
     content_type = django_filters.ModelChoiceFilter(
-        queryset=ContentType.objects.filter(app_label__in=["orgs", "members", "accounts"]).order_by("model"),
-        label="记录类型", empty_label="全部",
+        queryset=lambda request: _logged_types(), label="记录类型", empty_label="全部",
     )
     user_name = django_filters.CharFilter(lookup_expr="icontains", label="操作人")
     since = django_filters.DateFilter(field_name="time", lookup_expr="date__gte", label="起始日期",

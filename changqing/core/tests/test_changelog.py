@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from changqing.accounts.roles import Role
-from changqing.core.changelog import bulk_log_changes, history_for, restore_deleted
+from changqing.core.changelog import ChangeLoggedModel, bulk_log_changes, history_for, restore_deleted
 from changqing.core.context import acting_as
 from changqing.core.models import ObjectChange
 from changqing.members.models import Absence, Retiree
@@ -189,3 +189,14 @@ def test_change_list_is_scoped_and_filters_every_logged_type(client, tree):
     ct = ContentType.objects.get_for_model(Absence)
     page = client.get("/changes/", {"content_type": ct.pk}).content.decode()
     assert "选择一个有效的选项" not in page and "张宏伟" in page
+    # Every app's logged records can be chosen, not only the platform's first apps.
+    from changqing.accounts.models import RoleAssignment
+
+    ra_ct = ContentType.objects.get_for_model(RoleAssignment)
+    assert f'value="{ra_ct.pk}"' in page
+    from django.apps import apps
+
+    other = [m for m in apps.get_models() if m._meta.app_label not in ("orgs", "members", "accounts")
+             and issubclass(m, ChangeLoggedModel)]
+    if other:
+        assert f'value="{ContentType.objects.get_for_model(other[0]).pk}"' in page
