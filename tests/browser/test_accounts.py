@@ -1,0 +1,74 @@
+"""User management in a real browser: a bureau admin creates an account, mistakes are explained beside the field."""
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from changqing.accounts.models import User
+
+from .conftest import login, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def _committed(fn):
+    """Writes the live server can see (on PostgreSQL the test body's transaction is invisible to it)."""
+    if connection.vendor == "sqlite":
+        return fn()
+    box = {}
+
+    def run():
+        try:
+            box["value"] = fn()
+        finally:
+            connections.close_all()
+
+    t = threading.Thread(target=run)
+    t.start()
+    t.join()
+    return box.get("value")
+
+
+@pytest.fixture
+def cleanup(demo):
+    yield
+    _committed(lambda: User.objects.filter(username__in=["laozhang"]).delete())
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_admin_creates_a_user_and_the_user_logs_in(cleanup, page_factory, width):
+    page = page_factory(width=width)
+    login(page, "admin")
+    page.goto(page.base_url + "/accounts/users/")
+    page.click("a.btn:has-text('新增')")
+    page.fill("#id_username", "laozhang")
+    page.fill("#id_full_name", "老张")
+    page.fill("#id_password", "12345678")
+    page.select_option("#id_role-role", "branch_secretary")
+    page.click("button:has-text('创建')")
+    # Both mistakes are named in Chinese right under their fields; nothing was saved.
+    assert "密码不能全是数字" in page.inner_text("#id_password_errors")
+    assert "需要指定所管理的组织" in page.inner_text("#id_role-organization_errors")
+    screenshot(page, f"accounts-user-form-errors-{width}")
+    assert not _committed(lambda: User.objects.filter(username="laozhang").exists())
+
+    page.fill("#id_password", "Changqing-laozhang")
+    page.select_option("#id_role-organization", label="县政府办老干党支部")
+    page.click("button:has-text('创建')")
+    page.wait_for_selector("text=已创建用户 老张")
+    assert "支部书记" in page.inner_text("main")
+    screenshot(page, f"accounts-user-detail-{width}")
+
+    other = page_factory(width=width)
+    login(other, "laozhang", "Changqing-laozhang")
+    assert "老张" in other.inner_text("header")
+
+
+def test_token_page(demo, page_factory):
+    page = page_factory()
+    login(page, "admin")
+    page.click("nav >> text=接口令牌")
+    page.click("button:has-text('生成令牌'), button:has-text('重新生成')")
+    token = page.inner_text("#api-token")
+    assert len(token) == 40
+    screenshot(page, "accounts-token")
