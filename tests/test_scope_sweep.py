@@ -525,8 +525,7 @@ def _post_payload(obj) -> dict:
 
 
 def test_object_urls_refuse_b_records(world, client_a):
-    failures, missing, tried, urls = [], set(), 0, 0
-    writes_before = ObjectChange.objects.count()
+    failures, missing, tried, urls, own_shown = [], set(), 0, 0, 0
     for ep in walk():
         t = target_of(ep.callback)
         object_kwargs = [k for k in ep.kwargs if k in t.lookups and k not in t.samples]
@@ -550,6 +549,7 @@ def test_object_urls_refuse_b_records(world, client_a):
         urls += 1
         before_row = _row(t.model, obj.pk)
         before_count = t.model._base_manager.count()
+        changes_before = ObjectChange.objects.count()
         attempts = [("GET", lambda: client_a.get(url)),
                     ("POST", lambda: client_a.post(url, _post_payload(obj)))]
         if t.viewset is not None:
@@ -561,15 +561,20 @@ def test_object_urls_refuse_b_records(world, client_a):
             if response.status_code not in ALLOWED_REFUSALS:
                 failures.append(f"{method} {url}（{whose} {t.model._meta.label} #{obj.pk}）答复 HTTP "
                                 f"{response.status_code}，应为 404")
+        if ObjectChange.objects.count() != changes_before:
+            failures.append(f"{url}: 甲支部书记的请求写入了变更记录（改动了数据）")
+        own = restrict(t.model._default_manager.all(), world.sec_a).order_by("pk").first()
+        if own is not None and t.viewset is None:
+            # Control: the same URL with A's own record is not refused, so the 404s above mean something.
+            own_url = build_url(ep, {**values, **{k: field_value(own, t.lookups[k]) for k in object_kwargs}})
+            own_shown += client_a.get(own_url).status_code == 200
         if _row(t.model, obj.pk) != before_row or t.model._base_manager.count() != before_count:
             failures.append(f"{url}: 甲支部书记改动了{whose} {t.model._meta.label} #{obj.pk}")
-    if ObjectChange.objects.count() != writes_before:
-        failures.append("扫描期间写入了变更记录：有请求改动了数据")
     if missing:
         failures.append(f"演示数据中乙支部没有这些记录，无法检查其 URL：{sorted(missing)}。"
                         "请在演示数据里为每个支部生成记录，或在 NO_B_RECORD_ALLOWED 中注明原因。")
-    print(f"\n范围扫描：对象 URL {urls} 个，尝试请求 {tried} 次")
-    assert urls >= 5
+    print(f"\n范围扫描：对象 URL {urls} 个，尝试请求 {tried} 次；用甲支部自己的记录打开成功 {own_shown} 个")
+    assert urls >= 5 and own_shown >= 5
     assert not failures, "\n".join(failures)
 
 
