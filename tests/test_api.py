@@ -1,4 +1,5 @@
 """REST API: session and token auth, the same scope as the pages, an offline schema and docs page."""
+import datetime as dt
 import re
 
 import pytest
@@ -120,3 +121,41 @@ def test_api_lists_queries_do_not_grow(api, tree):
     small = {url: _api_queries(api, url) for url in urls}
     add(2, 30)
     assert {url: _api_queries(api, url) for url in urls} == small
+
+
+def test_write_viewset_refuses_records_outside_the_change_scope(tree, secretary_a):
+    """ScopedModelViewSet: a secretary cannot create a record in another branch, nor move one there."""
+    from rest_framework import serializers
+    from rest_framework.test import APIRequestFactory, force_authenticate
+
+    from changqing.api.base import ScopedModelViewSet
+    from changqing.members.models import Absence
+
+    class AbsenceSerializer(serializers.ModelSerializer):
+        class Meta:
+            model = Absence
+            fields = ["id", "retiree", "start_on", "place"]
+
+    class AbsenceViewSet(ScopedModelViewSet):
+        queryset = Absence.objects.all()
+        serializer_class = AbsenceSerializer
+
+    factory = APIRequestFactory()
+
+    def call(method, action, data=None, **kwargs):
+        request = getattr(factory, method)("/x/", data, format="json")
+        force_authenticate(request, user=secretary_a)
+        return AbsenceViewSet.as_view({method: action})(request, **kwargs)
+
+    assert call("post", "create", {"retiree": tree.ra.pk, "start_on": "2026-11-01", "place": "三亚"}).status_code == 201
+    response = call("post", "create", {"retiree": tree.rb.pk, "start_on": "2026-11-01", "place": "三亚"})
+    assert response.status_code == 403 and not Absence.objects.filter(retiree=tree.rb).exists()
+    own = Absence.objects.get(retiree=tree.ra)
+    response = call("patch", "partial_update", {"retiree": tree.rb.pk}, pk=own.pk)
+    assert response.status_code == 403
+    own.refresh_from_db()
+    assert own.retiree == tree.ra
+    other = Absence.objects.create(retiree=tree.rb, start_on=dt.date(2026, 11, 1), place="北海")
+    assert call("patch", "partial_update", {"place": "改"}, pk=other.pk).status_code == 404
+    assert call("delete", "destroy", pk=other.pk).status_code == 404
+    assert Absence.objects.filter(pk=other.pk, place="北海").exists()
