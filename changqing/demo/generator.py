@@ -56,7 +56,6 @@ ROOTS = {"county": "YS", "city": "BB", "province": "P"}
 # ---------------------------------------------------------------------------
 COUNTY_TOTAL, COUNTY_LIXIU = 1491, 286
 COUNTY_LIXIU_MEMBERS, COUNTY_TUIXIU_MEMBERS = 197, 904
-SEED_BRANCH_NAMES = ["县政府办老干党支部", "天鹅湖社区退休党支部"]
 UNIVERSITY_CLASSES = ["书法", "绘画", "声乐", "舞蹈", "太极", "摄影", "诗词", "电脑", "保健", "京剧", "器乐", "英语", "烹饪",
                       "园艺", "手工"]
 COUNTY_ZONES = ["党政综合", "政法", "教育一", "教育二", "卫生健康", "财税金融", "农林水", "城建交通", "经济商贸", "城区社区一",
@@ -593,7 +592,7 @@ class DemoGenerator:
             else:
                 prefix_addr = f"{city_name}市{place_name}"
             place = Place(prefix_addr, f"{city_code}{region_suffix}", area_code)
-            orgs, plans = self._district_orgs(prefix, committee, place_name, place, setups_here, counter)
+            orgs, plans = self._district_orgs(prefix, committee, place_name, place, setups_here, counter, city_name)
             counter += len(orgs)
             plans_by_district.append(plans)
         all_plans = [p for plans in plans_by_district for p in plans]
@@ -607,12 +606,13 @@ class DemoGenerator:
         return self.counts
 
     def _district_orgs(self, prefix: str, committee: Organization, place_name: str, place: Place, setups: list[str],
-                       counter: int) -> tuple[list[Organization], list[BranchPlan]]:
+                       counter: int, city_name: str = "蚌埠") -> tuple[list[Organization], list[BranchPlan]]:
         """Organisations of one district: alone branches (a big unit's as a 党总支 with branches),
         branches combined with a unit's in-service staff, and community branches."""
         rng = self.rng
         if place_name == "市直":
-            units = [(u, "office") for u in MUNICIPAL_UNITS] + [(u, "school") for u in MUNICIPAL_SCHOOLS] \
+            units = [(u, "office") for u in MUNICIPAL_UNITS] \
+                + [(u.replace("蚌埠", city_name), "school") for u in MUNICIPAL_SCHOOLS] \
                 + [(u, "hospital") for u in MUNICIPAL_HOSPITALS]
         else:
             short = place_name[-1]  # 区 / 县
