@@ -24,7 +24,7 @@ from changqing.orgs.models import Organization, OrgKind
 
 from .engine import add_months, month_end
 from .models import (
-    Attendance, AttendanceStatus, EvidenceKind, Meeting, MeetingKind, MeetingState, StudyMaterial, StudyMode,
+    Attendance, AttendanceStatus, EvidenceKind, Meeting, MeetingAttachment, MeetingKind, MeetingState, StudyMaterial, StudyMode,
     StudyRecord, TrainingCourse, TrainingSession, WorkItem, WorkItemCompletion, WorkList, WorkListKind,
     WorkListReceipt,
 )
@@ -70,6 +70,7 @@ def extend(ctx):
             gen.training()
             gen.work_lists()
             gen.plans()
+            gen.photos()
     ctx.progress(f"组织生活：会议 {gen.n_meetings} 次，出席记录 {gen.n_attendance} 条")
 
 
@@ -307,6 +308,32 @@ class _Generator:
                             completions.append(WorkItemCompletion(receipt=rc, item=item, note="已送学上门",
                                                                   completed_on=min(item.due_on, self.today)))
                 WorkItemCompletion.objects.bulk_create(completions)
+
+    def photos(self):
+        """One activity photo on each branch's latest 主题党日 (a generated picture, no real person)."""
+        import io
+
+        from django.core.files.base import ContentFile
+        from PIL import Image, ImageDraw
+
+        latest = {}
+        for (org_id, _), ms in self.by_branch_month.items():
+            for m in ms:
+                if m.kind.code == "theme_day" and (org_id not in latest or latest[org_id].held_on < m.held_on):
+                    latest[org_id] = m
+        for n, m in enumerate(latest.values()):
+            img = Image.new("RGB", (480, 320), (164, 22, 26))
+            draw = ImageDraw.Draw(img)
+            draw.rectangle((40, 200, 440, 300), fill=(246, 241, 234))
+            for i in range(6):
+                x = 70 + i * 65
+                draw.ellipse((x, 120, x + 40, 160), fill=(240, 220, 200))
+                draw.rectangle((x - 5, 160, x + 45, 230), fill=(30 + 20 * ((i + n) % 5), 60, 90))
+            buf = io.BytesIO()
+            img.save(buf, "JPEG", quality=70)
+            att = MeetingAttachment(meeting=m, kind="image", caption="活动现场", size=buf.tell())
+            att.file.save(f"demo-{m.organization_id}-{m.pk}.jpg", ContentFile(buf.getvalue()), save=False)
+            att.save()
 
     def plans(self):
         rng = self.rng
