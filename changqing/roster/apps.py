@@ -7,9 +7,12 @@ class RosterConfig(AppConfig):
     verbose_name = "名册导入导出"
 
     def ready(self):
+        from changqing.accounts.roles import Role
         from changqing.core.nav import NavItem, register
 
-        register(NavItem("名册导入", "roster:import", action="change", order=32))
+        # Those who keep an organisation's roster; carers and guides change records but hold no roster.
+        keepers = frozenset({Role.BUREAU_ADMIN, Role.BRANCH_SECRETARY, Role.LIAISON})
+        register(NavItem("名册导入", "roster:import", action="change", roles=keepers, order=32))
         try:
             from . import jobs  # noqa: F401 - registers the background jobs
         except ImportError:  # the job framework is optional: imports then run in the request

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from changqing.accounts.scope import Scope, scope_for
@@ -260,7 +260,14 @@ class RosterImporter:
             if self.report.error_count != errors_before:
                 writes.discard(result.row)
         if self._write and self.report.ok:
-            writes.save(self._now)
+            try:
+                with transaction.atomic():
+                    writes.save(self._now)
+            except IntegrityError:
+                # Someone registered one of these ID numbers while this import ran.
+                self._add_error(batch[0][0].result.row, self.header.header_of("id_number"), "",
+                                "导入过程中有人同时登记了本批中的人员，请重新导入这份文件")
+                self._write = False
         else:
             self._write = False
 

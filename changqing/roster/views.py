@@ -83,8 +83,9 @@ def export_xlsx(request):
 
 @login_required
 def import_start(request):
-    if not can(request.user, "change"):
-        raise PermissionDenied("您没有导入名册的权限")
+    change = scope_for(request.user, "change")
+    if not (change.everything or change.org_paths):
+        raise PermissionDenied("您没有导入名册的权限：名册导入到组织，需要管理某个组织的权限")
     form = UploadForm(request.POST if request.method == "POST" else None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         r = rules.current()

@@ -308,3 +308,22 @@ def test_unreadable_files_say_so(tree, bureau_admin, tmp_path):
         with pytest.raises(SheetError) as exc:
             roster_import_file(path, name, user=bureau_admin, default_org=tree.a, dry_run=True)
         assert fragment in str(exc.value)
+
+
+def test_someone_registering_the_same_person_meanwhile_rolls_back(tree, bureau_admin, run_import, monkeypatch):
+    from changqing.roster import services
+
+    people = [person(i) for i in range(3)]
+    original = services._Writes.save
+
+    def racing_save(self, now):
+        # another secretary saves the first of these people just before our batch is written
+        r = self.new[0][1]
+        Retiree.objects.create(name=r.name, gender=r.gender, id_number=r.id_number, birth_date=r.birth_date,
+                               retirement_kind="tuixiu", organization=tree.a)
+        original(self, now)
+
+    monkeypatch.setattr(services._Writes, "save", racing_save)
+    report = run_import(simple_rows(people), user=bureau_admin, org=tree.a)
+    assert not report.imported and "同时登记" in report.errors[0]["message"]
+    assert not Retiree.objects.filter(id_number__in=[p["身份证号"] for p in people]).exists()

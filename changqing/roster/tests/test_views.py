@@ -176,3 +176,12 @@ def test_large_files_run_as_background_jobs(tree, client_sec, tmp_path, settings
     assert job.kind == "roster.import" and job.status == "succeeded" and job.progress == 100
     assert upload.status == "imported"
     assert Retiree.objects.filter(id_number__in=[p["身份证号"] for p in people]).count() == 4
+
+
+def test_carers_have_no_roster_to_import(tree):
+    from conftest import make_user
+
+    carer = make_user("carer1", Role.CARER)
+    c = Client()
+    c.force_login(carer)
+    assert c.get("/roster/import/").status_code == 403
