@@ -17,7 +17,7 @@ from changqing.members.models import Health, Membership, MembershipState
 from changqing.orgs.models import Organization, OrgKind
 
 from . import engine
-from .models import Attendance, AttendanceStatus, Meeting, MeetingKind, MeetingState, Ruleset, RulesetAssignment
+from .models import Attendance, Meeting, MeetingKind, MeetingState, Ruleset, RulesetAssignment
 from .models import StudyMode, StudyRecord
 
 
