@@ -86,6 +86,33 @@ def meeting_record(*, organization: Organization, kind: MeetingKind, held_on: dt
     return meeting
 
 
+@transaction.atomic
+def meeting_update(*, meeting: Meeting, attendance: list[AttendanceEntry], **fields) -> Meeting:
+    """Correct a record: fields and attendance together; the entry time and person stay as they were."""
+    roll = {m.pk for m in Membership.objects.filter(organization=meeting.organization_id)}
+    errors = {}
+    for e in attendance:
+        if e.membership_id not in roll:
+            errors["attendance"] = "出席名单中有不属于本支部的党员"
+        for k, v in attendance_errors(e).items():
+            errors[f"{k}_{e.membership_id}"] = v
+    if errors:
+        raise ValidationError(errors)
+    for k, v in fields.items():
+        setattr(meeting, k, v)
+    if meeting.state == MeetingState.HELD and meeting.held_on > timezone.localdate():
+        raise ValidationError({"held_on": "已召开的会议日期不能晚于今天"})
+    meeting.full_clean(exclude=["created_by"])
+    meeting.save()
+    meeting.attendances.all().delete()
+    Attendance.objects.bulk_create([
+        Attendance(meeting=meeting, membership_id=e.membership_id, status=e.status, reason=e.reason.strip(),
+                   deliverer=e.deliverer.strip(), material=e.material.strip(), feedback=e.feedback.strip(),
+                   delivered_on=meeting.held_on if e.status == AttendanceStatus.HOME_DELIVERY else None)
+        for e in attendance])
+    return meeting
+
+
 def attachment_add(*, meeting: Meeting, upload, caption: str = "") -> MeetingAttachment:
     """Photos (JPEG/PNG, checked with Pillow) and PDF, at most 10 MB."""
     name = upload.name or ""

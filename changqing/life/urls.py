@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.life_home, name="home"),
     path("meetings/", views.MeetingListView.as_view(), name="meetings"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
     path("meetings/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("attachments/<int:pk>/", views.attachment_file, name="attachment_file"),
     path("branch/<str:code>/", views.branch_page, name="branch"),

@@ -199,6 +199,40 @@ def meeting_create(request, code: str):
     })
 
 
+@object_view(Meeting)
+@login_required
+def meeting_edit(request, pk: int):
+    meeting = get_scoped_object_or_404(Meeting.objects.select_related("organization", "kind"), request.user,
+                                       "change", pk=pk)
+    org = meeting.organization
+    existing = {a.membership_id: a for a in meeting.attendances.all()}
+    members = list(services.active_members(org))
+    known = {m.pk for m in members}
+    from changqing.members.models import Membership
+
+    # People who attended then but have since left the branch stay on the record.
+    members += list(Membership.objects.filter(pk__in=set(existing) - known).select_related("retiree"))
+    initial = {}
+    for mid, a in existing.items():
+        initial.update({f"att_{mid}": a.status, f"reason_{mid}": a.reason, f"deliverer_{mid}": a.deliverer,
+                        f"material_{mid}": a.material, f"feedback_{mid}": a.feedback})
+    form = MeetingForm(request.POST or None, instance=meeting, members=members, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in MeetingForm.Meta.fields}
+        try:
+            services.meeting_update(meeting=meeting, attendance=form.attendance(), **data)
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+        else:
+            messages.success(request, "已保存修改（原录入时间和录入人保留，修改记入变更记录）")
+            return redirect(meeting)
+    return render(request, "life/meeting_form.html", {
+        "title": f"修改会议记录：{org.name}", "form": form, "org": org, "plan": None, "editing": meeting,
+        "rows": form.member_rows(), "cancel_url": meeting.get_absolute_url(),
+    })
+
+
 @object_view(Organization, code="code")
 @login_required
 def meeting_plan(request, code: str):

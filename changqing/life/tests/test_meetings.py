@@ -160,3 +160,27 @@ def test_calendar_shows_plans_and_records(tree, secretary_a, client):
     assert "月初党小组会" in html and "计划中的主题党日" in html and "已召开，去记录" in html
     assert client.get("/life/branch/T-B/calendar/").status_code == 404
     assert client.get("/life/branch/T-A/calendar/?month=2025-99").status_code == 200
+
+
+def test_edit_keeps_entry_time_and_logs_change(tree, secretary_a, client):
+    from changqing.core.models import ObjectChange
+
+    members = add_members(tree.a, 2)
+    client.force_login(secretary_a)
+    client.post("/life/branch/T-A/record/", _post(members))
+    m = Meeting.objects.get()
+    entered = m.created_at
+    page = client.get(f"/life/meetings/{m.pk}/edit/").content.decode()
+    assert "修改会议记录" in page and 'value="学习二十大精神"' in page
+    data = _post(members, topic="学习二十大精神（补记）", **{f"att_{members[0].pk}": "absent"})
+    bad = client.post(f"/life/meetings/{m.pk}/edit/", {**data, f"att_{members[1].pk}": "excused"})
+    assert "请假需填写事由" in bad.content.decode()
+    m.refresh_from_db()
+    assert m.topic == "学习二十大精神" and m.attendances.get(membership=members[0]).status == "present"
+    assert client.post(f"/life/meetings/{m.pk}/edit/", data).status_code == 302
+    m.refresh_from_db()
+    assert m.topic.endswith("（补记）") and m.created_at == entered and m.created_by == secretary_a
+    assert m.attendances.get(membership=members[0]).status == "absent"
+    assert ObjectChange.objects.filter(object_id=str(m.pk), action="update").exists()
+    other = hold(tree.b, "group_meeting", dt.date(2025, 3, 1))
+    assert client.get(f"/life/meetings/{other.pk}/edit/").status_code == 404
