@@ -581,3 +581,56 @@ def test_object_urls_refuse_b_records(world, client_a):
 def test_admin_refuses_secretary(world, client_a):
     response = client_a.get("/django-admin/")
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+# URLs that act on the session itself, not on records.
+SESSION_URLS = {"accounts:logout", "accounts:login", "accounts:large_text", "accounts:token", "api-token"}
+
+
+def _b_payload(world) -> dict:
+    """Form data naming B's records: each scoped model's first B record, field by field.
+
+    Unique text is changed (and an ID number made fresh and valid) so that only
+    the scope check can refuse it.
+    """
+    from changqing.core.idcard import check_char
+
+    data = {"save": "1", "confirm": "1"}
+    for model in _scoped_models():
+        obj = _b_record(model, world)
+        if obj is None:
+            continue
+        for key, value in _post_payload(obj).items():
+            data.setdefault(key, value)
+        for f in model._meta.concrete_fields:
+            if f.unique and f.name in data and isinstance(data[f.name], str):
+                data[f.name] = (data[f.name] + "S")[: f.max_length or None]
+    # A fresh, valid ID number that agrees with the birth date and gender in the payload.
+    birth = str(data.get("birth_date", "1950-01-01")).replace("-", "")[:8]
+    body = "433127" + birth + ("997" if data.get("gender") == "male" else "998")
+    data["id_number"] = body + check_char(body)
+    return data
+
+
+def test_posts_without_kwargs_cannot_write_into_b(world, client_a):
+    """POST B's values to every URL without kwargs (create forms, API lists, imports): nothing lands in B."""
+    payload, failures, tried = _b_payload(world), [], 0
+    under_b = ObjectChange.objects.filter(org_path__startswith=world.b.path)
+    for ep in walk():
+        t = target_of(ep.callback)
+        if ep.name in SESSION_URLS or t.list_view is not None:
+            continue
+        if any(k not in t.samples and k not in FORMAT_KWARGS for k in ep.kwargs):
+            continue
+        url = build_url(ep, {**FORMAT_KWARGS, **t.samples})
+        before = under_b.count()
+        if t.viewset is not None or url.startswith("/api/"):
+            response = client_a.post(url, json.dumps(payload, default=str), content_type="application/json")
+        else:
+            response = client_a.post(url, payload)
+        tried += 1
+        if under_b.count() != before:
+            failures.append(f"POST {url}（HTTP {response.status_code}）在乙支部新建或改动了记录")
+    print(f"\n范围扫描：以乙支部的数据 POST 无参数 URL {tried} 个")
+    assert tried >= 10
+    assert not failures, "\n".join(failures)
