@@ -259,7 +259,7 @@ class RosterImporter:
                 self._plan_update(pending, raw, retiree, writes)
             if self.report.error_count != errors_before:
                 writes.discard(result.row)
-        if self._write and self.report.ok:
+        if self._write and self.report.ok and not writes.empty:
             try:
                 with transaction.atomic():
                     writes.save(self._now)
@@ -268,7 +268,7 @@ class RosterImporter:
                 self._add_error(batch[0][0].result.row, self.header.header_of("id_number"), "",
                                 "导入过程中有人同时登记了本批中的人员，请重新导入这份文件")
                 self._write = False
-        else:
+        elif not self.report.ok:
             self._write = False
 
     def _check_member_org(self, pending: _Pending, raw: dict, org: Organization) -> bool:
@@ -443,6 +443,10 @@ class _Writes:
         self.new: list[tuple[int, Retiree | None, Membership | None]] = []  # new person and/or new membership
         self.retirees: list[tuple[int, Retiree, dict, list[str]]] = []
         self.memberships: list[tuple[int, Membership, dict, list[str], bool]] = []
+
+    @property
+    def empty(self) -> bool:
+        return not (self.new or self.retirees or self.memberships)
 
     def discard(self, row: int):
         self.new = [x for x in self.new if x[0] != row]
