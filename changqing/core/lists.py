@@ -15,6 +15,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponseForbidden
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.generic import TemplateView
 
@@ -55,6 +56,8 @@ def display(value) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
         return date_format(value, "Y年n月j日 H:i")
     if isinstance(value, dt.date):
         return date_format(value, "Y年n月j日")
