@@ -13,7 +13,6 @@ scopes are registered by the apps that own those records.
 from __future__ import annotations
 
 import os
-
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
