@@ -26,10 +26,10 @@ def test_secretary_records_month_collection_in_one_save(demo, page_factory, widt
     assert before_unpaid >= 3
     payments_before = DuesPayment.objects.count()
 
-    # Bad input first: a non-number amount is refused beside the row and nothing is saved.
+    # Bad input first: a negative amount is refused beside the row and nothing is saved.
     first = rows.nth(0)
     first.locator("input[type=checkbox]").check()
-    first.locator("input[name^=amount_]").fill("abc")
+    first.locator("input[name^=amount_]").fill("-5")
     page.click("#save-sheet")
     page.wait_for_load_state()
     assert page.locator("table.sheet .errorlist").first.inner_text().find("金额") >= 0
@@ -42,12 +42,8 @@ def test_secretary_records_month_collection_in_one_save(demo, page_factory, widt
         row = rows.nth(i)
         ids.append(int(row.get_attribute("data-member")))
         row.locator("input[type=checkbox]").check()
-    due = rows.nth(0).locator("input[name^=amount_]").input_value()
-    if due in ("", "abc"):
-        rows.nth(0).locator("input[name^=amount_]").fill("30.00")
-        due = "30.00"
-    else:
-        rows.nth(0).locator("input[name^=amount_]").fill(f"{float(due) + 10:.2f}")
+    due = rows.nth(0).locator("td[data-label='应缴']").inner_text().strip()
+    rows.nth(0).locator("input[name^=amount_]").fill(f"{float(due) + 10:.2f}")  # 10元 more: recorded as voluntary
     rows.nth(1).locator("select[name^=method_]").select_option("transfer")
     rows.nth(1).locator("input[name^=receipt_]").fill("DF-2026-0001")
     rows.nth(2).locator("input[name^=payer_]").fill("女儿")
