@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "changqing.dues",
     "changqing.care",
     "changqing.guidance",
+    "changqing.audit",
     "changqing.demo",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("dues/", include("changqing.dues.urls")),
     path("care/", include("changqing.care.urls")),
     path("guidance/", include("changqing.guidance.urls")),
+    path("audit/", include("changqing.audit.urls")),
     path("api/v1/", include("changqing.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

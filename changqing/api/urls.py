@@ -6,7 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from changqing.accounts.tokens import ObtainToken
 
-API_APPS = ["orgs", "members", "roster", "life", "dues", "care", "guidance"]
+API_APPS = ["orgs", "members", "roster", "life", "dues", "care", "guidance", "audit"]
 
 router = DefaultRouter()
 for app in API_APPS:

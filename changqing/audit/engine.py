@@ -1,0 +1,537 @@
+"""Integrity audit engine (DOMAIN.md §9): pure Python over data loaded in bulk.
+
+Nothing here touches the database. `loader.load_audit_data` fills an
+`AuditData` with a handful of bulk queries; `run(data, cfg)` returns a list of
+`Hit`s. Every detector is sub-quadratic in the number of records:
+
+* back-fill and rush: one pass over meetings, grouped by branch;
+* copied minutes: jieba word shingles → MinHash signatures (numpy) → LSH
+  banding into buckets → only candidate pairs in a shared bucket are verified
+  with the exact Jaccard similarity;
+* impossible attendance: one pass over attendance with dict look-ups;
+  simultaneous meetings are found by grouping a member's in-person
+  attendance by date;
+* elections: grouped by branch, sorted by date;
+* photo reuse: 64-bit dHash; the hash is cut into bands, photos sharing a band
+  value are candidates (pigeonhole: Hamming distance ≤ bands-1 guarantees a
+  shared band), verified by the exact Hamming distance.
+
+`rating_contradiction` is a declared kind whose detector is pending: it needs
+the star ratings of issue 7, which do not exist yet. It returns nothing rather
+than pretend.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+KINDS = ("backfill", "rush", "copied_minutes", "impossible_attendance", "election_contradiction",
+         "rating_contradiction", "photo_reuse")
+PENDING_KINDS = ("rating_contradiction",)
+
+DEFAULTS = {
+    "BACKFILL_LAG_DAYS": 30,           # entered more than N days after the date it claims
+    "ASSESSMENT_DATES": ["12-20"],     # MM-DD of the yearly assessment (考核) each year
+    "RUSH_WINDOW_DAYS": 42,            # the weeks before the assessment date
+    "RUSH_MIN_ENTRIES": 8,             # back-dated entries made in the window
+    "RUSH_RATIO": 3.0,                 # ... and this many times the branch's usual entries per window
+    "SHINGLE_WORDS": 3,                # words per shingle
+    "BOILERPLATE_MIN_BRANCHES": 5,     # a line shared by this many branches is boilerplate
+    "MINHASH_PERM": 128,
+    "LSH_BANDS": 32,                   # 32 bands × 4 rows: catches Jaccard ≳ 0.5 with high probability
+    "NEAR_DUPLICATE_JACCARD": 0.6,     # verified Jaccard at or above this is a finding
+    "MIN_SHINGLES": 8,                 # minutes shorter than this are not compared
+    "MEETING_HOURS": 2,                # assumed length of a meeting for overlap checks
+    "ELECTION_CANDIDATE_RATIO": 1.2,   # 差额: candidates ≥ ceil(seats × 1.2)
+    "PHOTO_HAMMING": 10,               # dHash bits that may differ for "the same photo"
+    "PHOTO_BANDS": 11,                 # pigeonhole bands; must be > PHOTO_HAMMING
+}
+
+SEVERITY_HIGH, SEVERITY_MEDIUM, SEVERITY_LOW = "high", "medium", "low"
+
+
+@dataclass
+class MeetingRow:
+    id: int
+    org_id: int
+    held_on: dt.date
+    entered_on: dt.date
+    kind: str = ""
+    start_time: dt.time | None = None
+    place: str = ""
+    minutes: str = ""
+
+
+@dataclass
+class AttendanceRow:
+    meeting_id: int
+    membership_id: int
+    retiree_id: int
+    status: str
+    note: str = ""
+
+
+@dataclass
+class ElectionRow:
+    id: int
+    org_id: int
+    held_on: dt.date
+    seats: int
+    present: int
+    candidates: int
+    max_votes: int
+
+
+@dataclass
+class TermRow:
+    id: int
+    org_id: int
+    start_on: dt.date
+    end_on: dt.date
+    ended_on: dt.date | None
+    election_id: int | None
+    secretary_membership_id: int | None = None
+
+
+@dataclass
+class PhotoRow:
+    id: int
+    meeting_id: int
+    org_id: int
+    dhash: int
+
+
+@dataclass
+class AuditData:
+    period: tuple[dt.date, dt.date]
+    branch_codes: dict[int, str] = field(default_factory=dict)
+    meetings: list[MeetingRow] = field(default_factory=list)
+    attendance: list[AttendanceRow] = field(default_factory=list)
+    members_per_branch: dict[int, int] = field(default_factory=dict)
+    absences: dict[int, list[tuple[dt.date, dt.date | None, str]]] = field(default_factory=dict)
+    deaths: dict[int, dt.date] = field(default_factory=dict)
+    mobility_impaired: set[int] = field(default_factory=set)
+    transfers_out: dict[int, list[tuple[int, dt.date]]] = field(default_factory=dict)  # membership → (org, date)
+    elections: list[ElectionRow] = field(default_factory=list)
+    terms: list[TermRow] = field(default_factory=list)
+    full_on: dict[int, dt.date | None] = field(default_factory=dict)  # membership → 转正日期 (None = probationary)
+    photos: list[PhotoRow] = field(default_factory=list)
+
+
+@dataclass
+class Hit:
+    kind: str
+    org_id: int
+    key: str                    # stable identity of the finding across runs
+    record_ids: dict
+    score: float
+    severity: str
+    evidence: dict
+
+    def digest(self) -> str:
+        return evidence_digest(self.evidence)
+
+
+def evidence_digest(evidence: dict) -> str:
+    raw = json.dumps(evidence, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def in_period(d: dt.date, period) -> bool:
+    return period[0] <= d <= period[1]
+
+
+# ---- back-fill and rush --------------------------------------------------------------------------
+
+def detect_backfill(data: AuditData, cfg: dict) -> list[Hit]:
+    n = cfg["BACKFILL_LAG_DAYS"]
+    hits = []
+    for m in data.meetings:
+        if not in_period(m.held_on, data.period):
+            continue
+        lag = (m.entered_on - m.held_on).days
+        if lag > n:
+            score = min(1.0, lag / (4 * n))
+            hits.append(Hit("backfill", m.org_id, f"meeting:{m.id}", {"meetings": [m.id]}, round(score, 3),
+                            SEVERITY_HIGH if lag > 3 * n else SEVERITY_MEDIUM,
+                            {"held_on": m.held_on.isoformat(), "entered_on": m.entered_on.isoformat(),
+                             "lag_days": lag, "threshold_days": n}))
+    return hits
+
+
+def assessment_dates(period, cfg) -> list[dt.date]:
+    out = []
+    for year in range(period[0].year, period[1].year + 1):
+        for md in cfg["ASSESSMENT_DATES"]:
+            month, day = (int(x) for x in md.split("-"))
+            d = dt.date(year, month, day)
+            if in_period(d, period):
+                out.append(d)
+    return out
+
+
+def detect_rush(data: AuditData, cfg: dict) -> list[Hit]:
+    """Back-dated entries made in the weeks before an assessment date, against the branch's own rhythm."""
+    window = cfg["RUSH_WINDOW_DAYS"]
+    by_org: dict[int, list[MeetingRow]] = defaultdict(list)
+    for m in data.meetings:
+        by_org[m.org_id].append(m)
+    hits = []
+    for deadline in assessment_dates(data.period, cfg):
+        start = deadline - dt.timedelta(days=window)
+        year_start = deadline - dt.timedelta(days=365)
+        for org_id, ms in by_org.items():
+            rushed = [m for m in ms if start <= m.entered_on <= deadline and m.held_on < start]
+            if len(rushed) < cfg["RUSH_MIN_ENTRIES"]:
+                continue
+            # Usual rhythm: back-dated entries per window over the rest of the year before.
+            other = sum(1 for m in ms if year_start <= m.entered_on < start
+                        and (m.entered_on - m.held_on).days > 0)
+            windows = max((start - year_start).days / window, 1)
+            usual = other / windows
+            ratio = len(rushed) / max(usual, 1.0)
+            if ratio < cfg["RUSH_RATIO"]:
+                continue
+            ids = sorted(m.id for m in rushed)
+            hits.append(Hit("rush", org_id, f"rush:{org_id}:{deadline.isoformat()}", {"meetings": ids},
+                            round(min(1.0, ratio / (3 * cfg["RUSH_RATIO"])), 3),
+                            SEVERITY_HIGH if ratio >= 2 * cfg["RUSH_RATIO"] else SEVERITY_MEDIUM,
+                            {"assessment_on": deadline.isoformat(), "window_start": start.isoformat(),
+                             "rushed_entries": len(rushed), "usual_per_window": round(usual, 2),
+                             "ratio": round(ratio, 2), "meetings": ids}))
+    return hits
+
+
+# ---- copied minutes ------------------------------------------------------------------------------
+
+_PUNCT = re.compile(r"[\s，。、；：！？,.;:!?（）()“”\"'《》【】\-—…·]+")
+_MERSENNE = (1 << 61) - 1
+
+
+def _lines(text: str) -> list[str]:
+    return [ln.strip() for ln in re.split(r"[\n。；]", text) if ln.strip()]
+
+
+def _norm_line(line: str) -> str:
+    return _PUNCT.sub("", line)
+
+
+def boilerplate_lines(meetings: list[MeetingRow], min_branches: int) -> set[str]:
+    """Lines shared by many branches (standard openings, a published work list's wording)."""
+    seen: dict[str, set[int]] = defaultdict(set)
+    for m in meetings:
+        for ln in set(_norm_line(x) for x in _lines(m.minutes)):
+            if ln:
+                seen[ln].add(m.org_id)
+    return {ln for ln, orgs in seen.items() if len(orgs) >= min_branches}
+
+
+def shingles(text: str, boiler: set[str], k: int) -> set[str]:
+    import jieba
+
+    words: list[str] = []
+    for ln in _lines(text):
+        norm = _norm_line(ln)
+        if not norm or norm in boiler:
+            continue
+        words.extend(w for w in jieba.lcut(norm, HMM=False) if w.strip())
+    if len(words) < k:
+        return {"".join(words)} if words else set()
+    return {"\x1f".join(words[i:i + k]) for i in range(len(words) - k + 1)}
+
+
+def _shingle_ids(sh: set[str]) -> np.ndarray:
+    return np.fromiter((int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little") & _MERSENNE
+                        for s in sh), dtype=np.uint64, count=len(sh))
+
+
+def minhash_signatures(sets: list[set[str]], perm: int, seed: int = 20261124) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    a = rng.integers(1, 1 << 31, size=perm, dtype=np.uint64)
+    b = rng.integers(0, 1 << 31, size=perm, dtype=np.uint64)
+    sig = np.empty((len(sets), perm), dtype=np.uint64)
+    for i, sh in enumerate(sets):
+        x = _shingle_ids(sh) & np.uint64((1 << 31) - 1)  # keep products inside 64 bits
+        sig[i] = ((np.outer(x, a) + b) % np.uint64(_MERSENNE)).min(axis=0)
+    return sig
+
+
+def lsh_candidates(sig: np.ndarray, bands: int) -> set[tuple[int, int]]:
+    rows = sig.shape[1] // bands
+    pairs: set[tuple[int, int]] = set()
+    for b in range(bands):
+        buckets: dict[bytes, list[int]] = defaultdict(list)
+        block = np.ascontiguousarray(sig[:, b * rows:(b + 1) * rows])
+        for i in range(block.shape[0]):
+            buckets[block[i].tobytes()].append(i)
+        for members in buckets.values():
+            if 1 < len(members) <= 200:  # a giant bucket is boilerplate that slipped through
+                for x in range(len(members)):
+                    for y in range(x + 1, len(members)):
+                        pairs.add((members[x], members[y]))
+    return pairs
+
+
+def jaccard(a: set, b: set) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def shared_passages(a: str, b: str, boiler: set[str]) -> list[str]:
+    """Lines of `a` that also appear (normalised) in `b`, boilerplate excluded — for highlighting."""
+    lines_b = {_norm_line(x) for x in _lines(b)}
+    return [ln for ln in _lines(a) if _norm_line(ln) in lines_b and _norm_line(ln) not in boiler]
+
+
+def detect_copied_minutes(data: AuditData, cfg: dict) -> list[Hit]:
+    ms = [m for m in data.meetings if m.minutes.strip() and in_period(m.held_on, data.period)]
+    if len(ms) < 2:
+        return []
+    boiler = boilerplate_lines(ms, cfg["BOILERPLATE_MIN_BRANCHES"])
+    sets = [shingles(m.minutes, boiler, cfg["SHINGLE_WORDS"]) for m in ms]
+    keep = [i for i, s in enumerate(sets) if len(s) >= cfg["MIN_SHINGLES"]]
+    ms = [ms[i] for i in keep]
+    sets = [sets[i] for i in keep]
+    if len(ms) < 2:
+        return []
+    sig = minhash_signatures(sets, cfg["MINHASH_PERM"])
+    hits = []
+    for i, j in lsh_candidates(sig, cfg["LSH_BANDS"]):
+        score = jaccard(sets[i], sets[j])
+        if score < cfg["NEAR_DUPLICATE_JACCARD"]:
+            continue
+        a, b = sorted((ms[i], ms[j]), key=lambda m: (m.entered_on, m.id))
+        # The later entry is the copy: the finding belongs to its branch.
+        hits.append(Hit("copied_minutes", b.org_id, f"minutes:{a.id}:{b.id}", {"meetings": [a.id, b.id]},
+                        round(score, 3), SEVERITY_HIGH if score >= 0.85 else SEVERITY_MEDIUM,
+                        {"jaccard": round(score, 3), "source_meeting": a.id, "copy_meeting": b.id,
+                         "same_branch": a.org_id == b.org_id,
+                         "shared_passages": shared_passages(b.minutes, a.minutes, boiler)[:20]}))
+    return hits
+
+
+# ---- impossible attendance -----------------------------------------------------------------------
+
+IN_PERSON = {"present"}
+PARTICIPATED = {"present", "online", "home_delivery"}
+
+
+def _overlaps(t1: dt.time | None, t2: dt.time | None, hours: float) -> bool:
+    if t1 is None or t2 is None:
+        return True  # same day, no time: cannot rule out
+    a = t1.hour * 60 + t1.minute
+    b = t2.hour * 60 + t2.minute
+    return abs(a - b) < hours * 60
+
+
+def detect_impossible_attendance(data: AuditData, cfg: dict) -> list[Hit]:
+    meetings = {m.id: m for m in data.meetings}
+    hits = []
+    present_count: dict[int, int] = defaultdict(int)
+    by_member_day: dict[tuple[int, dt.date], list[AttendanceRow]] = defaultdict(list)
+    for a in data.attendance:
+        m = meetings.get(a.meeting_id)
+        if m is None or not in_period(m.held_on, data.period):
+            continue
+        if a.status in PARTICIPATED:
+            present_count[m.id] += 1
+        if a.status not in IN_PERSON:
+            continue
+        by_member_day[(a.membership_id, m.held_on)].append(a)
+        reasons = []
+        died = data.deaths.get(a.retiree_id)
+        if died and m.held_on > died:
+            reasons.append({"why": "after_death", "deceased_on": died.isoformat()})
+        for start, end, place in data.absences.get(a.retiree_id, ()):
+            if start <= m.held_on and (end is None or m.held_on <= end) and place != m.place:
+                reasons.append({"why": "away", "away_from": start.isoformat(),
+                                "away_until": end.isoformat() if end else None, "away_place": place})
+                break
+        for org_id, on in data.transfers_out.get(a.membership_id, ()):
+            if org_id == m.org_id and m.held_on > on:
+                reasons.append({"why": "after_transfer_out", "transferred_on": on.isoformat()})
+                break
+        if a.retiree_id in data.mobility_impaired and not a.note.strip():
+            reasons.append({"why": "immobile_in_person"})
+        if reasons:
+            hits.append(Hit("impossible_attendance", m.org_id, f"attendance:{m.id}:{a.membership_id}",
+                            {"meetings": [m.id], "memberships": [a.membership_id]},
+                            0.6 if reasons[0]["why"] == "immobile_in_person" else 1.0,
+                            SEVERITY_MEDIUM if reasons[0]["why"] == "immobile_in_person" else SEVERITY_HIGH,
+                            {"held_on": m.held_on.isoformat(), "place": m.place, "reasons": reasons}))
+    # Two meetings of different organisations at overlapping times in different places.
+    hours = cfg["MEETING_HOURS"]
+    for (mid, day), rows in by_member_day.items():
+        if len(rows) < 2:
+            continue
+        for x in range(len(rows)):
+            for y in range(x + 1, len(rows)):
+                m1, m2 = meetings[rows[x].meeting_id], meetings[rows[y].meeting_id]
+                if m1.org_id == m2.org_id or m1.place == m2.place or not _overlaps(m1.start_time, m2.start_time, hours):
+                    continue
+                m1, m2 = sorted((m1, m2), key=lambda m: m.id)
+                hits.append(Hit("impossible_attendance", m2.org_id, f"simultaneous:{m1.id}:{m2.id}:{mid}",
+                                {"meetings": [m1.id, m2.id], "memberships": [mid]}, 1.0, SEVERITY_HIGH,
+                                {"held_on": day.isoformat(), "reasons": [{
+                                    "why": "two_places", "places": [m1.place, m2.place],
+                                    "times": [str(m1.start_time or ""), str(m2.start_time or "")]}]}))
+    for meeting_id, n in present_count.items():
+        m = meetings[meeting_id]
+        members = data.members_per_branch.get(m.org_id, 0)
+        if members and n > members:
+            hits.append(Hit("impossible_attendance", m.org_id, f"overcount:{m.id}", {"meetings": [m.id]},
+                            1.0, SEVERITY_HIGH, {"held_on": m.held_on.isoformat(), "reasons": [{
+                                "why": "more_present_than_members", "present": n, "members": members}]}))
+    return hits
+
+
+# ---- elections and terms -------------------------------------------------------------------------
+
+def detect_election_contradictions(data: AuditData, cfg: dict) -> list[Hit]:
+    hits = []
+    elections = {e.id: e for e in data.elections}
+    terms_by_org: dict[int, list[TermRow]] = defaultdict(list)
+    for t in data.terms:
+        terms_by_org[t.org_id].append(t)
+    for e in data.elections:
+        if not in_period(e.held_on, data.period):
+            continue
+        reasons = []
+        need = math.ceil(e.seats * cfg["ELECTION_CANDIDATE_RATIO"] - 1e-9)
+        if e.candidates < need:
+            reasons.append({"why": "too_few_candidates", "candidates": e.candidates, "seats": e.seats,
+                            "required": need})
+        if e.max_votes > e.present:
+            reasons.append({"why": "votes_exceed_present", "max_votes": e.max_votes, "present": e.present})
+        # The term this election closes: the org's term that began before and was current.
+        terms = sorted(terms_by_org.get(e.org_id, ()), key=lambda t: t.start_on)
+        opened = next((t for t in terms if t.election_id == e.id), None)
+        if opened is not None:
+            prev = [t for t in terms if t.start_on < opened.start_on]
+            if prev and e.held_on < prev[-1].start_on:
+                reasons.append({"why": "before_closed_term_began", "closed_term": prev[-1].id,
+                                "term_began": prev[-1].start_on.isoformat()})
+            sec = opened.secretary_membership_id
+            if sec is not None:
+                full_on = data.full_on.get(sec)
+                if full_on is None or full_on > e.held_on:
+                    reasons.append({"why": "secretary_not_full_member", "membership": sec,
+                                    "full_on": full_on.isoformat() if full_on else None})
+        if reasons:
+            hits.append(Hit("election_contradiction", e.org_id, f"election:{e.id}", {"elections": [e.id]},
+                            1.0, SEVERITY_HIGH, {"held_on": e.held_on.isoformat(), "reasons": reasons}))
+    for org_id, terms in terms_by_org.items():
+        terms = sorted(terms, key=lambda t: (t.start_on, t.id))
+        for prev, nxt in zip(terms, terms[1:]):
+            prev_end = prev.ended_on or prev.end_on
+            if nxt.start_on < prev_end and prev.ended_on is not None and in_period(nxt.start_on, data.period):
+                hits.append(Hit("election_contradiction", org_id, f"terms:{prev.id}:{nxt.id}",
+                                {"terms": [prev.id, nxt.id]}, 1.0, SEVERITY_HIGH,
+                                {"reasons": [{"why": "overlapping_terms", "first_ended": prev_end.isoformat(),
+                                              "second_began": nxt.start_on.isoformat()}]}))
+    del elections
+    return hits
+
+
+# ---- photos --------------------------------------------------------------------------------------
+
+def dhash(image, size: int = 8) -> int:
+    """Difference hash of a PIL image: 64 bits, robust to resizing and recompression."""
+    from PIL import Image
+
+    gray = image.convert("L").resize((size + 1, size), Image.Resampling.LANCZOS)
+    px = np.asarray(gray, dtype=np.int16)
+    bits = (px[:, 1:] > px[:, :-1]).flatten()
+    value = 0
+    for bit in bits:
+        value = (value << 1) | int(bit)
+    return value
+
+
+def detect_photo_reuse(data: AuditData, cfg: dict) -> list[Hit]:
+    limit, bands = cfg["PHOTO_HAMMING"], cfg["PHOTO_BANDS"]
+    photos = data.photos
+    width = math.ceil(64 / bands)
+    candidates: set[tuple[int, int]] = set()
+    for b in range(bands):
+        buckets: dict[int, list[int]] = defaultdict(list)
+        shift = b * width
+        mask = (1 << min(width, 64 - shift)) - 1 if shift < 64 else 0
+        for i, p in enumerate(photos):
+            buckets[(p.dhash >> shift) & mask].append(i)
+        for members in buckets.values():
+            for x in range(len(members)):
+                for y in range(x + 1, len(members)):
+                    candidates.add((members[x], members[y]))
+    # Union the verified pairs into groups: one finding per reused photo, over all meetings it appears in.
+    parent = list(range(len(photos)))
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    distances: dict[tuple[int, int], int] = {}
+    for i, j in candidates:
+        p, q = photos[i], photos[j]
+        if p.meeting_id == q.meeting_id:
+            continue
+        d = bin(p.dhash ^ q.dhash).count("1")
+        if d <= limit:
+            distances[(p.id, q.id) if p.id < q.id else (q.id, p.id)] = d
+            parent[find(i)] = find(j)
+    groups: dict[int, list[PhotoRow]] = defaultdict(list)
+    for i, p in enumerate(photos):
+        groups[find(i)].append(p)
+    hits = []
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        members.sort(key=lambda p: p.id)
+        ids = [p.id for p in members]
+        first = members[0]
+        pair_d = [d for (a, b), d in distances.items() if a in ids and b in ids]
+        score = 1.0 - (min(pair_d) if pair_d else 0) / 64
+        hits.append(Hit("photo_reuse", members[-1].org_id, f"photos:{first.id}", {
+            "attachments": ids, "meetings": sorted({p.meeting_id for p in members})},
+            round(score, 3), SEVERITY_HIGH if len({p.org_id for p in members}) > 1 else SEVERITY_MEDIUM,
+            {"attachments": ids, "meetings": sorted({p.meeting_id for p in members}),
+             "branches": sorted({data.branch_codes.get(p.org_id, str(p.org_id)) for p in members}),
+             "max_hamming": max(pair_d) if pair_d else 0, "threshold": limit}))
+    return hits
+
+
+def detect_rating_contradictions(data: AuditData, cfg: dict) -> list[Hit]:
+    """Pending: star ratings (issue 7) are not built yet; nothing to compare against."""
+    return []
+
+
+DETECTORS = {
+    "backfill": detect_backfill,
+    "rush": detect_rush,
+    "copied_minutes": detect_copied_minutes,
+    "impossible_attendance": detect_impossible_attendance,
+    "election_contradiction": detect_election_contradictions,
+    "rating_contradiction": detect_rating_contradictions,
+    "photo_reuse": detect_photo_reuse,
+}
+
+
+def run(data: AuditData, cfg: dict | None = None, kinds=None, progress=None) -> list[Hit]:
+    cfg = {**DEFAULTS, **(cfg or {})}
+    hits: list[Hit] = []
+    todo = [k for k in (kinds or KINDS)]
+    for n, kind in enumerate(todo, 1):
+        hits.extend(DETECTORS[kind](data, cfg))
+        if progress:
+            progress(n, len(todo), kind)
+    return hits

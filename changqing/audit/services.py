@@ -1,0 +1,71 @@
+"""Writes: run the audit over a subtree and year, keep reviewers' decisions, decide findings."""
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from . import engine
+from .conf import audit_settings
+from .loader import load_audit_data
+from .models import Finding, FindingStatus
+
+
+def run_integrity_audit(*, root, year: int, progress=None) -> list[engine.Hit]:
+    """Pure computation: load in bulk, run the engine, return hits (nothing written)."""
+    data = load_audit_data(root, year)
+    return engine.run(data, audit_settings(), progress=progress)
+
+
+@transaction.atomic
+def findings_store(*, hits: list[engine.Hit], year: int) -> dict:
+    """Upsert findings by (kind, key). A dismissed or confirmed finding keeps its decision unless its
+    evidence changed; then it is reopened (the change history keeps the old decision)."""
+    now = timezone.now()
+    existing = {(f.kind, f.key): f for f in Finding.objects.filter(kind__in={h.kind for h in hits},
+                                                                    key__in={h.key for h in hits})}
+    new, changed, reopened = [], [], 0
+    for h in hits:
+        digest = h.digest()
+        f = existing.get((h.kind, h.key))
+        if f is None:
+            new.append(Finding(kind=h.kind, organization_id=h.org_id, key=h.key, period=year,
+                               record_ids=h.record_ids, score=h.score, severity=h.severity, evidence=h.evidence,
+                               evidence_digest=digest, last_seen_at=now))
+            continue
+        if f.evidence_digest != digest:
+            if f.status != FindingStatus.OPEN:
+                f.status, reopened = FindingStatus.OPEN, reopened + 1
+                f.reason = f"证据已变化，重新打开（原结论：{f.reason}）"[:300]
+            f.record_ids, f.score, f.severity, f.evidence, f.evidence_digest = (
+                h.record_ids, h.score, h.severity, h.evidence, digest)
+            f.last_seen_at = now
+            f.save()  # logged in the change history
+            changed.append(f)
+        else:
+            f.last_seen_at = now
+            Finding.objects.filter(pk=f.pk).update(last_seen_at=now)
+    if new:
+        from changqing.core.changelog import bulk_log_changes
+
+        bulk_log_changes(Finding.objects.bulk_create(new, batch_size=1000))
+    return {"new": len(new), "changed": len(changed), "reopened": reopened}
+
+
+@transaction.atomic
+def finding_decide(*, finding: Finding, user, status: str, reason: str) -> Finding:
+    errors = {}
+    if status not in (FindingStatus.CONFIRMED, FindingStatus.DISMISSED):
+        errors["status"] = "请选择“确认属实”或“排除”"
+    if not (reason or "").strip():
+        errors["reason"] = "请填写核实说明"
+    elif len(reason.strip()) > 300:
+        errors["reason"] = "核实说明不能超过300字"
+    if errors:
+        raise ValidationError(errors)
+    finding.status = status
+    finding.reason = reason.strip()
+    finding.decided_by = user
+    finding.decided_at = timezone.now()
+    finding.save()
+    return finding

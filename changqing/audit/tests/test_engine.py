@@ -1,0 +1,135 @@
+"""Engine unit tests: pure Python, no database."""
+import datetime as dt
+import io
+
+from PIL import Image, ImageDraw
+
+from changqing.audit import engine
+from changqing.audit.engine import AttendanceRow, AuditData, ElectionRow, MeetingRow, PhotoRow, TermRow
+
+D = dt.date
+CFG = dict(engine.DEFAULTS)
+YEAR = (D(2025, 1, 1), D(2025, 12, 31))
+
+
+def meeting(i, org=1, held=D(2025, 3, 1), entered=None, **kw):
+    return MeetingRow(i, org, held, entered or held, **kw)
+
+
+def test_backfill_uses_the_lag_setting():
+    data = AuditData(period=YEAR, meetings=[meeting(1, entered=D(2025, 3, 31)), meeting(2, entered=D(2025, 4, 1))])
+    assert [h.key for h in engine.detect_backfill(data, CFG)] == ["meeting:2"]
+    assert engine.detect_backfill(data, {**CFG, "BACKFILL_LAG_DAYS": 60}) == []
+
+
+def test_rush_compares_with_the_branch_rhythm():
+    window_start = D(2025, 12, 20) - dt.timedelta(days=CFG["RUSH_WINDOW_DAYS"])
+    rushed = [meeting(i, org=1, held=D(2025, 1 + i % 9, 5), entered=D(2025, 12, 1)) for i in range(10)]
+    calm = [meeting(100 + i, org=2, held=D(2025, 1 + i % 9, 5), entered=D(2025, 1 + i % 9, 6)) for i in range(10)]
+    # Branch 3 enters late all year round: ten in the window are its usual rhythm, not a rush.
+    steady = [meeting(200 + i, org=3, held=D(2025, 1 + i % 11, 1), entered=D(2025, 1 + i % 11, 20))
+              for i in range(40)] + [meeting(300 + i, org=3, held=D(2025, 9, 1), entered=D(2025, 12, 1))
+                                     for i in range(10)]
+    data = AuditData(period=YEAR, meetings=rushed + calm + steady)
+    hits = engine.detect_rush(data, CFG)
+    assert [h.org_id for h in hits] == [1]
+    assert hits[0].evidence["rushed_entries"] == 10 and window_start < D(2025, 12, 1)
+
+
+BOILER = "会议由支部书记主持。\n应到党员12名，实到10名。\n"
+
+
+def test_copied_minutes_ignore_boilerplate_and_find_copies():
+    body = ("老党员张建国发言，谈到社区垃圾分类推进中的困难，建议组织党员志愿者每周三上午到小区门口值守。"
+            "李秀英同志结合自己在医院工作三十年的经历，讲述了为人民服务的体会，大家深受触动。"
+            "会议决定下月开展走访慰问困难党员活动，由组织委员负责联系街道。")
+    other = ("王德明同志汇报了上半年党费收缴情况，全支部按时足额缴纳。"
+             "赵桂兰提出老年大学书法班可以吸收更多党员参加，陶冶情操、发挥余热。"
+             "支部讨论了重阳节活动方案，确定到敬老院开展文艺演出。")
+    ms = [meeting(1, org=1, minutes=BOILER + body), meeting(2, org=2, minutes=BOILER + body.replace("三十年", "二十八年")),
+          meeting(3, org=3, minutes=BOILER + other)]
+    ms += [meeting(10 + i, org=10 + i, minutes=BOILER + f"第{i}次会议，讨论了第{i}项工作安排和具体分工，落实到人。")
+           for i in range(6)]
+    data = AuditData(period=YEAR, meetings=ms)
+    hits = engine.detect_copied_minutes(data, CFG)
+    assert [h.record_ids["meetings"] for h in hits] == [[1, 2]]
+    assert hits[0].score >= 0.6
+    assert all("支部书记主持" not in p for p in hits[0].evidence["shared_passages"])
+
+
+def test_impossible_attendance_reasons():
+    ms = [meeting(1, org=1, held=D(2025, 5, 1), place="活动室", start_time=dt.time(9)),
+          meeting(2, org=2, held=D(2025, 5, 1), place="社区", start_time=dt.time(10)),
+          meeting(3, org=1, held=D(2025, 6, 1), place="活动室")]
+    att = [AttendanceRow(1, 11, 101, "present"), AttendanceRow(2, 11, 101, "present"),  # two places at once
+           AttendanceRow(3, 12, 102, "present"),  # dead
+           AttendanceRow(3, 13, 103, "present"),  # away
+           AttendanceRow(3, 14, 104, "present"),  # immobile, no note
+           AttendanceRow(3, 15, 105, "present", "家人陪同到会"),  # immobile with a note: fine
+           AttendanceRow(3, 16, 106, "present")]  # transferred out
+    data = AuditData(period=YEAR, meetings=ms, attendance=att, deaths={102: D(2025, 5, 20)},
+                     absences={103: [(D(2025, 5, 15), None, "海南")]}, mobility_impaired={104, 105},
+                     transfers_out={16: [(1, D(2025, 5, 25))]}, members_per_branch={1: 4, 2: 10})
+    hits = engine.detect_impossible_attendance(data, CFG)
+    whys = sorted(h.evidence["reasons"][0]["why"] for h in hits)
+    assert whys == ["after_death", "after_transfer_out", "away", "immobile_in_person",
+                    "more_present_than_members", "two_places"]
+
+
+def test_election_contradictions():
+    elections = [ElectionRow(1, 1, D(2025, 3, 1), seats=5, present=20, candidates=5, max_votes=25),
+                 ElectionRow(2, 2, D(2025, 3, 1), seats=5, present=20, candidates=6, max_votes=19)]
+    terms = [TermRow(10, 1, D(2025, 4, 1), D(2028, 4, 1), None, None),
+             TermRow(11, 1, D(2025, 5, 1), D(2028, 5, 1), None, 1, secretary_membership_id=7)]
+    data = AuditData(period=YEAR, elections=elections, terms=terms, full_on={7: D(2025, 6, 1)})
+    hits = engine.detect_election_contradictions(data, CFG)
+    assert len(hits) == 1 and hits[0].key == "election:1"
+    assert {r["why"] for r in hits[0].evidence["reasons"]} == {
+        "too_few_candidates", "votes_exceed_present", "before_closed_term_began", "secretary_not_full_member"}
+
+
+def _picture(seed):
+    import random
+
+    rng = random.Random(seed)
+    img = Image.new("RGB", (400, 300), (rng.randint(0, 255), rng.randint(0, 255), rng.randint(0, 255)))
+    draw = ImageDraw.Draw(img)
+    for _ in range(12):
+        x, y = rng.randint(0, 350), rng.randint(0, 250)
+        draw.rectangle((x, y, x + rng.randint(20, 120), y + rng.randint(20, 120)),
+                       fill=(rng.randint(0, 255), rng.randint(0, 255), rng.randint(0, 255)))
+    return img
+
+
+def _recompress(img, scale, quality):
+    buf = io.BytesIO()
+    img.resize((int(img.width * scale), int(img.height * scale))).save(buf, "JPEG", quality=quality)
+    return Image.open(io.BytesIO(buf.getvalue()))
+
+
+def test_dhash_is_robust_to_resize_and_recompression():
+    a = _picture(1)
+    assert bin(engine.dhash(a) ^ engine.dhash(_recompress(a, 0.6, 40))).count("1") <= 4
+    assert bin(engine.dhash(a) ^ engine.dhash(_picture(2))).count("1") > CFG["PHOTO_HAMMING"]
+
+
+def test_photo_reuse_groups_copies_across_meetings():
+    a, b = _picture(1), _picture(2)
+    photos = [PhotoRow(1, 1, 1, engine.dhash(a)), PhotoRow(2, 2, 2, engine.dhash(_recompress(a, 0.5, 50))),
+              PhotoRow(3, 3, 3, engine.dhash(b))]
+    hits = engine.detect_photo_reuse(AuditData(period=YEAR, photos=photos), CFG)
+    assert [h.record_ids["attachments"] for h in hits] == [[1, 2]]
+
+
+def test_lsh_is_sub_quadratic_in_candidates():
+    import random
+
+    rng = random.Random(5)
+    sets = [{f"w{rng.randint(0, 10**6)}" for _ in range(30)} for _ in range(400)]
+    sig = engine.minhash_signatures(sets, 128)
+    assert len(engine.lsh_candidates(sig, 32)) < 400 * 399 / 2 / 100
+
+
+def test_rating_contradiction_is_pending_not_faked():
+    assert engine.detect_rating_contradictions(AuditData(period=YEAR), CFG) == []
+    assert "rating_contradiction" in engine.PENDING_KINDS
