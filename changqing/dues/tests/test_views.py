@@ -287,3 +287,14 @@ def test_quarterly_sheet_covers_the_quarter(sec, tree):
         f"amount_{m.pk}": "60.00", f"method_{m.pk}": "cash"})
     assert r.status_code == 302
     assert DuesMonth.objects.filter(membership=m).count() == 3
+
+
+def test_api_lists_only_scope(sec, tree):
+    (ma,) = add_members(tree.a, 1)
+    (mb,) = add_members(tree.b, 1)
+    for m, org in ((ma, tree.a), (mb, tree.b)):
+        DuesPayment.objects.create(membership=m, organization=org, first_month=MONTH, amount=D("20"), paid_on=TODAY)
+    data = sec.get("/api/v1/dues-payments/").json()
+    assert [r["membership"] for r in data["results"]] == [ma.pk]
+    bases = sec.get("/api/v1/dues-bases/").json()["results"]
+    assert {b["membership"] for b in bases} == {ma.pk}
