@@ -132,6 +132,16 @@ def test_other_branch_is_out_of_scope(sec, tree):
     r = sec.post(sheet_url(tree.b), {"paid_on": TODAY.isoformat(), "collector": "x"})
     assert r.status_code == 404
     assert "乙支部专有人" not in sec.get(reverse("dues:members")).content.decode()
+    mb = tree.rb.membership
+    pay = DuesPayment.objects.create(membership=mb, organization=tree.b, first_month=MONTH, amount=D("1"), paid_on=TODAY)
+    for name in ("base_add", "payment_add", "voluntary_add", "hardship_add"):
+        assert sec.get(reverse(f"dues:{name}", args=[mb.pk])).status_code == 404
+        assert sec.post(reverse(f"dues:{name}", args=[mb.pk]), {"amount": "5"}).status_code == 404
+    assert sec.post(reverse("dues:payment_delete", args=[pay.pk])).status_code == 404
+    assert sec.post(reverse("dues:fund_add", args=[tree.b.code]), {"kind": "refund"}).status_code == 404
+    assert sec.get(reverse("dues:policy", args=[tree.b.code])).status_code == 404
+    assert sec.post(reverse("dues:policy", args=[tree.b.code]), {"quarterly": "on"}).status_code == 404
+    assert DuesPayment.objects.filter(pk=pay.pk).exists() and not DuesPolicy.objects.exists()
 
 
 def test_viewer_without_change_cannot_post_sheet(client, tree):
