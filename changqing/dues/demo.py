@@ -138,7 +138,8 @@ def _write_members(batch, ctx, quarterly, basic_paths, this_month, written, show
             payments.append(DuesPayment(
                 membership=m, organization=m.organization, kind=PaymentKind.REGULAR, first_month=month, months=count,
                 amount=sum(dues, Decimal("0.00")), method=rng.choices(list(Method.values), weights=(60, 15, 25))[0],
-                paid_on=paid_on, collector=rng.choice(COLLECTORS), receipt_number=f"DF{paid_on:%Y%m}{rng.randint(1, 9999):04d}",
+                paid_on=paid_on, collector=rng.choice(COLLECTORS),
+                receipt_number=f"DF{paid_on:%Y%m}{rng.randint(1, 9999):04d}",
                 payer_name=("家属代缴" if m.retiree.mobility_impaired and rng.random() < 0.5 else "")))
             months_by_payment.append(list(zip(covered, dues)))
             month = rules.add_months(month, count)

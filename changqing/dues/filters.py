@@ -7,7 +7,9 @@ from changqing.members.models import Membership
 
 from changqing.orgs.models import Organization
 
-from .models import BranchFundEntry, Category, DuesPayment, FundKind, HardshipDecision, HardshipKind, Method, PaymentKind
+from .models import (
+    BranchFundEntry, Category, DuesPayment, FundKind, HardshipDecision, HardshipKind, Method, PaymentKind,
+)
 from .selectors import arrears_q, band_q, last_closed_month
 
 
@@ -21,7 +23,8 @@ class _UnderMixin:
 
     def search_name(self, qs, name, value):
         field = self.person_field
-        return qs.filter(Q(**{f"{field}__name__icontains": value}) | Q(**{f"{field}__name_pinyin__startswith": value.lower()})
+        return qs.filter(Q(**{f"{field}__name__icontains": value})
+                         | Q(**{f"{field}__name_pinyin__startswith": value.lower()})
                          | Q(**{f"{field}__name_initials__startswith": value.lower()}))
 
 

@@ -29,7 +29,8 @@ from .forms import (
     CollectionSheetForm, DuesBaseForm, FundEntryForm, HardshipForm, PaymentForm, PolicyForm, VoluntaryForm,
 )
 from .models import (
-    INCOME_KINDS, BranchFundEntry, Category, DuesBase, DuesMonth, DuesPayment, DuesPolicy, FundKind, HardshipDecision, PaymentKind,
+    INCOME_KINDS, BranchFundEntry, Category, DuesBase, DuesMonth, DuesPayment, DuesPolicy, FundKind, HardshipDecision,
+    PaymentKind,
 )
 from .selectors import (
     RulesResolver, active_memberships, band_q, compute, fund_annotations, fund_totals, last_closed_month,
