@@ -16,8 +16,8 @@ from changqing.orgs.models import Organization, OrgKind, SetupKind
 
 from .credit_code import ALPHABET, check_char
 from .models import (
-    GuidanceStation, Guide, GuideEvaluation, GuideVisit, HelpRequest, ItemCompletion, ListItem, MonthlyList, NewOrg,
-    OrgSatisfaction, StandardItem, StationMeeting, StationMeetingAttendance,
+    GuidanceStation, Guide, GuideApplication, GuideEvaluation, GuideVisit, HelpRequest, ItemCompletion, ListItem,
+    Material, MonthlyList, NewOrg, OrgSatisfaction, StandardItem, StationMeeting, StationMeetingAttendance,
 )
 
 STATIONS = [
@@ -200,6 +200,25 @@ def extend(ctx):
                                                rating=5 if base > 90 else rng.choice((3, 4, 4, 5))))
     GuideEvaluation.objects.bulk_create(evaluations)
     OrgSatisfaction.objects.bulk_create(ratings)
+    # Applications under review and a shared board per station.
+    from django.core.files.base import ContentFile
+
+    applications, materials = [], []
+    for station in stations:
+        for status in ("pending", "approved", "rejected"):
+            applications.append(GuideApplication(
+                station=station, name=names.person_name(rng, rng.choice(("male", "female"))), phone=names.phone(rng),
+                unit=rng.choice(("区直机关党务干部", "退休党务工作者", "社区党委委员")), is_party_member=True,
+                experience="从事党务工作十余年", motivation="愿意为两新组织党建出力", status=status,
+                reviewed_on=None if status == "pending" else dt.date(2026, 3, 1),
+                review_note="" if status != "rejected" else "本期名额已满，下期优先考虑"))
+        m = Material(station=station, title=f"{station.area}两新组织“三会一课”记录模板", non_classified=True,
+                     description="供各两新组织党支部参考使用")
+        m.file.save(f"{station.code}-三会一课记录模板.txt", ContentFile("会议时间：\n会议地点：\n主持人：\n".encode()),
+                    save=False)
+        materials.append(m)
+    GuideApplication.objects.bulk_create(applications)
+    Material.objects.bulk_create(materials)
     if ctx.log_history:
         bulk_log_changes(guides)
         bulk_log_changes(orgs)
