@@ -18,6 +18,8 @@ import datetime as dt
 import time
 from decimal import Decimal
 
+from bench import BenchContext, Figure, benchmark
+
 ROOT = "BB"
 YEAR = 2025
 SAMPLE = 1000
@@ -30,6 +32,7 @@ class _Counter:
     def __call__(self, execute, sql, params, many, context):
         self.n += 1
         return execute(sql, params, many, context)
+
 
 
 def _members():
@@ -118,6 +121,17 @@ def run(sample: int = SAMPLE, year: int = YEAR) -> dict:
                   "extrapolated_seconds": round(per_member * count, 1)},
         "speedup": round(per_member * count / bulk_s, 1) if bulk_s else None,
     }
+
+
+@benchmark("dues.year", description="城市全部党员全年党费计算：批量查询 vs 逐人 ORM 循环")
+def dues_year(ctx: BenchContext) -> list[Figure]:
+    r = run()
+    detail = {k: r[k] for k in ("members", "member_months", "year", "due_total", "paid_total")}
+    return [Figure(
+        label=f"党费全年计算·逐人循环（抽样 {r['naive']['sample']} 人推算全市）",
+        value=r["naive"]["extrapolated_seconds"] * 1000, floor=r["bulk"]["seconds"] * 1000, unit="ms",
+        floor_label=f"批量计算全市（{r['bulk']['queries']} 次查询，结果在抽样上一致）",
+        detail={**detail, "naive_queries_per_member": r["naive"]["queries_per_member"]})]
 
 
 def report(r: dict) -> str:
