@@ -44,10 +44,12 @@ DEFAULTS = {
     "RUSH_RATIO": 3.0,                 # ... and this many times the branch's usual entries per window
     "SHINGLE_WORDS": 3,                # words per shingle
     "BOILERPLATE_MIN_BRANCHES": 5,     # a line shared by this many branches is boilerplate
+    "COMMON_SHINGLE_SHARE": 0.2,       # a phrase used by this share of branches is a stock phrase
     "MINHASH_PERM": 128,
     "LSH_BANDS": 32,                   # 32 bands × 4 rows: catches Jaccard ≳ 0.5 with high probability
     "NEAR_DUPLICATE_JACCARD": 0.6,     # verified Jaccard at or above this is a finding
     "MIN_SHINGLES": 8,                 # minutes shorter than this are not compared
+    "MIN_SHARED_SHINGLES": 3,          # distinctive shingles a near-duplicate pair must share
     "MEETING_HOURS": 2,                # assumed length of a meeting for overlap checks
     "ELECTION_CANDIDATE_RATIO": 1.2,   # 差额: candidates ≥ ceil(seats × 1.2)
     "PHOTO_HAMMING": 10,               # dHash bits that may differ for "the same photo"
@@ -98,6 +100,7 @@ class TermRow:
     ended_on: dt.date | None
     election_id: int | None
     secretary_membership_id: int | None = None
+    number: int | None = None
 
 
 @dataclass
@@ -297,16 +300,27 @@ def detect_copied_minutes(data: AuditData, cfg: dict) -> list[Hit]:
         return []
     boiler = boilerplate_lines(ms, cfg["BOILERPLATE_MIN_BRANCHES"])
     sets = [shingles(m.minutes, boiler, cfg["SHINGLE_WORDS"]) for m in ms]
-    keep = [i for i, s in enumerate(sets) if len(s) >= cfg["MIN_SHINGLES"]]
+    # Shingle-level boilerplate: stock phrases ("结合自身经历谈了体会") that many branches use
+    # legitimately would otherwise dominate the MinHash minima and flood the LSH buckets.
+    branches_of: dict[str, set[int]] = defaultdict(set)
+    for m, sh in zip(ms, sets):
+        for x in sh:
+            branches_of[x].add(m.org_id)
+    n_branches = len({m.org_id for m in ms})
+    floor = max(cfg["BOILERPLATE_MIN_BRANCHES"], cfg["COMMON_SHINGLE_SHARE"] * n_branches)
+    common = {x for x, orgs in branches_of.items() if len(orgs) >= floor}
+    del branches_of
+    # Length is judged on the full text; similarity on the distinctive shingles only.
+    keep = [i for i, sh in enumerate(sets) if len(sh) >= cfg["MIN_SHINGLES"] and len(sh - common) >= 2]
     ms = [ms[i] for i in keep]
-    sets = [sets[i] for i in keep]
+    sets = [sets[i] - common for i in keep]
     if len(ms) < 2:
         return []
     sig = minhash_signatures(sets, cfg["MINHASH_PERM"])
     hits = []
     for i, j in lsh_candidates(sig, cfg["LSH_BANDS"]):
         score = jaccard(sets[i], sets[j])
-        if score < cfg["NEAR_DUPLICATE_JACCARD"]:
+        if score < cfg["NEAR_DUPLICATE_JACCARD"] or len(sets[i] & sets[j]) < cfg["MIN_SHARED_SHINGLES"]:
             continue
         a, b = sorted((ms[i], ms[j]), key=lambda m: (m.entered_on, m.id))
         # The later entry is the copy: the finding belongs to its branch.
@@ -397,7 +411,6 @@ def detect_impossible_attendance(data: AuditData, cfg: dict) -> list[Hit]:
 
 def detect_election_contradictions(data: AuditData, cfg: dict) -> list[Hit]:
     hits = []
-    elections = {e.id: e for e in data.elections}
     terms_by_org: dict[int, list[TermRow]] = defaultdict(list)
     for t in data.terms:
         terms_by_org[t.org_id].append(t)
@@ -415,10 +428,16 @@ def detect_election_contradictions(data: AuditData, cfg: dict) -> list[Hit]:
         terms = sorted(terms_by_org.get(e.org_id, ()), key=lambda t: t.start_on)
         opened = next((t for t in terms if t.election_id == e.id), None)
         if opened is not None:
-            prev = [t for t in terms if t.start_on < opened.start_on]
-            if prev and e.held_on < prev[-1].start_on:
-                reasons.append({"why": "before_closed_term_began", "closed_term": prev[-1].id,
-                                "term_began": prev[-1].start_on.isoformat()})
+            # The term this election closes: the previous 届次 if numbered, else the latest earlier term.
+            closed = None
+            if opened.number:
+                closed = next((t for t in terms if t.number == opened.number - 1 and t.id != opened.id), None)
+            if closed is None:
+                earlier = [t for t in terms if t.start_on < opened.start_on]
+                closed = earlier[-1] if earlier else None
+            if closed is not None and e.held_on < closed.start_on:
+                reasons.append({"why": "before_closed_term_began", "closed_term": closed.id,
+                                "term_began": closed.start_on.isoformat()})
             sec = opened.secretary_membership_id
             if sec is not None:
                 full_on = data.full_on.get(sec)
@@ -437,7 +456,6 @@ def detect_election_contradictions(data: AuditData, cfg: dict) -> list[Hit]:
                                 {"terms": [prev.id, nxt.id]}, 1.0, SEVERITY_HIGH,
                                 {"reasons": [{"why": "overlapping_terms", "first_ended": prev_end.isoformat(),
                                               "second_began": nxt.start_on.isoformat()}]}))
-    del elections
     return hits
 
 

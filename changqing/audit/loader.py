@@ -90,10 +90,10 @@ def load_audit_data(root: Organization, year: int) -> engine.AuditData:
         data.elections.append(engine.ElectionRow(*row[:6], max_votes=row[6] or 0))
     secretaries = dict(CommitteePost.objects.filter(term__organization__path__startswith=root.path,
                                                     post=Post.SECRETARY).values_list("term_id", "membership_id"))
-    for tid, org, start, end, ended, eid in (CommitteeTerm.objects.filter(**sub)
-                                            .values_list("id", "organization_id", "start_on", "end_on", "ended_on",
-                                                         "election_id")):
-        data.terms.append(engine.TermRow(tid, org, start, end, ended, eid, secretaries.get(tid)))
+    for tid, org, start, end, ended, eid, number in (
+            CommitteeTerm.objects.filter(**sub).values_list("id", "organization_id", "start_on", "end_on", "ended_on",
+                                                            "election_id", "number")):
+        data.terms.append(engine.TermRow(tid, org, start, end, ended, eid, secretaries.get(tid), number))
     for ms, status, full_on, joined in (Membership.objects.filter(pk__in=set(secretaries.values()))
                                         .values_list("id", "status", "full_on", "joined_on")):
         # Older records lack 转正日期: a full member then counts as full one year after joining.
