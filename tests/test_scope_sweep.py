@@ -50,6 +50,8 @@ SKIPPED_NAMESPACES = {
 # Models that may legitimately have no record inside one branch's scope ("app.*" = a whole app).
 # Their URLs are still tried, with a record outside A's scope instead of one of B's.
 NO_B_RECORD_ALLOWED = {
+    # A 月通报 is issued by a jurisdiction about its branches, never by a branch.
+    "life.bulletin",
     # Zones belong to the 党工委 above the branches; a branch secretary reaches none.
     "orgs.zone",
     # The dues policy is set per jurisdiction by the bureau, not per branch.

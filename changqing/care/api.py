@@ -49,6 +49,11 @@ class OralHistoryViewSet(ScopedReadOnlyViewSet):
     queryset = OralHistory.objects.order_by("-interviewed_on")
     serializer_class = OralHistorySerializer
 
+    def get_queryset(self):
+        from .views import visible_oral_histories
+
+        return visible_oral_histories(self.request.user).order_by("-interviewed_on")
+
 
 def register(router):
     router.register("care/visits", VisitViewSet, basename="care-visit")

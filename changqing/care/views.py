@@ -62,6 +62,14 @@ def _shared_or_404(queryset, request, pk):
     return obj
 
 
+def visible_oral_histories(user):
+    """The county's archive is shared down the tree, but an interview with a registered person is that
+    person's record: a branch sees interviews with its own people and with people not in the registry."""
+    people = restrict(Retiree.objects.all(), user).values("pk")
+    return restrict_shared(OralHistory.objects.all(), user).filter(
+        Q(interviewee__isnull=True) | Q(interviewee__in=people))
+
+
 def _retirees(request, action="view"):
     return restrict(Retiree.objects.all(), request.user, action)
 
@@ -603,13 +611,13 @@ def match(request):
 def oral_list(request):
     _require(request, "view")
     q = request.GET.get("q", "").strip()
-    qs = restrict_shared(OralHistory.objects.all(), request.user).select_related("organization")
+    qs = visible_oral_histories(request.user).select_related("organization")
     if q:
         qs = search.search(qs, q)
     rows = [{"o": o, "snippets": search.highlight(o.transcript, q) if q else []} for o in qs.order_by("-interviewed_on")[:100]]
     return render(request, "care/oral_list.html", {"title": "红色记忆", "q": q, "rows": rows,
                                                    "words": search.query_words(q) if q else [],
-                                                   "total": restrict_shared(OralHistory.objects.all(), request.user).count(),
+                                                   "total": visible_oral_histories(request.user).count(),
                                                    "can_change": not scope_for(request.user, "change").empty})
 
 
@@ -631,7 +639,9 @@ def oral_create(request):
 @object_view(OralHistory)
 @login_required
 def oral_detail(request, pk):
-    o = _shared_or_404(OralHistory.objects.select_related("organization", "interviewee"), request, pk)
+    o = visible_oral_histories(request.user).select_related("organization", "interviewee").filter(pk=pk).first()
+    if o is None:
+        raise Http404("不在您的数据范围内，或记录不存在")
     q = request.GET.get("q", "")
     body = o.transcript
     if q:

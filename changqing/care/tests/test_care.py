@@ -208,3 +208,16 @@ def test_lists_do_not_grow_queries(tree, bureau_admin, client, django_assert_max
     for name in ("care:visits", "care:hardship", "care:dashboard", "care:birthdays", "care:campaigns", "care:pairings"):
         with django_assert_max_num_queries(16):
             assert client.get(reverse(name)).status_code == 200, name
+
+
+def test_archive_is_shared_but_interviews_with_registered_people_stay_in_scope(tree, secretary_a, client):
+    common = dict(organization=tree.root, interviewer="老干部局", interviewed_on=dt.date(2025, 5, 1), transcript="回忆")
+    OralHistory.objects.create(title="甲的访谈", interviewee=tree.ra, interviewee_name=tree.ra.name, **common)
+    OralHistory.objects.create(title="乙的访谈", interviewee=tree.rb, interviewee_name=tree.rb.name, **common)
+    OralHistory.objects.create(title="外县老战士", interviewee_name="外县老人", **common)
+    client.force_login(secretary_a)
+    page = client.get(reverse("care:oral")).content.decode()
+    assert "甲的访谈" in page and "外县老战士" in page
+    assert "乙的访谈" not in page and tree.rb.name not in page
+    other = OralHistory.objects.get(title="乙的访谈")
+    assert client.get(reverse("care:oral_detail", args=[other.pk])).status_code == 404
