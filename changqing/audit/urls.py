@@ -1,5 +1,10 @@
 from django.urls import path
 
+from . import views
+
 app_name = "audit"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.FindingListView.as_view(), name="findings"),
+    path("<int:pk>/", views.finding_detail, name="finding_detail"),
+]

@@ -1,0 +1,90 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+
+from changqing.accounts.scope import can, get_scoped_object_or_404, object_view
+from changqing.core.changelog import history_for
+from changqing.core.lists import Column, ScopedListView
+
+from .filters import FindingFilterSet
+from .forms import DecideForm
+from .models import Finding, FindingKind, FindingStatus
+from .selectors import finding_meetings, finding_photos, highlighted, reason_labels, shared_norms
+from .services import finding_decide
+
+
+def _summary(f: Finding) -> str:
+    e = f.evidence
+    if f.kind == FindingKind.BACKFILL:
+        return f"会议日期{e.get('held_on')}，{e.get('entered_on')}才录入，晚{e.get('lag_days')}天"
+    if f.kind == FindingKind.RUSH:
+        return f"考核日{e.get('assessment_on')}前集中补录{e.get('rushed_entries')}条，是平时的{e.get('ratio')}倍"
+    if f.kind == FindingKind.COPIED_MINUTES:
+        return f"两份会议记录相似度{round(100 * e.get('jaccard', 0))}%"
+    if f.kind == FindingKind.PHOTO_REUSE:
+        return f"同一照片出现在{len(e.get('meetings', []))}次活动中"
+    return "；".join(reason_labels(e))
+
+
+def _history(finding):
+    labels = dict(FindingStatus.choices)
+    out = []
+    for h in history_for(finding)[:20]:
+        after = h.after or {}
+        out.append({"time": h.time, "who": h.user_name or "系统", "action": h.get_action_display(),
+                    "status": labels.get(after.get("status"), ""), "reason": after.get("reason", "")})
+    return out
+
+
+class FindingListView(ScopedListView):
+    title = "诚信审计发现"
+    queryset = Finding.objects.select_related("organization")
+    filterset_class = FindingFilterSet
+    default_ordering = "-score"
+    columns = [
+        Column("kind", "问题类型", sort="kind", link=True, value=lambda f: f.get_kind_display()),
+        Column("organization.name", "支部", sort="organization__path"),
+        Column("organization.code", "支部编码", export=True),
+        Column("summary", "情况", value=_summary),
+        Column("severity", "严重程度", sort="severity", value=lambda f: f.get_severity_display()),
+        Column("score", "可疑程度", sort="score", value=lambda f: f"{round(f.score * 100)}%"),
+        Column("period", "年度", sort="period"),
+        Column("status", "核实状态", sort="status", value=lambda f: f.get_status_display()),
+        Column("reason", "核实说明"),
+    ]
+
+
+@object_view(Finding)
+@login_required
+def finding_detail(request, pk):
+    finding = get_scoped_object_or_404(Finding.objects.select_related("organization", "decided_by"), request.user,
+                                       pk=pk)
+    can_decide = can(request.user, "manage", finding)
+    form = DecideForm(request.POST or None)
+    if request.method == "POST":
+        if not can_decide:
+            messages.error(request, "您没有核实审计发现的权限")
+            return redirect(finding)
+        if form.is_valid():
+            try:
+                finding_decide(finding=finding, user=request.user, status=form.cleaned_data["status"],
+                               reason=form.cleaned_data["reason"])
+            except ValidationError as exc:
+                for field, errs in exc.message_dict.items():
+                    for e in errs:
+                        form.add_error(field if field in form.fields else None, e)
+            else:
+                messages.success(request, f"已记录核实结论：{finding.get_status_display()}")
+                return redirect(finding)
+    meetings = finding_meetings(finding, request.user)
+    side_by_side = []
+    if finding.kind == FindingKind.COPIED_MINUTES:
+        shared = shared_norms(finding.evidence)
+        side_by_side = [(m, highlighted(m.minutes, shared)) for m in meetings]
+    return render(request, "audit/finding_detail.html", {
+        "title": f"{finding.get_kind_display()}：{finding.organization.name}", "f": finding,
+        "summary": _summary(finding), "reasons": reason_labels(finding.evidence), "meetings": meetings,
+        "side_by_side": side_by_side, "photos": finding_photos(finding, request.user),
+        "form": form if can_decide else None, "history": _history(finding),
+    })
