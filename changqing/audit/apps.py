@@ -11,6 +11,7 @@ class AuditConfig(AppConfig):
         from changqing.core.home import register_panel
         from changqing.core.nav import NavItem, register
 
+        from . import jobs  # noqa: F401 - registers the background job
         from .panels import audit_panel
 
         register(NavItem("诚信审计", "audit:findings",

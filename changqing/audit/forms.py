@@ -16,3 +16,20 @@ class DecideForm(forms.Form):
         if not value:
             raise forms.ValidationError("请填写核实说明")
         return value
+
+
+class RunAuditForm(forms.Form):
+    organization = forms.ModelChoiceField(label="审计范围（党组织及其下级）", queryset=None, empty_label="请选择",
+                                          error_messages={"required": "请选择要审计的党组织",
+                                                          "invalid_choice": "所选党组织不在您的管理范围内"})
+    year = forms.IntegerField(label="审计年度", min_value=2000, max_value=2100,
+                              error_messages={"required": "请填写审计年度", "invalid": "请输入四位年份，例如 2025",
+                                              "min_value": "年度不能早于2000年", "max_value": "年度不能晚于2100年"})
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from changqing.accounts.scope import restrict
+        from changqing.orgs.models import Organization, OrgKind
+
+        self.fields["organization"].queryset = restrict(
+            Organization.objects.exclude(kind=OrgKind.BRANCH).order_by("path"), user, "manage")

@@ -1,5 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
@@ -8,7 +10,7 @@ from changqing.core.changelog import history_for
 from changqing.core.lists import Column, ScopedListView
 
 from .filters import FindingFilterSet
-from .forms import DecideForm
+from .forms import DecideForm, RunAuditForm
 from .models import Finding, FindingKind, FindingStatus
 from .selectors import finding_meetings, finding_photos, highlighted, reason_labels, shared_norms
 from .services import finding_decide
@@ -38,6 +40,7 @@ def _history(finding):
 
 
 class FindingListView(ScopedListView):
+    template_name = "audit/findings.html"
     title = "诚信审计发现"
     queryset = Finding.objects.select_related("organization")
     filterset_class = FindingFilterSet
@@ -53,6 +56,13 @@ class FindingListView(ScopedListView):
         Column("status", "核实状态", sort="status", value=lambda f: f.get_status_display()),
         Column("reason", "核实说明"),
     ]
+
+    def get_context_data(self, **kwargs):
+        from changqing.accounts.scope import scope_for
+
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_run"] = not scope_for(self.request.user, "manage").empty
+        return ctx
 
 
 @object_view(Finding)
@@ -88,3 +98,23 @@ def finding_detail(request, pk):
         "side_by_side": side_by_side, "photos": finding_photos(finding, request.user),
         "form": form if can_decide else None, "history": _history(finding),
     })
+
+
+@login_required
+def run_audit(request):
+    """Start the audit over a subtree and year as a background job; the job page shows progress."""
+    from changqing.accounts.scope import scope_for
+    from changqing.core.jobs import job_start
+
+    if scope_for(request.user, "manage").empty:
+        raise PermissionDenied("只有管理员可以发起诚信审计")
+    initial = {"year": timezone.localdate().year - 1}
+    form = RunAuditForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        org, year = form.cleaned_data["organization"], form.cleaned_data["year"]
+        job = job_start(kind="audit.run", user=request.user, func="audit.run",
+                        params={"org_id": org.pk, "year": year}, title=f"诚信审计：{org.name} {year}年度",
+                        org_path=org.path)
+        return redirect(job)
+    return render(request, "core/form.html", {"title": "发起诚信审计", "form": form,
+                                              "cancel_url": "/audit/", "submit_label": "开始审计"})

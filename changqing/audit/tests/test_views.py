@@ -99,3 +99,23 @@ def test_home_panel_and_nav(client, tree, bureau_admin):
     client.force_login(bureau_admin)
     page = client.get("/").content.decode()
     assert "待核实的审计发现" in page and reverse("audit:findings") in page
+
+
+def test_audit_runs_as_a_background_job(client, tree, bureau_admin, secretary_a):
+    from changqing.core.models import Job
+
+    _meeting(tree.a, dt.date(2025, 3, 1), dt.date(2025, 6, 1))
+    client.force_login(secretary_a)
+    assert client.get(reverse("audit:run")).status_code == 403
+    client.force_login(bureau_admin)
+    r = client.post(reverse("audit:run"), {"organization": tree.root.pk, "year": "二〇二五"})
+    assert "请输入四位年份" in r.content.decode()
+    r = client.post(reverse("audit:run"), {"organization": tree.a.pk, "year": "2025"})
+    assert "所选党组织不在您的管理范围内" in r.content.decode()  # a branch alone is audited from its parent
+    assert not Job.objects.exists() and not Finding.objects.exists()
+    r = client.post(reverse("audit:run"), {"organization": tree.root.pk, "year": "2025"})
+    job = Job.objects.get()
+    assert r.status_code == 302 and r["Location"] == job.get_absolute_url()
+    assert job.status == Job.Status.SUCCEEDED, job.message
+    assert Finding.objects.filter(kind="backfill", organization=tree.a).count() == 1
+    assert "发现 1 条" in job.result["summary"]
