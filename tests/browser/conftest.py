@@ -60,6 +60,9 @@ def demo_site(django_db_setup, django_db_blocker):
         name = str(connections["default"].settings_dict["NAME"])
         # Never seed or flush a real database (pytest-django sets one up only for tests marked for it).
         assert "test" in name or "memorydb" in name, f"浏览器测试没有使用测试数据库：{name}"
+        # Rows written by data migrations (meeting kinds, default rulesets) must survive the flush at
+        # the end, as TransactionTestCase's serialized_rollback does.
+        snapshot = connections["default"].creation.serialize_db_to_string()
         call_command("seed_demo", "--scale", "county", "--seed", "1", stdout=open(os.devnull, "w"))
         overrides = {c.alias: c for c in connections.all() if c.vendor == "sqlite" and c.is_in_memory_db()}
         for conn in overrides.values():
@@ -76,7 +79,8 @@ def demo_site(django_db_setup, django_db_blocker):
             thread.terminate()
             for conn in overrides.values():
                 conn.dec_thread_sharing()
-            call_command("flush", "--noinput", verbosity=0)
+            call_command("flush", "--noinput", verbosity=0, inhibit_post_migrate=True)
+            connections["default"].creation.deserialize_db_from_string(snapshot)
 
 
 @pytest.fixture

@@ -8,7 +8,9 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def _run(args, **env):
-    full_env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL", "REDIS_URL"}}
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright in this process; production never has it.
+    dropped = {"DEBUG", "DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    full_env = {k: v for k, v in os.environ.items() if k not in dropped}
     full_env.update(env)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=full_env,
                           capture_output=True, text=True, timeout=120)
