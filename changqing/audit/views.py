@@ -117,4 +117,4 @@ def run_audit(request):
                         org_path=org.path)
         return redirect(job)
     return render(request, "core/form.html", {"title": "发起诚信审计", "form": form,
-                                              "cancel_url": "/audit/", "submit_label": "开始审计"})
+                                              "cancel_url": "/audit/"})
