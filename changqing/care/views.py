@@ -12,34 +12,61 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from changqing.accounts.scope import (
-    can, get_scoped_object_or_404, object_view, restrict, restrict_shared, scope_for,
+    can,
+    get_scoped_object_or_404,
+    object_view,
+    restrict,
+    restrict_shared,
+    scope_for,
 )
+from changqing.core.forms import apply_errors
 from changqing.core.lists import Column, ScopedListView
 from changqing.members.models import Retiree
 
 from . import search, selectors, services
 from .forms import (
-    ActivityForm, ApplicationForm, AssignForm, BookingForm, CampaignForm, DecideForm, DutyForm, HardshipForm,
-    MemberAddForm, OralHistoryForm, PairingForm, PayForm, ProgrammeForm, RoleForm, TeamForm, VenueForm, VisitForm,
+    ActivityForm,
+    ApplicationForm,
+    AssignForm,
+    BookingForm,
+    CampaignForm,
+    DecideForm,
+    DutyForm,
+    HardshipForm,
+    MemberAddForm,
+    OralHistoryForm,
+    PairingForm,
+    PayForm,
+    ProgrammeForm,
+    RoleForm,
+    TeamForm,
+    VenueForm,
+    VisitForm,
 )
 from .models import (
-    AssistanceApplication, AssistanceProgramme, Booking, Campaign, CampaignTarget, CommunityDuty, HardshipReason, HardshipRecord,
-    OralHistory, OralHistoryMedia, Pairing, Participation, RetireeRole, TeamMember, Venue, Visit, VisitKind,
-    VolunteerActivity, VolunteerTeam,
+    AssistanceApplication,
+    AssistanceProgramme,
+    Campaign,
+    CampaignTarget,
+    CommunityDuty,
+    HardshipReason,
+    HardshipRecord,
+    OralHistory,
+    OralHistoryMedia,
+    Pairing,
+    RetireeRole,
+    TeamMember,
+    Venue,
+    Visit,
+    VisitKind,
+    VolunteerActivity,
+    VolunteerTeam,
 )
 
 
 def _require(request, action):
     if scope_for(request.user, action).empty:
         raise PermissionDenied("您的角色无权进行此操作")
-
-
-def _errors_to_form(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _form_page(request, form, title, cancel_url, save):
@@ -49,7 +76,7 @@ def _form_page(request, form, title, cancel_url, save):
             with transaction.atomic():
                 target = save(form)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            apply_errors(form, exc)
         else:
             return redirect(target)
     return render(request, "core/form.html", {"title": title, "form": form, "cancel_url": cancel_url})
@@ -454,7 +481,7 @@ def assistance_detail(request, pk):
                 else:
                     services.assistance_pay(application=a, **form.cleaned_data)
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, "已保存")
                 return redirect(a)
@@ -538,7 +565,7 @@ def activity_create(request):
             try:
                 activity = services.activity_record(activity=form.save(commit=False), hours=hours)
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, "已记录志愿服务活动")
                 return redirect(activity.team)
@@ -695,7 +722,7 @@ def venue_detail(request, pk):
         try:
             services.booking_create(booking=booking)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "预约成功")
             return redirect(venue)

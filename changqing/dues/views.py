@@ -15,8 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from changqing.accounts.scope import can, get_scoped_object_or_404, object_view, restrict
+from changqing.accounts.scope import (
+    can,
+    get_scoped_object_or_404,
+    object_view,
+    restrict,
+)
 from changqing.core.exports import xlsx_response
+from changqing.core.forms import apply_errors
 from changqing.core.lists import Column, ScopedListView, display
 from changqing.core.models import OperationLog
 from changqing.core.oplog import log_operation
@@ -24,17 +30,45 @@ from changqing.members.models import Membership
 from changqing.orgs.models import Organization, OrgKind
 
 from . import rules, services
-from .filters import BranchFilterSet, DuesPaymentFilterSet, FundEntryFilterSet, HardshipFilterSet, MemberDuesFilterSet
+from .filters import (
+    BranchFilterSet,
+    DuesPaymentFilterSet,
+    FundEntryFilterSet,
+    HardshipFilterSet,
+    MemberDuesFilterSet,
+)
 from .forms import (
-    CollectionSheetForm, DuesBaseForm, FundEntryForm, HardshipForm, PaymentForm, PolicyForm, VoluntaryForm,
+    CollectionSheetForm,
+    DuesBaseForm,
+    FundEntryForm,
+    HardshipForm,
+    PaymentForm,
+    PolicyForm,
+    VoluntaryForm,
 )
 from .models import (
-    INCOME_KINDS, BranchFundEntry, Category, DuesBase, DuesMonth, DuesPayment, DuesPolicy, FundKind, HardshipDecision,
+    INCOME_KINDS,
+    BranchFundEntry,
+    Category,
+    DuesBase,
+    DuesMonth,
+    DuesPayment,
+    DuesPolicy,
+    FundKind,
+    HardshipDecision,
     PaymentKind,
 )
 from .selectors import (
-    RulesResolver, active_memberships, band_q, compute, fund_annotations, fund_totals, last_closed_month,
-    month_list, rules_for, with_arrears,
+    RulesResolver,
+    active_memberships,
+    band_q,
+    compute,
+    fund_annotations,
+    fund_totals,
+    last_closed_month,
+    month_list,
+    rules_for,
+    with_arrears,
 )
 
 CATEGORY_LABELS = dict(Category.choices)
@@ -191,7 +225,7 @@ def base_add(request, pk: int):
         try:
             services.dues_base_record(membership=membership, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "已保存党费基数")
             return redirect("dues:member", pk=membership.pk)
@@ -250,7 +284,7 @@ def hardship_add(request, pk: int):
         try:
             services.hardship_decision_record(membership=membership, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "已记录支部的困难减免决定")
             return redirect("dues:member", pk=membership.pk)
@@ -266,14 +300,6 @@ def payment_delete(request, pk: int):
     services.dues_payment_delete(payment=payment)
     messages.success(request, "已撤销该笔缴纳记录，相应月份恢复为未缴")
     return redirect("dues:member", pk=payment.membership_id)
-
-
-def _errors_to_form(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # -- collection sheet (收缴登记表) -------------------------------------------
@@ -645,7 +671,7 @@ def fund_add(request, code: str):
         try:
             services.fund_entry_record(organization=branch, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "已记入支部经费账")
             return redirect("dues:fund", code=branch.code)
@@ -681,7 +707,7 @@ def policy(request, code: str):
             try:
                 services.dues_policy_save(organization=org, **{f: form.cleaned_data[f] for f in form.Meta.fields})
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, f"已保存「{org.name}」的党费规则，其下级组织随之生效")
                 return redirect("dues:policy", code=org.code)

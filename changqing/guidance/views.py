@@ -9,32 +9,55 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from changqing.accounts.scope import can, get_scoped_object_or_404, object_view, restrict, scope_for
+from changqing.accounts.scope import (
+    can,
+    get_scoped_object_or_404,
+    object_view,
+    restrict,
+    scope_for,
+)
+from changqing.core.forms import apply_errors
 from changqing.core.lists import Column, ScopedListView
 
 from . import selectors, services
 from .filters import GuideFilterSet, HelpRequestFilterSet, NewOrgFilterSet
 from .forms import (
-    AnswerForm, ApplicationForm, CloseForm, EvaluationForm, EvidenceForm, GuideForm, HelpRequestForm, ListItemFormSet,
-    MaterialForm, MeetingForm, MonthlyListForm, NewOrgForm, ReviewForm, SatisfactionForm, StationForm, VisitForm,
+    AnswerForm,
+    ApplicationForm,
+    CloseForm,
+    EvaluationForm,
+    EvidenceForm,
+    GuideForm,
+    HelpRequestForm,
+    ListItemFormSet,
+    MaterialForm,
+    MeetingForm,
+    MonthlyListForm,
+    NewOrgForm,
+    ReviewForm,
+    SatisfactionForm,
+    StationForm,
+    VisitForm,
 )
 from .models import (
-    GuidanceStation, Guide, GuideApplication, GuideEvaluation, HelpRequest, ItemCompletion, Material, MonthlyList,
-    NewOrg, OrgSatisfaction, StandardItem, StationMeeting,
+    GuidanceStation,
+    Guide,
+    GuideApplication,
+    GuideEvaluation,
+    HelpRequest,
+    ItemCompletion,
+    Material,
+    MonthlyList,
+    NewOrg,
+    OrgSatisfaction,
+    StandardItem,
+    StationMeeting,
 )
 
 
 def _require(request, action):
     if scope_for(request.user, action).empty:
         raise PermissionDenied("您的角色无权进行此操作")
-
-
-def _apply_validation_error(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _stations(request):
@@ -315,7 +338,7 @@ def visit_create(request):
         try:
             visit = services.visit_record(user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"已记录对「{visit.new_org.name}」的走访")
             return redirect(visit.new_org)
@@ -373,7 +396,7 @@ def help_detail(request, pk):
                     services.help_request_close(help_request=req, on=form.cleaned_data["closed_on"],
                                                 note=form.cleaned_data["note"])
             except ValidationError as exc:
-                _apply_validation_error(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, "已答复" if form is answer_form else "已办结")
                 return redirect(req)
@@ -413,7 +436,7 @@ def meeting_create(request):
                                               topic=form.cleaned_data["topic"], minutes=form.cleaned_data["minutes"],
                                               absent=absent, user=request.user)
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "已记录例会")
             return redirect(meeting)

@@ -13,7 +13,14 @@ from changqing.accounts.scope import restrict
 from changqing.core import idcard
 from changqing.orgs.models import Organization, OrgKind
 
-from .models import Absence, Gender, Membership, MembershipStatus, Retiree, RetirementKind
+from .models import (
+    Absence,
+    Gender,
+    Membership,
+    MembershipStatus,
+    Retiree,
+    RetirementKind,
+)
 
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|\d{7,8})$")
 PHONE_MESSAGE = "请填写11位手机号，或带区号的固定电话（如 0743-5221234）"
@@ -55,15 +62,6 @@ def holding_orgs(user, action="change"):
 class OrgChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name}（{obj.code}）"
-
-
-def apply_errors(form: forms.Form, exc: ValidationError):
-    """Put a service's ValidationError beside the matching field, the rest at the top of the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class RetireeForm(forms.ModelForm):

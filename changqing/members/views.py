@@ -6,7 +6,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from changqing.accounts.scope import can, get_scoped_object_or_404, object_view, scope_for
+from changqing.accounts.scope import (
+    can,
+    get_scoped_object_or_404,
+    object_view,
+    scope_for,
+)
+from changqing.core.forms import apply_errors
 from changqing.core.lists import Column, ScopedListView
 from changqing.core.models import OperationLog
 from changqing.core.oplog import log_operation
@@ -175,7 +181,7 @@ def _service_form(request, form, retiree, title, call, success, intro=""):
         try:
             call(form.cleaned_data)
         except ValidationError as exc:
-            forms.apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, success)
             return redirect(retiree)
