@@ -89,7 +89,9 @@ def scope_for(user, action: str = "view") -> Scope:
         scope = Scope(everything=True)
     else:
         scope = Scope()
-        for assignment in user.role_assignments.select_related("organization", "user"):
+        if "_role_assignments" not in user.__dict__:  # one query per request, whatever the actions asked
+            user.__dict__["_role_assignments"] = list(user.role_assignments.select_related("organization", "user"))
+        for assignment in user.__dict__["_role_assignments"]:
             if action not in ROLE_ACTIONS[Role(assignment.role)]:
                 continue
             resolver = _resolvers.get(assignment.scope_kind)
