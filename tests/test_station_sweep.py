@@ -75,7 +75,7 @@ def test_pages_show_nothing_of_another_station(stations, chief):
 
 
 def test_guidance_objects_of_another_station_are_refused(stations, chief):
-    mine, other = stations[0], stations[1]
+    other = stations[1]
     problems, tried = [], 0
     for endpoint in walk():
         target = target_of(endpoint.callback)

@@ -48,7 +48,7 @@ def extend(ctx):
     by_branch: dict[int, list[Membership]] = {}
     for m in members.select_related("retiree").order_by("id"):
         by_branch.setdefault(m.organization_id, []).append(m)
-    events, transfers, new_periods, closed = [], [], [], []
+    events, transfers, closed = [], [], []
     changed_members, changed_retirees = [], []
     for i, branch in enumerate(branches):
         pool = [m for m in by_branch.get(branch.pk, []) if m.state == MembershipState.ACTIVE]

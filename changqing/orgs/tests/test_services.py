@@ -173,7 +173,7 @@ def test_committee_member_assignment_and_visits(tree):
 
 
 def test_merge_moves_members_keeps_history_and_dissolves(tree):
-    a_people = members(tree.a, 2, prefix="甲")
+    members(tree.a, 2, prefix="甲")  # A has people of its own too
     services.liaison_assign(organization=tree.b, name="乙联络员", unit="县委办", phone="13900001111",
                             start_on=D(2025, 1, 1))
     b_people = members(tree.b, 3, prefix="乙")

@@ -16,7 +16,7 @@ from changqing.orgs.models import (
 
 from conftest import make_user
 
-from .helpers import member, members
+from .helpers import members
 
 D = dt.date
 
