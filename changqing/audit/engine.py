@@ -216,6 +216,7 @@ def detect_rush(data: AuditData, cfg: dict) -> list[Hit]:
 
 _PUNCT = re.compile(r"[\s，。、；：！？,.;:!?（）()“”\"'《》【】\-—…·]+")
 _MERSENNE = (1 << 61) - 1
+_P31 = (1 << 31) - 1
 
 
 def _lines(text: str) -> list[str]:
@@ -257,12 +258,15 @@ def _shingle_ids(sh: set[str]) -> np.ndarray:
 
 def minhash_signatures(sets: list[set[str]], perm: int, seed: int = 20261124) -> np.ndarray:
     rng = np.random.default_rng(seed)
-    a = rng.integers(1, 1 << 31, size=perm, dtype=np.uint64)
-    b = rng.integers(0, 1 << 31, size=perm, dtype=np.uint64)
+    a = rng.integers(1, _P31, size=perm, dtype=np.uint64)
+    b = rng.integers(0, _P31, size=perm, dtype=np.uint64)
     sig = np.empty((len(sets), perm), dtype=np.uint64)
+    # h(x) = (a·x + b) mod (2³¹−1) with x, a < 2³¹: the product fits in 64 bits and wraps the prime
+    # many times, so each (a, b) is a real permutation of the shingle ids.
+    p31 = np.uint64(_P31)
     for i, sh in enumerate(sets):
-        x = _shingle_ids(sh) & np.uint64((1 << 31) - 1)  # keep products inside 64 bits
-        sig[i] = ((np.outer(x, a) + b) % np.uint64(_MERSENNE)).min(axis=0)
+        x = _shingle_ids(sh) % p31
+        sig[i] = ((np.outer(x, a) + b) % p31).min(axis=0)
     return sig
 
 

@@ -133,3 +133,15 @@ def test_lsh_is_sub_quadratic_in_candidates():
 def test_rating_contradiction_is_pending_not_faked():
     assert engine.detect_rating_contradictions(AuditData(period=YEAR), CFG) == []
     assert "rating_contradiction" in engine.PENDING_KINDS
+
+
+def test_minhash_estimates_jaccard():
+    """The share of equal signature slots estimates the Jaccard similarity (a degenerate hash would not)."""
+    import random
+
+    rng = random.Random(11)
+    for n, keep in ((20, 0.9), (50, 0.7), (80, 0.4)):
+        a = {f"a{rng.random()}" for _ in range(n)}
+        b = set(list(a)[:int(n * keep)]) | {f"b{rng.random()}" for _ in range(n - int(n * keep))}
+        sig = engine.minhash_signatures([a, b], 256)
+        assert abs((sig[0] == sig[1]).mean() - engine.jaccard(a, b)) < 0.12
