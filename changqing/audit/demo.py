@@ -19,11 +19,28 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from changqing.life.models import PARTICIPATED, Attendance, AttendanceStatus, Meeting, MeetingAttachment, MeetingState
-from changqing.members.models import (
-    Absence, Membership, MembershipState, MembershipStatus, Retiree, Transfer, TransferDirection,
+from changqing.life.models import (
+    PARTICIPATED,
+    Attendance,
+    AttendanceStatus,
+    Meeting,
+    MeetingAttachment,
+    MeetingState,
 )
-from changqing.orgs.models import CommitteePost, CommitteeTerm, Election, ElectionCandidate, Organization, Post
+from changqing.members.models import (
+    Absence,
+    Membership,
+    MembershipState,
+    MembershipStatus,
+    Transfer,
+    TransferDirection,
+)
+from changqing.orgs.models import (
+    CommitteePost,
+    CommitteeTerm,
+    Election,
+    Post,
+)
 
 from .engine import DEFAULTS
 from .models import PlantedFake

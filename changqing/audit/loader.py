@@ -7,8 +7,22 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from changqing.life.models import Attendance, Meeting, MeetingAttachment, MeetingState
-from changqing.members.models import Absence, Membership, MembershipState, MembershipStatus, Retiree, Transfer, TransferDirection
-from changqing.orgs.models import CommitteePost, CommitteeTerm, Election, Organization, OrgKind, Post
+from changqing.members.models import (
+    Absence,
+    Membership,
+    MembershipState,
+    MembershipStatus,
+    Retiree,
+    Transfer,
+    TransferDirection,
+)
+from changqing.orgs.models import (
+    CommitteePost,
+    CommitteeTerm,
+    Election,
+    Organization,
+    Post,
+)
 
 from . import engine
 from .models import PhotoHash
@@ -23,9 +37,8 @@ def _signed(v: int) -> int:
 def photo_dhash(attachment) -> int:
     from PIL import Image
 
-    with attachment.file.open("rb") as fh:
-        with Image.open(fh) as img:
-            return engine.dhash(img)
+    with attachment.file.open("rb") as fh, Image.open(fh) as img:
+        return engine.dhash(img)
 
 
 def ensure_photo_hashes(attachments) -> dict[int, int]:

@@ -1,7 +1,6 @@
 """Reads for the finding pages: the records a finding points at, scoped, in a fixed number of queries."""
 from __future__ import annotations
 
-
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -55,4 +54,3 @@ def shared_norms(evidence: dict) -> set[str]:
     return {_norm_line(x) for x in evidence.get("shared_passages", [])}
 
 
-__all__ = ["REASONS", "reason_labels", "finding_meetings", "finding_photos", "highlighted", "shared_norms"]

@@ -1,9 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.utils import timezone
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from changqing.accounts.scope import can, get_scoped_object_or_404, object_view
 from changqing.core.changelog import history_for
@@ -12,7 +11,13 @@ from changqing.core.lists import Column, ScopedListView
 from .filters import FindingFilterSet
 from .forms import DecideForm, RunAuditForm
 from .models import Finding, FindingKind, FindingStatus
-from .selectors import finding_meetings, finding_photos, highlighted, reason_labels, shared_norms
+from .selectors import (
+    finding_meetings,
+    finding_photos,
+    highlighted,
+    reason_labels,
+    shared_norms,
+)
 from .services import finding_decide
 
 

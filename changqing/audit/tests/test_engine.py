@@ -5,7 +5,14 @@ import io
 from PIL import Image, ImageDraw
 
 from changqing.audit import engine
-from changqing.audit.engine import AttendanceRow, AuditData, ElectionRow, MeetingRow, PhotoRow, TermRow
+from changqing.audit.engine import (
+    AttendanceRow,
+    AuditData,
+    ElectionRow,
+    MeetingRow,
+    PhotoRow,
+    TermRow,
+)
 
 D = dt.date
 CFG = dict(engine.DEFAULTS)
