@@ -9,7 +9,8 @@ def shell(request):
     else:
         large = request.COOKIES.get("large_text") == "1"
     return {
-        "nav_items": nav.items_for(user) if user is not None else [],
+        "nav_groups": nav.groups_for(user, getattr(getattr(request, "resolver_match", None), "view_name", "") or "")
+        if user is not None else [],
         "large_text": large,
         "product_name": "常青",
     }

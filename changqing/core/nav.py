@@ -17,6 +17,19 @@ class NavItem:
 
 _items: list[NavItem] = []
 
+# Menu groups by the app (URL namespace) an entry belongs to, so a secretary sees a
+# handful of words, not twenty links.
+GROUPS = [
+    ("组织", ("orgs",)),
+    ("党员", ("members", "roster")),
+    ("组织生活", ("life",)),
+    ("党费", ("dues",)),
+    ("关怀服务", ("care",)),
+    ("两新指导站", ("guidance",)),
+    ("诚信审计", ("audit",)),
+    ("系统", ("core", "accounts")),
+]
+
 
 def register(*items: NavItem):
     _items.extend(items)
@@ -37,3 +50,21 @@ def items_for(user) -> list[dict]:
             continue
         result.append({"label": item.label, "url": reverse(item.url_name), "url_name": item.url_name})
     return result
+
+
+def groups_for(user, current: str = "") -> list[dict]:
+    """The user's menu: the home link first, then one group per app area; a group of one is a plain link."""
+    items = items_for(user)
+    out = [{"label": i["label"], "items": [i], "active": i["url_name"] == current}
+           for i in items if i["url_name"] == "core:home"]
+    current_ns = current.split(":")[0]
+    for label, namespaces in GROUPS:
+        members = [i for i in items if i["url_name"] != "core:home" and i["url_name"].split(":")[0] in namespaces]
+        if members:
+            active = any(i["url_name"].split(":")[0] == current_ns for i in members)
+            out.append({"label": label, "items": members, "active": active})
+    known = {ns for _, namespaces in GROUPS for ns in namespaces}
+    others = [i for i in items if i["url_name"].split(":")[0] not in known]
+    if others:
+        out.append({"label": "其他", "items": others, "active": False})
+    return out

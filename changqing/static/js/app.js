@@ -1,6 +1,16 @@
 // Small progressive enhancements; every page works without JavaScript.
 document.addEventListener("DOMContentLoaded", function () {
   // On phones the menu starts folded so the page content is visible first.
+  // One menu group open at a time; a click elsewhere closes it.
+  var groups = document.querySelectorAll(".nav-group > details");
+  groups.forEach(function (d) {
+    d.addEventListener("toggle", function () {
+      if (d.open) groups.forEach(function (o) { if (o !== d) o.open = false; });
+    });
+  });
+  document.addEventListener("click", function (e) {
+    if (!e.target.closest(".nav-group")) groups.forEach(function (d) { d.open = false; });
+  });
   if (window.matchMedia("(max-width: 640px)").matches) {
     document.querySelectorAll("details.nav-collapse").forEach(function (d) { d.open = false; });
   }
