@@ -221,3 +221,46 @@ def test_archive_is_shared_but_interviews_with_registered_people_stay_in_scope(t
     assert "乙的访谈" not in page and tree.rb.name not in page
     other = OralHistory.objects.get(title="乙的访谈")
     assert client.get(reverse("care:oral_detail", args=[other.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("url_name, data, message, model", [
+    ("care:hardship_create", {"reason": "alone", "since": ""}, "该字段是必填项", HardshipRecord),
+    ("care:duty_create", {"community": "灵溪社区", "served_on": "2999-01-01", "days": "1", "content": "值班"},
+     "服务日期不能晚于今天", None),
+    ("care:duty_create", {"community": "灵溪社区", "served_on": "2026-01-01", "days": "0", "content": "值班"},
+     "0.5", None),
+    ("care:role_create", {"kind": "tutor", "since": ""}, "该字段是必填项", None),
+    ("care:team_create", {"name": "", "services": "理发"}, "该字段是必填项", VolunteerTeam),
+    ("care:venue_create", {"name": "活动室", "kind": "activity_room", "address": "x", "capacity": "0"}, "1", Venue),
+    ("care:programme_create", {"name": ""}, "该字段是必填项", AssistanceProgramme),
+    ("care:oral_create", {"title": "访谈", "interviewee_name": "王老", "interviewer": "局", "interviewed_on": "2025-01-01",
+                          "transcript": ""}, "该字段是必填项", OralHistory),
+    ("care:pairing_create", {"started_on": "2026-01-01", "cadence_days": "0"}, "该字段是必填项", Pairing),
+])
+def test_bad_input_on_every_form_is_refused_beside_the_field(tree, bureau_admin, client, url_name, data, message, model):
+    from changqing.care.models import CommunityDuty, RetireeRole
+
+    data = dict(data)
+    if url_name in ("care:hardship_create", "care:duty_create", "care:role_create"):
+        data["retiree"] = tree.ra.pk
+    if url_name in ("care:team_create", "care:venue_create", "care:programme_create", "care:oral_create"):
+        data["organization"] = tree.root.pk
+    client.force_login(bureau_admin)
+    counts = {m: m.objects.count() for m in (HardshipRecord, CommunityDuty, RetireeRole, VolunteerTeam, Venue,
+                                             AssistanceProgramme, OralHistory, Pairing)}
+    response = client.post(reverse(url_name), data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'class="errorlist' in body and message in body
+    assert counts == {m: m.objects.count() for m in counts}
+
+
+def test_oral_history_rejects_unknown_media_type(tree, bureau_admin, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(bureau_admin)
+    bad = SimpleUploadedFile("访谈.exe", b"MZ", content_type="application/octet-stream")
+    r = client.post(reverse("care:oral_create"), {
+        "title": "访谈", "organization": tree.root.pk, "interviewee_name": "王老", "interviewer": "局",
+        "interviewed_on": "2025-01-01", "transcript": "内容", "media": bad})
+    assert "不支持的文件类型" in r.content.decode() and not OralHistory.objects.exists()
