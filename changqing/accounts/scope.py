@@ -107,6 +107,12 @@ def scope_for(user, action: str = "view") -> Scope:
     return scope
 
 
+def forget_scope(user):
+    """Drop what scope_for cached on this user object (after their roles change mid-request)."""
+    user.__dict__.pop("_scope_cache", None)
+    user.__dict__.pop("_role_assignments", None)
+
+
 def _collapse(paths: Iterable[str]) -> set[str]:
     """Drop prefixes already covered by a shorter one."""
     kept: list[str] = []

@@ -67,6 +67,7 @@ def test_admin_creates_a_user_and_the_user_logs_in(cleanup, page_factory, width)
 def test_token_page(demo, page_factory):
     page = page_factory()
     login(page, "admin")
+    page.click("nav.mainnav summary:has-text('系统')")  # the menu group holding it
     page.click("nav >> text=接口令牌")
     page.click("button:has-text('生成令牌'), button:has-text('重新生成')")
     token = page.inner_text("#api-token")
