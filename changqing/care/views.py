@@ -5,7 +5,6 @@ import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -19,7 +18,7 @@ from changqing.accounts.scope import (
     restrict_shared,
     scope_for,
 )
-from changqing.core.forms import apply_errors
+from changqing.core.forms import apply_errors, form_page
 from changqing.core.lists import Column, ScopedListView
 from changqing.members.models import Retiree
 
@@ -67,19 +66,6 @@ from .models import (
 def _require(request, action):
     if scope_for(request.user, action).empty:
         raise PermissionDenied("您的角色无权进行此操作")
-
-
-def _form_page(request, form, title, cancel_url, save):
-    """Render a form page; on a valid POST call save(form) -> redirect target."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                target = save(form)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            return redirect(target)
-    return render(request, "core/form.html", {"title": title, "form": form, "cancel_url": cancel_url})
 
 
 def _shared_or_404(queryset, request, pk):
@@ -190,7 +176,7 @@ def visit_create(request):
         return campaign or visit
 
     title = "记录走访" + (f"（{campaign.name}）" if campaign else "")
-    return _form_page(request, form, title, "/care/visits/", save)
+    return form_page(request, form, title=title, cancel_url="/care/visits/", save=save)
 
 
 @object_view(Visit)
@@ -244,7 +230,7 @@ def campaign_create(request):
         messages.success(request, f"已生成慰问名单：{added} 人")
         return campaign
 
-    return _form_page(request, form, "新建节日慰问活动", "/care/campaigns/", save)
+    return form_page(request, form, title="新建节日慰问活动", cancel_url="/care/campaigns/", save=save)
 
 
 @object_view(Campaign)
@@ -354,7 +340,7 @@ def pairing_create(request):
         messages.success(request, f"已结对：{p}")
         return "care:pairings"
 
-    return _form_page(request, form, "新建结对", "/care/pairings/", save)
+    return form_page(request, form, title="新建结对", cancel_url="/care/pairings/", save=save)
 
 
 @object_view(Pairing)
@@ -412,7 +398,7 @@ def hardship_create(request):
         messages.success(request, f"已登记 {h}")
         return "care:hardship"
 
-    return _form_page(request, form, "困难登记", "/care/hardship/", save)
+    return form_page(request, form, title="困难登记", cancel_url="/care/hardship/", save=save)
 
 
 # -- assistance -----------------------------------------------------------------------------------
@@ -448,14 +434,14 @@ class ApplicationListView(ScopedListView):
 def programme_create(request):
     _require(request, "manage")
     form = ProgrammeForm(request.POST or None, user=request.user)
-    return _form_page(request, form, "设立帮扶资金", "/care/assistance/", lambda f: (f.save(), "care:assistance")[1])
+    return form_page(request, form, title="设立帮扶资金", cancel_url="/care/assistance/", save=lambda f: (f.save(), "care:assistance")[1])
 
 
 @login_required
 def assistance_create(request):
     _require(request, "change")
     form = ApplicationForm(request.POST or None, user=request.user, initial={"applied_on": timezone.localdate()})
-    return _form_page(request, form, "帮扶资金申请", "/care/assistance/", lambda f: f.save())
+    return form_page(request, form, title="帮扶资金申请", cancel_url="/care/assistance/", save=lambda f: f.save())
 
 
 @object_view(AssistanceApplication)
@@ -509,7 +495,7 @@ def teams(request):
 def team_create(request):
     _require(request, "change")
     form = TeamForm(request.POST or None, user=request.user)
-    return _form_page(request, form, "新建志愿服务队", "/care/teams/", lambda f: f.save())
+    return form_page(request, form, title="新建志愿服务队", cancel_url="/care/teams/", save=lambda f: f.save())
 
 
 @object_view(VolunteerTeam)
@@ -600,7 +586,7 @@ class DutyListView(ScopedListView):
 def duty_create(request):
     _require(request, "change")
     form = DutyForm(request.POST or None, user=request.user, initial={"served_on": timezone.localdate(), "days": 1})
-    return _form_page(request, form, "登记双报到服务", "/care/duty/", lambda f: (f.save(), "care:duty")[1])
+    return form_page(request, form, title="登记双报到服务", cancel_url="/care/duty/", save=lambda f: (f.save(), "care:duty")[1])
 
 
 class RoleListView(ScopedListView):
@@ -621,7 +607,7 @@ class RoleListView(ScopedListView):
 def role_create(request):
     _require(request, "change")
     form = RoleForm(request.POST or None, user=request.user, initial={"since": timezone.localdate()})
-    return _form_page(request, form, "登记发挥作用角色", "/care/roles/", lambda f: (f.save(), "care:roles")[1])
+    return form_page(request, form, title="登记发挥作用角色", cancel_url="/care/roles/", save=lambda f: (f.save(), "care:roles")[1])
 
 
 @login_required
@@ -660,7 +646,7 @@ def oral_create(request):
         messages.success(request, f"已收录「{oral.title}」")
         return oral
 
-    return _form_page(request, form, "收录红色记忆访谈", "/care/oral/", save)
+    return form_page(request, form, title="收录红色记忆访谈", cancel_url="/care/oral/", save=save)
 
 
 @object_view(OralHistory)
@@ -708,7 +694,7 @@ class VenueListView(SharedListView):
 def venue_create(request):
     _require(request, "change")
     form = VenueForm(request.POST or None, user=request.user)
-    return _form_page(request, form, "登记活动阵地", "/care/venues/", lambda f: f.save())
+    return form_page(request, form, title="登记活动阵地", cancel_url="/care/venues/", save=lambda f: f.save())
 
 
 @object_view(Venue)

@@ -10,3 +10,23 @@ def apply_errors(form: forms.Form, exc: ValidationError):
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def form_page(request, form, *, title: str, cancel_url: str, save, success: str = ""):
+    """The usual form page: on a valid POST call save(form) inside a transaction and redirect to
+    what it returns; a service's ValidationError goes beside the fields and nothing is written."""
+    from django.contrib import messages
+    from django.db import transaction
+    from django.shortcuts import redirect, render
+
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                target = save(form)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            if success:
+                messages.success(request, success)
+            return redirect(target)
+    return render(request, "core/form.html", {"title": title, "form": form, "cancel_url": cancel_url})

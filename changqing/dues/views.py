@@ -22,7 +22,7 @@ from changqing.accounts.scope import (
     restrict,
 )
 from changqing.core.exports import xlsx_response
-from changqing.core.forms import apply_errors
+from changqing.core.forms import apply_errors, form_page
 from changqing.core.lists import Column, ScopedListView, display
 from changqing.core.models import OperationLog
 from changqing.core.oplog import log_operation
@@ -221,16 +221,14 @@ def base_add(request, pk: int):
     latest = membership.dues_bases.order_by("-effective_from").first()
     initial = {"effective_from": rules.month_start(_today()), "category": latest.category if latest else "retiree"}
     form = DuesBaseForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.dues_base_record(membership=membership, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "已保存党费基数")
-            return redirect("dues:member", pk=membership.pk)
-    return render(request, "core/form.html", {"title": f"{membership.retiree.name}：核定党费基数", "form": form,
-                                              "cancel_url": reverse("dues:member", args=[membership.pk])})
+    back = reverse("dues:member", args=[membership.pk])
+
+    def save(form):
+        services.dues_base_record(membership=membership, **form.cleaned_data)
+        return back
+
+    return form_page(request, form, title=f"{membership.retiree.name}：核定党费基数", cancel_url=back, save=save,
+                     success="已保存党费基数")
 
 
 @object_view(Membership)
@@ -280,16 +278,14 @@ def hardship_add(request, pk: int):
     membership = _member_for_change(request, pk)
     today = _today()
     form = HardshipForm(request.POST or None, today=today, initial={"first_month": rules.month_start(today)})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.hardship_decision_record(membership=membership, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "已记录支部的困难减免决定")
-            return redirect("dues:member", pk=membership.pk)
-    return render(request, "core/form.html", {"title": f"{membership.retiree.name}：困难减免（须有支部决定）",
-                                              "form": form, "cancel_url": reverse("dues:member", args=[membership.pk])})
+    back = reverse("dues:member", args=[membership.pk])
+
+    def save(form):
+        services.hardship_decision_record(membership=membership, **form.cleaned_data)
+        return back
+
+    return form_page(request, form, title=f"{membership.retiree.name}：困难减免（须有支部决定）", cancel_url=back,
+                     save=save, success="已记录支部的困难减免决定")
 
 
 @object_view(DuesPayment)
