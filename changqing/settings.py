@@ -58,6 +58,11 @@ INSTALLED_APPS = [
     "changqing.care",
     "changqing.guidance",
     "changqing.audit",
+    "changqing.evaluation",
+    "changqing.honours",
+    "changqing.stats",
+    "changqing.dashboards",
+    "changqing.reports",
     "changqing.demo",
 ]
 

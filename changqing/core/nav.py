@@ -27,6 +27,8 @@ GROUPS = [
     ("关怀服务", ("care",)),
     ("两新指导站", ("guidance",)),
     ("诚信审计", ("audit",)),
+    ("考核评价", ("evaluation", "honours")),
+    ("统计报表", ("stats", "dashboards", "reports")),
     ("系统", ("core", "accounts")),
 ]
 

@@ -15,7 +15,7 @@ from typing import Callable
 
 from changqing.orgs.models import Organization
 
-DEMO_APPS = ["orgs", "members", "life", "dues", "care", "guidance", "roster", "audit"]
+DEMO_APPS = ["orgs", "members", "life", "dues", "care", "guidance", "roster", "evaluation", "honours", "audit"]
 
 
 @dataclass
