@@ -26,6 +26,7 @@ urlpatterns = [
     path("teams/new/", views.team_create, name="team_create"),
     path("teams/<int:pk>/", views.team_detail, name="team_detail"),
     path("activities/new/", views.activity_create, name="activity_create"),
+    path("volunteer-hours/", views.VolunteerHoursListView.as_view(), name="volunteer_hours"),
     path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),
     path("duty/", views.DutyListView.as_view(), name="duty"),
     path("duty/new/", views.duty_create, name="duty_create"),

@@ -18,6 +18,7 @@ from changqing.accounts.scope import (
     restrict_shared,
     scope_for,
 )
+from changqing.core.exports import LedgerExportMixin
 from changqing.core.forms import apply_errors, form_page
 from changqing.core.lists import Column, ScopedListView
 from changqing.members.models import Retiree
@@ -53,6 +54,7 @@ from .models import (
     OralHistory,
     OralHistoryMedia,
     Pairing,
+    Participation,
     RetireeRole,
     TeamMember,
     Venue,
@@ -130,8 +132,12 @@ class VisitFilterSet(django_filters.FilterSet):
         fields = []
 
 
-class VisitListView(ScopedListView):
+class VisitListView(LedgerExportMixin, ScopedListView):
     title = "走访慰问台账"
+    ledger_name = "走访慰问台账"
+    ledger_org_params = ()
+    ledger_date_field = "visited_on"
+    ledger_date_params = ("since", "until")
     queryset = Visit.objects.select_related("retiree__organization", "campaign")
     filterset_class = VisitFilterSet
     default_ordering = "-visited_on"
@@ -489,6 +495,57 @@ def teams(request):
         "title": "志愿服务", "rows": rows, "year": year, "members": members, "duty": duty,
         "activities": sum(t.activity_count for t, _ in rows), "hours": sum(h for _, h in rows),
         "can_change": not scope_for(request.user, "change").empty})
+
+
+class ParticipationFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="retiree__name", lookup_expr="icontains", label="队员姓名")
+    team = django_filters.ModelChoiceFilter(
+        field_name="activity__team", label="服务队", empty_label="全部",
+        queryset=lambda request: restrict_shared(VolunteerTeam.objects.all(), request.user) if request
+        else VolunteerTeam.objects.none())
+    year = django_filters.NumberFilter(field_name="activity__held_on", lookup_expr="year", label="年度")
+    since = django_filters.DateFilter(field_name="activity__held_on", lookup_expr="gte", label="起始日期",
+                                      widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
+    until = django_filters.DateFilter(field_name="activity__held_on", lookup_expr="lte", label="截止日期",
+                                      widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
+
+    class Meta:
+        model = Participation
+        fields = []
+
+
+class VolunteerHoursListView(LedgerExportMixin, ScopedListView):
+    """志愿服务台账: one row per member per activity, with the hours served."""
+
+    title = "志愿服务台账"
+    queryset = Participation.objects.select_related("activity__team", "retiree__organization")
+    filterset_class = ParticipationFilterSet
+    default_ordering = "-activity__held_on"
+    columns = [
+        Column("activity.held_on", "活动日期", sort="activity__held_on"),
+        Column("activity.team.name", "服务队", sort="activity__team__name"),
+        Column("activity.title", "服务内容"),
+        Column("activity.place", "地点"),
+        Column("retiree.name", "队员", sort="retiree__name_pinyin"),
+        Column("retiree.organization.name", "所在组织", sort="retiree__organization__path"),
+        Column("hours", "服务时长（小时）", sort="hours"),
+    ]
+    ledger_name = "志愿服务台账"
+    ledger_org_params = ()
+    ledger_date_field = "activity__held_on"
+    ledger_date_params = ("since", "until")
+    ledger_number_formats = {6: "0.0"}
+
+    def ledger_period(self, rows):
+        year = self.request.GET.get("year", "").strip()
+        if year.isdigit() and not (self.request.GET.get("since") or self.request.GET.get("until")):
+            return f"{int(year)}年"
+        return super().ledger_period(rows)
+
+    def ledger_row(self, row, columns):
+        cells = super().ledger_row(row, columns)
+        cells[6] = float(row.hours)  # hours, one decimal, not money
+        return cells
 
 
 @login_required

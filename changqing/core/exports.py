@@ -1,8 +1,23 @@
-"""xlsx exports with a Chinese title row, frozen header and sensible widths."""
+"""xlsx exports with a Chinese title row, frozen header and sensible widths.
+
+`write_xlsx(title, headers, rows)` writes one sheet: the title (row 1), an
+optional subtitle (row 2), the header row (frozen) and the rows. Column widths
+come from the content (a CJK character counts double, capped), dates and times
+stay real dates with a date format, Decimal amounts keep two decimals.
+
+`LedgerExportMixin` turns a `ScopedListView`'s `?export=xlsx` into a ledger
+(台账): the title names the ledger, the organisation and the period
+("XX支部 会议记录台账（2025年）"), values keep their type, the rows are the
+filtered list inside the export scope, and the export is logged.
+"""
 from __future__ import annotations
 
+import datetime as dt
 import io
+import itertools
+import unicodedata
 from collections.abc import Iterable
+from decimal import Decimal
 from urllib.parse import quote
 
 from django.http import HttpResponse
@@ -11,29 +26,105 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+MONEY_FORMAT = "0.00"
+MIN_WIDTH, MAX_WIDTH = 6, 50
+WIDTH_SAMPLE = 1000  # rows read ahead to size the columns; the rest is streamed
 
-def write_xlsx(title: str, headers: list[str], rows: Iterable[list]) -> bytes:
+
+def text_width(value) -> int:
+    """Display width of a value in a spreadsheet: CJK (wide) characters count double."""
+    if value is None:
+        return 0
+    if isinstance(value, dt.datetime):
+        return 16
+    if isinstance(value, dt.date):
+        return 10
+    if isinstance(value, Decimal):
+        value = f"{value:.2f}"
+    text = str(value)
+    longest = 0
+    for line in text.splitlines() or [""]:
+        longest = max(longest, sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line))
+    return longest
+
+
+def column_widths(headers: list[str], rows: list[list]) -> list[float]:
+    widths = [text_width(h) for h in headers]
+    for row in rows:
+        for i, v in enumerate(row[: len(widths)]):
+            w = text_width(v)
+            if w > widths[i]:
+                widths[i] = w
+    return [max(MIN_WIDTH, min(MAX_WIDTH, w + 2)) for w in widths]
+
+
+def _cell(ws, value, number_format: str | None = None):
+    """A plain value, or a styled cell for dates, times and money."""
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.make_naive(timezone.localtime(value))
+        c = WriteOnlyCell(ws, value=value)
+        c.number_format = number_format or DATETIME_FORMAT
+        return c
+    if isinstance(value, dt.date):
+        c = WriteOnlyCell(ws, value=value)
+        c.number_format = number_format or DATE_FORMAT
+        return c
+    if isinstance(value, Decimal):
+        c = WriteOnlyCell(ws, value=float(value))
+        c.number_format = number_format or MONEY_FORMAT
+        return c
+    if number_format and isinstance(value, (int, float)) and not isinstance(value, bool):
+        c = WriteOnlyCell(ws, value=value)
+        c.number_format = number_format
+        return c
+    return value
+
+
+def write_xlsx(title: str, headers: list[str], rows: Iterable[list], *, subtitle: str = "",
+               number_formats: dict[int, str] | None = None, sheet_name: str = "") -> bytes:
+    """One sheet: title row, optional subtitle row, frozen header, the rows.
+
+    `number_formats` maps a column index to an Excel number format (e.g. "0.0"
+    for hours); dates, times and Decimals get theirs without being named.
+    """
+    number_formats = number_formats or {}
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=title[:31] or "Sheet1")
-    widths = [max(8, min(40, len(str(h)) * 2 + 4)) for h in headers]
-    for i, w in enumerate(widths):
+    ws = wb.create_sheet(title=_sheet_title(sheet_name or title))
+    rows = iter(rows)
+    head = [list(r) for r in itertools.islice(rows, WIDTH_SAMPLE)]
+    for i, w in enumerate(column_widths(headers, head)):
         ws.column_dimensions[_col(i)].width = w
-    ws.freeze_panes = "A3"
+    header_row = 3 if subtitle else 2
+    ws.freeze_panes = f"A{header_row + 1}"
     title_cell = WriteOnlyCell(ws, value=title)
     title_cell.font = Font(bold=True, size=14)
     ws.append([title_cell])
+    if subtitle:
+        sub = WriteOnlyCell(ws, value=subtitle)
+        sub.font = Font(size=10, color="555555")
+        ws.append([sub])
     header_cells = []
     for h in headers:
         c = WriteOnlyCell(ws, value=h)
         c.font = Font(bold=True)
-        c.alignment = Alignment(horizontal="center")
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         header_cells.append(c)
     ws.append(header_cells)
-    for row in rows:
-        ws.append(list(row))
+    for row in itertools.chain(head, rows):
+        ws.append([_cell(ws, v, number_formats.get(i)) for i, v in enumerate(row)])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _sheet_title(title: str) -> str:
+    for ch in '[]:*?/\\':
+        title = title.replace(ch, " ")
+    return title[:31].strip() or "Sheet1"
 
 
 def _col(index: int) -> str:
@@ -45,11 +136,155 @@ def _col(index: int) -> str:
     return name
 
 
-def xlsx_response(title: str, headers: list[str], rows: Iterable[list]) -> HttpResponse:
-    data = write_xlsx(title, headers, rows)
-    filename = f"{title}_{timezone.localdate():%Y%m%d}.xlsx"
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+def _filename(title: str) -> str:
+    for ch in '/\\:*?"<>|':
+        title = title.replace(ch, "_")
+    return f"{title}_{timezone.localdate():%Y%m%d}.xlsx"
+
+
+def xlsx_response(title: str, headers: list[str], rows: Iterable[list], *, subtitle: str = "",
+                  number_formats: dict[int, str] | None = None, filename: str = "") -> HttpResponse:
+    data = write_xlsx(title, headers, rows, subtitle=subtitle, number_formats=number_formats)
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename or _filename(title))}"
     return response
+
+
+# -- ledgers ----------------------------------------------------------------------------------
+
+def date_label(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def period_label(start: dt.date | None, end: dt.date | None) -> str:
+    """"2025年" for a whole year, "2024—2025年" for whole years, else the dates."""
+    if start is None and end is None:
+        return ""
+    if start is None:
+        return f"截至{date_label(end)}"
+    if end is None:
+        return f"{date_label(start)}起"
+    if (start.month, start.day) == (1, 1) and (end.month, end.day) == (12, 31):
+        return f"{start.year}年" if start.year == end.year else f"{start.year}—{end.year}年"
+    return f"{date_label(start)}至{date_label(end)}"
+
+
+def export_value(value):
+    """A cell value that keeps its type: dates, numbers and money stay what they are."""
+    from .lists import display
+
+    if isinstance(value, (dt.date, Decimal)) or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+        return value
+    return display(value)
+
+
+class LedgerExportMixin:
+    """For a `ScopedListView`: `?export=xlsx` writes a ledger (台账).
+
+    Declare `ledger_name` ("会议记录台账"), `ledger_org_params` (GET parameters
+    naming an organisation code, e.g. ("org",)), `ledger_date_field` (the ORM
+    date the period is read from) and `ledger_date_params` (the GET parameters
+    of the date filter, (from, to)). A view whose rows carry personal data it
+    may unmask overrides `ledger_row` and `ledger_log_unmask`.
+    """
+
+    ledger_name = ""
+    ledger_org_params: tuple[str, ...] = ("org", "under")
+    ledger_date_field: str | None = None
+    ledger_date_params: tuple[str, str] | None = None
+    ledger_number_formats: dict[int, str] = {}
+
+    # -- title --------------------------------------------------------------------------------
+    def ledger_org_name(self) -> str:
+        from django.apps import apps
+
+        from changqing.accounts.scope import home_path, restrict, scope_for
+
+        Organization = apps.get_model("orgs", "Organization")
+        for param in self.ledger_org_params:
+            code = self.request.GET.get(param, "").strip()
+            if code:
+                # Named only when the user may see it: a foreign code falls back to the user's own.
+                org = restrict(Organization.objects.filter(code=code), self.request.user).only("name").first()
+                if org:
+                    return org.name
+        scope = scope_for(self.request.user, "export")
+        paths = sorted(scope.org_paths, key=len)
+        path = paths[0] if len(paths) == 1 else home_path(self.request.user)
+        org = Organization.objects.filter(path=path).only("name").first() if path else None
+        if org:
+            return org.name
+        return "全部组织" if scope.everything else "本人范围内"
+
+    def _param_date(self, name: str) -> dt.date | None:
+        raw = self.request.GET.get(name, "").strip()
+        try:
+            return dt.date.fromisoformat(raw) if raw else None
+        except ValueError:
+            return None
+
+    def ledger_period(self, rows) -> str:
+        if not self.ledger_date_field:
+            return f"截至{date_label(timezone.localdate())}"
+        start = end = None
+        if self.ledger_date_params:
+            start, end = (self._param_date(p) for p in self.ledger_date_params)
+        if start is None or end is None:
+            from django.db.models import Max, Min
+
+            span = rows.order_by().aggregate(lo=Min(self.ledger_date_field), hi=Max(self.ledger_date_field))
+            if span["lo"] is None:
+                return period_label(start, end) or "无记录"
+            # The data's own span, as whole years unless the filter says otherwise.
+            start = start or dt.date(span["lo"].year, 1, 1)
+            end = end or dt.date(span["hi"].year, 12, 31)
+        return period_label(start, end)
+
+    def ledger_title(self, rows) -> str:
+        return f"{self.ledger_org_name()} {self.ledger_name}（{self.ledger_period(rows)}）"
+
+    def ledger_subtitle(self, count: int) -> str:
+        user = self.request.user
+        who = getattr(user, "display_name", "") or user.get_username()
+        return f"共 {count} 条 · 导出人：{who} · 导出时间：{timezone.localtime():%Y-%m-%d %H:%M}"
+
+    # -- rows ---------------------------------------------------------------------------------
+    def ledger_columns(self):
+        return [c for c in self.columns if c.export]
+
+    def ledger_row(self, row, columns) -> list:
+        return [export_value(c.get(row)) for c in columns]
+
+    def ledger_log_unmask(self, title: str) -> None:
+        """Called after the rows are written: a view that unmasked personal data logs it here."""
+
+    def ledger_queryset(self, rows):
+        """The filtered rows, before the row limit: a view annotates export-only figures here."""
+        return rows
+
+    def ledger_rows(self, rows):
+        """Rows as model objects, in order (a view that attaches computed data per chunk overrides this)."""
+        return rows.iterator(chunk_size=2000)
+
+    def export(self, rows):
+        from django.conf import settings
+
+        from changqing.accounts.scope import restrict
+
+        from .models import OperationLog
+        from .oplog import log_operation
+
+        rows = restrict(rows, self.request.user, "export")
+        limit = settings.CHANGQING["EXPORT_MAX_ROWS"]
+        count = rows.count()
+        title = self.ledger_title(rows)
+        columns = self.ledger_columns()
+        log_operation(OperationLog.Event.EXPORT, request=self.request, detail=f"导出「{title}」{min(count, limit)} 条",
+                      data={"query": self.request.GET.urlencode(), "rows": min(count, limit), "ledger": self.ledger_name})
+        body = (self.ledger_row(r, columns) for r in self.ledger_rows(self.ledger_queryset(rows)[:limit]))
+        data = write_xlsx(title, [c.label for c in columns], body, subtitle=self.ledger_subtitle(min(count, limit)),
+                          number_formats=self.ledger_number_formats, sheet_name=self.ledger_name)
+        self.ledger_log_unmask(title)
+        response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(_filename(title))}"
+        return response

@@ -21,7 +21,7 @@ from changqing.accounts.scope import (
     object_view,
     restrict,
 )
-from changqing.core.exports import xlsx_response
+from changqing.core.exports import LedgerExportMixin, xlsx_response
 from changqing.core.forms import apply_errors, form_page
 from changqing.core.lists import Column, ScopedListView, display
 from changqing.core.models import OperationLog
@@ -527,8 +527,13 @@ class BranchDuesListView(ScopedListView):
 
 # -- payments and hardship lists ------------------------------------------
 
-class PaymentListView(ScopedListView):
+class PaymentListView(LedgerExportMixin, ScopedListView):
     title = "党费缴纳记录"
+    # ?export=xlsx: 党费收缴台账 — dates as dates, amounts as numbers with two decimals.
+    ledger_name = "党费收缴台账"
+    ledger_org_params = ("under",)
+    ledger_date_field = "paid_on"
+    ledger_date_params = ("paid_from", "paid_to")
     queryset = DuesPayment.objects.select_related("membership__retiree", "organization")
     filterset_class = DuesPaymentFilterSet
     default_ordering = "-paid_on"
@@ -550,6 +555,7 @@ class LargePaymentListView(PaymentListView):
     """自愿多交党费单笔1000元及以上：单独列账."""
 
     title = "大额自愿多交党费（单独列账）"
+    ledger_name = "大额自愿多交党费台账"
     queryset = DuesPayment.objects.filter(is_large=True).select_related("membership__retiree", "organization")
 
 

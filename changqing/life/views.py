@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from changqing.accounts.scope import can, get_scoped_object_or_404, object_view, restrict, scope_for
-from changqing.core.exports import xlsx_response
+from changqing.core.exports import LedgerExportMixin, xlsx_response
 from changqing.core.lists import Column, ScopedListView
 from changqing.core.models import OperationLog
 from changqing.core.oplog import log_operation
@@ -102,7 +102,7 @@ def _entered(m):
     return f"{timezone.localtime(m.created_at):%Y-%m-%d %H:%M} {m.created_by_name or '系统'}"
 
 
-class MeetingListView(ScopedListView):
+class MeetingListView(LedgerExportMixin, ScopedListView):
     title = "会议活动记录"
     queryset = Meeting.objects.select_related("organization", "kind")
     filterset_class = MeetingFilterSet
@@ -115,6 +115,27 @@ class MeetingListView(ScopedListView):
         Column("state", "状态", value=lambda m: m.get_state_display()),
         Column("created_at", "录入时间 / 录入人", sort="created_at", value=_entered),
     ]
+    # ?export=xlsx: 会议记录台账, with where, who chaired, who recorded and how many took part.
+    ledger_name = "会议记录台账"
+    ledger_org_params = ("org",)
+    ledger_date_field = "held_on"
+    ledger_date_params = ("held_from", "held_to")
+    ledger_extra = [
+        Column("place", "地点"),
+        Column("host", "主持人"),
+        Column("recorder", "记录人"),
+        Column("expected", "应到人数", value=lambda m: m.expected),
+        Column("took_part", "实到人数（含线上、送学上门）", value=lambda m: m.took_part),
+    ]
+
+    def ledger_columns(self):
+        return self.columns[:5] + self.ledger_extra + self.columns[5:]
+
+    def ledger_queryset(self, rows):
+        from .models import PARTICIPATED
+
+        return rows.annotate(expected=Count("attendances"), took_part=Count(
+            "attendances", filter=Q(attendances__status__in=list(PARTICIPATED))))
 
 
 @object_view(Meeting)

@@ -12,6 +12,7 @@ from changqing.accounts.scope import (
     object_view,
     scope_for,
 )
+from changqing.core.exports import LedgerExportMixin
 from changqing.core.forms import apply_errors
 from changqing.core.lists import Column, ScopedListView
 from changqing.core.models import OperationLog
@@ -29,8 +30,12 @@ def _membership_text(r):
     return f"{m.get_status_display()}（{m.get_state_display()}）"
 
 
-class RetireeListView(ScopedListView):
+class RetireeListView(LedgerExportMixin, ScopedListView):
     title = "离退休干部名册"
+    # The xlsx is the 花名册 ledger; ID numbers and phones stay masked as on the screen
+    # (full data only through the roster export, which logs the unmasking).
+    ledger_name = "离退休干部花名册"
+    ledger_org_params = ("org",)
     template_name = "members/retiree_list.html"
     queryset = Retiree.objects.select_related("organization", "membership")
     filterset_class = RetireeFilterSet
