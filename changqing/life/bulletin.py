@@ -8,24 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.db.models import Count, Q
 
+from changqing.core.documents import CN_NUM, SANS, SERIF, docx_to_pdf, soffice  # noqa: F401 (re-exported)
+from changqing.core.documents import para as _para
+from changqing.core.documents import set_font as _set_font
 from changqing.orgs.models import Organization
 
 from . import engine, selectors
 from .models import Attendance, AttendanceStatus, Bulletin, Meeting, MeetingState, StudyMode, StudyRecord
 from .models import WorkItemCompletion, WorkListReceipt
-
-SERIF = "Noto Serif CJK SC"
-SANS = "Noto Sans CJK SC"
-CN_NUM = "一二三四五六七八九十"
 
 
 @dataclass
@@ -92,47 +87,6 @@ def bulletin_data(org: Organization, month: dt.date, today: dt.date | None = Non
     if data.deliveries:
         data.highlights.append(f"为行动不便党员送学上门{data.deliveries}人次，做到“学习不漏一人”")
     return data
-
-
-def _set_font(run, name=SERIF, size=None, bold=None):
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    run.font.name = name
-    rpr = run._element.get_or_add_rPr()
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(rfonts)
-    for attr in ("w:eastAsia", "w:ascii", "w:hAnsi"):
-        rfonts.set(qn(attr), name)
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = rpr.makeelement(qn("w:lang"), {})
-        rpr.append(lang)
-    lang.set(qn("w:eastAsia"), "zh-CN")  # so the simplified-Chinese face of the CJK font is used
-    if size:
-        run.font.size = Pt(size)
-    if bold is not None:
-        run.bold = bold
-
-
-def _para(doc, text, *, size=15, bold=False, font=SERIF, align=None, indent=True, space_after=6):
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    p = doc.add_paragraph()
-    if align == "center":
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    elif align == "right":
-        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    fmt = p.paragraph_format
-    fmt.space_after = Pt(space_after)
-    fmt.line_spacing = 1.4
-    if indent and align is None:
-        fmt.first_line_indent = Pt(size * 2)
-    _set_font(p.add_run(text), font, size, bold)
-    return p
 
 
 def render_docx(data: BulletinData) -> bytes:
@@ -203,24 +157,6 @@ def render_docx(data: BulletinData) -> bytes:
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
-
-
-def soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
-
-
-def docx_to_pdf(docx: bytes, timeout: int = 120) -> bytes | None:
-    exe = soffice()
-    if exe is None:
-        return None
-    with tempfile.TemporaryDirectory(prefix="cq-bulletin-") as tmp:
-        src = Path(tmp) / "bulletin.docx"
-        src.write_bytes(docx)
-        profile = Path(tmp) / "profile"
-        subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                        "--outdir", tmp, str(src)], check=True, capture_output=True, timeout=timeout)
-        out = Path(tmp) / "bulletin.pdf"
-        return out.read_bytes() if out.exists() else None
 
 
 def bulletin_generate(*, organization: Organization, month: dt.date, user=None) -> Bulletin:
