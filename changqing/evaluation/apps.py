@@ -5,3 +5,24 @@ class EvaluationConfig(AppConfig):
     name = "changqing.evaluation"
     label = "evaluation"
     verbose_name = "考核评价"
+
+    def ready(self):
+        from changqing.accounts.roles import Role
+        from changqing.core.home import register_panel
+        from changqing.core.nav import NavItem, register
+
+        from . import jobs  # noqa: F401  (registers the background job)
+        from .panels import stars_panel
+
+        org_roles = frozenset({Role.BUREAU_ADMIN, Role.COMMITTEE_MEMBER, Role.ZONE_LEAD, Role.BRANCH_SECRETARY,
+                               Role.LIAISON})
+        bureau = frozenset({Role.BUREAU_ADMIN, Role.COMMITTEE_MEMBER, Role.ZONE_LEAD})
+        register(
+            NavItem("星级评定", "evaluation:home", roles=org_roles, order=70),
+            NavItem("年度考核记录", "evaluation:assessments", roles=org_roles, order=71),
+            NavItem("示范支部", "evaluation:designations", roles=org_roles, order=72),
+            NavItem("责任制考核排名", "evaluation:ranking", roles=bureau, order=73),
+            NavItem("考核细则", "evaluation:rubrics", roles=bureau, order=74),
+            NavItem("批量计算", "evaluation:compute", action="manage", order=75),
+        )
+        register_panel(stars_panel)

@@ -89,7 +89,7 @@ def collect(branches: Iterable[Organization], year: int, *, today: dt.date | Non
         out[bid][metrics.HOME_DELIVERY] = {"reached": 0, "immobile": 0}
         if rows:
             out[bid][metrics.HOME_DELIVERY]["rows"] = []
-    seen_meetings = set()
+    per_meeting: dict[int, list[int]] = {}
     for a in facts.attendance:
         bid = meeting_branch.get(a.meeting_id)
         if bid is None:
@@ -97,9 +97,18 @@ def collect(branches: Iterable[Organization], year: int, *, today: dt.date | Non
         f = out[bid][metrics.ATTENDANCE_RATE]
         f["recorded"] += 1
         f["participated"] += a.status in engine.PARTICIPATED
-        if a.meeting_id not in seen_meetings:
-            seen_meetings.add(a.meeting_id)
+        counts = per_meeting.setdefault(a.meeting_id, [0, 0])
+        if counts == [0, 0]:
             f["meetings"] += 1
+        counts[0] += a.status in engine.PARTICIPATED
+        counts[1] += 1
+    if rows:
+        kinds = dict(MeetingKind.objects.values_list("code", "name"))
+        for m in sorted((m for m in facts.meetings if m.id in per_meeting), key=lambda m: (m.held_on, m.id)):
+            part, rec = per_meeting[m.id]
+            out[m.branch_id][metrics.ATTENDANCE_RATE].setdefault("rows", []).append(
+                {"meeting_id": m.id, "held_on": m.held_on.isoformat(), "kind": kinds.get(m.kind, m.kind),
+                 "participated": part, "recorded": rec})
     for p in people:
         if not p.member.immobile or p.member.branch_id not in wanted:
             continue

@@ -88,12 +88,14 @@ def _version_items(version: RubricVersion) -> list[RubricItem]:
 
 @transaction.atomic
 def assessments_compute(*, orgs: list[Organization], year: int, rubric: Rubric, today: dt.date | None = None,
-                        progress: Callable[[int, str], None] | None = None, user=None) -> list[Assessment]:
+                        progress: Callable[[int, str], None] | None = None, user=None,
+                        figures: dict[int, dict[str, dict]] | None = None) -> list[Assessment]:
     """(Re)compute the data items of `rubric` for every organisation given, in bulk.
 
     New assessments are created as drafts with the rubric version in effect for
     the year; existing ones keep their version and their reviewers' scores;
-    confirmed ones are left untouched (skipped).
+    confirmed ones are left untouched (skipped). `figures` (from selectors.collect)
+    may be passed in when several rubrics are computed from the same year's records.
     """
     if not 2000 <= year <= 2100:
         raise ValidationError({"year": "年度不正确"})
@@ -114,7 +116,9 @@ def assessments_compute(*, orgs: list[Organization], year: int, rubric: Rubric, 
     if not todo:
         return []
     progress(10, f"正在汇总 {len(todo)} 个组织的数据")
-    if rubric.kind == RubricKind.RESPONSIBILITY:
+    if figures is not None:
+        pass
+    elif rubric.kind == RubricKind.RESPONSIBILITY:
         figures = selectors.collect_units(todo, year, today=today)
     else:
         figures = selectors.collect(todo, year, today=today)
