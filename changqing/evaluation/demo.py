@@ -104,8 +104,8 @@ def extend(ctx):
     today = ctx.today
     branches = list(Organization.objects.filter(path__startswith=root.path, kind=OrgKind.BRANCH,
                                                 dissolved_on__isnull=True).order_by("path"))
-    if not branches:
-        return
+    if not branches or Assessment.objects.filter(organization__in=branches, year__in=YEARS).exists():
+        return  # nothing to score, or already done (a second run adds nothing)
     star = Rubric.objects.get(code="star")
     five = Rubric.objects.get(code="five_good")
     resp = Rubric.objects.get(code="responsibility")

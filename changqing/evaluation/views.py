@@ -225,6 +225,7 @@ def _item_links(a: Assessment, s: ItemScore) -> list[dict]:
     elif metric == metrics.DUES_ARREARS:
         links.append({"label": f"连续欠缴3个月及以上的 {f.get('arrears', 0)} 名党员", "url": records})
     elif metric == metrics.TERM_ON_TIME:
+        links.append({"label": "现任班子的任期与判断日", "url": records})
         links.append({"label": "班子与换届记录", "url": reverse("orgs:committee", args=[org.code])})
     return links
 
