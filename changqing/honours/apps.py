@@ -5,3 +5,20 @@ class HonoursConfig(AppConfig):
     name = "changqing.honours"
     label = "honours"
     verbose_name = "评选表彰"
+
+    def ready(self):
+        from changqing.accounts.roles import Role
+        from changqing.core.home import register_panel
+        from changqing.core.nav import NavItem, register
+        from changqing.members.selectors import register_record_section
+
+        from .panels import honours_panel, record_section
+
+        staff = frozenset({Role.BUREAU_ADMIN, Role.COMMITTEE_MEMBER, Role.ZONE_LEAD, Role.BRANCH_SECRETARY,
+                           Role.LIAISON})
+        register(
+            NavItem("评选表彰", "honours:campaigns", order=620),
+            NavItem("提名与审核", "honours:nominations", roles=staff, order=630),
+        )
+        register_panel(honours_panel)
+        register_record_section(record_section)

@@ -81,4 +81,5 @@ def rank(candidates: list[Candidate], quota: int) -> CategoryResult:
                 rows.append(Placed(c.id, c.votes, r, TIE))
         else:
             rows.append(Placed(c.id, c.votes, r, OUT))
+    rows.sort(key=lambda r: (r.rank, r.status != WINNER, r.id))  # within a decided tie, the winner first
     return CategoryResult(rows=rows, tie_seats=tie_seats, tie_ids=tie_ids, unresolved=bool(tie_ids) and not resolved)

@@ -1,0 +1,431 @@
+"""Pages of 评选表彰: campaigns, nominations, review, the ballot, counting and results."""
+import django_filters
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from changqing.accounts.scope import get_scoped_object_or_404, object_view, restrict, scope_for
+from changqing.core.exports import xlsx_response
+from changqing.core.forms import apply_errors, form_page
+from changqing.core.lists import Column, ScopedListView
+from changqing.core.models import OperationLog
+from changqing.core.oplog import log_operation
+
+from . import selectors, services
+from .forms import CampaignForm, CategoryForm, NominationForm, OfflineVotesForm, ReviewForm, TieForm
+from .models import PHASE_ORDER, Campaign, Category, Nomination, NominationStatus, Phase
+
+
+def _campaign_or_404(user, pk) -> Campaign:
+    campaign = selectors.campaigns_for(user).select_related("organization").filter(pk=pk).first()
+    if campaign is None:
+        raise Http404("不在您的数据范围内，或记录不存在")
+    return campaign
+
+
+def _require_organiser(user, campaign):
+    if not selectors.is_organiser(user, campaign):
+        raise PermissionDenied("只有评选组织单位的管理员可以进行此操作")
+
+
+# -- campaigns ----------------------------------------------------------------------
+
+
+class CampaignListView(ScopedListView):
+    title = "评选表彰"
+    export_title = "评选活动"
+    queryset = Campaign.objects.select_related("organization")
+    default_ordering = "-year"
+    columns = [
+        Column("title", "评选名称", link=True),
+        Column("year", "年度", sort="year"),
+        Column("organization.name", "组织单位"),
+        Column("phase", "当前阶段", value=lambda c: c.get_phase_display()),
+        Column("voting_starts_on", "投票开始", sort="voting_starts_on"),
+        Column("voting_ends_on", "投票截止", sort="voting_ends_on"),
+        Column("published_on", "结果公布", sort="published_on"),
+    ]
+
+    def scoped(self, qs):
+        # The bureau's campaign reaches every branch and member below it.
+        return selectors.campaigns_for(self.request.user).select_related("organization")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["create_url_name"] = "honours:campaign_create" if not scope_for(self.request.user, "manage").empty else None
+        return ctx
+
+
+@login_required
+def campaign_create(request):
+    if scope_for(request.user, "manage").empty:
+        raise PermissionDenied("只有老干部局/组织部管理员可以发起评选")
+    form = CampaignForm(request.POST or None, user=request.user)
+
+    def save(form):
+        return services.campaign_create(user=request.user, **form.cleaned_data)
+
+    return form_page(request, form, title="发起评选", cancel_url=reverse("honours:campaigns"), save=save,
+                     success="评选已创建，现处于提名阶段")
+
+
+@object_view(Campaign)
+@login_required
+def campaign_edit(request, pk):
+    campaign = _campaign_or_404(request.user, pk)
+    _require_organiser(request.user, campaign)
+    fields = ["title", "nomination_ends_on", "review_ends_on", "voting_starts_on", "voting_ends_on", "note"]
+    form = CampaignForm(request.POST or None, campaign=campaign,
+                        initial={f: getattr(campaign, f) for f in fields})
+
+    def save(form):
+        return services.campaign_update(user=request.user, campaign=campaign, **form.cleaned_data)
+
+    return form_page(request, form, title=f"修改评选：{campaign.title}", cancel_url=campaign.get_absolute_url(),
+                     save=save, success="已保存")
+
+
+@object_view(Campaign)
+@login_required
+def campaign_detail(request, pk):
+    campaign = _campaign_or_404(request.user, pk)
+    user = request.user
+    organiser = selectors.is_organiser(user, campaign)
+    today = timezone.localdate()
+    advance_errors = []
+    if request.method == "POST":
+        if not organiser:
+            raise PermissionDenied("只有评选组织单位的管理员可以变更阶段")
+        try:
+            services.campaign_advance(user=user, campaign=campaign, expected_phase=request.POST.get("phase"))
+        except ValidationError as exc:
+            advance_errors = exc.messages
+        else:
+            campaign.refresh_from_db()
+            messages.success(request, f"评选已进入“{campaign.get_phase_display()}”阶段")
+            return redirect(campaign)
+    counts = selectors.campaign_counts(campaign)
+    categories = list(campaign.categories.all())
+    for c in categories:
+        c.counts = counts["by_category"].get(c.pk, {})
+        c.ballot_count = counts["ballots"].get(c.pk, 0)
+    nxt = services.next_phase(campaign.phase)
+    voted = selectors.voted_category_ids(user, campaign) if campaign.phase == Phase.VOTING else {}
+    steps = [{"label": p.label, "done": PHASE_ORDER.index(p) < PHASE_ORDER.index(campaign.phase),
+              "current": p == campaign.phase} for p in PHASE_ORDER]
+    return render(request, "honours/campaign_detail.html", {
+        "title": campaign.title, "c": campaign, "categories": categories, "counts": counts, "steps": steps,
+        "organiser": organiser, "next_phase": nxt and Phase(nxt).label,
+        "advance_problems": advance_errors or (services.advance_problems(campaign, today) if organiser and nxt else []),
+        "can_nominate": campaign.phase == Phase.NOMINATION and selectors.can_nominate(user, campaign),
+        "voter": campaign.phase == Phase.VOTING and selectors.is_eligible_voter(user, campaign),
+        "voted_all": bool(categories) and len(voted) == len(categories),
+        "voting_closed": services.voting_closed_reason(campaign, today),
+        "results_visible": selectors.results_visible(user, campaign),
+        "editable_categories": organiser and campaign.phase in (Phase.NOMINATION, Phase.REVIEW),
+    })
+
+
+# -- categories ---------------------------------------------------------------------
+
+
+@object_view(Campaign)
+@login_required
+def category_create(request, pk):
+    campaign = _campaign_or_404(request.user, pk)
+    _require_organiser(request.user, campaign)
+    form = CategoryForm(request.POST or None, initial={"order": 10 * (campaign.categories.count() + 1)})
+
+    def save(form):
+        services.category_create(user=request.user, campaign=campaign, **form.cleaned_data)
+        return campaign
+
+    return form_page(request, form, title=f"增加评选类别：{campaign.title}", cancel_url=campaign.get_absolute_url(),
+                     save=save, success="类别已增加")
+
+
+def _category_or_404(user, pk) -> Category:
+    category = Category.objects.select_related("campaign__organization").filter(pk=pk).first()
+    if category is None or not selectors.campaigns_for(user).filter(pk=category.campaign_id).exists():
+        raise Http404("不在您的数据范围内，或记录不存在")
+    return category
+
+
+@object_view(Category)
+@login_required
+def category_edit(request, pk):
+    category = _category_or_404(request.user, pk)
+    _require_organiser(request.user, category.campaign)
+    form = CategoryForm(request.POST or None, instance=Category.objects.get(pk=category.pk))
+
+    def save(form):
+        services.category_update(user=request.user, category=category, **form.cleaned_data)
+        return category.campaign
+
+    return form_page(request, form, title=f"修改评选类别：{category.name}",
+                     cancel_url=category.campaign.get_absolute_url(), save=save, success="已保存")
+
+
+# -- nominations --------------------------------------------------------------------
+
+
+def _campaign_choices(request):
+    return selectors.campaigns_for(request.user) if request else Campaign.objects.none()
+
+
+def _category_choices(request):
+    if request is None:
+        return Category.objects.none()
+    return Category.objects.filter(campaign__in=selectors.campaigns_for(request.user)).select_related("campaign")
+
+
+class NominationFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label="被提名人")
+    campaign = django_filters.ModelChoiceFilter(queryset=_campaign_choices, label="评选活动", empty_label="全部")
+    category = django_filters.ModelChoiceFilter(queryset=_category_choices, label="评选类别", empty_label="全部")
+    status = django_filters.ChoiceFilter(choices=NominationStatus.choices, label="审核状态", empty_label="全部")
+    winner = django_filters.BooleanFilter(field_name="is_winner", label="当选",
+                                          widget=django_filters.widgets.BooleanWidget())
+
+    class Meta:
+        model = Nomination
+        fields = []
+
+    def filter_q(self, qs, name, value):
+        from django.db.models import Q
+
+        return qs.filter(Q(retiree__name__icontains=value) | Q(nominee_org__name__icontains=value))
+
+
+class NominationListView(ScopedListView):
+    title = "提名与审核"
+    export_title = "评选提名"
+    queryset = Nomination.objects.select_related("retiree__organization", "nominee_org", "category", "campaign",
+                                                 "nominated_by")
+    filterset_class = NominationFilterSet
+    default_ordering = "-campaign__year"
+    columns = [
+        Column("nominee_name", "被提名人/组织", link=True),
+        Column("nominee_unit", "所在组织"),
+        Column("category.name", "评选类别", sort="category__order"),
+        Column("campaign.title", "评选活动", sort="campaign__year"),
+        Column("nominated_by", "提名人", value=lambda n: n.nominated_by.display_name if n.nominated_by else ""),
+        Column("status", "审核状态", sort="status", value=lambda n: n.get_status_display()),
+        Column("review_reason", "审核意见"),
+        Column("is_winner", "当选", value=lambda n: "当选" if n.is_winner else ""),
+        Column("created_at", "提名时间", sort="created_at"),
+    ]
+
+
+@object_view(Campaign)
+@login_required
+def nomination_create(request, pk):
+    campaign = _campaign_or_404(request.user, pk)
+    if campaign.phase != Phase.NOMINATION:
+        messages.error(request, "提名阶段已结束，不能再提名")
+        return redirect(campaign)
+    if not selectors.can_nominate(request.user, campaign):
+        raise PermissionDenied("只有支部书记及以上的同志可以提名")
+    form = NominationForm(request.POST or None, request.FILES or None, user=request.user, campaign=campaign,
+                          initial={"category": request.GET.get("category")})
+
+    def save(form):
+        data = dict(form.cleaned_data)
+        return services.nomination_create(user=request.user, campaign=campaign, category=data["category"],
+                                          reasons=data["reasons"], retiree=data.get("retiree"),
+                                          nominee_org=data.get("nominee_org"), attachment=data.get("attachment"))
+
+    return form_page(request, form, title=f"提名：{campaign.title}", cancel_url=campaign.get_absolute_url(),
+                     save=save, success="提名已提交，等待审核")
+
+
+def _nomination_or_404(request, pk, action="view") -> Nomination:
+    return get_scoped_object_or_404(
+        Nomination.objects.select_related("retiree__organization", "nominee_org", "category", "campaign__organization",
+                                          "nominated_by", "reviewed_by"), request.user, action, pk=pk)
+
+
+@object_view(Nomination)
+@login_required
+def nomination_detail(request, pk):
+    n = _nomination_or_404(request, pk)
+    campaign = n.campaign
+    organiser = selectors.is_organiser(request.user, campaign)
+    can_review = organiser and campaign.phase == Phase.REVIEW
+    can_withdraw = campaign.phase == Phase.NOMINATION and (organiser or n.nominated_by_id == request.user.pk)
+    form = ReviewForm(request.POST if "review" in request.POST else None,
+                      initial={"decision": {"approved": "approve", "rejected": "reject"}.get(n.status)})
+    if request.method == "POST":
+        if "withdraw" in request.POST:
+            try:
+                services.nomination_withdraw(user=request.user, nomination=n)
+            except ValidationError as exc:
+                messages.error(request, "；".join(exc.messages))
+                return redirect(n)
+            messages.success(request, f"已撤回对{n.nominee_name}的提名")
+            return redirect(campaign)
+        if not can_review:
+            raise PermissionDenied("只有评选组织单位的管理员在审核阶段可以审核")
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    services.nomination_review(user=request.user, nomination=n,
+                                               approve=form.cleaned_data["decision"] == "approve",
+                                               reason=form.cleaned_data["reason"])
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, f"已审核：{n.nominee_name}（{n.get_status_display()}）")
+                nxt = (restrict(Nomination.objects.filter(campaign=campaign, status=NominationStatus.PENDING),
+                                request.user).order_by("category__order", "id").first())
+                return redirect(nxt or campaign)
+    return render(request, "honours/nomination_detail.html", {
+        "title": f"提名：{n.nominee_name}", "n": n, "c": campaign, "form": form, "can_review": can_review,
+        "can_withdraw": can_withdraw, "results_visible": selectors.results_visible(request.user, campaign)})
+
+
+@object_view(Nomination)
+@login_required
+def nomination_attachment(request, pk):
+    """事迹材料 may hold personal data: served through scope, never from /media/."""
+    n = _nomination_or_404(request, pk)
+    if not n.attachment:
+        raise Http404("没有附件")
+    log_operation(OperationLog.Event.EXPORT, request=request, detail=f"下载{n.nominee_name}的事迹材料附件",
+                  org_path=n.changelog_org_path())
+    return FileResponse(n.attachment.open("rb"), as_attachment=True, filename=n.attachment.name.rsplit("/", 1)[-1])
+
+
+# -- voting -------------------------------------------------------------------------
+
+
+@object_view(Campaign)
+@login_required
+def ballot(request, pk):
+    """The ballot: every category with its candidates; a voted category shows 已投票 and no choices."""
+    campaign = _campaign_or_404(request.user, pk)
+    user = request.user
+    today = timezone.localdate()
+    closed = services.voting_closed_reason(campaign, today)
+    eligible = selectors.is_eligible_voter(user, campaign)
+    categories = list(campaign.categories.all())
+    by_cat = {c.pk: [] for c in categories}
+    for n in selectors.candidates(campaign):
+        by_cat[n.category_id].append(n)
+    errors: dict[str, list[str]] = {}
+    chosen: dict[int, list[int]] = {}
+    if request.method == "POST":
+        if closed or not eligible:
+            raise PermissionDenied(closed or "您不在本次评选的投票范围内")
+        for c in categories:
+            chosen[c.pk] = [int(v) for v in request.POST.getlist(f"category_{c.pk}") if v.isdigit()]
+        if not any(chosen.values()):
+            errors["__all__"] = ["请至少在一个类别中选择候选人"]
+        else:
+            try:
+                with transaction.atomic():
+                    for c in categories:
+                        if chosen[c.pk]:
+                            services.ballot_cast(user=user, campaign=campaign, category=c, nomination_ids=chosen[c.pk],
+                                                 today=today)
+            except ValidationError as exc:
+                errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            else:
+                done = [c.name for c in categories if chosen[c.pk]]
+                messages.success(request, "投票成功：" + "、".join(done) + "。选票不记名，任何人都看不到您投给了谁")
+                return redirect("honours:ballot", pk=campaign.pk)
+    voted = selectors.voted_category_ids(user, campaign)
+    sections = [{"category": c, "candidates": by_cat[c.pk], "voted_at": voted.get(c.pk),
+                 "errors": errors.get(f"category_{c.pk}", []), "chosen": chosen.get(c.pk, []),
+                 "multi": c.max_choices > 1} for c in categories]
+    return render(request, "honours/ballot.html", {
+        "title": f"投票：{campaign.title}", "c": campaign, "sections": sections, "closed": closed,
+        "eligible": eligible, "errors": errors.get("__all__", []),
+        "open_sections": sum(1 for s in sections if not s["voted_at"] and s["candidates"])})
+
+
+# -- counting and results ---------------------------------------------------------------
+
+
+@object_view(Campaign)
+@login_required
+def counting(request, pk):
+    """线下计票 and decisions on ties, per category, while the campaign is in the counting phase."""
+    campaign = _campaign_or_404(request.user, pk)
+    _require_organiser(request.user, campaign)
+    if campaign.phase != Phase.COUNTING:
+        messages.error(request, "只有在计票阶段才能录入线下票数和决定并列人选")
+        return redirect(campaign)
+    cands = list(selectors.candidates(campaign))
+    results = {cr.category.pk: cr for cr in selectors.results(campaign)}
+    target = request.POST.get("category") if request.method == "POST" else None
+    sections = []
+    for c in campaign.categories.all():
+        mine = [n for n in cands if n.category_id == c.pk]
+        bound = target == str(c.pk)
+        offline = OfflineVotesForm(request.POST if bound and "offline" in request.POST else None, category=c,
+                                   candidates=mine, prefix=f"c{c.pk}")
+        cr = results[c.pk]
+        tie = TieForm(request.POST if bound and "tie" in request.POST else None, tied=cr.tied, prefix=f"t{c.pk}")
+        if bound and "offline" in request.POST and offline.is_valid():
+            try:
+                with transaction.atomic():
+                    services.offline_votes_record(user=request.user, category=c,
+                                                  ballots=offline.cleaned_data["ballots"], votes=offline.votes())
+            except ValidationError as exc:
+                apply_errors(offline, exc)
+            else:
+                messages.success(request, f"“{c.name}”线下票数已保存")
+                return redirect("honours:counting", pk=campaign.pk)
+        if bound and "tie" in request.POST and tie.is_valid():
+            try:
+                with transaction.atomic():
+                    services.tie_decide(user=request.user, category=c,
+                                        winner_ids=[int(i) for i in tie.cleaned_data["winners"]],
+                                        reason=tie.cleaned_data["reason"])
+            except ValidationError as exc:
+                apply_errors(tie, exc)
+            else:
+                messages.success(request, f"“{c.name}”并列人选已决定")
+                return redirect("honours:counting", pk=campaign.pk)
+        sections.append({"category": c, "offline": offline, "tie": tie, "result": cr})
+    return render(request, "honours/counting.html", {"title": f"计票：{campaign.title}", "c": campaign,
+                                                     "sections": sections})
+
+
+def _results_or_404(request, pk):
+    campaign = _campaign_or_404(request.user, pk)
+    if not selectors.results_visible(request.user, campaign):
+        raise Http404("评选结果尚未公布")
+    return campaign
+
+
+@object_view(Campaign)
+@login_required
+def results(request, pk):
+    campaign = _results_or_404(request, pk)
+    if request.GET.get("export") == "xlsx":
+        if scope_for(request.user, "export").empty:
+            raise PermissionDenied("您没有导出权限")
+        rows = selectors.result_table(campaign)
+        log_operation(OperationLog.Event.EXPORT, request=request, detail=f"导出「{campaign.title}」评选结果 {len(rows)} 行",
+                      org_path=campaign.organization.path)
+        return xlsx_response(f"{campaign.title}结果", selectors.RESULT_HEADERS, rows)
+    return render(request, "honours/results.html", {
+        "title": f"评选结果：{campaign.title}", "c": campaign, "results": selectors.results(campaign),
+        "organiser": selectors.is_organiser(request.user, campaign),
+        "can_export": not scope_for(request.user, "export").empty})
+
+
+@object_view(Campaign)
+@login_required
+def results_print(request, pk):
+    campaign = _results_or_404(request, pk)
+    return render(request, "honours/results_print.html", {
+        "title": f"评选结果：{campaign.title}", "c": campaign, "results": selectors.results(campaign),
+        "today": timezone.localdate()})
