@@ -23,7 +23,7 @@ from .filters import AssessmentFilterSet, DesignationFilterSet, GradeFilterSet, 
 from .forms import ComputeForm, DesignateForm, ReasonForm, RubricCopyForm, RubricItemFormSet, RubricVersionForm
 from .forms import ScoreForm
 from .models import (
-    Assessment, AssessmentState, Designation, ItemScore, Rubric, RubricKind, ScoreEvidence,
+    Assessment, AssessmentState, Designation, ItemScore, ItemSource, Rubric, RubricKind, ScoreEvidence,
 )
 
 
@@ -205,6 +205,8 @@ def _item_links(a: Assessment, s: ItemScore) -> list[dict]:
     if a.kind == RubricKind.RESPONSIBILITY:
         return [{"label": f"各支部的数据（{len(selectors.unit_branches([org]).get(org.pk, []))} 个支部）",
                  "url": records}]
+    if s.item.source == ItemSource.MANUAL:
+        return [{"label": f"对照数据的记录（{metrics.METRICS[metric].label}）", "url": records}]
     links = []
     if metric == metrics.MEETINGS_HELD:
         for r in f.get("rules", []):
