@@ -180,7 +180,7 @@ def category_create(*, user, campaign: Campaign, name: str, nominee_rule: str, q
 @transaction.atomic
 def category_update(*, user, category: Category, name: str, nominee_rule: str, quota: int, max_choices: int,
                     order: int) -> Category:
-    campaign = category.campaign
+    campaign = Campaign.objects.select_related("organization").get(pk=category.campaign_id)  # the phase now
     _require_organiser(user, campaign)
     if campaign.phase not in (Phase.NOMINATION, Phase.REVIEW):
         raise ValidationError("投票开始后不能再修改评选类别")
@@ -225,6 +225,7 @@ def _check_attachment(attachment) -> str | None:
 def nomination_create(*, user, campaign: Campaign, category: Category, reasons: str, retiree=None,
                       nominee_org=None, attachment=None) -> Nomination:
     errors = {}
+    campaign = Campaign.objects.select_related("organization").get(pk=campaign.pk)  # the phase now
     if campaign.phase != Phase.NOMINATION:
         raise ValidationError("提名阶段已结束，不能再提名")
     if not selectors.can_nominate(user, campaign):
@@ -281,7 +282,7 @@ def nomination_create(*, user, campaign: Campaign, category: Category, reasons: 
 
 @transaction.atomic
 def nomination_withdraw(*, user, nomination: Nomination):
-    campaign = nomination.campaign
+    campaign = Campaign.objects.select_related("organization").get(pk=nomination.campaign_id)  # the phase now
     if campaign.phase != Phase.NOMINATION:
         raise ValidationError("提名阶段已结束，提名不能撤回")
     if nomination.nominated_by_id != user.pk and not selectors.is_organiser(user, campaign):
@@ -292,7 +293,7 @@ def nomination_withdraw(*, user, nomination: Nomination):
 @transaction.atomic
 def nomination_review(*, user, nomination: Nomination, approve: bool, reason: str) -> Nomination:
     """审核: approve or reject with a reason; a later review in the same phase replaces it (history keeps both)."""
-    campaign = nomination.campaign
+    campaign = Campaign.objects.select_related("organization").get(pk=nomination.campaign_id)  # the phase now
     _require_organiser(user, campaign)
     if campaign.phase != Phase.REVIEW:
         raise ValidationError("只有在审核阶段才能审核提名")
@@ -329,6 +330,7 @@ def ballot_cast(*, user, campaign: Campaign, category: Category, nomination_ids:
     choice only adds to the candidates' totals. No change after casting.
     """
     field = f"category_{category.pk}"
+    campaign = Campaign.objects.select_related("organization").get(pk=campaign.pk)  # the phase now
     closed = voting_closed_reason(campaign, today or timezone.localdate())
     if closed:
         raise ValidationError({field: closed})
@@ -364,7 +366,7 @@ def ballot_cast(*, user, campaign: Campaign, category: Category, nomination_ids:
 @transaction.atomic
 def offline_votes_record(*, user, category: Category, ballots: int, votes: dict[int, int]) -> Category:
     """线下计票: paper ballots collected at branch meetings, entered by the organiser while counting."""
-    campaign = category.campaign
+    campaign = Campaign.objects.select_related("organization").get(pk=category.campaign_id)  # the phase now
     _require_organiser(user, campaign)
     if campaign.phase != Phase.COUNTING:
         raise ValidationError("只有在计票阶段才能录入线下票数")
@@ -398,7 +400,7 @@ def offline_votes_record(*, user, category: Category, ballots: int, votes: dict[
 @transaction.atomic
 def tie_decide(*, user, category: Category, winner_ids: list[int], reason: str) -> Category:
     """The organiser decides who of the candidates tied on the last places wins."""
-    campaign = category.campaign
+    campaign = Campaign.objects.select_related("organization").get(pk=category.campaign_id)  # the phase now
     _require_organiser(user, campaign)
     if campaign.phase != Phase.COUNTING:
         raise ValidationError("只有在计票阶段才能决定并列人选")
