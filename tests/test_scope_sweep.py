@@ -62,6 +62,8 @@ NO_B_RECORD_ALLOWED = {
     "care.campaign", "care.venue", "care.volunteerteam", "care.volunteeractivity", "care.oralhistory",
     # Rulesets ship without an owner or belong to a jurisdiction; work lists and courses are published from above.
     "life.ruleset", "life.worklist", "life.trainingcourse",
+    # A selection (评选) is run by a jurisdiction for the branches below it; its categories belong to it.
+    "honours.campaign", "honours.category",
 }
 
 
