@@ -3,20 +3,20 @@
 The ground truth goes into PlantedFake (kind + the key the engine gives the finding), so a test can
 measure precision and recall per kind on a seed it was not tuned on.
 
-Two repairs of other apps' demo data come first, so the "honest" data is honest:
-* the life demo marks members present at meetings while the members demo records them wintering in
-  Hainan; such rows become 请假（外出）;
-* the life demo enters ~5% of meetings in a December rush (前松后紧): those are genuine back-fills
-  by design, recorded as planted `backfill` with the note 组织生活演示数据年底集中补录.
+The life demo enters ~5% of meetings in a December rush (前松后紧): those are genuine back-fills by
+design, recorded here as planted `backfill` with the note 组织生活演示数据年底集中补录. (The life demo
+itself keeps its attendance honest: members away are excused, and nobody attends before joining.)
 """
 from __future__ import annotations
 
 import datetime as dt
 import io
 from collections import defaultdict
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from changqing.life.models import (
@@ -28,8 +28,8 @@ from changqing.life.models import (
     MeetingState,
 )
 from changqing.members.models import (
-    Absence,
     Membership,
+    MembershipPeriod,
     MembershipState,
     MembershipStatus,
     Transfer,
@@ -42,7 +42,7 @@ from changqing.orgs.models import (
     Post,
 )
 
-from .engine import DEFAULTS
+from .engine import DEFAULTS, AuditData
 from .models import PlantedFake
 
 YEAR = 2025
@@ -133,22 +133,6 @@ class _Planter:
         return n_county if self.ctx.scale == "county" else n_county * 3
 
     # -- repairs --------------------------------------------------------------------------------
-    def repair_attendance_while_away(self):
-        sub = self.root.path
-        away = defaultdict(list)
-        for rid, start, end in Absence.objects.filter(retiree__organization__path__startswith=sub).values_list(
-                "retiree_id", "start_on", "end_on"):
-            away[rid].append((start, end))
-        fix = []
-        rows = (Attendance.objects.filter(meeting__organization__path__startswith=sub, status=AttendanceStatus.PRESENT,
-                                          membership__retiree_id__in=list(away))
-                .values_list("id", "membership__retiree_id", "meeting__held_on"))
-        for aid, rid, held in rows.iterator(chunk_size=5000):
-            if any(s <= held and (e is None or held <= e) for s, e in away[rid]):
-                fix.append(aid)
-        for i in range(0, len(fix), 900):
-            Attendance.objects.filter(pk__in=fix[i:i + 900]).update(status=AttendanceStatus.EXCUSED, reason="外出")
-
     def record_life_rush(self):
         n = DEFAULTS["BACKFILL_LAG_DAYS"]
         for m in self.meetings:
@@ -303,6 +287,10 @@ class _Planter:
                                                                                                flat=True):
             sizes[org] += 1
         small = [o for o in self.by_org if 0 < sizes[o] <= 12]
+        periods = AuditData(period=(dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)))
+        for org, start, end in (MembershipPeriod.objects.filter(organization__path__startswith=sub)
+                                .values_list("organization_id", "start_on", "end_on")):
+            periods.member_periods.setdefault(org, []).append((start, end))
         busy_days = {(ms, d) for ms, ds in member_days.items() for d in ds}
         outsiders = list(Membership.objects.filter(organization__path__startswith=sub, state=MembershipState.ACTIVE,
                                                    retiree__mobility_impaired=False, retiree__absences__isnull=True)
@@ -311,10 +299,12 @@ class _Planter:
             m = rng.choice(self.by_org[org])
             took_part = sum(1 for ms in present[m.id]
                             if existing.get((m.id, ms), (0, AttendanceStatus.PRESENT))[1] in PARTICIPATED)
-            need = sizes[org] + rng.randint(1, 4) - took_part
+            # The branch's size on the meeting date (members who left since still counted then).
+            on_date = periods.members_on(org, m.held_on)
+            need = max(sizes[org], on_date) + rng.randint(1, 4) - took_part
             pad = [ms for ms in rng.sample(outsiders, min(len(outsiders), 400))
                    if ms not in tainted and ms not in present[m.id] and (ms, m.held_on) not in busy_days][:need]
-            if took_part + len(pad) <= sizes[org]:
+            if took_part + len(pad) <= max(sizes[org], on_date):
                 continue
             for ms in pad:
                 new_rows.append(Attendance(meeting=m, membership_id=ms, status=AttendanceStatus.PRESENT))
@@ -400,6 +390,37 @@ class _Planter:
             self.plant("photo_reuse", m.organization_id, f"photos:{att.pk}", "同一照片用于多次活动")
 
 
+    # -- ratings ----------------------------------------------------------------------------------
+    def ratings(self):
+        """Full marks given by a reviewer where the branch's own records give half or less (评星与事实不符)."""
+        from changqing.evaluation.models import ItemScore, ItemSource
+        from changqing.evaluation.services import _refresh_total
+
+        rng = self.rng
+        scores = list(ItemScore.objects.filter(assessment__organization__path__startswith=self.root.path,
+                                               assessment__year=YEAR, computed_score__isnull=False,
+                                               reviewer_score__isnull=True)
+                      .filter(Q(item__source=ItemSource.DATA)
+                              | (Q(item__source=ItemSource.MANUAL) & ~Q(item__related_metric="")))
+                      .select_related("item", "assessment").order_by("id"))
+        low = [s for s in scores if s.item.weight and s.computed_score <= s.item.weight * Decimal("0.5")]
+        rng.shuffle(low)
+        done: set[int] = set()
+        for sc in low:
+            if len(done) >= self.count(5):
+                break
+            if sc.assessment_id in done:
+                continue
+            done.add(sc.assessment_id)
+            ItemScore.objects.filter(pk=sc.pk).update(
+                reviewer_score=sc.item.weight, final_score=sc.item.weight, reviewer_name="考核组",
+                reason=rng.choice(["该支部工作扎实，按要求开展", "经查阅资料，各项活动正常开展", "支部汇报全部完成"]),
+                reviewed_at=_aware(dt.date(YEAR + 1, 1, 10), rng))
+            _refresh_total(sc.assessment)
+            self.plant("rating_contradiction", sc.assessment.organization_id,
+                       f"rating:{sc.assessment_id}:{sc.item.code}", "评分人给满分，记录显示不到一半")
+
+
 def extend(ctx):
     if ctx.scale == "province":
         return
@@ -409,7 +430,6 @@ def extend(ctx):
     if not p.meetings:
         return
     with transaction.atomic():
-        p.repair_attendance_while_away()
         p.record_life_rush()
         p.minutes()
         p.backfill()
@@ -417,6 +437,7 @@ def extend(ctx):
         p.attendance()
         p.elections()
         p.photos()
+        p.ratings()
         PlantedFake.objects.bulk_create(p.planted, ignore_conflicts=True)
     # The audit itself, so the findings pages have something to review.
     from .services import findings_store, run_integrity_audit

@@ -16,12 +16,12 @@ Nothing here touches the database. `loader.load_audit_data` fills an
   value are candidates (pigeonhole: Hamming distance ≤ bands-1 guarantees a
   shared band), verified by the exact Hamming distance.
 
-`rating_contradiction` is a declared kind whose detector is pending: it needs
-the star ratings of issue 7, which do not exist yet. It returns nothing rather
-than pretend.
+* ratings: a reviewer's star-rating item score compared with the score the
+  records give for the same item (evaluation.selectors.manual_vs_data).
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import json
@@ -34,7 +34,9 @@ import numpy as np
 
 KINDS = ("backfill", "rush", "copied_minutes", "impossible_attendance", "election_contradiction",
          "rating_contradiction", "photo_reuse")
-PENDING_KINDS = ("rating_contradiction",)
+PENDING_KINDS: tuple[str, ...] = ()
+# Detectors run once over the whole subtree after the shards: they read compact rows kept across shards.
+GLOBAL_KINDS = ("rating_contradiction", "photo_reuse")
 
 DEFAULTS = {
     "BACKFILL_LAG_DAYS": 30,           # entered more than N days after the date it claims
@@ -54,6 +56,8 @@ DEFAULTS = {
     "ELECTION_CANDIDATE_RATIO": 1.2,   # 差额: candidates ≥ ceil(seats × 1.2)
     "PHOTO_HAMMING": 10,               # dHash bits that may differ for "the same photo"
     "PHOTO_BANDS": 11,                 # pigeonhole bands; must be > PHOTO_HAMMING
+    "RATING_GAP": 0.4,                 # reviewer score above the data-derived one by this share of the weight
+    "SHARD_MAX_BRANCHES": 2000,        # organisations audited together in memory (a city stays whole)
 }
 
 SEVERITY_HIGH, SEVERITY_MEDIUM, SEVERITY_LOW = "high", "medium", "low"
@@ -103,7 +107,7 @@ class TermRow:
     number: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class PhotoRow:
     id: int
     meeting_id: int
@@ -117,7 +121,8 @@ class AuditData:
     branch_codes: dict[int, str] = field(default_factory=dict)
     meetings: list[MeetingRow] = field(default_factory=list)
     attendance: list[AttendanceRow] = field(default_factory=list)
-    members_per_branch: dict[int, int] = field(default_factory=dict)
+    # organisation → (start_on, end_on) of every membership period there: the branch's size on a date
+    member_periods: dict[int, list[tuple[dt.date, dt.date | None]]] = field(default_factory=dict)
     absences: dict[int, list[tuple[dt.date, dt.date | None, str]]] = field(default_factory=dict)
     deaths: dict[int, dt.date] = field(default_factory=dict)
     mobility_impaired: set[int] = field(default_factory=set)
@@ -126,6 +131,19 @@ class AuditData:
     terms: list[TermRow] = field(default_factory=list)
     full_on: dict[int, dt.date | None] = field(default_factory=dict)  # membership → 转正日期 (None = probationary)
     photos: list[PhotoRow] = field(default_factory=list)
+    # False for one shard of a larger audit: meetings of two shards at once are checked over the whole
+    # subtree instead (loader.load_simultaneous), not per shard.
+    whole: bool = True
+    ratings: list[dict] = field(default_factory=list)  # reviewer vs data-derived star-rating item scores
+    _sizes: dict = field(default_factory=dict, repr=False)
+
+    def members_on(self, org_id: int, day: dt.date) -> int:
+        """Members the organisation had on `day` (a member who left that day still counts)."""
+        if org_id not in self._sizes:
+            periods = self.member_periods.get(org_id, ())
+            self._sizes[org_id] = (sorted(p[0] for p in periods), sorted(p[1] for p in periods if p[1]))
+        starts, ends = self._sizes[org_id]
+        return bisect.bisect_right(starts, day) - bisect.bisect_left(ends, day)
 
 
 @dataclass
@@ -354,16 +372,14 @@ def detect_impossible_attendance(data: AuditData, cfg: dict) -> list[Hit]:
     meetings = {m.id: m for m in data.meetings}
     hits = []
     present_count: dict[int, int] = defaultdict(int)
-    by_member_day: dict[tuple[int, dt.date], list[AttendanceRow]] = defaultdict(list)
     for a in data.attendance:
         m = meetings.get(a.meeting_id)
         if m is None or not in_period(m.held_on, data.period):
             continue
-        if a.status in PARTICIPATED:
-            present_count[m.id] += 1
         if a.status not in IN_PERSON:
+            if a.status in PARTICIPATED:
+                present_count[m.id] += 1
             continue
-        by_member_day[(a.membership_id, m.held_on)].append(a)
         reasons = []
         died = data.deaths.get(a.retiree_id)
         if died and m.held_on > died:
@@ -379,17 +395,50 @@ def detect_impossible_attendance(data: AuditData, cfg: dict) -> list[Hit]:
                 break
         if a.retiree_id in data.mobility_impaired and not a.note.strip():
             reasons.append({"why": "immobile_in_person"})
+        # Someone who could not be a member that day is reported for that, not counted again below.
+        if not any(r["why"] in ("after_death", "after_transfer_out") for r in reasons):
+            present_count[m.id] += 1
         if reasons:
             hits.append(Hit("impossible_attendance", m.org_id, f"attendance:{m.id}:{a.membership_id}",
                             {"meetings": [m.id], "memberships": [a.membership_id]},
                             0.6 if reasons[0]["why"] == "immobile_in_person" else 1.0,
                             SEVERITY_MEDIUM if reasons[0]["why"] == "immobile_in_person" else SEVERITY_HIGH,
                             {"held_on": m.held_on.isoformat(), "place": m.place, "reasons": reasons}))
-    # Two meetings of different organisations at overlapping times in different places.
+    if data.whole:
+        hits.extend(detect_simultaneous_attendance(data, cfg))
+    for meeting_id, n in present_count.items():
+        m = meetings[meeting_id]
+        members = data.members_on(m.org_id, m.held_on)
+        if members and n > members:
+            hits.append(Hit("impossible_attendance", m.org_id, f"overcount:{m.id}", {"meetings": [m.id]},
+                            1.0, SEVERITY_HIGH, {"held_on": m.held_on.isoformat(), "reasons": [{
+                                "why": "more_present_than_members", "present": n, "members": members}]}))
+    return hits
+
+
+def detect_simultaneous_attendance(data: AuditData, cfg: dict) -> list[Hit]:
+    """Present in person at meetings of two organisations at overlapping times in different places."""
+    meetings = {m.id: m for m in data.meetings}
+    by_member_day: dict[tuple[int, dt.date], list[AttendanceRow]] = defaultdict(list)
+    for a in data.attendance:
+        m = meetings.get(a.meeting_id)
+        if m is not None and a.status in IN_PERSON and in_period(m.held_on, data.period):
+            by_member_day[(a.membership_id, m.held_on)].append(a)
+    hits = []
     hours = cfg["MEETING_HOURS"]
     for (mid, day), rows in by_member_day.items():
         if len(rows) < 2:
             continue
+        # Two meetings of one branch in the same room at the same time are one sitting (e.g. 党员大会 then
+        # 党课): keep the first, so the clash with another place is reported once.
+        rows = sorted(rows, key=lambda r: r.meeting_id)
+        sittings: list[AttendanceRow] = []
+        for r in rows:
+            m = meetings[r.meeting_id]
+            if not any(meetings[k.meeting_id].org_id == m.org_id and meetings[k.meeting_id].place == m.place
+                       and _overlaps(meetings[k.meeting_id].start_time, m.start_time, hours) for k in sittings):
+                sittings.append(r)
+        rows = sittings
         for x in range(len(rows)):
             for y in range(x + 1, len(rows)):
                 m1, m2 = meetings[rows[x].meeting_id], meetings[rows[y].meeting_id]
@@ -401,13 +450,6 @@ def detect_impossible_attendance(data: AuditData, cfg: dict) -> list[Hit]:
                                 {"held_on": day.isoformat(), "reasons": [{
                                     "why": "two_places", "places": [m1.place, m2.place],
                                     "times": [str(m1.start_time or ""), str(m2.start_time or "")]}]}))
-    for meeting_id, n in present_count.items():
-        m = meetings[meeting_id]
-        members = data.members_per_branch.get(m.org_id, 0)
-        if members and n > members:
-            hits.append(Hit("impossible_attendance", m.org_id, f"overcount:{m.id}", {"meetings": [m.id]},
-                            1.0, SEVERITY_HIGH, {"held_on": m.held_on.isoformat(), "reasons": [{
-                                "why": "more_present_than_members", "present": n, "members": members}]}))
     return hits
 
 
@@ -533,8 +575,28 @@ def detect_photo_reuse(data: AuditData, cfg: dict) -> list[Hit]:
 
 
 def detect_rating_contradictions(data: AuditData, cfg: dict) -> list[Hit]:
-    """Pending: star ratings (issue 7) are not built yet; nothing to compare against."""
-    return []
+    """A reviewer's score well above what the records give for the same thing (e.g. full marks for
+    "meetings held" where the record shows gaps). Only inflation is flagged: a reviewer stricter than the
+    data is a judgement, not a fake."""
+    gap_floor = cfg["RATING_GAP"]
+    hits = []
+    for r in data.ratings:
+        weight = float(r["weight"] or 0)
+        if weight <= 0:
+            continue
+        reviewer, computed = float(r["reviewer_score"]), float(r["data_score"])
+        gap = (reviewer - computed) / weight
+        if gap < gap_floor:
+            continue
+        full_marks = reviewer >= 0.95 * weight
+        hits.append(Hit("rating_contradiction", r["organization_id"],
+                        f"rating:{r['assessment_id']}:{r['item_code']}", {"assessments": [r["assessment_id"]]},
+                        round(min(1.0, gap), 3), SEVERITY_HIGH if full_marks or gap >= 0.6 else SEVERITY_MEDIUM,
+                        {"item_code": r["item_code"], "item_name": r["item_name"], "weight": weight,
+                         "reviewer_score": reviewer, "data_score": computed, "gap": round(gap, 3),
+                         "threshold": gap_floor, "metric": r["metric"], "figures": r["metric_figures"],
+                         "reviewer": r["reviewer"], "reason": r["reason"]}))
+    return hits
 
 
 DETECTORS = {

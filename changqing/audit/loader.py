@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from changqing.life.models import Attendance, Meeting, MeetingAttachment, MeetingState
 from changqing.members.models import (
     Absence,
     Membership,
-    MembershipState,
+    MembershipPeriod,
     MembershipStatus,
     Retiree,
     Transfer,
@@ -58,11 +60,63 @@ def ensure_photo_hashes(attachments) -> dict[int, int]:
     return {k: v & MASK64 for k, v in known.items()}
 
 
-def load_audit_data(root: Organization, year: int) -> engine.AuditData:
+@dataclass(frozen=True)
+class Shard:
+    """A part of the tree audited on its own: a whole subtree, or one organisation's own records only."""
+
+    org_id: int
+    path: str
+    self_only: bool = False
+    branches: int = 0
+
+    def lookup(self, prefix: str = "") -> dict:
+        """Filter kwargs selecting the shard's records through the organisation field `prefix`."""
+        if self.self_only:
+            return {f"{prefix}_id" if prefix else "pk": self.org_id}
+        return {f"{prefix}__path__startswith" if prefix else "path__startswith": self.path}
+
+
+def plan_shards(root: Organization, max_branches: int) -> list[Shard]:
+    """Cut the subtree of `root` into shards of at most `max_branches` organisations each (one query).
+
+    A subtree small enough is one shard; a larger one is split into its children's subtrees plus a shard of
+    its own records only. A city of ~900 branches stays whole with the default, so copied minutes are
+    compared across all its branches; a province is audited city by city in bounded memory.
+    """
+    rows = list(Organization.objects.filter(path__startswith=root.path).values_list("id", "parent_id", "path"))
+    children: dict[int | None, list[tuple[int, str]]] = defaultdict(list)
+    for oid, parent, path in rows:
+        children[parent].append((oid, path))
+    size: dict[int, int] = {}
+    for oid, _parent, _path in sorted(rows, key=lambda r: -r[2].count("/")):
+        size[oid] = 1 + sum(size[c] for c, _ in children.get(oid, ()))
+    shards: list[Shard] = []
+
+    def cut(oid: int, path: str):
+        if size[oid] <= max_branches or not children.get(oid):
+            shards.append(Shard(oid, path, branches=size[oid]))
+            return
+        shards.append(Shard(oid, path, self_only=True, branches=1))
+        for child, child_path in sorted(children[oid], key=lambda c: c[1]):
+            cut(child, child_path)
+
+    cut(root.pk, root.path)
+    return shards
+
+
+def _chunks(values, n=5000):
+    values = list(values)
+    for i in range(0, len(values), n):
+        yield values[i:i + n]
+
+
+def load_audit_data(root: Organization, year: int, shard: Shard | None = None) -> engine.AuditData:
+    """Everything the engine needs for one shard (default: the whole subtree of `root`) and year."""
+    shard = shard or Shard(root.pk, root.path)
     period = (dt.date(year, 1, 1), dt.date(year, 12, 31))
-    data = engine.AuditData(period=period)
-    sub = {"organization__path__startswith": root.path}
-    data.branch_codes = dict(Organization.objects.filter(path__startswith=root.path).values_list("id", "code"))
+    data = engine.AuditData(period=period, whole=shard.org_id == root.pk and not shard.self_only)
+    sub = shard.lookup("organization")
+    data.branch_codes = dict(Organization.objects.filter(**shard.lookup()).values_list("id", "code"))
     # Meetings of the year, plus the year before for the branch's usual rhythm.
     meetings = (Meeting.objects.filter(**sub, state=MeetingState.HELD,
                                        held_on__gte=period[0] - dt.timedelta(days=365), held_on__lte=period[1])
@@ -72,7 +126,7 @@ def load_audit_data(root: Organization, year: int) -> engine.AuditData:
     for mid, org, held, created, kind, start, place, minutes in meetings.iterator(chunk_size=5000):
         data.meetings.append(engine.MeetingRow(mid, org, held, timezone.localtime(created, tz).date(), kind, start,
                                                place, minutes or ""))
-    att = (Attendance.objects.filter(meeting__organization__path__startswith=root.path,
+    att = (Attendance.objects.filter(**shard.lookup("meeting__organization"),
                                      meeting__held_on__gte=period[0], meeting__held_on__lte=period[1],
                                      meeting__state=MeetingState.HELD)
            .values_list("meeting_id", "membership_id", "membership__retiree_id", "status", "reason", "feedback"))
@@ -80,28 +134,30 @@ def load_audit_data(root: Organization, year: int) -> engine.AuditData:
     for mid, ms, rid, status, reason, feedback in att.iterator(chunk_size=20000):
         data.attendance.append(engine.AttendanceRow(mid, ms, rid, status, " ".join(x for x in (reason, feedback) if x)))
         retirees.add(rid)
-    data.members_per_branch = dict(
-        Membership.objects.filter(**sub).exclude(state=MembershipState.TRANSFERRED_OUT)
-        .exclude(state=MembershipState.LEFT).values("organization_id")
-        .annotate(n=Count("id")).values_list("organization_id", "n"))
-    for rid, start, end, place in (Absence.objects.filter(retiree__organization__path__startswith=root.path,
-                                                          start_on__lte=period[1])
-                                   .values_list("retiree_id", "start_on", "end_on", "place")):
-        data.absences.setdefault(rid, []).append((start, end, place))
-    for rid, died, immobile in (Retiree.objects.filter(organization__path__startswith=root.path)
-                                .filter(deceased_on__isnull=False).values_list("id", "deceased_on",
-                                                                               "mobility_impaired")):
-        data.deaths[rid] = died
-    data.mobility_impaired = set(Retiree.objects.filter(organization__path__startswith=root.path,
-                                                        mobility_impaired=True).values_list("id", flat=True))
-    for ms, org, on in (Transfer.objects.filter(from_org__path__startswith=root.path,
+    # Branch size on each meeting's date, from the history of every branch a member belonged to.
+    for org, start, end in (MembershipPeriod.objects.filter(**sub, start_on__lte=period[1])
+                            .exclude(end_on__lt=period[0]).values_list("organization_id", "start_on", "end_on")):
+        data.member_periods.setdefault(org, []).append((start, end))
+    # People who attended, wherever their own records sit (a member may attend another branch's meeting).
+    for ids in _chunks(retirees):
+        for rid, start, end, place in (Absence.objects.filter(retiree_id__in=ids, start_on__lte=period[1])
+                                       .values_list("retiree_id", "start_on", "end_on", "place")):
+            data.absences.setdefault(rid, []).append((start, end, place))
+        for rid, died, immobile in (Retiree.objects.filter(pk__in=ids)
+                                    .filter(Q(deceased_on__isnull=False) | Q(mobility_impaired=True))
+                                    .values_list("id", "deceased_on", "mobility_impaired")):
+            if died:
+                data.deaths[rid] = died
+            if immobile:
+                data.mobility_impaired.add(rid)
+    for ms, org, on in (Transfer.objects.filter(**shard.lookup("from_org"),
                                                 direction__in=[TransferDirection.OUT, TransferDirection.MOVE])
                         .values_list("membership_id", "from_org_id", "transferred_on")):
         data.transfers_out.setdefault(ms, []).append((org, on))
     for row in (Election.objects.filter(**sub).annotate(n=Count("candidates"), mv=Max("candidates__votes"))
                 .values_list("id", "organization_id", "held_on", "seats", "present", "n", "mv")):
         data.elections.append(engine.ElectionRow(*row[:6], max_votes=row[6] or 0))
-    secretaries = dict(CommitteePost.objects.filter(term__organization__path__startswith=root.path,
+    secretaries = dict(CommitteePost.objects.filter(**shard.lookup("term__organization"),
                                                     post=Post.SECRETARY).values_list("term_id", "membership_id"))
     for tid, org, start, end, ended, eid, number in (
             CommitteeTerm.objects.filter(**sub).values_list("id", "organization_id", "start_on", "end_on", "ended_on",
@@ -113,12 +169,52 @@ def load_audit_data(root: Organization, year: int) -> engine.AuditData:
         if full_on is None and status == MembershipStatus.FULL:
             full_on = joined + dt.timedelta(days=366)
         data.full_on[ms] = full_on
-    photos = list(MeetingAttachment.objects.filter(meeting__organization__path__startswith=root.path, kind="image",
+    data.photos = load_photos(shard, period)
+    return data
+
+
+def load_photos(shard: Shard, period) -> list[engine.PhotoRow]:
+    photos = list(MeetingAttachment.objects.filter(**shard.lookup("meeting__organization"), kind="image",
                                                    meeting__held_on__gte=period[0] - dt.timedelta(days=365),
                                                    meeting__held_on__lte=period[1])
                   .select_related("meeting").only("id", "file", "meeting__id", "meeting__organization_id"))
     hashes = ensure_photo_hashes(photos)
-    for a in photos:
-        if a.pk in hashes:
-            data.photos.append(engine.PhotoRow(a.pk, a.meeting_id, a.meeting.organization_id, hashes[a.pk]))
+    return [engine.PhotoRow(a.pk, a.meeting_id, a.meeting.organization_id, hashes[a.pk])
+            for a in photos if a.pk in hashes]
+
+
+def load_ratings(root: Organization, year: int) -> list[dict]:
+    """Reviewer-given star-rating item scores beside the data-derived ones (streamed, one joined query)."""
+    from changqing.evaluation.selectors import manual_vs_data
+
+    return list(manual_vs_data(org_path=root.path, year=year))
+
+
+def load_simultaneous(root: Organization, year: int) -> engine.AuditData:
+    """Only the in-person attendance that could be at two places at once: members present at meetings of
+    two or more organisations on the same day, found by the database over the whole subtree."""
+    period = (dt.date(year, 1, 1), dt.date(year, 12, 31))
+    data = engine.AuditData(period=period)
+    rows = (Attendance.objects.filter(meeting__organization__path__startswith=root.path,
+                                      meeting__held_on__gte=period[0], meeting__held_on__lte=period[1],
+                                      meeting__state=MeetingState.HELD, status__in=engine.IN_PERSON)
+            .values("membership_id", "meeting__held_on")
+            .annotate(n=Count("meeting__organization_id", distinct=True)).filter(n__gt=1)
+            .values_list("membership_id", "meeting__held_on"))
+    by_day: dict[dt.date, set[int]] = defaultdict(set)
+    for ms, day in rows:
+        by_day[day].add(ms)
+    for day, members in by_day.items():
+        for ids in _chunks(members):
+            for mid, ms, rid, status in (Attendance.objects.filter(membership_id__in=ids, meeting__held_on=day,
+                                                                   meeting__state=MeetingState.HELD,
+                                                                   status__in=engine.IN_PERSON)
+                                         .values_list("meeting_id", "membership_id", "membership__retiree_id",
+                                                      "status")):
+                data.attendance.append(engine.AttendanceRow(mid, ms, rid, status))
+    meeting_ids = {a.meeting_id for a in data.attendance}
+    for ids in _chunks(meeting_ids):
+        for mid, org, held, created, start, place in (Meeting.objects.filter(pk__in=ids).values_list(
+                "id", "organization_id", "held_on", "created_at", "start_time", "place")):
+            data.meetings.append(engine.MeetingRow(mid, org, held, created.date(), start_time=start, place=place))
     return data

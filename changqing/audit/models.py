@@ -15,7 +15,7 @@ class FindingKind(models.TextChoices):
     COPIED_MINUTES = "copied_minutes", "会议记录雷同"
     IMPOSSIBLE_ATTENDANCE = "impossible_attendance", "不可能的出席"
     ELECTION_CONTRADICTION = "election_contradiction", "选举与任期矛盾"
-    RATING_CONTRADICTION = "rating_contradiction", "评星与事实不符（待星级评定上线）"
+    RATING_CONTRADICTION = "rating_contradiction", "评星与事实不符"
     PHOTO_REUSE = "photo_reuse", "照片重复使用"
 
 

@@ -41,6 +41,25 @@ def finding_photos(finding, user) -> list[MeetingAttachment]:
                          .select_related("meeting__organization"), user).order_by("pk"))
 
 
+def finding_assessments(finding, user) -> list:
+    """The star-rating assessments a rating contradiction is about, with the item the reviewer scored."""
+    ids = finding.record_ids.get("assessments", [])
+    if not ids:
+        return []
+    from changqing.evaluation.models import Assessment
+
+    return list(restrict(Assessment.objects.filter(pk__in=ids).select_related("organization"), user))
+
+
+def figures_text(evidence: dict) -> str:
+    """The records' figures behind a rating item in one sentence (已开 5 / 应开 12（41.7%）)."""
+    from changqing.evaluation.metrics import METRICS, describe
+
+    if evidence.get("metric") not in METRICS:
+        return ""
+    return describe(evidence["metric"], evidence.get("figures") or {})
+
+
 def highlighted(text: str, shared: set[str]) -> str:
     """The minutes as HTML lines, lines shared with the other record wrapped in <mark>."""
     out = []

@@ -1,20 +1,53 @@
 """Writes: run the audit over a subtree and year, keep reviewers' decisions, decide findings."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from . import engine
 from .conf import audit_settings
-from .loader import load_audit_data
+from .loader import load_audit_data, load_ratings, load_simultaneous, plan_shards
 from .models import Finding, FindingStatus
 
 
-def run_integrity_audit(*, root, year: int, progress=None) -> list[engine.Hit]:
-    """Pure computation: load in bulk, run the engine, return hits (nothing written)."""
-    data = load_audit_data(root, year)
-    return engine.run(data, audit_settings(), progress=progress)
+def run_integrity_audit(*, root, year: int, progress=None, max_branches: int | None = None) -> list[engine.Hit]:
+    """Pure computation: load in bulk, run the engine, return hits (nothing written).
+
+    The subtree is audited shard by shard (`loader.plan_shards`), so memory is bounded by the largest shard,
+    not the province. Photo hashes (8 bytes each) are kept across shards, so a photo reused in two cities is
+    still found; minutes are compared within a shard (a city stays one shard with the default size).
+    """
+    cfg = audit_settings()
+    shards = plan_shards(root, max_branches or cfg["SHARD_MAX_BRANCHES"])
+    local = [k for k in engine.KINDS if k not in engine.GLOBAL_KINDS]
+    steps = len(shards) * len(local) + len(engine.GLOBAL_KINDS)
+    done = 0
+    hits: list[engine.Hit] = []
+    whole = engine.AuditData(period=(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+    for shard in shards:
+        data = load_audit_data(root, year, shard)
+        whole.photos.extend(data.photos)
+        whole.branch_codes.update(data.branch_codes)
+
+        def shard_progress(n, total, kind, base=done):
+            if progress:
+                progress(base + n, steps, kind)
+
+        hits.extend(engine.run(data, cfg, kinds=local, progress=shard_progress))
+        done += len(local)
+        del data
+    whole.ratings = load_ratings(root, year)
+    for kind in engine.GLOBAL_KINDS:
+        hits.extend(engine.DETECTORS[kind](whole, cfg))
+        done += 1
+        if progress:
+            progress(done, steps, kind)
+    if len(shards) > 1:
+        hits.extend(engine.detect_simultaneous_attendance(load_simultaneous(root, year), cfg))
+    return hits
 
 
 @transaction.atomic

@@ -12,6 +12,8 @@ from .filters import FindingFilterSet
 from .forms import DecideForm, RunAuditForm
 from .models import Finding, FindingKind, FindingStatus
 from .selectors import (
+    figures_text,
+    finding_assessments,
     finding_meetings,
     finding_photos,
     highlighted,
@@ -31,7 +33,14 @@ def _summary(f: Finding) -> str:
         return f"两份会议记录相似度{round(100 * e.get('jaccard', 0))}%"
     if f.kind == FindingKind.PHOTO_REUSE:
         return f"同一照片出现在{len(e.get('meetings', []))}次活动中"
+    if f.kind == FindingKind.RATING_CONTRADICTION:
+        return (f"“{e.get('item_name')}”评分人给{_num(e.get('reviewer_score'))}分，"
+                f"按记录只应得{_num(e.get('data_score'))}分（满分{_num(e.get('weight'))}）")
     return "；".join(reason_labels(e))
+
+
+def _num(value) -> str:
+    return f"{float(value or 0):g}"
 
 
 def _history(finding):
@@ -101,6 +110,7 @@ def finding_detail(request, pk):
         "title": f"{finding.get_kind_display()}：{finding.organization.name}", "f": finding,
         "summary": _summary(finding), "reasons": reason_labels(finding.evidence), "meetings": meetings,
         "side_by_side": side_by_side, "photos": finding_photos(finding, request.user),
+        "assessments": finding_assessments(finding, request.user), "figures_text": figures_text(finding.evidence),
         "form": form if can_decide else None, "history": _history(finding),
     })
 

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from changqing.core.changelog import bulk_log_changes
-from changqing.members.models import Health, Membership, MembershipState, Retiree
+from changqing.members.models import Absence, Health, Membership, MembershipPeriod, MembershipState, Retiree
 from changqing.orgs.models import Organization, OrgKind
 
 from .engine import add_months, month_end
@@ -102,6 +102,17 @@ class _Generator:
                 .order_by("id"))
         for mid, org_id, mob, health in rows:
             self.members.setdefault(org_id, []).append((mid, bool(mob) or health == Health.BEDRIDDEN))
+        # Since when each member belongs to the branch: no attendance is recorded before (the audit would
+        # rightly count such a row as more present than the branch had members).
+        self.since = dict(MembershipPeriod.objects.filter(organization__path__startswith=ctx.root.path,
+                                                          end_on__isnull=True)
+                          .values_list("membership_id", "start_on"))
+        # Members recorded away (e.g. wintering in Hainan) are excused, not present, at meetings meanwhile.
+        self.away: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
+        for mid, start, end in (Absence.objects.filter(retiree__organization__path__startswith=ctx.root.path,
+                                                       retiree__membership__isnull=False)
+                                .values_list("retiree__membership__id", "start_on", "end_on")):
+            self.away.setdefault(mid, []).append((start, end))
         # A few members drift away: from a date on they stop coming (the six-month rule's warnings).
         all_ids = [m for ms in self.members.values() for m, _ in ms]
         drift = self.rng.sample(all_ids, max(1, len(all_ids) // 70)) if all_ids else []
@@ -181,7 +192,17 @@ class _Generator:
                 status = AttendanceStatus.ABSENT
             rows.append((meeting.pk, mid, status.value,
                          rng.choice(EXCUSE_REASONS) if status == AttendanceStatus.EXCUSED else "", "", "", "", None))
-        return rows
+        # Adjusted after drawing, so the random stream (and every other demo record) stays as it was.
+        held = meeting.held_on
+        out = []
+        for r in rows:
+            if self.since.get(r[1], held) > held:
+                continue
+            if r[2] == AttendanceStatus.PRESENT.value and any(
+                    s <= held and (e is None or held <= e) for s, e in self.away.get(r[1], ())):
+                r = (r[0], r[1], AttendanceStatus.EXCUSED.value, "外出") + r[4:]
+            out.append(r)
+        return out
 
     def meetings(self):
         pending: list[tuple[Meeting, list[tuple[int, bool]]]] = []

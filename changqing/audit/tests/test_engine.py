@@ -76,11 +76,40 @@ def test_impossible_attendance_reasons():
            AttendanceRow(3, 16, 106, "present")]  # transferred out
     data = AuditData(period=YEAR, meetings=ms, attendance=att, deaths={102: D(2025, 5, 20)},
                      absences={103: [(D(2025, 5, 15), None, "海南")]}, mobility_impaired={104, 105},
-                     transfers_out={16: [(1, D(2025, 5, 25))]}, members_per_branch={1: 4, 2: 10})
+                     transfers_out={16: [(1, D(2025, 5, 25))]},
+                     member_periods={1: [(D(2010, 1, 1), None)] * 2, 2: [(D(2010, 1, 1), None)] * 10})
     hits = engine.detect_impossible_attendance(data, CFG)
     whys = sorted(h.evidence["reasons"][0]["why"] for h in hits)
     assert whys == ["after_death", "after_transfer_out", "away", "immobile_in_person",
                     "more_present_than_members", "two_places"]
+    # The dead and the transferred-out are reported as such, not counted again: 3 present of 2 members.
+    over = next(h for h in hits if h.key.startswith("overcount"))
+    assert over.evidence["reasons"][0]["present"] == 3
+
+
+def test_one_sitting_of_two_meetings_clashes_once():
+    """党员大会 then 党课 in one room at 9:00, while the same member is marked at another branch's meeting."""
+    ms = [meeting(1, org=1, held=D(2025, 5, 1), place="活动室", start_time=dt.time(9)),
+          meeting(2, org=1, held=D(2025, 5, 1), place="活动室", start_time=dt.time(9)),
+          meeting(3, org=2, held=D(2025, 5, 1), place="社区", start_time=dt.time(9))]
+    att = [AttendanceRow(mid, 11, 101, "present") for mid in (1, 2, 3)]
+    hits = engine.detect_simultaneous_attendance(AuditData(period=YEAR, meetings=ms, attendance=att), CFG)
+    assert [h.key for h in hits] == ["simultaneous:1:3:11"]
+
+
+def test_overcount_uses_the_branch_size_on_the_meeting_date():
+    """Six members in spring, two left in May: five present is fine in April, impossible in June."""
+    ms = [meeting(1, org=1, held=D(2025, 4, 1), place="活动室"), meeting(2, org=1, held=D(2025, 6, 1), place="活动室"),
+          meeting(3, org=1, held=D(2025, 5, 10), place="活动室")]
+    att = [AttendanceRow(mid, 10 + i, 100 + i, "present") for mid in (1, 2, 3) for i in range(5)]
+    periods = {1: [(D(2010, 1, 1), None)] * 4 + [(D(2010, 1, 1), D(2025, 5, 10))] * 2}
+    data = AuditData(period=YEAR, meetings=ms, attendance=att, member_periods=periods)
+    assert data.members_on(1, D(2025, 4, 1)) == 6
+    assert data.members_on(1, D(2025, 5, 10)) == 6  # the day they left still counts
+    assert data.members_on(1, D(2025, 6, 1)) == 4
+    assert data.members_on(1, D(2009, 6, 1)) == 0
+    hits = engine.detect_impossible_attendance(data, CFG)
+    assert [h.key for h in hits] == ["overcount:2"]
 
 
 def test_election_contradictions():
@@ -137,9 +166,24 @@ def test_lsh_is_sub_quadratic_in_candidates():
     assert len(engine.lsh_candidates(sig, 32)) < 400 * 399 / 2 / 100
 
 
-def test_rating_contradiction_is_pending_not_faked():
-    assert engine.detect_rating_contradictions(AuditData(period=YEAR), CFG) == []
-    assert "rating_contradiction" in engine.PENDING_KINDS
+def _rating(aid, reviewer, data, weight=10, code="meetings"):
+    return {"assessment_id": aid, "organization_id": aid * 10, "item_code": code, "item_name": "三会一课",
+            "weight": weight, "reviewer_score": reviewer, "data_score": data, "metric": "meetings_held",
+            "metric_figures": {"held": 5, "required": 12}, "reviewer": "pingshen", "reason": "按要求开展"}
+
+
+def test_rating_contradiction_flags_inflated_reviewer_scores_only():
+    ratings = [_rating(1, 10, 3),      # full marks where the records give 3 of 10: high
+               _rating(2, 8, 3.5),     # 45 points of the weight above the data: medium
+               _rating(3, 6, 3),       # 30 points above: a judgement call, not flagged
+               _rating(4, 2, 9),       # stricter than the data: not flagged
+               _rating(5, 5, 0, weight=0)]  # weightless item: nothing to compare
+    hits = engine.detect_rating_contradictions(AuditData(period=YEAR, ratings=ratings), CFG)
+    assert [(h.key, h.severity) for h in hits] == [("rating:1:meetings", "high"), ("rating:2:meetings", "medium")]
+    e = hits[0].evidence
+    assert (e["reviewer_score"], e["data_score"], e["gap"], e["figures"]) == (10.0, 3.0, 0.7, {"held": 5,
+                                                                                              "required": 12})
+    assert hits[0].record_ids == {"assessments": [1]} and hits[0].org_id == 10
 
 
 def test_minhash_estimates_jaccard():
