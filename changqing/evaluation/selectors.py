@@ -8,7 +8,6 @@ engine through `changqing.life.selectors`.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from django.db.models import Count, Q

@@ -112,7 +112,13 @@ def assessments_compute(*, orgs: list[Organization], year: int, rubric: Rubric, 
         raise ValidationError({"organization": "星级评定和示范支部评定的对象是党支部"})
     existing = {a.organization_id: a for a in Assessment.objects.filter(
         organization__in=orgs, year=year, rubric=rubric).select_related("version")}
-    todo = [o for o in orgs if o.pk not in existing or existing[o.pk].state != AssessmentState.CONFIRMED]
+    # One star rating (one 责任制 score) per organisation and year: an organisation already scored
+    # under another rubric of the kind keeps it (recompute that one); 五好 and 六好 may coexist.
+    other = set() if rubric.kind == RubricKind.MODEL_BRANCH else set(
+        Assessment.objects.filter(organization__in=orgs, year=year, kind=rubric.kind).exclude(rubric=rubric)
+        .values_list("organization_id", flat=True))
+    todo = [o for o in orgs if o.pk not in other
+            and (o.pk not in existing or existing[o.pk].state != AssessmentState.CONFIRMED)]
     if not todo:
         return []
     progress(10, f"正在汇总 {len(todo)} 个组织的数据")
@@ -175,7 +181,10 @@ def assessment_compute(*, organization: Organization, year: int, rubric: Rubric 
                        today: dt.date | None = None, user=None) -> Assessment:
     """重新计算 one organisation's assessment (the same bulk path, one organisation)."""
     kind = RubricKind.RESPONSIBILITY if organization.kind != OrgKind.BRANCH else RubricKind.STAR_RATING
-    rubric = rubric or selectors.rubric_for(organization, kind)
+    if rubric is None:
+        same_kind = Assessment.objects.filter(organization=organization, year=year, kind=kind).select_related(
+            "rubric").first()
+        rubric = same_kind.rubric if same_kind else selectors.rubric_for(organization, kind)
     existing = Assessment.objects.filter(organization=organization, year=year, rubric=rubric).first()
     if existing and existing.state == AssessmentState.CONFIRMED:
         raise ValidationError({"state": "该考核已确认，不能重新计算；如需更正，请审核人先退回"})

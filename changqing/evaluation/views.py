@@ -587,7 +587,8 @@ def rubric_revise(request, pk: int):
     items = [{"code": i.code, "name": i.name, "weight": i.weight, "source": i.source, "metric": i.metric,
               "related_metric": i.related_metric, "target": i.target, "is_innovation": i.is_innovation,
               "guidance": i.guidance} for i in (current.items.all() if current else [])]
-    bands = "\n".join(f"{b['min']} {b['label']} {b.get('grade', '')}".strip() for b in (current.bands if current else []))
+    bands = "\n".join(f"{b['min']} {b['label']} {b.get('grade', '')}".strip()
+                      for b in (current.bands if current else []))
     form = RubricVersionForm(request.POST or None, initial={
         "from_year": timezone.localdate().year, "bands": bands,
         "innovation_required": current.innovation_required if current else False})

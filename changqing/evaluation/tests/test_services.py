@@ -189,3 +189,14 @@ def test_responsibility_scores_units_not_branches(tree):
     with pytest.raises(ValidationError):
         services.assessments_compute(orgs=[tree.a], year=TODAY.year + 1, rubric=Rubric.objects.get(code="star"),
                                      today=TODAY)
+
+
+def test_one_star_rating_per_year_even_after_a_bureau_copies_the_rubric(star_a, tree, reviewer):
+    own = services.rubric_copy(source=star_a.rubric, owner=tree.root, code="t-star2", name="本县星级",
+                               user=reviewer)
+    # the history page's button computes with the rubric the year was already scored with
+    again = services.assessment_compute(organization=tree.a, year=YEAR, today=TODAY)
+    assert again.pk == star_a.pk
+    made = services.assessments_compute(orgs=[tree.a, tree.b], year=YEAR, rubric=own, today=TODAY)
+    assert [a.organization_id for a in made] == [tree.b.pk]
+    assert Assessment.objects.filter(organization=tree.a, year=YEAR, kind="star_rating").count() == 1
