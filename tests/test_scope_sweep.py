@@ -64,6 +64,8 @@ NO_B_RECORD_ALLOWED = {
     "life.ruleset", "life.worklist", "life.trainingcourse",
     # A selection (评选) is run by a jurisdiction for the branches below it; its categories belong to it.
     "honours.campaign", "honours.category",
+    # Rubrics ship without an owner or belong to a bureau; 示范支部 are a few branches; the demo uploads no evidence files.
+    "evaluation.rubric", "evaluation.designation", "evaluation.scoreevidence",
 }
 
 
