@@ -157,6 +157,7 @@ class Assessment(ChangeLoggedModel):
     confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="+")
+    returned_reason = models.CharField("退回理由", max_length=300, blank=True)
 
     scope_spec = ScopeSpec(org="organization")
 

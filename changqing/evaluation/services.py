@@ -307,7 +307,8 @@ def assessment_reopen(*, assessment: Assessment, user, reason: str) -> Assessmen
         raise ValidationError({"state": "该考核是示范支部命名的依据，请先撤销命名"})
     assessment.state = AssessmentState.DRAFT
     assessment.confirmed_at = None
-    assessment.save()  # the change log keeps who reopened it; the reason goes to the operation log by the view
+    assessment.returned_reason = reason.strip()[:300]
+    assessment.save()  # the change log keeps who returned it and when
     return assessment
 
 

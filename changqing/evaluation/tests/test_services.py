@@ -108,7 +108,8 @@ def test_confirm_needs_every_manual_item_and_locks(star_a, reviewer):
     with pytest.raises(ValidationError):
         services.assessment_reopen(assessment=star_a, user=reviewer, reason="")
     services.assessment_reopen(assessment=star_a, user=reviewer, reason="补充材料")
-    assert Assessment.objects.get(pk=star_a.pk).state == "draft"
+    back = Assessment.objects.get(pk=star_a.pk)
+    assert back.state == "draft" and back.returned_reason == "补充材料"
 
 
 def test_innovation_needed_for_five_stars(star_a, reviewer):
