@@ -57,7 +57,8 @@ def para(doc, text, *, size=15, bold=False, font=SERIF, align=None, indent=True,
     fmt = p.paragraph_format
     fmt.space_after = Pt(space_after)
     fmt.line_spacing = line_spacing
-    fmt.keep_with_next = keep_with_next
+    if keep_with_next:  # only ever set: an explicit w:keepNext w:val="0" chains pages in LibreOffice
+        fmt.keep_with_next = True
     if indent and align is None:
         fmt.first_line_indent = Pt(size * 2)
     set_font(p.add_run(text), font, size, bold)
@@ -149,7 +150,8 @@ def picture(doc, png: bytes, *, width_cm: float, caption: str = ""):
 
     doc.add_picture(io.BytesIO(png), width=Cm(width_cm))
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    doc.paragraphs[-1].paragraph_format.keep_with_next = bool(caption)
+    if caption:
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True
     if caption:
         para(doc, caption, size=11, font=SANS, align="center", space_after=10)
 
