@@ -471,7 +471,8 @@ def history(request, code: str):
     by_kind: dict[str, list[Assessment]] = {}
     for a in selectors.grade_history(org):
         by_kind.setdefault(a.kind, []).append(a)
-    for kind, items in by_kind.items():
+    order = [RubricKind.STAR_RATING, RubricKind.MODEL_BRANCH, RubricKind.RESPONSIBILITY]
+    for kind, items in sorted(by_kind.items(), key=lambda kv: order.index(kv[0])):
         for i, a in enumerate(items):
             prev = items[i + 1] if i + 1 < len(items) and items[i + 1].year == a.year - 1 else None
             rows.append({"a": a, "stars": stars_text(a.grade) if kind == RubricKind.STAR_RATING else "",
@@ -483,7 +484,10 @@ def history(request, code: str):
     return render(request, "evaluation/history.html", {
         "title": f"{org.name} · 历年考核", "org": org, "rows": rows, "designations": designations,
         "chart": sorted(chart, key=lambda c: c["year"]),
-        "can_compute": can(request.user, "change", org), "this_year": _default_year(),
+        "can_compute": can(request.user, "change", org) and not Assessment.objects.filter(
+            organization=org, year=_default_year(), kind=RubricKind.STAR_RATING,
+            state=AssessmentState.CONFIRMED).exists(),
+        "this_year": _default_year(),
     })
 
 
