@@ -40,6 +40,13 @@ class CategoryForm(forms.ModelForm):
         model = Category
         fields = ["name", "nominee_rule", "quota", "max_choices", "order"]
 
+    def clean(self):
+        data = super().clean()
+        quota, choices = data.get("quota"), data.get("max_choices")
+        if quota is not None and choices is not None and choices > quota:
+            self.add_error("max_choices", f"每人最多可选人数不能超过评选名额（{quota} 名）")
+        return data
+
 
 class NominationForm(forms.Form):
     category = forms.ModelChoiceField(label="评选类别", queryset=Category.objects.none())

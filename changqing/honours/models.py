@@ -97,10 +97,13 @@ class Category(ChangeLoggedModel):
         verbose_name_plural = "评选类别"
         ordering = ["campaign_id", "order", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "name"], name="honours_category_unique_name"),
-            models.CheckConstraint(condition=models.Q(quota__gte=1), name="honours_category_quota_positive"),
+            models.UniqueConstraint(fields=["campaign", "name"], name="honours_category_unique_name",
+                                    violation_error_message="本次评选已有同名类别"),
+            models.CheckConstraint(condition=models.Q(quota__gte=1), name="honours_category_quota_positive",
+                                   violation_error_message="评选名额至少为 1 名"),
             models.CheckConstraint(condition=models.Q(max_choices__gte=1, max_choices__lte=models.F("quota")),
-                                   name="honours_category_choices_within_quota"),
+                                   name="honours_category_choices_within_quota",
+                                   violation_error_message="每人最多可选人数应在 1 名到评选名额之间"),
         ]
 
     def __str__(self):

@@ -212,3 +212,25 @@ def test_counting_page_paper_votes_errors_beside_fields(tree, admin, voting):
     data[f"c{voting.category.pk}-votes_{a.pk}"] = 4
     assert c.post(url, data).status_code == 302
     assert Nomination.objects.get(pk=a.pk).offline_votes == 4
+
+
+def test_category_and_campaign_edit_forms(tree, admin, campaign, secretary_a):
+    c = client_for(admin)
+    cat = campaign.categories.get(name="最美志愿者")
+    url = reverse("honours:category_edit", args=[cat.pk])
+    data = {"name": "最美志愿者", "nominee_rule": "any", "quota": 2, "max_choices": 3, "order": 40}
+    r = c.post(url, data)
+    assert "不能超过评选名额（2 名）" in field_errors(r.content.decode(), "id_max_choices")
+    data.update(max_choices=2, name="最美老党员")
+    r = c.post(url, data)
+    assert "已有" in r.content.decode()
+    data.update(name="最美银发志愿者")
+    assert c.post(url, data).status_code == 302
+    cat.refresh_from_db()
+    assert (cat.name, cat.quota, cat.max_choices) == ("最美银发志愿者", 2, 2)
+    assert client_for(secretary_a).post(url, data).status_code == 403
+    edit = reverse("honours:campaign_edit", args=[campaign.pk])
+    r = c.post(edit, {"title": campaign.title, "nomination_ends_on": "2026-10-01", "review_ends_on": "2026-10-15",
+                      "voting_starts_on": "2026-10-10", "voting_ends_on": "2026-11-30"})
+    assert "投票开始日期不能早于审核截止日期" in field_errors(r.content.decode(), "id_voting_starts_on")
+    assert client_for(secretary_a).get(edit).status_code == 403
