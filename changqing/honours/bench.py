@@ -15,6 +15,13 @@ VOTERS = 300
 
 @benchmark("honours.pages", description="评选表彰：选票页、结果页、提名列表与投票写入")
 def honours_pages(ctx: BenchContext) -> list[Figure]:
+    from django.test.utils import override_settings
+
+    with override_settings(ROOT_URLCONF="bench.urls", DEBUG=False):  # the floor view lives there
+        return _run(ctx)
+
+
+def _run(ctx):
     from django.db import transaction
 
     from changqing.accounts.models import RoleAssignment, User
