@@ -210,6 +210,40 @@ class ElectionForm(forms.Form):
         return [self[name] for name in self.BOTTOM]
 
 
+class ElectionCorrectForm(forms.Form):
+    """Correct a recorded election: the date, head counts, every candidate's votes, with a reason."""
+
+    held_on = forms.DateField(label="选举日期", widget=DateInput())
+    due_to_attend = forms.IntegerField(label="应到会人数", min_value=1)
+    present = forms.IntegerField(label="实到会人数", min_value=0)
+    excused_note = forms.CharField(label="经批准不计入应到会的党员", required=False, max_length=200)
+    approval_no = forms.CharField(label="上级批复文号", required=False, max_length=50)
+    notes = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label="更正原因（必填）", max_length=200, required=False,
+                             help_text="必填；写明依据，例如“以选举报告原件为准”。会记入更正记录和变更历史")
+
+    def __init__(self, *args, election, **kwargs):
+        self.candidates = list(election.candidates.select_related("membership__retiree").order_by("id"))
+        initial = {"held_on": election.held_on, "due_to_attend": election.due_to_attend,
+                   "present": election.present, "excused_note": election.excused_note,
+                   "approval_no": election.approval_no, "notes": election.notes}
+        initial.update({f"votes_{c.pk}": c.votes for c in self.candidates})
+        super().__init__(*args, initial=initial, **kwargs)
+        for c in self.candidates:
+            self.fields[f"votes_{c.pk}"] = forms.IntegerField(
+                label=f"{c.membership.retiree.name} 得票数", min_value=0,
+                help_text="当选" if c.elected else "未当选")
+
+    def clean_held_on(self):
+        day = self.cleaned_data["held_on"]
+        if day > _today():
+            raise ValidationError("选举日期不能晚于今天")
+        return day
+
+    def votes(self) -> dict[int, int]:
+        return {c.pk: self.cleaned_data[f"votes_{c.pk}"] for c in self.candidates}
+
+
 class CandidateForm(forms.Form):
     membership = MembershipChoiceField(label="候选人", queryset=None, required=False, empty_label="—")
     votes = forms.IntegerField(label="得票数", min_value=0, required=False)

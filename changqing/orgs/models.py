@@ -228,6 +228,8 @@ class Election(ChangeLoggedModel):
     approval_no = models.CharField("上级批复文号", max_length=50, blank=True)
     result_note = models.CharField("选举结果说明", max_length=500, blank=True)
     notes = models.TextField("备注", blank=True)
+    correction_note = models.TextField("更正记录", blank=True, editable=False,
+                                       help_text="每次更正的日期、更正人、原因和改动，逐行追加")
 
     scope_spec = ScopeSpec(org="organization")
 

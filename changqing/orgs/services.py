@@ -177,6 +177,69 @@ def election_record(*, organization: Organization, held_on: dt.date, seats: int,
     return election
 
 
+
+@transaction.atomic
+def election_correct(*, election: Election, user, reason: str, held_on: dt.date, due_to_attend: int, present: int,
+                     votes: dict[int, int], excused_note: str = "", approval_no: str = "", notes: str = "") -> Election:
+    """Correct a recorded election (a wrong date, head count or vote count), with the reason kept.
+
+    The corrected record is checked again by the same rules. Who was elected may not change: that would
+    be another 班子, entered as a new election. A term the election opened moves with its date.
+    """
+    election = Election.objects.select_for_update().select_related("organization").get(pk=election.pk)
+    org = election.organization
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写更正原因（例如：原记录日期填错，以选举报告为准）"})
+    _not_future(held_on, "held_on")
+    rows = list(election.candidates.select_related("membership__retiree").order_by("id"))
+    missing = [c.membership.retiree.name for c in rows if c.pk not in votes]
+    if missing:
+        raise ValidationError({"candidates": [f"请填写{name}的得票数" for name in missing]})
+    check = election_check(organization=org, held_on=held_on, seats=election.seats, due_to_attend=due_to_attend,
+                           present=present, win_basis=election.win_basis,
+                           candidates=[(c.membership, votes[c.pk]) for c in rows])
+    if not check.ok:
+        raise ValidationError(check.errors)
+    if set(check.elected) != {c.membership_id for c in rows if c.elected}:
+        raise ValidationError({"candidates": ["更正后的票数会改变当选人；当选人不同是另一次选举，请按新的选举录入"]})
+    term = CommitteeTerm.objects.select_for_update().filter(election=election).first()
+    if term is not None and held_on != term.start_on:
+        earlier = (CommitteeTerm.objects.filter(organization=org, start_on__lt=term.start_on).exclude(pk=term.pk)
+                   .order_by("-start_on").first())
+        if earlier and held_on <= earlier.start_on:
+            raise ValidationError({"held_on": f"选举日期应晚于上一届班子的开始日期（{earlier.start_on:%Y年%m月%d日}）"})
+        later = CommitteeTerm.objects.filter(organization=org, start_on__gt=term.start_on).order_by("start_on").first()
+        if later and held_on >= later.start_on:
+            raise ValidationError({"held_on": f"选举日期应早于下一届班子的开始日期（{later.start_on:%Y年%m月%d日}）"})
+        if earlier and earlier.ended_on == term.start_on:
+            earlier.ended_on = held_on
+            earlier.save(update_fields=["ended_on", "updated_at"])
+        term.start_on = held_on
+        term.end_on = org_rules.add_years(held_on, term.years)
+        term.save(update_fields=["start_on", "end_on", "updated_at"])
+    changed = []
+    if held_on != election.held_on:
+        changed.append(f"选举日期 {election.held_on:%Y年%m月%d日}→{held_on:%Y年%m月%d日}")
+    if due_to_attend != election.due_to_attend:
+        changed.append(f"应到会 {election.due_to_attend}→{due_to_attend}人")
+    if present != election.present:
+        changed.append(f"实到会 {election.present}→{present}人")
+    changed += [f"{c.membership.retiree.name}得票 {c.votes}→{votes[c.pk]}" for c in rows if c.votes != votes[c.pk]]
+    who = getattr(user, "full_name", "") or user.get_username()
+    line = f"{timezone.localdate():%Y年%m月%d日} {who}更正（{reason}）：{'，'.join(changed) or '备注等'}"
+    election.correction_note = "\n".join(x for x in (election.correction_note, line) if x)
+    election.held_on, election.due_to_attend, election.present = held_on, due_to_attend, present
+    election.excused_note, election.approval_no, election.notes = excused_note[:200], approval_no[:50], notes
+    election.votes_to_win = check.votes_to_win
+    election.result_note = "；".join(check.notes) if check.notes else f"当选{len(check.elected)}名，选举有效"
+    election.save()
+    for c in rows:
+        if c.votes != votes[c.pk]:
+            c.votes = votes[c.pk]
+            c.save(update_fields=["votes", "updated_at"])
+    return election
+
 # -- liaisons -----------------------------------------------------------------------
 
 @transaction.atomic

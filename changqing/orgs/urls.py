@@ -15,6 +15,7 @@ urlpatterns = [
     path("warnings/", views.SizeWarningListView.as_view(), name="warnings"),
     path("elections/", views.ElectionListView.as_view(), name="elections"),
     path("elections/<int:pk>/", views.election_detail, name="election_detail"),
+    path("elections/<int:pk>/correct/", views.election_correct, name="election_correct"),
     path("liaisons/", views.LiaisonListView.as_view(), name="liaisons"),
     path("liaisons/<int:pk>/", views.liaison_detail, name="liaison_detail"),
     path("liaisons/<int:pk>/end/", views.liaison_end, name="liaison_end"),

@@ -16,8 +16,8 @@ from .filters import (
     SizeWarningFilterSet, TermFilterSet,
 )
 from .forms import (
-    AssignmentForm, CandidateFormSet, ElectionForm, LiaisonContactForm, LiaisonForm, MergeForm, MoveForm,
-    OrganizationForm, SplitForm, TermForm, VisitForm, ZoneForm, apply_errors,
+    AssignmentForm, CandidateFormSet, ElectionCorrectForm, ElectionForm, LiaisonContactForm, LiaisonForm, MergeForm,
+    MoveForm, OrganizationForm, SplitForm, TermForm, VisitForm, ZoneForm, apply_errors,
 )
 from .models import (
     CommitteeMemberAssignment, CommitteePost, CommitteeTerm, Election, ElectionCandidate, Liaison, Organization,
@@ -314,7 +314,34 @@ def election_detail(request, pk: int):
         Prefetch("posts", CommitteePost.objects.select_related("membership__retiree"))).first()
     return render(request, "orgs/election_detail.html", {
         "title": str(election), "election": election, "candidates": candidates, "term": term,
-        "org": election.organization})
+        "org": election.organization, "can_correct": can(request.user, "change", election)})
+
+
+@object_view(Election)
+@login_required
+def election_correct(request, pk: int):
+    election = get_scoped_object_or_404(Election.objects.select_related("organization"), request.user, "change",
+                                        pk=pk)
+    form = ElectionCorrectForm(request.POST or None, election=election)
+    candidate_errors = []
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.election_correct(election=election, user=request.user, reason=d["reason"],
+                                      held_on=d["held_on"], due_to_attend=d["due_to_attend"], present=d["present"],
+                                      votes=form.votes(), excused_note=d["excused_note"],
+                                      approval_no=d["approval_no"], notes=d["notes"])
+        except ValidationError as exc:
+            errors = exc.message_dict
+            candidate_errors = errors.pop("candidates", [])
+            if errors:
+                apply_errors(form, ValidationError(errors))
+        else:
+            messages.success(request, "已更正选举记录，原记录保留在变更历史中")
+            return redirect(election)
+    return render(request, "orgs/election_correct.html", {
+        "title": f"更正选举记录：{election.organization.name}", "election": election, "org": election.organization,
+        "form": form, "candidate_errors": candidate_errors})
 
 
 class TermListView(ScopedListView):

@@ -256,3 +256,61 @@ def test_dissolve_refuses_org_with_members(tree):
     services.organization_dissolve(org=empty, on=D(2026, 6, 1), reason="无党员")
     empty.refresh_from_db()
     assert empty.dissolved_on == D(2026, 6, 1)
+
+
+# -- correcting a recorded election ---------------------------------------------------------------
+
+def _recorded(branch):
+    people = members(branch, 8)
+    old = services.term_register(organization=branch, start_on=D(2023, 5, 1), form=CommitteeForm.SECRETARY,
+                                 posts=[(people[5], Post.SECRETARY, "")], number=3)
+    election = _election(branch, people)  # 2026-05-10; people[0..2] 8 votes, people[3] 5 votes
+    return people, old, election
+
+
+def _votes(election, **by_index):
+    rows = list(election.candidates.order_by("id"))
+    out = {c.pk: c.votes for c in rows}
+    for i, v in by_index.items():
+        out[rows[int(i[1:])].pk] = v
+    return out
+
+
+def test_election_correction_moves_the_term_and_keeps_a_note(branch, bureau_admin):
+    people, old, election = _recorded(branch)
+    services.election_correct(election=election, user=bureau_admin, reason="以选举报告原件为准",
+                              held_on=D(2026, 5, 8), due_to_attend=8, present=8, votes=_votes(election, c3=4))
+    election.refresh_from_db()
+    old.refresh_from_db()
+    term = CommitteeTerm.objects.get(election=election)
+    assert election.held_on == D(2026, 5, 8) and term.start_on == D(2026, 5, 8) and term.end_on == D(2029, 5, 8)
+    assert old.ended_on == D(2026, 5, 8)
+    assert election.candidates.get(membership=people[3]).votes == 4
+    assert "以选举报告原件为准" in election.correction_note
+    assert "选举日期 2026年05月10日→2026年05月08日" in election.correction_note
+    assert "得票 5→4" in election.correction_note
+    from changqing.core.changelog import history_for
+    assert any(h.before and h.before.get("held_on") == "2026-05-10" for h in history_for(election))
+
+
+@pytest.mark.parametrize("change,field", [
+    (dict(reason=""), "reason"),
+    (dict(votes={"c3": 9}), "candidates"),  # people[3] would now be elected instead of someone else
+    (dict(present=6), "present"),  # 6 of 8 is not more than 4/5
+    (dict(held_on=D(2023, 4, 1)), "held_on"),  # before the previous term began
+    (dict(held_on=D(2099, 1, 1)), "held_on"),
+])
+def test_bad_election_correction_changes_nothing(branch, bureau_admin, change, field):
+    people, old, election = _recorded(branch)
+    args = dict(election=election, user=bureau_admin, reason="核对原件", held_on=D(2026, 5, 10), due_to_attend=8,
+                present=8, votes=_votes(election))
+    if "votes" in change:
+        change = {"votes": _votes(election, **change["votes"])}
+    args.update(change)
+    with pytest.raises(ValidationError) as exc:
+        services.election_correct(**args)
+    assert field in exc.value.message_dict
+    election.refresh_from_db()
+    assert election.held_on == D(2026, 5, 10) and election.correction_note == ""
+    assert sorted(election.candidates.values_list("votes", flat=True)) == [5, 8, 8, 8]
+    assert CommitteeTerm.objects.get(election=election).start_on == D(2026, 5, 10)

@@ -338,3 +338,35 @@ def test_api_terms_are_scoped(client, secretary_a, tree):
     data = client.get("/api/v1/committee-terms/").json()
     assert data["count"] == 1 and data["results"][0]["organization_code"] == "T-A"
     assert data["results"][0]["posts"][0]["post"] == "secretary"
+
+
+def test_election_correction_page(admin_client, tree):
+    people = members(tree.a, 7)
+    admin_client.post(reverse("orgs:election_create", args=["T-A"]), _election_post(people))
+    election = Election.objects.get()
+    url = reverse("orgs:election_correct", args=[election.pk])
+    assert "更正此选举记录" in admin_client.get(election.get_absolute_url()).content.decode()
+    form = admin_client.get(url).context["form"]
+    data = {name: form.initial.get(name, "") for name in form.fields}
+    data["held_on"] = "2026-05-09"
+    response = admin_client.post(url, data)  # no reason
+    assert "请填写更正原因" in _errors(response, "reason")
+    election.refresh_from_db()
+    assert election.held_on == D(2026, 5, 10)
+    data["reason"] = "以选举报告原件为准"
+    response = admin_client.post(url, data)
+    assert response.status_code == 302
+    page = admin_client.get(election.get_absolute_url()).content.decode()
+    assert "更正记录" in page and "以选举报告原件为准" in page and "2026年5月9日" in page
+
+
+def test_election_correction_needs_change_rights(client, tree):
+    people = members(tree.a, 7)
+    election = services.election_record(
+        organization=tree.a, held_on=D(2026, 5, 10), seats=3, due_to_attend=8, present=8,
+        candidates=[(m, 8 if i < 3 else 1) for i, m in enumerate(people[:4])], secretary=people[0])
+    viewer = make_user("gw-view", Role.COMMITTEE_MEMBER, organization=tree.root)  # may view, not change
+    client.force_login(viewer)
+    assert client.get(election.get_absolute_url()).status_code == 200
+    assert "更正此选举记录" not in client.get(election.get_absolute_url()).content.decode()
+    assert client.get(reverse("orgs:election_correct", args=[election.pk])).status_code in (403, 404)
