@@ -4,12 +4,19 @@
   var data = JSON.parse(document.getElementById("heatmap-data").textContent);
   if (!el || !window.echarts) { if (el) el.style.display = "none"; return; }
   var labels = ["已完成", "未到期", "即将到期", "已逾期"];
+  // On a phone the branch names would take most of the width: the axis shows them without the suffix
+  // every name shares (离退休干部党支部…) and the months as 1月, 2月; the tooltip keeps the full names.
+  var narrow = el.clientWidth < 600;
+  var suffix = /(离退休干部|退休干部|离退休|退休|老干部?)?(联合)?党(总)?支部$/;
+  var names = narrow ? data.branches.map(function (n) { return n.replace(suffix, "") || n; }) : data.branches;
+  var months = narrow ? data.months.map(function (m) { var k = m.split("-"); return k.length > 1 ? (+k[1]) + "月" : m; }) : data.months;
   var chart = echarts.init(el);
   chart.setOption({
     tooltip: { formatter: function (p) { return data.branches[p.value[1]] + "<br>" + data.months[p.value[0]] + "：" + labels[p.value[2]]; } },
-    grid: { left: 220, right: 20, top: 20, bottom: 60 },
-    xAxis: { type: "category", data: data.months, axisLabel: { fontSize: 14 } },
-    yAxis: { type: "category", data: data.branches, inverse: true, axisLabel: { fontSize: 14, width: 200, overflow: "truncate" } },
+    grid: narrow ? { left: 112, right: 8, top: 36, bottom: 60 } : { left: 220, right: 20, top: 36, bottom: 60 },
+    xAxis: { type: "category", position: "top", data: months, axisLabel: { fontSize: 14 } },
+    yAxis: { type: "category", data: names, inverse: true,
+             axisLabel: { fontSize: 14, width: narrow ? 104 : 200, overflow: "truncate" } },
     visualMap: { type: "piecewise", orient: "horizontal", left: "center", bottom: 0, textStyle: { fontSize: 14 },
       pieces: [{ value: 0, label: labels[0], color: "#1d6b2f" }, { value: 1, label: labels[1], color: "#5b5b5b" },
                { value: 2, label: labels[2], color: "#8a4b00" }, { value: 3, label: labels[3], color: "#a4161a" }] },
