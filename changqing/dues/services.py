@@ -73,28 +73,32 @@ def dues_payments_record(*, organization: Organization, lines: list[PaymentLine]
     members = Membership.objects.filter(pk__in=ids, organization=organization)
     dues = {d.membership_id: d for d in compute(members, months, as_of=months[-1],
                                                 resolver=RulesResolver({organization.path: rule}))}
-    errors: dict[int, list[str]] = {}
+    # Each message carries the form field it is about as its code (months / amount / base), so a
+    # one-member form can put it beside that field; the sheet reads the messages per member.
+    errors: dict[int, list[ValidationError]] = {}
     plans = []
     for line in lines:
         md = dues.get(line.membership_id)
         if md is None:
-            errors[line.membership_id] = ["该党员不在本支部"]
+            errors[line.membership_id] = [ValidationError("该党员不在本支部", code="membership")]
             continue
         problems = []
         for first, count in _runs(line.months):
-            problems += rules.check_payment_window(first, count, today, md.rules)
+            problems += [ValidationError(m, code="months")
+                         for m in rules.check_payment_window(first, count, today, md.rules)]
         wanted = [md.months[m] for m in line.months]
         already = [x for x in wanted if x.settled in ("paid", "waived")]
         if already:
-            problems.append("、".join(rules.month_label(x.month) for x in already) + "已缴或已免交，不能重复登记")
+            problems.append(ValidationError("、".join(rules.month_label(x.month) for x in already)
+                                            + "已缴或已免交，不能重复登记", code="months"))
         if any(x.due is None for x in wanted):
-            problems.append("还没有核定党费基数，请先在党员党费页填写基数")
+            problems.append(ValidationError("还没有核定党费基数，请先在党员党费页填写基数", code="base"))
         if not problems:
             due = sum((x.due for x in wanted), Decimal("0.00"))
             try:
                 regular, extra = rules.split_payment(due, line.amount)
             except rules.RuleError as exc:
-                problems.append(str(exc))
+                problems.append(ValidationError(str(exc), code="amount"))
             else:
                 plans.append((line, wanted, regular, extra))
         if problems:

@@ -248,9 +248,10 @@ def payment_add(request, pk: int):
             services.dues_payments_record(organization=membership.organization, lines=[line], paid_on=d["paid_on"],
                                           collector=d["collector"], today=today)
         except ValidationError as exc:
-            for msgs in exc.message_dict.values():
-                for msg in msgs:
-                    form.add_error("amount" if "金额" in msg else "first_month", msg)
+            fields = {"amount": "amount", "months": "first_month"}
+            for errs in exc.error_dict.values():
+                for e in errs:
+                    form.add_error(fields.get(e.code), e.messages[0])
         else:
             messages.success(request, "已登记缴纳")
             return redirect("dues:member", pk=membership.pk)

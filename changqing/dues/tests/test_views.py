@@ -308,3 +308,15 @@ def test_api_lists_only_scope(sec, tree):
     assert [r["membership"] for r in data["results"]] == [ma.pk]
     bases = sec.get("/api/v1/dues-bases/").json()["results"]
     assert {b["membership"] for b in bases} == {ma.pk}
+
+
+@pytest.mark.parametrize("data,field,msg", [
+    ({"first_month": "2020-01", "amount": "20"}, "first_month", "补缴最多6个月"),
+    ({"first_month": MCODE, "amount": "1"}, "amount", "少于应缴"),
+])
+def test_payment_errors_sit_beside_their_field(sec, tree, data, field, msg):
+    """The service says which field a message is about (its code), not the view guessing from the wording."""
+    (m,) = add_members(tree.a, 1)
+    r = sec.post(reverse("dues:payment_add", args=[m.pk]), {"months": "1", "method": "cash",
+                                                           "paid_on": TODAY.isoformat(), **data})
+    assert any(msg in e for e in r.context["form"].errors[field])
