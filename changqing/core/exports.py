@@ -31,6 +31,7 @@ DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 MONEY_FORMAT = "0.00"
 MIN_WIDTH, MAX_WIDTH = 6, 50
+HEADER_MAX_WIDTH = 16  # a longer header wraps onto two lines instead of widening its column
 WIDTH_SAMPLE = 1000  # rows read ahead to size the columns; the rest is streamed
 
 
@@ -52,7 +53,7 @@ def text_width(value) -> int:
 
 
 def column_widths(headers: list[str], rows: list[list]) -> list[float]:
-    widths = [text_width(h) for h in headers]
+    widths = [min(text_width(h), HEADER_MAX_WIDTH) for h in headers]
     for row in rows:
         for i, v in enumerate(row[: len(widths)]):
             w = text_width(v)
@@ -100,6 +101,13 @@ def write_xlsx(title: str, headers: list[str], rows: Iterable[list], *, subtitle
         ws.column_dimensions[_col(i)].width = w
     header_row = 3 if subtitle else 2
     ws.freeze_panes = f"A{header_row + 1}"
+    # Printed as a ledger: landscape A4, all columns on one page width, header repeated, grid lines.
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = True
+    ws.print_title_rows = f"1:{header_row}"
     title_cell = WriteOnlyCell(ws, value=title)
     title_cell.font = Font(bold=True, size=14)
     ws.append([title_cell])
@@ -209,12 +217,18 @@ class LedgerExportMixin:
                 if org:
                     return org.name
         scope = scope_for(self.request.user, "export")
-        paths = sorted(scope.org_paths, key=len)
-        path = paths[0] if len(paths) == 1 else home_path(self.request.user)
+        if scope.everything:
+            return "全部组织"
+        path = home_path(self.request.user)
         org = Organization.objects.filter(path=path).only("name").first() if path else None
         if org:
             return org.name
-        return "全部组织" if scope.everything else "本人范围内"
+        # Roles in several subtrees (a bureau admin of the county and of its 两新工委): name them.
+        tops = [p for p in scope.org_paths if not any(p != q and p.startswith(q) for q in scope.org_paths)]
+        names = list(Organization.objects.filter(path__in=tops).order_by("path").values_list("name", flat=True)[:4])
+        if names and len(names) <= 3:
+            return "、".join(names)
+        return "本人管辖范围"
 
     def _param_date(self, name: str) -> dt.date | None:
         raw = self.request.GET.get(name, "").strip()

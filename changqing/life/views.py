@@ -125,7 +125,7 @@ class MeetingListView(LedgerExportMixin, ScopedListView):
         Column("host", "主持人"),
         Column("recorder", "记录人"),
         Column("expected", "应到人数", value=lambda m: m.expected),
-        Column("took_part", "实到人数（含线上、送学上门）", value=lambda m: m.took_part),
+        Column("took_part", "实到人数", value=lambda m: m.took_part),
     ]
 
     def ledger_columns(self):

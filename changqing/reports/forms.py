@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from changqing.accounts.scope import restrict
+from changqing.accounts.scope import home_path, restrict
 from changqing.orgs.models import Organization, OrgKind
 
 from .models import ReportKind
@@ -23,3 +23,7 @@ class GenerateForm(forms.Form):
         this_year = timezone.localdate().year
         self.fields["year"].choices = [(y, f"{y}年") for y in range(this_year, FIRST_YEAR - 1, -1)]
         self.fields["year"].initial = this_year - 1
+        home = home_path(user)  # the user's own organisation first, e.g. the county for its bureau admin
+        own = self.fields["organization"].queryset.filter(path=home).first() if home else None
+        if own is not None:
+            self.fields["organization"].initial = own.pk

@@ -53,7 +53,29 @@ def index(request):
 def detail(request, pk: int):
     report = get_scoped_object_or_404(GeneratedReport.objects.select_related("organization", "created_by"),
                                       request.user, "export", pk=pk)
-    return render(request, "reports/detail.html", {"title": str(report), "report": report})
+    return render(request, "reports/detail.html", {"title": str(report), "report": report,
+                                                   "figures": figure_rows(report)})
+
+
+SUMMARY_FIGURES = [
+    ("branches", "纳入统计的党支部（个）"), ("meetings", "开展组织生活（次）"), ("attendance_rate", "党员参加率（%）"),
+    ("deliveries", "送学上门（人次）"), ("dues_due", "应缴党费（元）"), ("dues_paid", "实缴党费（元）"),
+    ("visits", "走访慰问（人次）"), ("volunteer_hours", "志愿服务时长（小时）"), ("findings_confirmed", "确认的审计问题（项）"),
+]
+
+
+def figure_rows(report) -> list[tuple[str, object]]:
+    """The headline figures kept with the report, with their Chinese names."""
+    if report.kind == ReportKind.SUMMARY:
+        labels = SUMMARY_FIGURES
+    else:
+        try:
+            from changqing.stats.selectors import FIGURES
+
+            labels = [(k, f"{v}（{'个' if k.startswith('organizations') else '人'}）") for k, v in FIGURES]
+        except ImportError:
+            labels = [(k, k) for k in report.figures]
+    return [(label, report.figures[key]) for key, label in labels if key in report.figures]
 
 
 @object_view(GeneratedReport, samples={"fmt": "docx"})
