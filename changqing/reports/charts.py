@@ -93,7 +93,7 @@ def hbar_chart(title: str, labels: list[str], values: list[float], *, unit: str 
                percents: list[float] | None = None, width: int = 1600) -> bytes:
     """Horizontal bars, one per label, the value (and share) written at the bar's end."""
     n = max(1, len(labels))
-    bar_h, gap = 46, 22
+    bar_h, gap = 54, 22
     top, bottom = 110, 40
     height = top + n * (bar_h + gap) + bottom
     img = Image.new("RGB", (width, height), "white")
@@ -101,19 +101,19 @@ def hbar_chart(title: str, labels: list[str], values: list[float], *, unit: str 
     d.text((40, 30), title, font=font(40), fill=INK)
     if unit:
         d.text((width - 40 - _text_size(d, f"单位：{unit}", font(26))[0], 44), f"单位：{unit}", font=font(26), fill=MUTED)
-    lf = font(30)
-    label_w = min(460, max([_text_size(d, s, lf)[0] for s in labels] + [80]) + 20)
-    x0, x1 = 40 + label_w, width - 260
+    lf = font(38)
+    label_w = min(560, max([_text_size(d, s, lf)[0] for s in labels] + [80]) + 20)
+    x0, x1 = 40 + label_w, width - 300
     vmax = _nice_max(max(values + [0]))
     for i, (label, v) in enumerate(zip(labels, values)):
         y = top + i * (bar_h + gap)
         label = _fit(d, label, lf, label_w - 20)
         tw, th = _text_size(d, label, lf)
-        d.text((x0 - 20 - tw, y + (bar_h - th) // 2 - 6), label, font=lf, fill=INK)
+        d.text((x0 - 20 - tw, y + (bar_h - th) // 2 - 8), label, font=lf, fill=INK)
         w = int((x1 - x0) * (v / vmax)) if vmax else 0
         d.rectangle([x0, y, x0 + max(w, 2), y + bar_h], fill=COLOURS[i % 2])
         text = _fmt(v) + (f"（{percents[i]:.1f}%）" if percents else "")
-        d.text((x0 + max(w, 2) + 12, y + 4), text, font=font(28), fill=INK)
+        d.text((x0 + max(w, 2) + 12, y + 2), text, font=font(36), fill=INK)
     d.line([x0, top - 10, x0, height - bottom + 5], fill=INK, width=2)
     return _png(img)
 
@@ -134,7 +134,7 @@ def vbar_chart(title: str, labels: list[str], series: dict[str, list[float]], *,
     n = max(1, len(labels))
     slot = (right - left) / n
     bw = slot * 0.7 / max(1, len(names))
-    vf = font(22 if len(names) > 1 or n > 8 else 26)
+    vf = font(24 if len(names) > 1 or n > 8 else 30)
     for j, name in enumerate(names):
         for i, v in enumerate(series[name]):
             x = left + i * slot + slot * 0.15 + j * bw
@@ -146,7 +146,7 @@ def vbar_chart(title: str, labels: list[str], series: dict[str, list[float]], *,
             tw, _ = _text_size(d, t, vf)
             if tw <= bw + 4:  # a value wider than its bar would run into the next one: left out
                 d.text((x + (bw - 4 - tw) / 2, bottom - h - 32), t, font=vf, fill=INK)
-    lf = font(26)
+    lf = font(30)
     for i, label in enumerate(labels):
         tw, _ = _text_size(d, label, lf)
         d.text((left + i * slot + (slot - tw) / 2, bottom + 14), label, font=lf, fill=INK)
@@ -168,11 +168,11 @@ def line_chart(title: str, labels: list[str], series: dict[str, list[float]], *,
     _grid(d, left, right, top, bottom, vmax)
     n = len(labels)
     xs = [left + (right - left) * (i + 0.5) / max(1, n) for i in range(n)]
-    lf = font(26)
+    lf = font(30)
     for x, label in zip(xs, labels):
         tw, _ = _text_size(d, label, lf)
         d.text((x - tw / 2, bottom + 14), label, font=lf, fill=INK)
-    vf = font(24)
+    vf = font(28)
     for j, name in enumerate(names):
         colour = COLOURS[j % len(COLOURS)]
         pts = [(x, bottom - (bottom - top) * (v / vmax)) for x, v in zip(xs, series[name])]
@@ -186,7 +186,7 @@ def line_chart(title: str, labels: list[str], series: dict[str, list[float]], *,
 
 
 def _grid(d, left, right, top, bottom, vmax):
-    f = font(22)
+    f = font(26)
     for k in range(6):
         y = bottom - (bottom - top) * k / 5
         d.line([left, y, right, y], fill=GRID if k else INK, width=2)

@@ -125,7 +125,7 @@ def render_statistics(data: StatisticsData) -> bytes:
         D.para(doc, _dist_sentence(key, dist), size=14, keep_with_next=True)
         D.picture(doc, charts.hbar_chart(dist["label"], [b["label"] for b in buckets], [b["count"] for b in buckets],
                                          unit="人", percents=[b["percent"] for b in buckets]),
-                  width_cm=width * (0.9 if len(buckets) > 6 else 0.75), caption=f"图{n}  {dist['label']}")
+                  width_cm=width * (0.95 if len(buckets) > 6 else 0.85), caption=f"图{n}  {dist['label']}")
         n += 1
     D.para(doc, "", space_after=18)
     D.para(doc, org.name, size=14, align="right", indent=False, space_after=2)

@@ -350,8 +350,10 @@ def _section_dues(doc, data, width):
         return
     D.para(doc, f"在册党员{dues['members']:,}人，截至{dues['as_of'].year}年{dues['as_of'].month}月，"
                 f"全年应缴党费{money(dues['due'])}元，实缴{money(dues['paid'])}元，收缴率{dues['rate']}%。"
-                f"困难减免{dues['waived_months']:,}人月。连续3至5个月未缴的{dues['arrears_3']}人，"
-                f"连续6个月及以上未缴的{dues['arrears_6']}人，已按规定提醒并由支部谈话。"
+                + (f"困难减免{dues['waived_months']:,}人月。" if dues["waived_months"] else "")
+                + (f"连续3至5个月未缴的{dues['arrears_3']}人，连续6个月及以上未缴的{dues['arrears_6']}人，"
+                   "要按规定提醒并由支部谈话。" if dues["arrears_3"] or dues["arrears_6"]
+                   else "没有连续3个月以上未缴党费的党员。")
                 + (f"自愿多交党费{dues['voluntary_count']}笔，共{money(dues['voluntary_sum'])}元。"
                    if dues["voluntary_count"] else ""), size=14)
     D.picture(doc, charts.vbar_chart(f"{data.year}年各月党费应缴与实缴", [f"{m}月" for m in range(1, 13)],
@@ -410,7 +412,9 @@ def _section_audit(doc, data, width):
     text = f"经对{data.year}年度组织生活记录开展诚信审计，确认问题{a['confirmed']}项"
     if a["by_kind"]:
         text += "（" + "、".join(f"{k}{n}项" for k, n in a["by_kind"]) + "）"
-    text += f"，排除{a['dismissed']}项，尚有{a['open']}项待核实。已确认的问题已责成有关支部整改，如实补正记录。"
+    text += f"，排除{a['dismissed']}项，尚有{a['open']}项待核实。"
+    if a["confirmed"]:
+        text += "已确认的问题已责成有关支部整改，如实补正记录。"
     D.para(doc, text, size=14)
 
 
