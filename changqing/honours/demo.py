@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from changqing.core.changelog import bulk_log_changes
 from changqing.members.models import MembershipState, PersonStatus, Retiree
 from changqing.orgs.models import CommitteePost, Organization, OrgKind, Post
@@ -96,6 +98,11 @@ def extend(ctx):
     _count_last(rng, [c for c in cats if c.campaign is last], [x for x in noms if x.campaign is last])
     Category.objects.bulk_update([c for c in cats if c.campaign is last], ["offline_ballots"])
     Nomination.objects.bulk_create(noms)
+    for campaign in campaigns:  # entered during the nomination phase, reviewed during the review phase
+        nominated = dt.datetime.combine(campaign.nomination_ends_on - dt.timedelta(days=10), dt.time(10))
+        reviewed = dt.datetime.combine(campaign.review_ends_on - dt.timedelta(days=2), dt.time(15))
+        Nomination.objects.filter(campaign=campaign).update(
+            created_at=timezone.make_aware(nominated), reviewed_at=timezone.make_aware(reviewed))
     if ctx.log_history:
         bulk_log_changes(campaigns)
         bulk_log_changes(cats)

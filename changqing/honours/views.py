@@ -189,12 +189,15 @@ class NominationFilterSet(django_filters.FilterSet):
     campaign = django_filters.ModelChoiceFilter(queryset=_campaign_choices, label="评选活动", empty_label="全部")
     category = django_filters.ModelChoiceFilter(queryset=_category_choices, label="评选类别", empty_label="全部")
     status = django_filters.ChoiceFilter(choices=NominationStatus.choices, label="审核状态", empty_label="全部")
-    winner = django_filters.BooleanFilter(field_name="is_winner", label="当选",
-                                          widget=django_filters.widgets.BooleanWidget())
+    winner = django_filters.ChoiceFilter(choices=[("yes", "当选"), ("no", "未当选")], method="filter_winner",
+                                         label="评选结果", empty_label="全部")
 
     class Meta:
         model = Nomination
         fields = []
+
+    def filter_winner(self, qs, name, value):
+        return qs.filter(is_winner=value == "yes")
 
     def filter_q(self, qs, name, value):
         from django.db.models import Q
@@ -214,7 +217,7 @@ class NominationListView(ScopedListView):
         Column("nominee_unit", "所在组织"),
         Column("category.name", "评选类别", sort="category__order"),
         Column("campaign.title", "评选活动", sort="campaign__year"),
-        Column("nominated_by", "提名人", value=lambda n: n.nominated_by.display_name if n.nominated_by else ""),
+        Column("nominated_by", "提名人", value=lambda n: n.nominated_by.display_name if n.nominated_by else "—"),
         Column("status", "审核状态", sort="status", value=lambda n: n.get_status_display()),
         Column("review_reason", "审核意见"),
         Column("is_winner", "当选", value=lambda n: "当选" if n.is_winner else ""),
