@@ -234,3 +234,24 @@ def test_category_and_campaign_edit_forms(tree, admin, campaign, secretary_a):
                       "voting_starts_on": "2026-10-10", "voting_ends_on": "2026-11-30"})
     assert "投票开始日期不能早于审核截止日期" in field_errors(r.content.decode(), "id_voting_starts_on")
     assert client_for(secretary_a).get(edit).status_code == 403
+
+
+def test_results_and_list_queries_do_not_grow(tree, admin, voting, django_assert_max_num_queries):
+    publish(admin, voting, [3, 2, 1])
+    c = client_for(admin)
+    urls = [reverse("honours:results", args=[voting.campaign.pk]), reverse("honours:nominations"),
+            reverse("honours:campaigns"), voting.campaign.get_absolute_url()]
+    for url in urls:
+        c.get(url)
+    counts = {}
+    for url in urls:
+        with django_assert_max_num_queries(25) as q:
+            c.get(url)
+        counts[url] = len(q.captured_queries)
+    for i in range(10):
+        r = make_retiree(tree.a, f"加{i}", f"44052418800104{i:03d}X")
+        Nomination.objects.create(campaign=voting.campaign, category=voting.category, retiree=r, reasons=REASONS,
+                                  status=NominationStatus.APPROVED, offline_votes=i)
+    for url in urls:
+        with django_assert_max_num_queries(counts[url]):
+            c.get(url)
