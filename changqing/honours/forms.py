@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from changqing.accounts.scope import restrict
@@ -59,11 +60,24 @@ class NominationForm(forms.Form):
     attachment = forms.FileField(label="事迹材料附件（可选）", required=False,
                                  help_text="PDF、Word 文档或照片，不超过 10 MB")
 
-    def __init__(self, *args, user=None, campaign=None, **kwargs):
+    LONG_LIST = 500  # above this many people, the list is narrowed by name first
+
+    def __init__(self, *args, user=None, campaign=None, q="", **kwargs):
         super().__init__(*args, **kwargs)
         cats = campaign.categories.all()
         self.fields["category"].queryset = cats
         retirees = selectors.nominee_retirees(user, campaign).filter(status="alive").select_related("organization")
+        q = q.strip()
+        if q:
+            retirees = retirees.filter(Q(name__icontains=q) | Q(name_pinyin__startswith=q.lower())
+                                       | Q(name_initials__startswith=q.lower()))
+        self.total_people = retirees.count()
+        self.needs_search = not q and self.total_people > self.LONG_LIST
+        if self.needs_search:
+            retirees = retirees.none()
+            self.fields["retiree"].help_text = f"您的范围内共有 {self.total_people} 人，请先在上方按姓名查找"
+        elif q:
+            self.fields["retiree"].help_text = f"姓名含“{q}”的共 {self.total_people} 人"
         self.fields["retiree"].queryset = retirees.order_by("organization__path", "name_pinyin")
         self.fields["retiree"].label_from_instance = lambda r: f"{r.name}（{r.organization.name}）"
         has_orgs = any(c.nominee_rule == NomineeRule.ORGANIZATION for c in cats)

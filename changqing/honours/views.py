@@ -234,17 +234,23 @@ def nomination_create(request, pk):
         return redirect(campaign)
     if not selectors.can_nominate(request.user, campaign):
         raise PermissionDenied("只有支部书记及以上的同志可以提名")
-    form = NominationForm(request.POST or None, request.FILES or None, user=request.user, campaign=campaign,
+    q = request.GET.get("q", "")
+    form = NominationForm(request.POST or None, request.FILES or None, user=request.user, campaign=campaign, q=q,
                           initial={"category": request.GET.get("category")})
-
-    def save(form):
-        data = dict(form.cleaned_data)
-        return services.nomination_create(user=request.user, campaign=campaign, category=data["category"],
-                                          reasons=data["reasons"], retiree=data.get("retiree"),
-                                          nominee_org=data.get("nominee_org"), attachment=data.get("attachment"))
-
-    return form_page(request, form, title=f"提名：{campaign.title}", cancel_url=campaign.get_absolute_url(),
-                     save=save, success="提名已提交，等待审核")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                n = services.nomination_create(user=request.user, campaign=campaign, category=data["category"],
+                                               reasons=data["reasons"], retiree=data.get("retiree"),
+                                               nominee_org=data.get("nominee_org"), attachment=data.get("attachment"))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"已提名{n.nominee_name}参评“{n.category.name}”，等待审核")
+            return redirect(n)
+    return render(request, "honours/nominate.html", {"title": f"提名：{campaign.title}", "c": campaign, "form": form,
+                                                     "q": q})
 
 
 def _nomination_or_404(request, pk, action="view") -> Nomination:

@@ -255,3 +255,18 @@ def test_results_and_list_queries_do_not_grow(tree, admin, voting, django_assert
     for url in urls:
         with django_assert_max_num_queries(counts[url]):
             c.get(url)
+
+
+def test_nominate_long_list_is_searched_by_name(tree, admin, campaign, monkeypatch):
+    from changqing.honours.forms import NominationForm
+
+    monkeypatch.setattr(NominationForm, "LONG_LIST", 1)
+    c = client_for(admin)
+    url = reverse("honours:nomination_create", args=[campaign.pk])
+    page = c.get(url).content.decode()
+    assert "请先在上方按姓名查找" in page and f">{tree.ra.name}（" not in page
+    page = c.get(url, {"q": "zhw"}).content.decode()  # 张宏伟 by initials
+    assert f">{tree.ra.name}（" in page and f">{tree.rb.name}（" not in page
+    cat = campaign.categories.get(name="最美老党员")
+    r = c.post(url + "?q=zhw", {"category": cat.pk, "retiree": tree.ra.pk, "reasons": REASONS})
+    assert r.status_code == 302 and Nomination.objects.filter(retiree=tree.ra).exists()
