@@ -1,2 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "stats"
-urlpatterns = []
+urlpatterns = [
+    path("", views.statistics, name="home"),
+    path("records/", views.FigureRecordsView.as_view(), name="records"),
+]

@@ -1,0 +1,21 @@
+// Year-over-year line chart from the page's JSON; a click on a point opens the records behind it.
+(function () {
+  var el = document.getElementById("trend-chart");
+  var data = JSON.parse(document.getElementById("trend-data").textContent);
+  if (!el || !window.echarts) { if (el) el.style.display = "none"; return; }
+  var chart = echarts.init(el);
+  var symbols = ["circle", "rect", "triangle", "diamond", "pin"];
+  chart.setOption({
+    tooltip: { trigger: "axis" },
+    legend: { top: 0, textStyle: { fontSize: 14 } },
+    grid: { left: 70, right: 20, top: 70, bottom: 30 },
+    xAxis: { type: "category", data: data.years, axisLabel: { fontSize: 14 } },
+    yAxis: { type: "value", axisLabel: { fontSize: 14 } },
+    series: data.series.map(function (s, i) {
+      // A different marker per line, so the lines are told apart without colour.
+      return { name: s.name, type: "line", data: s.data, symbol: symbols[i % symbols.length], symbolSize: 10 };
+    })
+  });
+  chart.on("click", function (p) { window.location.href = data.series[p.seriesIndex].urls[p.dataIndex]; });
+  window.addEventListener("resize", function () { chart.resize(); });
+})();
