@@ -65,3 +65,35 @@ def test_every_branch_is_viable(city, db):
 
 def test_people_and_party_dates_possible(city, db):
     assert_people_possible(city.path, CITY_AS_OF)
+
+
+def test_statistics_command_gives_the_seed_figures(city, db):
+    """`manage.py statistics` on the city as of 2018-12-31 prints exactly the figures of 篇6."""
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("statistics", "--date", "2018-12-31", "--org", city.code, "--format", "json", stdout=out)
+    figures = json.loads(out.getvalue())
+    assert {k: figures[k] for k in ("retirees", "lixiu", "lixiu_members", "tuixiu", "tuixiu_members",
+                                    "organizations", "organizations_alone", "organizations_combined")} == {
+        "retirees": 33226, "lixiu": 889, "lixiu_members": 613, "tuixiu": 32337, "tuixiu_members": 17768,
+        "organizations": 881, "organizations_alone": 234, "organizations_combined": 647}
+    assert figures["members"] == 18381
+    assert figures["organizations_with_staff"] == 400 and figures["organizations_community"] == 247
+    assert figures["distributions"]["age"]["total"] == 33226
+
+
+def test_statistics_figures_have_their_records_on_the_city(city, db, django_assert_max_num_queries):
+    """On 33,226 people: every figure's records count equals the figure, and the figures take two queries."""
+    import datetime as dt
+
+    from changqing.stats.selectors import FIGURES, annual_figures, figure_records
+
+    on = dt.date(2018, 12, 31)
+    with django_assert_max_num_queries(2):
+        figures = annual_figures(org=city, on=on)
+    for key, _ in FIGURES:
+        assert figure_records(key, org=city, on=on).count() == figures[key], key
