@@ -127,8 +127,8 @@ def render_statistics(data: StatisticsData) -> bytes:
                                          unit="人", percents=[b["percent"] for b in buckets]),
                   width_cm=width * (0.95 if len(buckets) > 6 else 0.85), caption=f"图{n}  {dist['label']}")
         n += 1
-    D.para(doc, "", space_after=18)
-    D.para(doc, org.name, size=14, align="right", indent=False, space_after=2)
+    D.para(doc, "", space_after=18, keep_with_next=True)  # the signature stays together
+    D.para(doc, org.name, size=14, align="right", indent=False, space_after=2, keep_with_next=True)
     D.para(doc, _date(data.today), size=14, align="right", indent=False)
     return D.to_bytes(doc)
 

@@ -293,10 +293,19 @@ def render_summary(data: SummaryData) -> bytes:
     D.para(doc, f"（根据平台数据生成，统计截至{_date(min(data.today, dt.date(year, 12, 31)))}）", size=12,
            align="center", space_after=14)
     life, dues, care, vol = data.life, data.dues, data.care, data.volunteers
+    done = []
+    if life["meetings"]:
+        done.append(f"开展组织生活{life['meetings']:,}次，党员参加率{life['attendance_rate']}%")
+    if dues["paid"]:
+        done.append(f"党费实缴{money(dues['paid'])}元")
+    if care["visits"]:
+        done.append(f"走访慰问{care['visits']:,}人次")
+    if vol["hours"]:
+        done.append(f"志愿服务{_num(vol['hours'])}小时")
     D.para(doc, f"{year}年，{org.name}在上级党组织的领导下，坚持以党的建设为统领，落实“三会一课”等组织生活制度，"
-                f"做好党费收缴、走访慰问和志愿服务等工作。全年共开展组织生活{life['meetings']:,}次，"
-                f"党员参加率{life['attendance_rate']}%；党费实缴{money(dues['paid'])}元；走访慰问{care['visits']:,}人次；"
-                f"志愿服务{_num(vol['hours'])}小时。现将全年工作总结如下。", size=14)
+                f"做好党费收缴、走访慰问和志愿服务等工作。"
+                + (f"全年共{'；'.join(done)}。" if done else f"平台上{year}年录入的工作记录较少，以下各项请结合实际补充。")
+                + "现将全年工作总结如下。", size=14)
 
     sections = [("组织生活", _section_life), ("党费收缴", _section_dues), ("关怀服务", _section_care),
                 ("志愿服务", _section_volunteers)]
@@ -311,14 +320,18 @@ def render_summary(data: SummaryData) -> bytes:
     D.heading(doc, f"{D.CN_NUM[len(sections)]}、存在的不足和下一步打算")
     for s in _next_steps(data):
         D.para(doc, s, size=14)
-    D.para(doc, "", space_after=18)
-    D.para(doc, org.name, size=14, align="right", indent=False, space_after=2)
+    D.para(doc, "", space_after=18, keep_with_next=True)  # the signature stays together
+    D.para(doc, org.name, size=14, align="right", indent=False, space_after=2, keep_with_next=True)
     D.para(doc, _date(data.today), size=14, align="right", indent=False)
     return D.to_bytes(doc)
 
 
 def _section_life(doc, data, width):
     life = data.life
+    if not life["meetings"]:
+        D.para(doc, f"纳入统计的党支部{life['branches']}个，{data.year}年平台上没有录入组织生活记录，"
+                    "无法统计完成情况，请各支部及时补录。", size=14)
+        return
     kinds = "、".join(f"{k}{n}次" for k, n in life["by_kind"]) or "无"
     D.para(doc, f"纳入统计的党支部{life['branches']}个，全年各项组织生活全部按要求完成的{len(life['complete'])}个，"
                 f"完成率{life['complete_rate']}%。全年共开展组织生活{life['meetings']:,}次，其中{kinds}。"
@@ -345,8 +358,8 @@ def _section_life(doc, data, width):
 
 def _section_dues(doc, data, width):
     dues = data.dues
-    if not dues["members"]:
-        D.para(doc, "本年度没有在册党员的党费数据。", size=14)
+    if not dues["members"] or not (dues["due"] or dues["paid"]):
+        D.para(doc, f"在册党员{dues['members']:,}人，{data.year}年平台上没有录入党费基数和缴纳记录。", size=14)
         return
     D.para(doc, f"在册党员{dues['members']:,}人，截至{dues['as_of'].year}年{dues['as_of'].month}月，"
                 f"全年应缴党费{money(dues['due'])}元，实缴{money(dues['paid'])}元，收缴率{dues['rate']}%。"
@@ -364,6 +377,11 @@ def _section_dues(doc, data, width):
 
 def _section_care(doc, data, width):
     care = data.care
+    if not care["visits"]:
+        D.para(doc, f"{data.year}年平台上没有录入走访慰问记录。", size=14)
+        if care["hardship"]:
+            D.para(doc, "年末困难登记在册：" + "、".join(f"{k}{n}人" for k, n in care["hardship"]) + "。", size=14)
+        return
     kinds = "、".join(f"{k}{n}次" for k, n in care["by_kind"]) or "无"
     D.para(doc, f"全年走访慰问{care['visits']:,}人次，覆盖离退休干部{care['reached']:,}人，"
                 f"占{care['people']:,}人的{care['coverage']}%，其中{kinds}。"
@@ -389,6 +407,9 @@ def _section_care(doc, data, width):
 
 def _section_volunteers(doc, data, width):
     v = data.volunteers
+    if not v["activities"]:
+        D.para(doc, f"共有志愿服务队{v['teams']}支，{data.year}年平台上没有录入志愿服务活动。", size=14)
+        return
     D.para(doc, f"共有志愿服务队{v['teams']}支，全年{v['people']:,}名老同志参加志愿服务活动{v['activities']:,}次，"
                 f"服务时长{_num(v['hours'])}小时"
                 + (f"；{v['duty_people']}名党员到社区报到服务，共{_num(v['duty_days'])}天" if v["duty_people"] else "")
