@@ -116,12 +116,13 @@ def _overdue_ids(a: Ask) -> set[int]:
     return ids
 
 
-def _done_ids(a: Ask) -> set[int]:
+def _month_status_ids(a: Ask, wanted) -> set[int]:
+    """Branches whose worst status in the month (life's heat map cell) is one of `wanted`."""
     from changqing.life import selectors as life
 
     branches, months, cells = life.heat_map(a.root, a.period, user=a.user, today=a.today)
     return {b.id for b in branches
-            if all(engine.worst_status(r.status for r in cells.get((b.id, m), [])) == engine.DONE for m in months)}
+            if all(engine.worst_status(r.status for r in cells.get((b.id, m), [])) in wanted for m in months)}
 
 
 def _retirees(a: Ask):
@@ -173,8 +174,10 @@ SPECS: dict[str, RecordSpec] = {
                                         lambda a: _branches(a).filter(pk__in=_overdue_ids(a)), ORG_COLUMNS),
     "life.compliant_branches": RecordSpec("组织生活无逾期的支部",
                                           lambda a: _branches(a).exclude(pk__in=_overdue_ids(a)), ORG_COLUMNS),
-    "life.done_branches": RecordSpec("组织生活全部完成的支部",
-                                     lambda a: _branches(a).filter(pk__in=_done_ids(a)), ORG_COLUMNS),
+    "life.done_branches": RecordSpec("组织生活全部完成的支部", lambda a: _branches(a).filter(
+        pk__in=_month_status_ids(a, {engine.DONE})), ORG_COLUMNS),
+    "life.open_branches": RecordSpec("组织生活尚未到期或即将到期的支部", lambda a: _branches(a).filter(
+        pk__in=_month_status_ids(a, {engine.PENDING, engine.DUE_SOON})), ORG_COLUMNS),
     "dues.settled": RecordSpec("当月党费已缴（含减免）的党员", lambda a: _members(a).filter(Exists(_settled(a))),
                                MEMBERSHIP_COLUMNS),
     "dues.unsettled": RecordSpec("当月党费未缴的党员", lambda a: _members(a).filter(~Exists(_settled(a))),

@@ -283,15 +283,29 @@ def overview(root: Organization, period: engine.Period, period_text: str, *, use
     board.charts = [c for c in comp.charts if c["id"] == "compliance-months"]
     dues_board = dues_overview(root, period, period_text, user=user, today=today, sub=sub)
     board.charts += [c for c in dues_board.charts if c["id"] == "dues-months"]
-    board.charts.append({
+    board.charts.append(keep_lowest({
         "id": "care-groups", "type": "bar", "title": "走访覆盖率（%）", "unit": "%", "max": 100,
         "categories": [g.name for g in sub.groups],
         "series": [{"name": "走访覆盖率", "data": [
             rate(sum(care["visits"].get(i, {}).get("visited", 0) for i in groups[g.id]),
                  _sum(people, groups[g.id], "retirees")) or 0 for g in sub.groups],
             "urls": [records_url("care.unvisited", org=g.code, period=period_text) for g in sub.groups]}],
-    })
+    }, 12))
     return board
+
+
+def keep_lowest(chart: dict, n: int) -> dict:
+    """A chart of many rows keeps the n lowest of its first series (the table below has them all)."""
+    first = chart["series"][0]["data"]
+    if len(first) <= n:
+        return chart
+    keep = sorted(range(len(first)), key=lambda i: first[i])[:n]
+    chart["categories"] = [chart["categories"][i] for i in keep]
+    for s in chart["series"]:
+        s["data"] = [s["data"][i] for i in keep]
+        s["urls"] = [s["urls"][i] for i in keep]
+    chart["title"] += f"（最低的{n}个）"
+    return chart
 
 
 def compliance(root: Organization, period: engine.Period, period_text: str, *, user=None, today: dt.date,
@@ -327,8 +341,10 @@ def compliance(root: Organization, period: engine.Period, period_text: str, *, u
     totals = []
     for j, m in enumerate(months):
         statuses = [status_of[(b.id, m)] for b in branches]
-        totals.append({"month": m, "total": len(statuses), "done": statuses.count(engine.DONE),
-                       "overdue": statuses.count(engine.OVERDUE),
+        done, overdue = statuses.count(engine.DONE), statuses.count(engine.OVERDUE)
+        totals.append({"month": m, "total": len(statuses), "done": done, "overdue": overdue,
+                       "open": len(statuses) - done - overdue,
+                       "open_url": records_url("life.open_branches", org=root.code, period=f"{m:%Y-%m}"),
                        "url": records_url("life.overdue_branches", org=root.code, period=f"{m:%Y-%m}"),
                        "done_url": records_url("life.done_branches", org=root.code, period=f"{m:%Y-%m}")})
     board.tables.append({"kind": "compliance", "months": months, "rows": rows, "totals": totals})
@@ -341,6 +357,8 @@ def compliance(root: Organization, period: engine.Period, period_text: str, *, u
              "color": "#1d6b2f"},
             {"name": "有逾期", "data": [t["overdue"] for t in totals], "urls": [t["url"] for t in totals],
              "color": "#a4161a"},
+            {"name": "未到期或即将到期", "data": [t["open"] for t in totals], "urls": [t["open_url"] for t in totals],
+             "color": "#5b5b5b"},
         ]})
     board.charts.append({
         "id": "compliance-heat", "type": "heatmap", "title": "完成率热力图（%）", "unit": "%",
@@ -530,7 +548,7 @@ def zones_overview(root: Organization, period: engine.Period, period_text: str, 
     board.tables.append({"kind": "zones", "rows": rows, "month": month})
     board.charts.append({
         "id": "zones-rates", "type": "bar", "title": "片组对比（%）", "unit": "%", "max": 100,
-        "categories": [r["zone"].name for r in rows],
+        "categories": [r["zone"].name.split("（")[0] for r in rows],
         "series": [
             {"name": "组织生活按时完成的支部", "data": [r["compliance_rate"] or 0 for r in rows],
              "urls": [r["urls"]["overdue"] for r in rows], "color": "#1d6b2f"},

@@ -128,23 +128,15 @@ def screen(request):
     zones_board = selectors.zones_overview(root, period, text, user=request.user, today=today)
     charts = board.charts + [c for c in zones_board.charts if c["categories"]]
     for c in charts:  # the wall shows the weakest rows when a chart has many
-        if c["type"] in ("bar", "stack") and len(c["categories"]) > 12 and c["id"] != "compliance-months":
-            _keep_lowest(c, 12)
+        if c["id"] == "care-groups":
+            c["title"] = c["title"].split("（最低")[0]
+            selectors.keep_lowest(c, 8)
     return render(request, "dashboards/screen.html", {
         "title": f"{root.name} 党建工作大屏", "board": board, "charts": charts, "root": root, "period": period,
         "period_text": text, "now": timezone.localtime(), "refresh_seconds": 300,
         "back_url": f"{reverse('dashboards:overview')}?{urlencode({'org': root.code, 'period': text})}",
     })
 
-
-def _keep_lowest(chart: dict, n: int):
-    first = chart["series"][0]["data"]
-    keep = sorted(range(len(first)), key=lambda i: first[i])[:n]
-    chart["categories"] = [chart["categories"][i] for i in keep]
-    for s in chart["series"]:
-        s["data"] = [s["data"][i] for i in keep]
-        s["urls"] = [s["urls"][i] for i in keep]
-    chart["title"] += f"（最低的{n}个）"
 
 
 class RecordsView(ScopedListView):

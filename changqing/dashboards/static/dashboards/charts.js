@@ -22,11 +22,11 @@
     var base = {
       textStyle: { fontSize: fs, color: text },
       tooltip: { trigger: spec.type === "heatmap" ? "item" : "axis", textStyle: { fontSize: fs } },
-      legend: { top: 0, textStyle: { fontSize: fs, color: text } },
+      legend: { show: (spec.series || []).length > 1, top: 0, textStyle: { fontSize: fs, color: text } },
       grid: { left: 8, right: 40, top: 40, bottom: 8, containLabel: true }
     };
     var cat = { type: "category", data: spec.categories, axisLabel: { fontSize: fs, color: text,
-      width: narrow ? 90 : 170, overflow: "truncate", interval: 0, rotate: (!horizontal && spec.categories.length > 8 && narrow) ? 45 : 0 } };
+      width: narrow ? 90 : 170, overflow: "truncate", interval: 0, rotate: 0 } };
     var val = { type: "value", max: spec.max || null, axisLabel: { fontSize: fs, color: text,
       formatter: spec.unit === "%" ? "{value}%" : "{value}" }, splitLine: { lineStyle: { color: dark ? "#24476f" : "#ddd" } } };
     if (spec.type === "heatmap") {
@@ -39,12 +39,17 @@
         series: [{ type: "heatmap", data: spec.data, label: label("%"), itemStyle: { borderColor: "#fff", borderWidth: 1 } }]
       });
     }
+    var bars = spec.categories.length * spec.series.length;
+    var crowded = (spec.type === "line" && narrow && spec.categories.length > 6) ||
+      (spec.type === "bar" && !horizontal && bars > (narrow ? 12 : 24));
+    if (!horizontal && spec.categories.length > 6 && (narrow || dark || bars > 24)) { cat.axisLabel.rotate = 30; }
     var series = spec.series.map(function (s) {
       var out = { name: s.name, type: spec.type === "line" ? "line" : "bar", data: s.data, label: label(spec.unit),
         barMaxWidth: 38, symbolSize: 10, lineStyle: { width: 3 } };
       if (spec.type === "stack") { out.stack = "all"; out.label.position = "inside"; out.label.color = "#fff"; }
       else if (spec.type === "bar") { out.label.position = horizontal ? "right" : "top"; }
       if (s.color) { out.itemStyle = { color: s.color }; }
+      if (crowded) { out.label.show = false; }
       return out;
     });
     if (spec.type === "stack") { series.forEach(function (s) { s.label.position = "inside"; }); }
