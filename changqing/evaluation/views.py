@@ -194,7 +194,7 @@ class DesignationListView(ScopedListView):
 
 # -- one assessment ---------------------------------------------------------------------------
 
-def _item_links(a: Assessment, s: ItemScore) -> list[dict]:
+def _item_links(a: Assessment, s: ItemScore, led_count: int = 0) -> list[dict]:
     """Links to the records behind a score's figures: the native lists where they match, else the evidence list."""
     metric = s.item.scoring_metric
     if not metric:
@@ -203,8 +203,7 @@ def _item_links(a: Assessment, s: ItemScore) -> list[dict]:
     records = reverse("evaluation:records", args=[a.pk, metric])
     org = a.organization
     if a.kind == RubricKind.RESPONSIBILITY:
-        return [{"label": f"各支部的数据（{len(selectors.unit_branches([org]).get(org.pk, []))} 个支部）",
-                 "url": records}]
+        return [{"label": f"各支部的数据（{led_count} 个支部）", "url": records}]
     if s.item.source == ItemSource.MANUAL:
         return [{"label": f"对照数据的记录（{metrics.METRICS[metric].label}）", "url": records}]
     links = []
@@ -233,13 +232,16 @@ def _item_links(a: Assessment, s: ItemScore) -> list[dict]:
 
 
 def _score_rows(a: Assessment, scores):
+    led_count = len(selectors.unit_branches([a.organization]).get(a.organization_id, [])) \
+        if a.kind == RubricKind.RESPONSIBILITY else 0
     rows = []
     for s in scores:
         metric = s.item.scoring_metric
         rows.append({
             "s": s, "item": s.item, "metric": metrics.METRICS.get(metric),
             "figures_text": metrics.describe(metric, s.figures or {}) if metric else "",
-            "links": _item_links(a, s), "lost": (s.item.weight - s.final_score) if s.final_score is not None else None,
+            "links": _item_links(a, s, led_count),
+            "lost": (s.item.weight - s.final_score) if s.final_score is not None else None,
             "evidence": list(s.evidence.all()),
         })
     return rows

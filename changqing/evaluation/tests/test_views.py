@@ -158,3 +158,39 @@ def test_recompute_button_and_home_panel(tree, star, secretary_a):
     home = c.get("/").content.decode()
     assert "支部星级评定" in home and "失分" in home
     assert c.post(reverse("evaluation:recompute", args=[star[tree.b.pk].pk])).status_code == 404
+
+
+def test_evidence_upload_checked_and_served_in_scope(tree, star, bureau_admin, secretary_a, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    s = ItemScore.objects.get(assessment=star[tree.a.pk], item__code="M2")
+    c = _client(bureau_admin)
+    bad = SimpleUploadedFile("记录.docx", b"PK\x03\x04", content_type="application/octet-stream")
+    r = c.post(reverse("evaluation:score", args=[s.pk]), {"value": "8", "reason": "核实", "file": bad})
+    assert r.status_code == 200 and "只能上传 JPG、PNG 照片或 PDF 文件" in r.content.decode()
+    assert ItemScore.objects.get(pk=s.pk).reviewer_score is None  # all or nothing
+    pdf = SimpleUploadedFile("台账.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    r = c.post(reverse("evaluation:score", args=[s.pk]), {"value": "8", "reason": "核实", "file": pdf,
+                                                          "caption": "志愿服务台账"})
+    assert r.status_code == 302
+    ev = s.evidence.get()
+    page = c.get(star[tree.a.pk].get_absolute_url()).content.decode()
+    assert "志愿服务台账" in page and reverse("evaluation:evidence_file", args=[ev.pk]) in page
+    assert _client(secretary_a).get(reverse("evaluation:evidence_file", args=[ev.pk])).status_code == 200
+    other = make_user("sec_b", Role.BRANCH_SECRETARY, organization=tree.b)
+    assert _client(other).get(reverse("evaluation:evidence_file", args=[ev.pk])).status_code == 404
+
+
+def test_unit_explain_page_lists_its_branches(tree, bureau_admin):
+    build_branch_year(tree.a)
+    build_branch_year(tree.b)
+    [u] = services.assessments_compute(orgs=[tree.root], year=YEAR, rubric=Rubric.objects.get(code="responsibility"),
+                                       today=TODAY)
+    c = _client(bureau_admin)
+    page = c.get(u.get_absolute_url()).content.decode()
+    assert "各支部的数据（2 个支部）" in page
+    html = c.get(reverse("evaluation:records", args=[u.pk, metrics.ATTENDANCE_RATE])).content.decode()
+    assert tree.a.name in html and tree.b.name in html and 'id="row-count">2<' in html
+    ranking = c.get(reverse("evaluation:ranking") + f"?year={YEAR}").content.decode()
+    assert tree.root.name in ranking
