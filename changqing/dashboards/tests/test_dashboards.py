@@ -86,9 +86,9 @@ def test_overview_figures_on_constructed_data(city, bureau_admin):
     board = selectors.overview(city.root, engine.parse_period(str(TODAY.year)), str(TODAY.year), user=bureau_admin,
                                today=TODAY)
     # tree: A has 张宏伟 + 5 members = 6 retirees, 6 members; B has one retiree and member.
-    assert _fig(board, "care.retirees").value == 7
-    assert _fig(board, "members.members").value == 7
-    assert _fig(board, "orgs.branches").value == 2
+    assert _fig(board, "stats.retirees").value == 7  # the statistics app's figures
+    assert _fig(board, "stats.members").value == 7
+    assert _fig(board, "stats.organizations").value == 2
     # arrears ≥1 month: members 1–4 of A (the tree's two members have no dues base: not counted).
     assert _fig(board, "dues.arrears").value == 4
     assert _fig(board, "dues.arrears6").value == 2
@@ -217,3 +217,20 @@ def test_records_refuses_unknown_figure_and_other_subtrees(city, bureau_admin, c
     assert client.get("/dashboards/records/?figure=care.retirees&org=Q").status_code == 404
     assert client.get(f"/dashboards/?org={other.code}").status_code == 404
     assert client.get("/dashboards/?period=2025-13").status_code == 200  # a bad period falls back, with a message
+
+
+def test_zone_lead_gets_figures_of_their_zone_only(city, client):
+    from changqing.accounts.roles import Role
+    from conftest import make_user
+
+    lead = make_user("pianzu_a", Role.ZONE_LEAD, zone=city.zone_a)
+    board = selectors.overview(city.root, engine.parse_period(str(TODAY.year)), str(TODAY.year), user=lead,
+                               today=TODAY)
+    # Not the whole 党工委: counted within the lead's scope (zone A = branch A), not by stats.
+    assert _fig(board, "care.retirees").value == 6 and _fig(board, "orgs.branches").value == 1
+    client.force_login(lead)
+    html = client.get("/dashboards/?org=T").content.decode()
+    assert "乙支部专有名称" not in html
+    for url, key, value in _figure_links(html):
+        if key != "life.overdue_items":
+            assert _count_listed(client, url.replace("&amp;", "&")) == int(value), key
