@@ -102,7 +102,8 @@ def render_statistics(data: StatisticsData) -> bytes:
     rows = []
     for key, text in data.labels:
         unit = "个" if key.startswith(ORG_KEYS_PREFIX) else "人"
-        rows.append(["\u3000" * INDENT.get(key, 0) + ("其中：" if INDENT.get(key) else "") + text + f"（{unit}）",
+        lead = "其中：" if INDENT.get(key) and not text.startswith("其中") else ""
+        rows.append(["\u3000" * INDENT.get(key, 0) + lead + text + f"（{unit}）",
                      now.get(key, 0), before.get(key, 0), _change(now.get(key, 0), before.get(key, 0))])
     D.table(doc, ["项目", f"{year}年末", f"{year - 1}年末", "增减"], rows,
             widths_cm=_widths(width, [8.0, 2.6, 2.6, 2.2]))

@@ -183,3 +183,20 @@ def test_statistics_report_figures(year_of_work):
     text = _text(render_statistics(data))
     assert f"共有离退休干部{expected['retirees']:,}人" in text
     assert len(doc.inline_shapes) >= 2  # the trend line and the distribution bars
+
+
+def test_star_ratings_section_when_the_year_has_ratings(year_of_work):
+    from changqing.evaluation.models import Assessment, RubricKind, RubricVersion
+
+    version = RubricVersion.objects.filter(rubric__kind=RubricKind.STAR_RATING).select_related("rubric").first()
+    if version is None:
+        pytest.skip("没有内置的星级评定细则")
+    tree = year_of_work
+    for org, grade, state in ((tree.a, "5", "confirmed"), (tree.b, "3", "confirmed")):
+        Assessment.objects.create(organization=org, year=2025, rubric=version.rubric, version=version,
+                                  kind=RubricKind.STAR_RATING, state=state, grade=grade)
+    data = summary.summary_data(tree.root, 2025, today=dt.date(2026, 3, 1))
+    assert data.evaluation["total"] == 2 and data.evaluation["high"] == 1
+    text = _text(summary.render_summary(data))
+    assert "星级评定" in text and "其中四星级及以上1个，占50.0%" in text
+    assert "★★★★★（5星） | 1 | 50.0%" in text
