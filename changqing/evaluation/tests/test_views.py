@@ -194,3 +194,17 @@ def test_unit_explain_page_lists_its_branches(tree, bureau_admin):
     assert tree.a.name in html and tree.b.name in html and 'id="row-count">2<' in html
     ranking = c.get(reverse("evaluation:ranking") + f"?year={YEAR}").content.decode()
     assert tree.root.name in ranking
+
+
+def test_evaluate_command(tree):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    build_branch_year(tree.a)
+    out = io.StringIO()
+    call_command("evaluate", "--year", str(YEAR), "--org", "T", stdout=out)
+    assert "已计算 2 个" in out.getvalue()
+    assert Assessment.objects.filter(year=YEAR, kind="star_rating").count() == 2
+    with pytest.raises(CommandError, match="没有编码为「nope」的考核细则"):
+        call_command("evaluate", "--year", str(YEAR), "--rubric", "nope")
