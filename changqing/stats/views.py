@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied
+from django.db.models import Count, Q
 from django.http import HttpResponseForbidden
 from django.shortcuts import render
 from django.utils import timezone
@@ -43,7 +44,16 @@ def resolve_org(request) -> Organization:
     roots = scope_roots(request.user)
     if not roots:
         raise PermissionDenied("您的角色无权查看统计")
-    return roots[0]
+    return default_org(roots)
+
+
+def default_org(roots: list[Organization]) -> Organization:
+    """Of several top organisations (a county's retired cadres and its 两新工委), the one serving most retirees."""
+    if len(roots) == 1:
+        return roots[0]
+    counted = Retiree.objects.aggregate(**{f"r{i}": Count("pk", filter=Q(organization__path__startswith=o.path))
+                                           for i, o in enumerate(roots)})
+    return max(enumerate(roots), key=lambda io: (counted[f"r{io[0]}"], -io[0]))[1]
 
 
 def parse_date(text: str, default: dt.date) -> dt.date:
