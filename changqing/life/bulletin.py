@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.core.files.base import ContentFile
 from django.db.models import Count, Q
 
-from changqing.core.documents import CN_NUM, SANS, SERIF, docx_to_pdf, soffice  # noqa: F401 (re-exported)
+from changqing.core.documents import SANS, SERIF, docx_to_pdf, soffice  # noqa: F401 (soffice re-exported)
 from changqing.core.documents import para as _para
 from changqing.core.documents import set_font as _set_font
 from changqing.orgs.models import Organization
