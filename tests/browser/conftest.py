@@ -81,6 +81,16 @@ def demo_site(django_db_setup, django_db_blocker):
                 conn.dec_thread_sharing()
             call_command("flush", "--noinput", verbosity=0, inhibit_post_migrate=True)
             connections["default"].creation.deserialize_db_from_string(snapshot)
+            _reset_sequences(connections["default"])  # flush restarted them; the restored rows keep their ids
+
+
+def _reset_sequences(connection):
+    from django.apps import apps
+    from django.core.management.color import no_style
+
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+            cursor.execute(sql)
 
 
 @pytest.fixture
