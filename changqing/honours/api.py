@@ -7,14 +7,14 @@ from . import selectors
 from .models import Campaign, Category, Nomination, Phase
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class HonourCategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = Category
         fields = ["id", "name", "nominee_rule", "quota", "max_choices", "order"]
 
 
-class CampaignSerializer(serializers.ModelSerializer):
-    categories = CategorySerializer(many=True, read_only=True)
+class HonourCampaignSerializer(serializers.ModelSerializer):
+    categories = HonourCategorySerializer(many=True, read_only=True)
 
     class Meta:
         model = Campaign
@@ -22,7 +22,7 @@ class CampaignSerializer(serializers.ModelSerializer):
                   "voting_starts_on", "voting_ends_on", "published_on", "categories"]
 
 
-class NominationSerializer(serializers.ModelSerializer):
+class HonourNominationSerializer(serializers.ModelSerializer):
     nominee_name = serializers.CharField(read_only=True)
     total_votes = serializers.SerializerMethodField()
     is_winner = serializers.SerializerMethodField()
@@ -44,7 +44,7 @@ class NominationSerializer(serializers.ModelSerializer):
 
 class CampaignViewSet(ScopedReadOnlyViewSet):
     queryset = Campaign.objects.order_by("-year", "-id")
-    serializer_class = CampaignSerializer
+    serializer_class = HonourCampaignSerializer
 
     def get_queryset(self):
         # Shared down the tree like the pages: a branch sees the bureau's campaign.
@@ -53,7 +53,7 @@ class CampaignViewSet(ScopedReadOnlyViewSet):
 
 class NominationViewSet(ScopedReadOnlyViewSet):
     queryset = Nomination.objects.select_related("campaign", "retiree", "nominee_org").order_by("-campaign__year", "id")
-    serializer_class = NominationSerializer
+    serializer_class = HonourNominationSerializer
 
 
 def register(router):
