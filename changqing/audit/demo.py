@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from changqing.demo.bulk import update_column
 from changqing.life.models import (
     PARTICIPATED,
     Attendance,
@@ -121,7 +122,7 @@ class _Planter:
         self.used_meetings: set[int] = set()
         self.meetings = list(Meeting.objects.filter(organization__path__startswith=self.root.path,
                                                     state=MeetingState.HELD, held_on__year=YEAR)
-                             .order_by("id"))
+                             .select_related("kind").order_by("id"))
         self.by_org: dict[int, list[Meeting]] = defaultdict(list)
         for m in self.meetings:
             self.by_org[m.organization_id].append(m)
@@ -162,7 +163,7 @@ class _Planter:
             self.plant("copied_minutes", dst.organization_id, f"minutes:{min(a, b)}:{max(a, b)}",
                        "同支部" if src.organization_id == dst.organization_id else "跨支部")
             pairs += 1
-        Meeting.objects.bulk_update(self.meetings, ["minutes"], batch_size=500)
+        update_column(Meeting, self.meetings, "minutes")
 
     # -- back-fill and rush -----------------------------------------------------------------------
     def backfill(self):

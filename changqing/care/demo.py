@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from changqing.accounts.models import RoleAssignment, User
 from changqing.accounts.roles import Role
-from changqing.core.changelog import bulk_log_changes
 from changqing.demo import names
+from changqing.demo.bulk import copy_insert, log_created
 from changqing.members.models import Retiree
 
 from . import services
@@ -54,7 +54,7 @@ def extend(ctx):
                                     visitors=rng.choice(["支部书记", "支委", "联络员", "老干部局干部"]),
                                     notes=rng.choice(["身体状况良好，精神矍铄", "反映小区电梯维修问题，已转社区", "送去学习资料",
                                                       "了解近况，子女照顾周到", "血压偏高，叮嘱按时服药"])))
-    Visit.objects.bulk_create(visits, batch_size=5000)
+    copy_insert(Visit, visits)
     if ctx.scale != "county":
         return
 
@@ -78,7 +78,7 @@ def extend(ctx):
         for r in reasons:
             hardship.append(HardshipRecord(retiree_id=pk, reason=r,
                                            since=names.random_date(rng, dt.date(2020, 1, 1), dt.date(2026, 6, 30))))
-    hardship = HardshipRecord.objects.bulk_create(hardship)
+    hardship = copy_insert(HardshipRecord, hardship)
 
     # Festival campaigns of 2026: 春节 and 七一 done, 重阳 under way.
     plans = [("2026年春节走访慰问", Festival.SPRING, dt.date(2026, 1, 20), dt.date(2026, 2, 16), 0.97),
@@ -98,7 +98,7 @@ def extend(ctx):
                                                  visited_on=names.random_date(rng, start, min(due, today)),
                                                  visitors=t.visitor, gifts=rng.choice(["米、油", "慰问品一份", "牛奶、水果"]),
                                                  amount=Decimal(rng.choice([300, 500, 800])))))
-        created = Visit.objects.bulk_create([v for _, v in festival_visits])
+        created = copy_insert(Visit, [v for _, v in festival_visits])
         for (t, _), v in zip(festival_visits, created):
             t.visit = v
         type(targets[0]).objects.bulk_update(targets, ["visitor", "visit"]) if targets else None
@@ -120,7 +120,7 @@ def extend(ctx):
         carer = carers[0] if i < 4 else carers[1 + i % 5]
         pairs.append(Pairing(carer=carer, retiree_id=rid, started_on=dt.date(2024, rng.randint(1, 12), 1),
                              cadence_days=rng.choice([30, 30, 60]), reason="困难、独居或老弱病残"))
-    pairs = Pairing.objects.bulk_create(pairs)
+    pairs = copy_insert(Pairing, pairs)
     pair_visits = []
     for i, p in enumerate(pairs):
         day = p.started_on + dt.timedelta(days=7)
@@ -129,7 +129,7 @@ def extend(ctx):
             pair_visits.append(Visit(retiree_id=p.retiree_id, pairing=p, kind="pairing", visited_on=day,
                                      visitors=p.carer.display_name, notes="上门了解生活情况，帮助解决实际困难"))
             day += dt.timedelta(days=p.cadence_days + rng.randint(-5, 5))
-    Visit.objects.bulk_create(pair_visits)
+    copy_insert(Visit, pair_visits)
 
     # Assistance: the special fund for 离休 cadres in difficulty, paid to them or their survivors.
     programme = AssistanceProgramme.objects.create(
@@ -153,7 +153,7 @@ def extend(ctx):
                     a.payee_name = names.person_name(rng, "female") if dead else r.name
                     a.payee_relation = "配偶" if dead else "本人"
                 apps.append(a)
-    AssistanceApplication.objects.bulk_create(apps)
+    copy_insert(AssistanceApplication, apps)
 
     # 15 volunteer teams, 500+ members, about 40 activities a year (seed 002).
     pool = [a for a in alive if today.year - a[1].year < 85]
@@ -169,7 +169,7 @@ def extend(ctx):
                                       skills=team.services.split("、")[0]))
         team.leader_id = pool[k][0]
         k += size
-    TeamMember.objects.bulk_create(members)
+    copy_insert(TeamMember, members)
     VolunteerTeam.objects.bulk_update(teams, ["leader"])
     by_team = {}
     for m in members:
@@ -182,11 +182,11 @@ def extend(ctx):
             activities.append(VolunteerActivity(team=team, held_on=names.random_date(rng, dt.date(year, 1, 10), end),
                                                 title=f"{team.services.split('、')[0]}进社区", place=rng.choice(names.COMMUNITIES),
                                                 beneficiaries=rng.randint(20, 150)))
-    activities = VolunteerActivity.objects.bulk_create(activities)
+    activities = copy_insert(VolunteerActivity, activities)
     for a in activities:
         for rid in rng.sample(by_team[a.team_id], min(len(by_team[a.team_id]), rng.randint(6, 15))):
             parts.append(Participation(activity=a, retiree_id=rid, hours=Decimal(rng.choice(["2", "2.5", "3", "4"]))))
-    Participation.objects.bulk_create(parts)
+    copy_insert(Participation, parts)
 
     # 双报到: 10 members, 111 duty days this year (seed 002).
     duty_people = [a[0] for a in pool[k:k + 10]]
@@ -198,7 +198,7 @@ def extend(ctx):
             duties.append(CommunityDuty(retiree_id=rid, community=rng.choice(names.COMMUNITIES),
                                         served_on=dt.date(2026, 1, 1) + dt.timedelta(days=d),
                                         content=rng.choice(["社区值班", "文明劝导", "疫苗接种引导", "环境整治"])))
-    CommunityDuty.objects.bulk_create(duties)
+    copy_insert(CommunityDuty, duties)
 
     roles = []
     for kind, n in (("supervisor", 12), ("tutor", 15), ("propagandist", 10)):
@@ -223,7 +223,7 @@ def extend(ctx):
 
         o.search_tokens = index_text(o.title, o.tags, o.interviewee_name, o.transcript)
         stories.append(o)
-    OralHistory.objects.bulk_create(stories)
+    copy_insert(OralHistory, stories)
 
     venues = Venue.objects.bulk_create([
         Venue(name="老干部活动中心党员活动室", kind="activity_room", organization=root, address="永顺县老干部局二楼",
@@ -242,7 +242,7 @@ def extend(ctx):
         bookings.append(Booking(venue=venues[d % 3], organization=root, purpose=rng.choice(["主题党日", "集中学习", "书法课"]),
                                 starts_at=dt.datetime.combine(day, dt.time(9, 0), tz),
                                 ends_at=dt.datetime.combine(day, dt.time(11, 0), tz), attendees=30))
-    Booking.objects.bulk_create(bookings)
+    copy_insert(Booking, bookings)
     if ctx.log_history:
-        bulk_log_changes(hardship)
-        bulk_log_changes(pairs)
+        log_created(hardship, "retiree__organization")
+        log_created(pairs, "retiree__organization")

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Callable
+
+from django.apps import apps
 
 from changqing.orgs.models import Organization
 
@@ -60,6 +63,16 @@ def run_extenders(scale: str, seed: int, root: Organization, today: dt.date, log
             continue
         ctx = DemoContext(scale=scale, seed=seed, root=root, today=today, log_history=log_history,
                           progress=progress, rng=random.Random(f"{seed}:{app}"))
+        started = time.perf_counter()
         module.extend(ctx)
+        progress(f"{_label(app)} … {time.perf_counter() - started:.1f} 秒")
         ran.append(app)
     return ran
+
+
+def _label(app: str) -> str:
+    """The app's Chinese name (its AppConfig.verbose_name) for the progress output."""
+    try:
+        return str(apps.get_app_config(app).verbose_name)
+    except LookupError:
+        return app

@@ -777,6 +777,7 @@ def load_demo(scale: str = "county", seed: int = 1, *, members: int = 1_000_000,
         else:
             raise ValueError(f"unknown scale {scale!r}")
         generated = time.perf_counter()
+        gen.progress(f"组织和人员 … {generated - started:.1f} 秒")
         watermarks = {model._meta.db_table: model.objects.aggregate(m=Max("pk"))["m"] or 0
                       for model in (Organization, Zone, Retiree, Membership, Absence)}
         ran = []

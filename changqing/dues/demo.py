@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from changqing.core.changelog import bulk_log_changes
+from changqing.demo.bulk import copy_insert, log_created
 from changqing.members.models import Membership, MembershipState
 from changqing.orgs.models import Organization, OrgKind
 
@@ -51,9 +51,9 @@ def extend(ctx) -> None:
         district = Organization.objects.filter(parent=root, kind=OrgKind.COMMITTEE).order_by("-code").first()
         if district is not None:
             policies.append(DuesPolicy(organization=district, pension_basis=rules.PENSION_BASIC))
-    policies = DuesPolicy.objects.bulk_create(policies)
+    policies = copy_insert(DuesPolicy, policies)
     if log:
-        bulk_log_changes(policies)
+        log_created(policies)
     basic_paths = [p.organization.path for p in policies if p.pension_basis == rules.PENSION_BASIC]
 
     members = (Membership.objects.filter(organization__path__startswith=root.path, state=MembershipState.ACTIVE)
@@ -157,19 +157,19 @@ def _write_members(batch, ctx, quarterly, basic_paths, this_month, written, show
             months_by_payment.append([])
 
     with transaction.atomic():
-        DuesBase.objects.bulk_create(bases, batch_size=BATCH)
-        HardshipDecision.objects.bulk_create(hardships, batch_size=BATCH)
-        created = DuesPayment.objects.bulk_create(payments, batch_size=BATCH)
+        copy_insert(DuesBase, bases)
+        copy_insert(HardshipDecision, hardships)
+        created = copy_insert(DuesPayment, payments)
         rows = [DuesMonth(membership_id=p.membership_id, month=c, amount_due=d, payment=p)
                 for p, covered in zip(created, months_by_payment) for c, d in covered]
         taken = {(r.membership_id, r.month) for r in rows}
         rows += [DuesMonth(membership_id=h.membership_id, month=c, amount_due=Decimal("0.00"), hardship=h)
                  for h, ms in waived for c in ms if (h.membership_id, c) not in taken]
-        DuesMonth.objects.bulk_create(rows, batch_size=BATCH)
+        copy_insert(DuesMonth, rows)
         if ctx.log_history:
-            bulk_log_changes(bases)
-            bulk_log_changes(hardships)
-            bulk_log_changes(created)
+            log_created(bases)
+            log_created(hardships)
+            log_created(created)
     written["bases"] += len(bases)
     written["payments"] += len(created)
     written["months"] += len(rows)
@@ -208,7 +208,7 @@ def _write_funds(branches, ctx) -> int:
                 entries.append(BranchFundEntry(organization=b, kind=FundKind.SPENDING, occurred_on=day,
                                                amount=amount, purpose=purpose,
                                                receipt_number=f"ZC{year}{rng.randint(1, 9999):04d}"))
-    created = BranchFundEntry.objects.bulk_create(entries, batch_size=BATCH)
+    created = copy_insert(BranchFundEntry, entries)
     if ctx.log_history:
-        bulk_log_changes(created)
+        log_created(created)
     return len(created)

@@ -18,7 +18,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from changqing.core.changelog import bulk_log_changes
+from changqing.demo.bulk import copy_insert, copy_rows, log_created
 from changqing.members.models import Absence, Health, Membership, MembershipPeriod, MembershipState, Retiree
 from changqing.orgs.models import Organization, OrgKind
 
@@ -79,14 +79,7 @@ ATTENDANCE_COLUMNS = ("meeting_id", "membership_id", "status", "reason", "delive
 
 
 def _insert_attendance(rows: list[tuple]):
-    from django.db import connection
-
-    table = connection.ops.quote_name(Attendance._meta.db_table)
-    sql = (f"INSERT INTO {table} ({', '.join(ATTENDANCE_COLUMNS)}) "
-           f"VALUES ({', '.join(['%s'] * len(ATTENDANCE_COLUMNS))})")
-    with connection.cursor() as cursor:
-        for i in range(0, len(rows), BATCH):
-            cursor.executemany(sql, rows[i:i + BATCH])
+    copy_rows(Attendance._meta.db_table, ATTENDANCE_COLUMNS, rows)
 
 
 class _Generator:
@@ -225,9 +218,9 @@ class _Generator:
     def _flush(self, pending):
         if not pending:
             return
-        meetings = Meeting.objects.bulk_create([m for m, _ in pending], batch_size=BATCH)
+        meetings = copy_insert(Meeting, [m for m, _ in pending])
         if self.ctx.log_history:
-            bulk_log_changes(meetings)
+            log_created(meetings)
         attendance = []
         for m, roll in pending:
             self.by_branch_month.setdefault((m.organization_id, m.held_on.replace(day=1)), []).append(m)
@@ -266,7 +259,7 @@ class _Generator:
                             mode=rng.choice([StudyMode.MEETING, StudyMode.MEETING, StudyMode.ONLINE, StudyMode.SELF]),
                             material=mat, material_title=mat.title, notes=f"学习《{mat.title}》的笔记",
                             reflection="坚定理想信念，发挥余热"))
-        StudyRecord.objects.bulk_create([r for r in records if r.studied_on <= self.today], batch_size=BATCH)
+        copy_insert(StudyRecord, [r for r in records if r.studied_on <= self.today])
 
     def training(self):
         rng, root = self.rng, self.ctx.root
@@ -288,7 +281,7 @@ class _Generator:
                 n = base + (1 if i < extra else 0)
                 through.extend(TrainingSession.attendees.through(trainingsession_id=s.pk, retiree_id=r)
                                for r in rng.sample(people, min(n, len(people))))
-            TrainingSession.attendees.through.objects.bulk_create(through, batch_size=BATCH)
+            copy_insert(TrainingSession.attendees.through, through)
 
     # -- work lists --------------------------------------------------------------------------
     def work_lists(self):
@@ -328,7 +321,7 @@ class _Generator:
                         elif item.kind_id is None and rng.random() < 0.7:
                             completions.append(WorkItemCompletion(receipt=rc, item=item, note="已送学上门",
                                                                   completed_on=min(item.due_on, self.today)))
-                WorkItemCompletion.objects.bulk_create(completions)
+                copy_insert(WorkItemCompletion, completions)
 
     def photos(self):
         """One activity photo on each branch's latest 主题党日 (a generated picture, no real person)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from changqing.core.changelog import bulk_log_changes
+from changqing.demo.bulk import copy_insert, log_created
 from changqing.orgs.models import Organization, OrgKind
 
 from .models import (
@@ -104,18 +104,19 @@ def extend(ctx):
             m._demo_move = (source, on)
             events.append(MembershipEvent(membership=m, kind=Kind.MOVED, on=on, organization=branch, transfer=t,
                                           status=m.status, state=m.state, note=f"由{source.name}转入{branch.name}"))
-    Transfer.objects.bulk_create(transfers, batch_size=BATCH)
+    copy_insert(Transfer, transfers)
     _rewrite_periods(ctx, by_branch, closed)
     Membership.objects.bulk_update(changed_members, ["state", "ended_on"], batch_size=BATCH)
     Retiree.objects.bulk_update(changed_retirees, ["status", "deceased_on"], batch_size=BATCH)
     for e in events:  # the transfer got its id on bulk_create
         e.transfer_id = e.transfer.pk if e.transfer else None
-    MembershipEvent.objects.bulk_create(events, batch_size=BATCH)
+    copy_insert(MembershipEvent, events)
     probationary = _probationary(ctx, branches) if ctx.scale == "county" else []
     absences = _current_winter(ctx)
     if ctx.log_history:
-        for objs in (transfers, events, probationary, absences):
-            bulk_log_changes(objs)
+        for objs in (transfers, events, probationary):
+            log_created(objs)
+        log_created(absences, "retiree__organization")
     ctx.progress(f"党员历史：转接 {len(transfers)} 条，党籍变动 {len(events)} 条，预备党员 {len(probationary)} 名，"
                  f"本冬外出 {len(absences)} 条")
 
@@ -127,10 +128,10 @@ def _first_periods(ctx, members, with_events: bool):
     periods, events = [], []
 
     def flush():
-        MembershipPeriod.objects.bulk_create(periods, batch_size=BATCH)
-        MembershipEvent.objects.bulk_create(events, batch_size=BATCH)
+        copy_insert(MembershipPeriod, periods)
+        copy_insert(MembershipEvent, events)
         if ctx.log_history:
-            bulk_log_changes(periods)
+            log_created(periods, "membership__retiree", "organization")
         periods.clear()
         events.clear()
 
@@ -177,7 +178,7 @@ def _rewrite_periods(ctx, by_branch, closed):
             update.append(p)
     MembershipPeriod.objects.bulk_update(update, ["start_on", "start_reason", "organization", "end_on", "end_reason"],
                                          batch_size=BATCH)
-    MembershipPeriod.objects.bulk_create(create, batch_size=BATCH)
+    copy_insert(MembershipPeriod, create)
 
 
 def _probationary(ctx, branches) -> list[Membership]:
@@ -192,7 +193,7 @@ def _probationary(ctx, branches) -> list[Membership]:
         created.append(Membership(retiree=r, organization=r.organization, status=MembershipStatus.PROBATIONARY,
                                   state=MembershipState.ACTIVE, joined_on=joined,
                                   joined_org_name=r.organization.name))
-    Membership.objects.bulk_create(created)
+    copy_insert(Membership, created)
     MembershipPeriod.objects.bulk_create([MembershipPeriod(membership=m, organization_id=m.organization_id,
                                                            start_on=m.joined_on) for m in created])
     MembershipEvent.objects.bulk_create([MembershipEvent(membership=m, kind=Kind.JOINED, on=m.joined_on,
@@ -257,5 +258,5 @@ def _current_winter(ctx) -> list[Absence]:
         elif rng.random() < 0.6:
             a.last_report_on = min(today, start + dt.timedelta(days=rng.randint(5, 40)))
         created.append(a)
-    Absence.objects.bulk_create(created, batch_size=BATCH)
+    copy_insert(Absence, created)
     return created

@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from changqing.core.changelog import bulk_log_changes
 from changqing.demo import names
+from changqing.demo.bulk import copy_insert, log_created
 from changqing.members.models import Membership
 
 from .models import (
@@ -32,10 +32,10 @@ CONTACT_NOTES = ["参加支部主题党日", "传达上级会议精神", "走访
                  "协助筹备组织生活会", "送学习资料上门"]
 
 
-def _batch(model, objs, ctx):
-    created = model.objects.bulk_create(objs, batch_size=2000)
+def _batch(model, objs, ctx, *related):
+    created = copy_insert(model, objs)
     if ctx.log_history:
-        bulk_log_changes(created)
+        log_created(created, *related)
     return created
 
 
@@ -122,7 +122,7 @@ def extend(ctx):
                                    years=years, end_on=add_years(start, years), election=election))
         prev_team = rng.sample(eligible, min(len(team), len(eligible)))
         posts_plan.append((prev_team, team))
-    _batch(ElectionCandidate, candidates, ctx)
+    _batch(ElectionCandidate, candidates, ctx, "membership__retiree")
     terms = _batch(CommitteeTerm, terms, ctx)
     posts = []
     for (prev_team, team), prev_term, cur_term in zip(posts_plan, terms[0::2], terms[1::2]):
@@ -131,7 +131,7 @@ def extend(ctx):
                 post = Post.SECRETARY if j == 0 else Post.DEPUTY if j == 1 else Post.MEMBER
                 duty = DUTIES[j - 2] if post == Post.MEMBER and j - 2 < len(DUTIES) else ""
                 posts.append(CommitteePost(term=term, membership_id=m["id"], post=post, duty=duty))
-    _batch(CommitteePost, posts, ctx)
+    _batch(CommitteePost, posts, ctx, "membership__retiree")
 
     # -- liaisons, one per branch, with monthly contacts ------------------------------
     liaisons = []

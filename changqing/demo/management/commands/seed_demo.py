@@ -27,7 +27,8 @@ class Command(BaseCommand):
                 return
             raise CommandError("数据库中已有组织数据。请换一个空数据库，或使用 --if-empty。")
         started = time.monotonic()
-        progress = (lambda m: self.stderr.write(m)) if format == "text" and scale != "county" else None
+        # Text output shows progress and how long each part took (组织生活 … 3.2 秒).
+        progress = (lambda m: self.stderr.write(m)) if format == "text" else None
         result = load_demo(scale, seed, members=members, log_history=not no_history and scale == "county",
                            progress=progress)
         counts, users = result.counts, result.users

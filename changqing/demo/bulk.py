@@ -1,0 +1,106 @@
+"""Fast bulk writing for the demo loader: the same rows as bulk_create, written with COPY.
+
+`bulk_create` on PostgreSQL builds one INSERT … UNNEST statement whose arrays are
+quoted in Python (client-side binding); for the tens of thousands of rows of the
+demo that quoting, not the database, is most of the time. `copy_insert` takes the
+primary keys from the table's own sequence in one query (so every id is the one
+bulk_create would have given, in the same order), then streams the rows with
+COPY. Values go through the same field.pre_save / get_db_prep_save as an INSERT.
+
+`log_created` writes the change log exactly as core.changelog.bulk_log_changes
+does (same ObjectChange rows, built by its own snapshot/make_change), loading the
+relations that __str__ and the scope path follow in one query per relation first
+instead of one per row.
+"""
+from __future__ import annotations
+
+from django.db import connection, transaction
+from django.db.models import AutoField, prefetch_related_objects
+
+from changqing.core.changelog import make_change, snapshot
+from changqing.core.models import ObjectChange
+
+
+def _copyable(model, objs) -> bool:
+    opts = model._meta
+    if connection.vendor != "postgresql" or opts.parents or not isinstance(opts.pk, AutoField):
+        return False
+    if any(f.has_db_default() for f in opts.concrete_fields):
+        return False
+    return not any(o._is_pk_set() for o in objs)
+
+
+def copy_insert(model, objs, batch_size: int = 5000) -> list:
+    """bulk_create(objs) for new rows of a plain model; returns objs with their pks set."""
+    objs = list(objs)
+    if not objs:
+        return objs
+    if not _copyable(model, objs):
+        return model.objects.bulk_create(objs, batch_size=batch_size)
+    opts = model._meta
+    fields = [f for f in opts.concrete_fields if not f.generated]
+    pk = opts.pk
+    table, qn = opts.db_table, connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in fields)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        for obj in objs:
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [table, pk.column, len(objs)])
+        ids = sorted(r[0] for r in cursor.fetchall())
+        for obj, pk_value in zip(objs, ids):
+            setattr(obj, pk.attname, pk_value)
+        raw = cursor.cursor
+        with raw.copy(f"COPY {qn(table)} ({columns}) FROM STDIN") as copy:
+            for obj in objs:
+                copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+        for obj in objs:
+            obj._state.adding = False
+            obj._state.db = "default"
+    return objs
+
+
+def log_created(instances, *related: str) -> None:
+    """core.changelog.bulk_log_changes(instances) (action create), written with COPY.
+
+    `related`: prefetch lookups (e.g. "membership__retiree") for what the records'
+    __str__ and scope path read, so they are loaded once, not row by row.
+    """
+    instances = list(instances)
+    if not instances:
+        return
+    if related:
+        prefetch_related_objects(instances, *related)
+    changes = [make_change(obj, ObjectChange.Action.CREATE, None, snapshot(obj)) for obj in instances]
+    copy_insert(ObjectChange, changes)
+
+
+def copy_rows(table: str, columns: tuple[str, ...], rows) -> None:
+    """INSERT INTO table (columns) VALUES … for plain tuples of database values, with COPY (same rows, same order)."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {connection.ops.quote_name(table)} ({', '.join(columns)}) "
+                               f"VALUES ({', '.join(['%s'] * len(columns))})", list(rows))
+        return
+    with connection.cursor() as cursor, cursor.cursor.copy(
+            f"COPY {connection.ops.quote_name(table)} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def update_column(model, objs, name: str) -> None:
+    """bulk_update(objs, [name]) for one plain column, as one UPDATE … FROM unnest (no CASE per row)."""
+    objs = list(objs)
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(objs, [name], batch_size=500)
+        return
+    field, pk = model._meta.get_field(name), model._meta.pk
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {qn(model._meta.db_table)} AS t SET {qn(field.column)} = d.v "
+            f"FROM unnest(%s::{pk.rel_db_type(connection)}[], %s::{field.db_type(connection)}[]) AS d(k, v) "
+            f"WHERE t.{qn(pk.column)} = d.k",
+            [[o.pk for o in objs], [field.get_db_prep_save(getattr(o, field.attname), connection) for o in objs]])
