@@ -20,10 +20,10 @@ def id_number(birth: dt.date, male: bool = True) -> str:
 
 
 def person(org, *, birth=dt.date(1950, 5, 1), kind="tuixiu", retired_on=dt.date(2010, 6, 1), joined_on=None,
-           ended_on=None, state="active", deceased_on=None, save=True, **extra) -> Retiree:
+           ended_on=None, state="active", deceased_on=None, status=None, save=True, **extra) -> Retiree:
     r = Retiree(name=f"测试{next(_seq)}", gender="male", id_number=id_number(birth), birth_date=birth,
                 retirement_kind=kind, retired_on=retired_on, organization=org,
-                status="deceased" if deceased_on else "alive", deceased_on=deceased_on, **extra)
+                status=status or ("deceased" if deceased_on else "alive"), deceased_on=deceased_on, **extra)
     if not save:
         return r
     r.save()

@@ -140,3 +140,20 @@ def test_query_counts_do_not_grow(j, n, django_assert_max_num_queries):
         distributions(org=j.root, on=ON)
     with django_assert_max_num_queries(2):
         trend(org=j.root, years=list(range(2011, 2019)))
+
+
+def test_trend_agrees_with_annual_figures_on_mixed_histories(j):
+    people_bulk(j.alone, 60)
+    for year in (2012, 2014, 2016, 2018):
+        person(j.combined, retired_on=dt.date(year, 12, 31), joined_on=dt.date(year - 30, 1, 1),
+               ended_on=dt.date(year + 2, 12, 31), state="transferred_out")
+        person(j.combined, kind="lixiu", retired_on=dt.date(1990, 1, 1), deceased_on=dt.date(year, 12, 31),
+               joined_on=dt.date(1946, 1, 1), ended_on=dt.date(year, 12, 31), state="deceased")
+        person(j.community, joined_on=dt.date(year, 12, 31))
+    person(j.community, status="deceased")  # deceased without a date: never counted
+    person(j.community, retired_on=None, joined_on=dt.date(1970, 1, 1), state="left")  # ended without a date
+    years = list(range(2010, 2021))
+    for row in trend(org=j.root, years=years):
+        assert row["figures"] == annual_figures(org=j.root, on=row["on"]), row["year"]
+        for key, _ in FIGURES:
+            assert figure_records(key, org=j.root, on=row["on"]).count() == row["figures"][key]
