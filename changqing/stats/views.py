@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpResponseForbidden
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -73,8 +75,11 @@ def trend_years(on: dt.date) -> list[int]:
 
 
 def org_choices(user, current: Organization) -> list[Organization]:
-    """Organisations offered in the picker: the user's roots, committees and 党总支 below them, and the current one."""
-    qs = restrict(Organization.objects.filter(kind__in=[OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH]), user)
+    """Organisations offered in the picker: every organisation in scope when there are at most
+    ORG_CHOICES_MAX of them, else the committees and 党总支; plus the user's roots and the current one."""
+    qs = restrict(Organization.objects.exclude(kind=OrgKind.GROUP), user)
+    if qs.count() > ORG_CHOICES_MAX:
+        qs = qs.filter(kind__in=[OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH])
     orgs = {o.pk: o for o in qs.order_by("path")[:ORG_CHOICES_MAX]}
     for o in scope_roots(user) + [current]:
         orgs.setdefault(o.pk, o)
@@ -224,6 +229,12 @@ class FigureRecordsView(ScopedListView):
         if p["figure"] in ORG_FIGURES:
             return qs.select_related("parent")
         return qs.select_related("organization", "membership")
+
+    def render_row(self, row):
+        cells = super().render_row(row)
+        if self.params["figure"] in ORG_FIGURES:  # the code opens that organisation's own statistics
+            cells[0]["url"] = f"{reverse('stats:home')}?{urlencode({'org': row.code, 'on': self.params['on'].isoformat()})}"
+        return cells
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -91,6 +91,11 @@ def test_bucket_links_list_their_records(admin_client, j):
             assert _count(response) == b["count"], (key, b["key"])
 
 
+def test_organisation_list_opens_each_organisations_statistics(admin_client, j):
+    html = admin_client.get(records_url("organizations", org=j.root, on=ON)).content.decode()
+    assert '<a href="/stats/?org=S-G1&amp;on=2018-12-31">S-G1</a>' in html
+
+
 def test_records_are_masked_like_the_roster(admin_client, j):
     response = admin_client.get(records_url("lixiu_members", org=j.sub, on=ON))
     html = response.content.decode()
