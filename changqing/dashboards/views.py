@@ -179,9 +179,12 @@ class RecordsView(ScopedListView):
             parts.append(a.period.label)
         return f"{self.spec.title}（{'·'.join(parts)}）"
 
+    def get_base_queryset(self):
+        ask = self._ask()
+        return self.spec.rows(ask)
+
     def get_rows(self):
-        a = self._ask()
-        qs = self.scoped(self.spec.rows(a))
+        qs = self.scoped(self.get_base_queryset())
         self.filterset = None
         model = qs.model._meta.label_lower
         default = {"orgs.organization": "path", "members.retiree": "name_pinyin",

@@ -33,6 +33,7 @@ def test_admin_clicks_a_figure_lands_on_its_records_and_exports_them(demo, page_
     page.goto(page.base_url + "/dashboards/")
     page.wait_for_selector(".dash-chart canvas")
     assert page.evaluate(CANVASES_DRAWN) >= 3, "the ECharts charts did not draw"
+    page.wait_for_timeout(1500)  # let the charts finish their entry animation before the picture
     screenshot(page, "dashboards-overview-1280")
 
     # 欠缴党费的党员 → the dues list filtered the same way.
@@ -76,6 +77,7 @@ def test_dashboard_on_a_phone_and_the_meeting_room_screen(demo, page_factory):
     phone.wait_for_selector(".dash-chart canvas")
     assert phone.evaluate(CANVASES_DRAWN) >= 3
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375 + 1, "the page scrolls sideways"
+    phone.wait_for_timeout(1500)
     screenshot(phone, "dashboards-overview-375")
 
     wall = page_factory(width=1920, height=1080)
@@ -88,4 +90,5 @@ def test_dashboard_on_a_phone_and_the_meeting_room_screen(demo, page_factory):
     assert wall.locator(".screen-figure").count() >= 12
     size = wall.evaluate("parseFloat(getComputedStyle(document.querySelector('.screen-num')).fontSize)")
     assert size >= 40
-    wall.screenshot(path=str(screenshot(wall, "dashboards-screen-1920")))
+    wall.wait_for_timeout(1500)
+    screenshot(wall, "dashboards-screen-1920")
