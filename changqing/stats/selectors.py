@@ -236,8 +236,8 @@ DISTRIBUTIONS: list[Distribution] = [
         Bucket(value, label, (lambda v: lambda on: Q(living=v))(value)) for value, label in Living.choices)),
     Distribution("absence", "外出流动", "retirees", (
         Bucket("home", "未外出", lambda on: ~_away(on)),
-        Bucket("away", "外出中（未转临时组织关系）", lambda on: _away(on) & ~_away_temporary(on)),
-        Bucket("temporary", "外出中（已转临时组织关系）", _away_temporary),
+        Bucket("away", "外出，未转临时组织关系", lambda on: _away(on) & ~_away_temporary(on)),
+        Bucket("temporary", "外出，已转临时组织关系", _away_temporary),
     )),
     # Buckets are the zones found in the data (zone code), plus "none" (see distributions()).
     Distribution("zone", "片组分布", "retirees", ()),
