@@ -14,7 +14,9 @@ instead of one per row.
 """
 from __future__ import annotations
 
-from django.db import connection, transaction
+import datetime as dt
+
+from django.db import connection, connections, models, transaction
 from django.db.models import AutoField, prefetch_related_objects
 
 from changqing.core.changelog import make_change, snapshot
@@ -51,13 +53,44 @@ def copy_insert(model, objs, batch_size: int = 5000) -> list:
         for obj, pk_value in zip(objs, ids):
             setattr(obj, pk.attname, pk_value)
         raw = cursor.cursor
+        convert = _converters(fields)
         with raw.copy(f"COPY {qn(table)} ({columns}) FROM STDIN") as copy:
             for obj in objs:
-                copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+                copy.write_row([c(obj) for c in convert])
         for obj in objs:
             obj._state.adding = False
             obj._state.db = "default"
     return objs
+
+
+# Field classes whose get_db_prep_save returns a value of these exact types unchanged (PostgreSQL).
+_PLAIN = {models.CharField: (str,), models.TextField: (str,), models.IntegerField: (int,),
+          models.PositiveIntegerField: (int,), models.PositiveSmallIntegerField: (int,),
+          models.SmallIntegerField: (int,), models.BigIntegerField: (int,), models.BooleanField: (bool,),
+          models.DateField: (dt.date,), models.ForeignKey: (int,)}
+
+
+def _converters(fields):
+    """Per field: obj → the value an INSERT would send (field.pre_save, then get_db_prep_save)."""
+    conn = connections["default"]  # the wrapper itself, not the per-call proxy
+    out = []
+    for f in fields:
+        plain = _PLAIN.get(type(f))
+        if type(f) is models.ForeignKey and not isinstance(f.target_field, AutoField):
+            plain = None
+        auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        if plain is None or auto:
+            out.append(lambda obj, f=f: f.get_db_prep_save(f.pre_save(obj, True), conn))
+            continue
+        attname = f.attname
+
+        def convert(obj, f=f, attname=attname, plain=plain):
+            value = getattr(obj, attname)
+            if value is None or type(value) in plain:
+                return value
+            return f.get_db_prep_save(value, conn)
+        out.append(convert)
+    return out
 
 
 def log_created(instances, *related: str) -> None:

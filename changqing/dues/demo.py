@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connections, transaction
+from django.utils import timezone
 
-from changqing.demo.bulk import copy_insert, log_created
+from changqing.demo.bulk import copy_insert, copy_rows, log_created
 from changqing.members.models import Membership, MembershipState
 from changqing.orgs.models import Organization, OrgKind
 
@@ -21,6 +22,8 @@ from .models import (
 )
 
 BATCH = 5000
+MONTH_COLUMNS = ("created_at", "updated_at", "membership_id", "month", "amount_due", "payment_id", "hardship_id")
+METHODS = list(Method.values)
 FIRST = dt.date(2024, 1, 1)
 COLLECTORS = ["组织委员", "支部书记", "党小组长"]
 # purpose, lowest and highest amount, the month it happens in (None = any month from April)
@@ -137,7 +140,7 @@ def _write_members(batch, ctx, quarterly, basic_paths, this_month, written, show
                 paid_on = today
             payments.append(DuesPayment(
                 membership=m, organization=m.organization, kind=PaymentKind.REGULAR, first_month=month, months=count,
-                amount=sum(dues, Decimal("0.00")), method=rng.choices(list(Method.values), weights=(60, 15, 25))[0],
+                amount=sum(dues, Decimal("0.00")), method=rng.choices(METHODS, weights=(60, 15, 25))[0],
                 paid_on=paid_on, collector=rng.choice(COLLECTORS),
                 receipt_number=f"DF{paid_on:%Y%m}{rng.randint(1, 9999):04d}",
                 payer_name=("家属代缴" if m.retiree.mobility_impaired and rng.random() < 0.5 else "")))
@@ -160,12 +163,17 @@ def _write_members(batch, ctx, quarterly, basic_paths, this_month, written, show
         copy_insert(DuesBase, bases)
         copy_insert(HardshipDecision, hardships)
         created = copy_insert(DuesPayment, payments)
-        rows = [DuesMonth(membership_id=p.membership_id, month=c, amount_due=d, payment=p)
+        # DuesMonth is the biggest table (one row per member and month): plain tuples, no model instances.
+        due = DuesMonth._meta.get_field("amount_due")
+        conn = connections["default"]
+        now = timezone.now()
+        rows = [(now, now, p.membership_id, c, due.get_db_prep_save(d, conn), p.pk, None)
                 for p, covered in zip(created, months_by_payment) for c, d in covered]
-        taken = {(r.membership_id, r.month) for r in rows}
-        rows += [DuesMonth(membership_id=h.membership_id, month=c, amount_due=Decimal("0.00"), hardship=h)
+        taken = {(r[2], r[3]) for r in rows}
+        zero = due.get_db_prep_save(Decimal("0.00"), conn)
+        rows += [(now, now, h.membership_id, c, zero, None, h.pk)
                  for h, ms in waived for c in ms if (h.membership_id, c) not in taken]
-        copy_insert(DuesMonth, rows)
+        copy_rows(DuesMonth._meta.db_table, MONTH_COLUMNS, rows)
         if ctx.log_history:
             log_created(bases)
             log_created(hardships)

@@ -160,7 +160,7 @@ def extend(ctx):
                                                    way=rng.choice(LiaisonContact.Way.values),
                                                    notes=rng.choice(CONTACT_NOTES)))
             month = last_day + dt.timedelta(days=1)
-    _batch(LiaisonContact, contacts, ctx)
+    _batch(LiaisonContact, contacts, ctx, "organization")
 
     # -- 党工委 members: each contacts one branch, ≥4 visits a year (seed 003) --------------
     assignments = []
@@ -185,7 +185,7 @@ def extend(ctx):
                 visits.append(CommitteeVisit(assignment=a, organization_id=a.organization_id, visitor=a.name,
                                              visited_on=names.random_date(rng, dt.date(year, 1, 5), end),
                                              notes=rng.choice(VISIT_TOPICS)))
-    _batch(CommitteeVisit, visits, ctx)
+    _batch(CommitteeVisit, visits, ctx, "organization")
     ctx.progress(f"班子 {len(committees)} 个，联络员 {len(liaisons)} 名，党工委委员联系点 {len(assignments)} 个")
 
 
