@@ -34,6 +34,7 @@ def test_admin_clicks_a_figure_and_sees_its_records(demo, page_factory):
     count = int(re.search(r"共\s*(\d+)\s*条", page.locator("main").inner_text()).group(1))
     assert count == figures["lixiu_members"]
     assert "离休干部党员" in page.locator("h1").inner_text()
+    screenshot(page, "stats-records-1280")
 
     # A distribution bucket: the people aged 80–89.
     page.go_back()
