@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
@@ -54,6 +55,12 @@ class Subtree:
     orgs: dict[int, OrgRow]
     groups: list[OrgRow]
     group_of: dict[int, int]  # organisation id → id of its group (a child of the root, or the root)
+    cache: dict = field(default_factory=dict)  # counts already read for this request (boards share them)
+
+    def memo(self, key, fn):
+        if key not in self.cache:
+            self.cache[key] = fn()
+        return self.cache[key]
 
     @property
     def branch_ids(self) -> list[int]:
@@ -89,10 +96,15 @@ def months_shown(period: engine.Period, today: dt.date) -> list[dt.date]:
     return [m for m in period.months if m <= today] or period.months[:1]
 
 
+@lru_cache(maxsize=1)
+def _records_path() -> str:
+    return reverse("dashboards:records")
+
+
 def records_url(figure: str, *, org: str, period: str, **bucket) -> str:
     params = {"figure": figure, "org": org, "period": period}
     params.update({k: v for k, v in bucket.items() if v not in (None, "")})
-    return f"{reverse('dashboards:records')}?{urlencode(params)}"
+    return f"{_records_path()}?{urlencode(params)}"
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -121,6 +133,10 @@ def _by_org(rows, key="organization_id", **fields) -> dict[int, dict]:
 
 def people_counts(sub: Subtree) -> dict[int, dict]:
     """org id → retirees alive, 离休 among them, party members on the roll (two queries)."""
+    return sub.memo("people", lambda: _people_counts(sub))
+
+
+def _people_counts(sub: Subtree) -> dict[int, dict]:
     p = sub.root.path
     out: dict[int, dict] = defaultdict(lambda: {"retirees": 0, "lixiu": 0, "members": 0})
     for r in (Retiree.objects.filter(organization__path__startswith=p, status=PersonStatus.ALIVE)
@@ -135,6 +151,10 @@ def people_counts(sub: Subtree) -> dict[int, dict]:
 
 def dues_counts(sub: Subtree, months: list[dt.date], as_of: dt.date, period: engine.Period) -> dict:
     """Settled member-months per org × month, members in each arrears band per org, payments in the period."""
+    return sub.memo(("dues", tuple(months), as_of, period), lambda: _dues_counts(sub, months, as_of, period))
+
+
+def _dues_counts(sub: Subtree, months: list[dt.date], as_of: dt.date, period: engine.Period) -> dict:
     p = sub.root.path
     settled: dict[tuple[int, dt.date], int] = {}
     for org_id, month, n in (DuesMonth.objects.filter(membership__state="active", month__in=months,
@@ -158,6 +178,10 @@ def dues_counts(sub: Subtree, months: list[dt.date], as_of: dt.date, period: eng
 
 def care_counts(sub: Subtree, period: engine.Period, today: dt.date) -> dict:
     """Visits and retirees visited per org in the period; current hardship per reason; birthdays this month."""
+    return sub.memo(("care", period, today), lambda: _care_counts(sub, period, today))
+
+
+def _care_counts(sub: Subtree, period: engine.Period, today: dt.date) -> dict:
     p = sub.root.path
     alive = Q(retiree__status=PersonStatus.ALIVE, retiree__organization__path__startswith=p)
     visits = {r["retiree__organization_id"]: r for r in
@@ -231,19 +255,20 @@ def _cell(value, url=None, *, unit="", tone=""):
 
 
 def overview(root: Organization, period: engine.Period, period_text: str, *, user=None,
-             today: dt.date) -> Board:
+             today: dt.date, sub: Subtree | None = None) -> Board:
     """The jurisdiction at a glance: people, organisational life, dues, care, integrity."""
     from . import stats_adapter
 
-    sub = subtree(root, user)
+    sub = sub or subtree(root, user)
     ids = set(sub.orgs)
     board = Board(root, period, period_text)
     link = lambda key, **b: records_url(key, org=root.code, period=period_text, **b)  # noqa: E731
     board.figures.extend(stats_adapter.headline_figures(sub, period, period_text, user=user, today=today))
     branches = sub.branch_ids
-    overdue, overdue_items = overdue_branch_ids(root, period, user=user, today=today)
+    overdue, overdue_items = sub.memo(("overdue", period, today),
+                                      lambda: overdue_branch_ids(root, period, user=user, today=today))
     as_of = last_closed_month(today)
-    dues = dues_counts(sub, [as_of], as_of, period)
+    dues = dues_counts(sub, months_shown(period, today), as_of, period)  # the dues board's read, shared
     arrears = sum(dues["arrears"].get(i, {}).get(1, 0) for i in ids)
     arrears6 = sum(dues["arrears"].get(i, {}).get(6, 0) for i in ids)
     care = care_counts(sub, period, today)
@@ -518,7 +543,8 @@ def zones_overview(root: Organization, period: engine.Period, period_text: str, 
     people = people_counts(sub)
     dues = dues_counts(sub, [month], as_of, period)
     care = care_counts(sub, period, today)
-    overdue, _ = overdue_branch_ids(root, period, user=user, today=today)
+    overdue, _ = sub.memo(("overdue", period, today),
+                          lambda: overdue_branch_ids(root, period, user=user, today=today))
     live_branches = set(sub.branch_ids)
     rows = []
     for z in zones:

@@ -124,8 +124,9 @@ def screen(request):
     root = resolve_root(request)
     period, text, error = resolve_period(request)
     today = _today()
-    board = selectors.overview(root, period, text, user=request.user, today=today)
-    zones_board = selectors.zones_overview(root, period, text, user=request.user, today=today)
+    sub = selectors.subtree(root, request.user)
+    board = selectors.overview(root, period, text, user=request.user, today=today, sub=sub)
+    zones_board = selectors.zones_overview(root, period, text, user=request.user, today=today, sub=sub)
     charts = board.charts + [c for c in zones_board.charts if c["categories"]]
     for c in charts:  # the wall shows the weakest rows when a chart has many
         if c["id"] == "care-groups":
