@@ -19,7 +19,9 @@ import datetime as dt
 from django.db import connection, connections, models, transaction
 from django.db.models import AutoField, prefetch_related_objects
 
-from changqing.core.changelog import make_change, snapshot
+from django.utils.encoding import is_protected_type
+
+from changqing.core.changelog import _SKIP_FIELDS, make_change, snapshot
 from changqing.core.models import ObjectChange
 
 
@@ -93,6 +95,24 @@ def _converters(fields):
     return out
 
 
+def _snapshotter(model):
+    """core.changelog.snapshot without a serializer object per row: the same dict, field by field,
+    as the python serializer builds it (protected types as they are, others value_to_string).
+    Models with many-to-many fields keep the serializer (it reads them from the database)."""
+    concrete = model._meta.concrete_model
+    if concrete._meta.local_many_to_many or concrete._meta.pk.remote_field is not None:
+        return snapshot
+    fields = [f for f in concrete._meta.local_fields if f.serialize and f.name not in _SKIP_FIELDS]
+
+    def snap(obj):
+        out = {}
+        for f in fields:
+            value = f.value_from_object(obj)
+            out[f.name] = value if is_protected_type(value) else f.value_to_string(obj)
+        return out
+    return snap
+
+
 def log_created(instances, *related: str) -> None:
     """core.changelog.bulk_log_changes(instances) (action create), written with COPY.
 
@@ -104,7 +124,9 @@ def log_created(instances, *related: str) -> None:
         return
     if related:
         prefetch_related_objects(instances, *related)
-    changes = [make_change(obj, ObjectChange.Action.CREATE, None, snapshot(obj)) for obj in instances]
+    model = type(instances[0])
+    snap = _snapshotter(model) if all(type(o) is model for o in instances) else snapshot
+    changes = [make_change(obj, ObjectChange.Action.CREATE, None, snap(obj)) for obj in instances]
     copy_insert(ObjectChange, changes)
 
 

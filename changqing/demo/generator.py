@@ -21,8 +21,9 @@ living situations follow age, every party date is possible (joined at 18 or
 older; 离休 members joined before 1949-10-01, DOMAIN.md §2), retirement dates
 are on or before the scale's reference date.
 
-Rows are written with bulk_create in batches; the change log gets one bulk
-insert per batch (see core.changelog.bulk_log_changes).
+Rows are written in batches with COPY (demo.bulk.copy_insert: exactly the rows
+bulk_create would write, ids included); the change log gets one insert per
+batch (demo.bulk.log_created, the records of core.changelog.bulk_log_changes).
 """
 from __future__ import annotations
 
@@ -38,13 +39,13 @@ from functools import lru_cache
 from django.db import transaction
 from django.db.models import Max
 
-from changqing.core.changelog import bulk_log_changes
 from changqing.members.models import (
     Absence, Health, Living, Membership, MembershipState, MembershipStatus, Retiree, RetirementKind, name_pinyin,
 )
 from changqing.orgs.models import Nature, Organization, OrgKind, SetupKind, Zone
 
 from . import names
+from .bulk import copy_insert, log_created
 
 BATCH = 5000
 TODAY = dt.date(2026, 11, 24)
@@ -298,16 +299,16 @@ class DemoGenerator:
             parent_path = org.parent.path if org.parent_id else None
             org.path = Organization.build_path(parent_path, org.code)
             org.depth = org.path.strip("/").count("/") + 1
-        created = Organization.objects.bulk_create(items, batch_size=self.batch_size)
+        created = copy_insert(Organization, items, batch_size=self.batch_size)
         if self.log_history:
-            bulk_log_changes(created)
+            log_created(created)
         self.counts.organizations += len(created)
         return created
 
     def _zones(self, items: list[Zone]) -> list[Zone]:
-        created = Zone.objects.bulk_create(items)
+        created = copy_insert(Zone, items)
         if self.log_history:
-            bulk_log_changes(created)
+            log_created(created)
         self.counts.zones += len(created)
         return created
 
@@ -422,20 +423,20 @@ class DemoGenerator:
             if not batch:
                 return
             with transaction.atomic():
-                retirees = Retiree.objects.bulk_create([r for r, _ in batch], batch_size=self.batch_size)
+                retirees = copy_insert(Retiree, [r for r, _ in batch], batch_size=self.batch_size)
                 members = [self._membership(r, as_of) for r, (_, is_member) in zip(retirees, batch) if is_member]
-                Membership.objects.bulk_create(members, batch_size=self.batch_size)
+                copy_insert(Membership, members, batch_size=self.batch_size)
                 absences = []
                 for m in members:
                     r = m.retiree
                     mobile = r.health in (Health.GOOD, Health.FAIR) and r.birth_date.year >= 1940
                     if mobile and self.rng.random() < absence_rate:
                         absences.extend(self._winters(r))
-                Absence.objects.bulk_create(absences, batch_size=self.batch_size)
+                copy_insert(Absence, absences, batch_size=self.batch_size)
                 if self.log_history:
-                    bulk_log_changes(retirees)
-                    bulk_log_changes(members)
-                    bulk_log_changes(absences)
+                    log_created(retirees)
+                    log_created(members)
+                    log_created(absences)
             self.batches.append(len(retirees))
             self.counts.retirees += len(retirees)
             self.counts.members += len(members)
