@@ -541,7 +541,8 @@ def zones_overview(root: Organization, period: engine.Period, period_text: str, 
     as_of = last_closed_month(today)
     month = min(as_of, months_shown(period, today)[-1])
     people = people_counts(sub)
-    dues = dues_counts(sub, [month], as_of, period)
+    shown = months_shown(period, today)
+    dues = dues_counts(sub, shown if month in shown else shown + [month], as_of, period)  # shared with the dues board
     care = care_counts(sub, period, today)
     overdue, _ = sub.memo(("overdue", period, today),
                           lambda: overdue_branch_ids(root, period, user=user, today=today))
