@@ -357,7 +357,8 @@ def compliance(root: Organization, period: engine.Period, period_text: str, *, u
             statuses = [status_of[(i, m)] for i in ids]
             done, overdue = statuses.count(engine.DONE), statuses.count(engine.OVERDUE)
             row["cells"].append({
-                "month": m, "total": len(ids), "done": done, "overdue": overdue, "rate": rate(done, len(ids)),
+                "month": m, "total": len(ids), "done": done, "overdue": overdue,
+                "rate": rate(len(ids) - overdue, len(ids)),
                 "url": records_url("life.overdue_branches", org=g.code, period=f"{m:%Y-%m}"),
                 "done_url": records_url("life.done_branches", org=g.code, period=f"{m:%Y-%m}"),
                 "heatmap": f"{reverse('life:heatmap')}?{urlencode({'org': g.code, 'period': f'{m:%Y-%m}'})}",
@@ -386,7 +387,7 @@ def compliance(root: Organization, period: engine.Period, period_text: str, *, u
              "color": "#5b5b5b"},
         ]})
     board.charts.append({
-        "id": "compliance-heat", "type": "heatmap", "title": "完成率热力图（%）", "unit": "%",
+        "id": "compliance-heat", "type": "heatmap", "title": "无逾期的支部比例（%，点格子看逾期的支部）", "unit": "%",
         "categories": labels, "rows": [r["org"].name for r in rows],
         "data": [[j, i, c["rate"] if c["rate"] is not None else 0] for i, r in enumerate(rows)
                  for j, c in enumerate(r["cells"])],
@@ -448,12 +449,13 @@ def dues_overview(root: Organization, period: engine.Period, period_text: str, *
         "categories": labels,
         "series": [{"name": "收缴率", "data": [r["rate"] or 0 for r in month_rows],
                     "urls": [r["unpaid_url"] for r in month_rows]}]})
+    behind = [r for r in group_rows if any(n for lv, n, _ in r["arrears"] if lv != 1)]
     board.charts.append({
-        "id": "dues-arrears", "type": "stack", "title": "欠缴党员（人）", "unit": "人",
-        "categories": [r["org"].name for r in group_rows],
+        "id": "dues-arrears", "type": "stack", "title": "连续欠缴3个月及以上的党员（人，只列有欠缴的组织）", "unit": "人",
+        "categories": [r["org"].name for r in behind],
         "series": [{"name": ARREARS_LABELS[lv], "data": [dict((a[0], a[1]) for a in r["arrears"])[lv]
-                                                          for r in group_rows],
-                    "urls": [dict((a[0], a[2]) for a in r["arrears"])[lv] for r in group_rows],
+                                                          for r in behind],
+                    "urls": [dict((a[0], a[2]) for a in r["arrears"])[lv] for r in behind],
                     "color": {3: "#b08900", 5: "#8a4b00", 6: "#a4161a"}[lv]} for lv in (3, 5, 6)]})
     return board
 

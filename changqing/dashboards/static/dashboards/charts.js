@@ -36,7 +36,8 @@
         xAxis: cat, yAxis: { type: "category", data: spec.rows, inverse: true, axisLabel: { fontSize: fs, color: text, width: narrow ? 90 : 170, overflow: "truncate" } },
         visualMap: { min: 0, max: 100, orient: "horizontal", left: "center", bottom: 0, calculable: false, text: ["100%", "0%"],
           textStyle: { fontSize: fs, color: text }, inRange: { color: ["#a4161a", "#e9c46a", "#1d6b2f"] } },
-        series: [{ type: "heatmap", data: spec.data, label: label("%"), itemStyle: { borderColor: "#fff", borderWidth: 1 } }]
+        series: [{ type: "heatmap", data: spec.data,
+          label: { show: true, fontSize: fs, color: "#fff", formatter: function (p) { return p.value[2] + "%"; } }, itemStyle: { borderColor: "#fff", borderWidth: 1 } }]
       });
     }
     var bars = spec.categories.length * spec.series.length;
