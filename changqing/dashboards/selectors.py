@@ -23,13 +23,15 @@ from changqing.accounts.scope import restrict
 from changqing.audit.models import Finding, FindingStatus
 from changqing.care.models import HardshipReason, HardshipRecord, Visit
 from changqing.dues.models import DuesMonth, DuesPayment
-from changqing.dues.selectors import active_memberships, arrears_q, band_q, last_closed_month, with_arrears
+from changqing.dues.rules import DEFAULT_RULES, add_months, month_start
+from changqing.dues.selectors import active_memberships, last_closed_month, with_arrears
 from changqing.life import engine
 from changqing.life import selectors as life
 from changqing.members.models import Membership, PersonStatus, Retiree, RetirementKind
 from changqing.orgs.models import Organization, OrgKind, Zone
 
 ARREARS_LEVELS = (1, 3, 5, 6)
+WARNING_MONTHS = DEFAULT_RULES.warning_months
 ARREARS_LABELS = {1: "欠缴1个月及以上", 3: "连续欠缴3–4个月", 5: "连续欠缴5个月", 6: "连续欠缴6个月及以上"}
 
 
@@ -162,18 +164,53 @@ def _dues_counts(sub: Subtree, months: list[dt.date], as_of: dt.date, period: en
                              .values("membership__organization_id", "month").annotate(n=Count("id"))
                              .values_list("membership__organization_id", "month", "n")):
         settled[(org_id, month)] = n
-    members = with_arrears(active_memberships().filter(organization__path__startswith=p), as_of)
-    arrears: dict[int, dict[int, int]] = defaultdict(dict)
-    for level in ARREARS_LEVELS:
-        q = arrears_q(1, as_of) if level == 1 else band_q(level, as_of)
-        for org_id, n in (members.filter(q).order_by().values("organization_id").annotate(n=Count("id"))
-                          .values_list("organization_id", "n")):
-            arrears[org_id][level] = n
+    arrears: dict[int, dict[int, int]] = defaultdict(lambda: dict.fromkeys(ARREARS_LEVELS, 0))
+    for org_id, last_settled, first_base in (
+            with_arrears(active_memberships().filter(organization__path__startswith=p), as_of)
+            .order_by().values_list("organization_id", "last_settled", "first_base")):
+        for level in ARREARS_LEVELS:
+            if arrears_level(level, last_settled, first_base, as_of) is True:
+                arrears[org_id][level] += 1
     payments = {r["organization_id"]: r for r in
                 DuesPayment.objects.filter(organization__path__startswith=p, paid_on__gte=period.start,
                                            paid_on__lte=period.end)
                 .values("organization_id").annotate(n=Count("id"), amount=Sum("amount"))}
     return {"settled": settled, "arrears": arrears, "payments": payments}
+
+
+# dues.selectors.arrears_q / band_q evaluated in Python on one row per member: one query instead of one per
+# band, each re-running two correlated subqueries per member. SQL's three-valued logic is kept (None = NULL),
+# so a member counts exactly when the dues list's filter (?arrears=level) would list them; a test checks both.
+
+def _le(a, b):
+    return None if a is None or b is None else a <= b
+
+
+def _or(a, b):
+    return True if a is True or b is True else (None if a is None or b is None else False)
+
+
+def _and(a, b):
+    return False if a is False or b is False else (None if a is None or b is None else True)
+
+
+def _not(a):
+    return None if a is None else not a
+
+
+def _arrears(months: int, last_settled, first_base, as_of: dt.date):
+    as_of = month_start(as_of)
+    return _or(_le(last_settled, add_months(as_of, -months)),
+               _and(last_settled is None, _le(first_base, add_months(as_of, -(months - 1)))))
+
+
+def arrears_level(level: int, last_settled, first_base, as_of: dt.date, thresholds=WARNING_MONTHS):
+    """arrears_q(1) for level 1, band_q(level) otherwise: True, False or None (SQL NULL: not listed)."""
+    if level == 1:
+        return _arrears(1, last_settled, first_base, as_of)
+    higher = [t for t in sorted(thresholds) if t > level]
+    here = _arrears(level, last_settled, first_base, as_of)
+    return _and(here, _not(_arrears(higher[0], last_settled, first_base, as_of))) if higher else here
 
 
 def care_counts(sub: Subtree, period: engine.Period, today: dt.date) -> dict:

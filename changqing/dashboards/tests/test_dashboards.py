@@ -234,3 +234,25 @@ def test_zone_lead_gets_figures_of_their_zone_only(city, client):
     for url, key, value in _figure_links(html):
         if key != "life.overdue_items":
             assert _count_listed(client, url.replace("&amp;", "&")) == int(value), key
+
+
+def test_arrears_bands_in_python_equal_the_dues_list_filters(tree):
+    """Never-paid members whose base began k months ago, members without a base, payers k months behind:
+    the board's per-member evaluation gives exactly the rows of dues' SQL filters (NULLs included)."""
+    from changqing.dues.selectors import arrears_q, band_q, with_arrears
+
+    members = add_members(tree.a, 24)
+    for k, m in enumerate(members[:10]):  # never paid, base from k months before the last closed month
+        DuesBase.objects.create(membership=m, effective_from=add_months(AS_OF, -k), pension_whole=Decimal("3000"))
+    for k, m in enumerate(members[10:20]):  # paid up to k months before the last closed month
+        DuesBase.objects.create(membership=m, effective_from=add_months(AS_OF, -30), pension_whole=Decimal("3000"))
+        DuesMonth.objects.create(membership=m, month=add_months(AS_OF, -k), amount_due=Decimal("15"))
+    # members[20:] have no base at all
+    sub = selectors.subtree(tree.root)
+    counts = selectors.dues_counts(sub, [AS_OF], AS_OF, engine.parse_period(str(TODAY.year)))["arrears"]
+    qs = with_arrears(Membership.objects.filter(state="active"), AS_OF)
+    for level in selectors.ARREARS_LEVELS:
+        q = arrears_q(1, AS_OF) if level == 1 else band_q(level, AS_OF)
+        expected = qs.filter(q).filter(organization=tree.a).count()
+        assert counts[tree.a.pk][level] == expected, level
+    assert counts[tree.a.pk][1] > counts[tree.a.pk][6] > 0
