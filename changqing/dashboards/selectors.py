@@ -168,9 +168,8 @@ def _dues_counts(sub: Subtree, months: list[dt.date], as_of: dt.date, period: en
     for org_id, last_settled, first_base in (
             with_arrears(active_memberships().filter(organization__path__startswith=p), as_of)
             .order_by().values_list("organization_id", "last_settled", "first_base")):
-        for level in ARREARS_LEVELS:
-            if arrears_level(level, last_settled, first_base, as_of) is True:
-                arrears[org_id][level] += 1
+        for level in arrears_levels(last_settled, first_base, as_of):
+            arrears[org_id][level] += 1
     payments = {r["organization_id"]: r for r in
                 DuesPayment.objects.filter(organization__path__startswith=p, paid_on__gte=period.start,
                                            paid_on__lte=period.end)
@@ -182,35 +181,26 @@ def _dues_counts(sub: Subtree, months: list[dt.date], as_of: dt.date, period: en
 # band, each re-running two correlated subqueries per member. SQL's three-valued logic is kept (None = NULL),
 # so a member counts exactly when the dues list's filter (?arrears=level) would list them; a test checks both.
 
-def _le(a, b):
-    return None if a is None or b is None else a <= b
+def arrears_levels(last_settled, first_base, as_of: dt.date, thresholds=WARNING_MONTHS) -> set[int]:
+    """The levels of ARREARS_LEVELS whose filter (arrears_q(1) / band_q(level)) lists this member.
 
-
-def _or(a, b):
-    return True if a is True or b is True else (None if a is None or b is None else False)
-
-
-def _and(a, b):
-    return False if a is False or b is False else (None if a is None or b is None else True)
-
-
-def _not(a):
-    return None if a is None else not a
-
-
-def _arrears(months: int, last_settled, first_base, as_of: dt.date):
+    arrears_q(m) is TRUE when settled up to at most as_of − m; with nothing settled it is TRUE when the
+    base began by as_of − (m − 1) and NULL otherwise (never FALSE). band_q(level) = arrears_q(level)
+    AND NOT arrears_q(next threshold) is TRUE only when the first is TRUE and the second FALSE.
+    """
     as_of = month_start(as_of)
-    return _or(_le(last_settled, add_months(as_of, -months)),
-               _and(last_settled is None, _le(first_base, add_months(as_of, -(months - 1)))))
-
-
-def arrears_level(level: int, last_settled, first_base, as_of: dt.date, thresholds=WARNING_MONTHS):
-    """arrears_q(1) for level 1, band_q(level) otherwise: True, False or None (SQL NULL: not listed)."""
-    if level == 1:
-        return _arrears(1, last_settled, first_base, as_of)
-    higher = [t for t in sorted(thresholds) if t > level]
-    here = _arrears(level, last_settled, first_base, as_of)
-    return _and(here, _not(_arrears(higher[0], last_settled, first_base, as_of))) if higher else here
+    steps = sorted({1, *thresholds})
+    if last_settled is not None:
+        a = {m: last_settled <= add_months(as_of, -m) for m in steps}
+    else:
+        a = {m: True if first_base is not None and first_base <= add_months(as_of, -(m - 1)) else None for m in steps}
+    out = {1} if a[1] is True else set()
+    ordered = sorted(thresholds)
+    for i, level in enumerate(ordered):
+        higher = ordered[i + 1] if i + 1 < len(ordered) else None
+        if a[level] is True and (higher is None or a[higher] is False):
+            out.add(level)
+    return out
 
 
 def care_counts(sub: Subtree, period: engine.Period, today: dt.date) -> dict:
@@ -252,9 +242,31 @@ def audit_counts(sub: Subtree) -> dict[int, int]:
                 .values_list("organization_id", "n"))
 
 
-def overdue_branch_ids(root: Organization, period: engine.Period, *, user=None, today: dt.date) -> tuple[set, int]:
+def life_facts(sub: Subtree, period: engine.Period, user=None) -> life.Facts:
+    """life's bulk load for the subtree and period, read once for the boards of a request."""
+    return sub.memo(("life", period), lambda: life.load_facts(sub.root, period, user=user))
+
+
+def heat_cells(f: life.Facts, period: engine.Period, today: dt.date):
+    """life.selectors.heat_map on facts already loaded: (branch id, month) → the rule results of that month."""
+    index = engine.MeetingIndex(f.meetings)
+    cells: dict[tuple[int, dt.date], list] = defaultdict(list)
+    for month in period.months:
+        mp = engine.Period(month, engine.month_end(month), f"{month.year}年{month.month}月")
+        for r in engine.compliance(f.branches, f.rulesets, f.meetings, mp, today, f.attendance, f.members,
+                                   index=index):
+            cells[(r.branch.id, month)].append(r)
+    return f.branches, period.months, cells
+
+
+def overdue_branch_ids(root: Organization, period: engine.Period, *, user=None, today: dt.date,
+                       facts: life.Facts | None = None) -> tuple[set, int]:
     """Branches with at least one rule overdue in the period (life's engine), and the number of overdue items."""
-    results = life.compliance_results(root, period, user=user, today=today)
+    if facts is None:
+        results = life.compliance_results(root, period, user=user, today=today)
+    else:  # life.selectors.compliance_results on facts already loaded
+        f = facts
+        results = engine.compliance(f.branches, f.rulesets, f.meetings, period, today, f.attendance, f.members)
     overdue = [r for r in results if r.status == engine.OVERDUE]
     return {r.branch.id for r in overdue}, len(overdue)
 
@@ -302,8 +314,8 @@ def overview(root: Organization, period: engine.Period, period_text: str, *, use
     link = lambda key, **b: records_url(key, org=root.code, period=period_text, **b)  # noqa: E731
     board.figures.extend(stats_adapter.headline_figures(sub, period, period_text, user=user, today=today))
     branches = sub.branch_ids
-    overdue, overdue_items = sub.memo(("overdue", period, today),
-                                      lambda: overdue_branch_ids(root, period, user=user, today=today))
+    overdue, overdue_items = sub.memo(("overdue", period, today), lambda: overdue_branch_ids(
+        root, period, user=user, today=today, facts=life_facts(sub, period, user)))
     as_of = last_closed_month(today)
     dues = dues_counts(sub, months_shown(period, today), as_of, period)  # the dues board's read, shared
     arrears = sum(dues["arrears"].get(i, {}).get(1, 0) for i in ids)
@@ -375,7 +387,7 @@ def compliance(root: Organization, period: engine.Period, period_text: str, *, u
     """Organisational life: life's heat map (branch × month) rolled up to the rows of the board."""
     sub = sub or subtree(root, user)
     board = Board(root, period, period_text)
-    branches, months, cells = life.heat_map(root, period, user=user, today=today)
+    branches, months, cells = heat_cells(life_facts(sub, period, user), period, today)
     months = months_shown(period, today)
     groups = _group_ids(sub)
     status_of: dict[tuple[int, dt.date], str] = {}
@@ -583,8 +595,8 @@ def zones_overview(root: Organization, period: engine.Period, period_text: str, 
     shown = months_shown(period, today)
     dues = dues_counts(sub, shown if month in shown else shown + [month], as_of, period)  # shared with the dues board
     care = care_counts(sub, period, today)
-    overdue, _ = sub.memo(("overdue", period, today),
-                          lambda: overdue_branch_ids(root, period, user=user, today=today))
+    overdue, _ = sub.memo(("overdue", period, today), lambda: overdue_branch_ids(
+        root, period, user=user, today=today, facts=life_facts(sub, period, user)))
     live_branches = set(sub.branch_ids)
     rows = []
     for z in zones:

@@ -248,6 +248,10 @@ def test_arrears_bands_in_python_equal_the_dues_list_filters(tree):
         DuesBase.objects.create(membership=m, effective_from=add_months(AS_OF, -30), pension_whole=Decimal("3000"))
         DuesMonth.objects.create(membership=m, month=add_months(AS_OF, -k), amount_due=Decimal("15"))
     # members[20:] have no base at all
+    levels = {1: set(), 3: set(), 5: set(), 6: set()}
+    for m in with_arrears(Membership.objects.filter(state="active"), AS_OF):
+        for lv in selectors.arrears_levels(m.last_settled, m.first_base, AS_OF):
+            levels[lv].add(m.pk)
     sub = selectors.subtree(tree.root)
     counts = selectors.dues_counts(sub, [AS_OF], AS_OF, engine.parse_period(str(TODAY.year)))["arrears"]
     qs = with_arrears(Membership.objects.filter(state="active"), AS_OF)
@@ -255,4 +259,5 @@ def test_arrears_bands_in_python_equal_the_dues_list_filters(tree):
         q = arrears_q(1, AS_OF) if level == 1 else band_q(level, AS_OF)
         expected = qs.filter(q).filter(organization=tree.a).count()
         assert counts[tree.a.pk][level] == expected, level
+        assert levels[level] == set(qs.filter(q).values_list("pk", flat=True)), level
     assert counts[tree.a.pk][1] > counts[tree.a.pk][6] > 0
