@@ -122,8 +122,9 @@ def log_created(instances, *related: str) -> None:
     instances = list(instances)
     if not instances:
         return
-    if related:
-        prefetch_related_objects(instances, *related)
+    # In slices: SQLite refuses an IN list of thousands ("Expression tree is too large").
+    for i in range(0, len(instances) if related else 0, 900):
+        prefetch_related_objects(instances[i:i + 900], *related)
     model = type(instances[0])
     snap = _snapshotter(model) if all(type(o) is model for o in instances) else snapshot
     changes = [make_change(obj, ObjectChange.Action.CREATE, None, snap(obj)) for obj in instances]
