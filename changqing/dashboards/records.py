@@ -13,15 +13,14 @@ from dataclasses import dataclass
 from typing import Callable
 
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
 
+from changqing.care.models import Visit
 from changqing.core.lists import Column
 from changqing.dues.models import DuesMonth
 from changqing.dues.selectors import active_memberships, arrears_q, band_q, last_closed_month, with_arrears
 from changqing.life import engine
-from changqing.members.models import Membership, PersonStatus, Retiree, RetirementKind
+from changqing.members.models import PersonStatus, Retiree, RetirementKind
 from changqing.orgs.models import Organization, OrgKind, Zone
-from changqing.care.models import Visit
 
 from . import selectors
 
@@ -52,10 +51,6 @@ class RecordSpec:
     title: str
     rows: Callable[[Ask], object]  # Ask -> queryset
     columns: list[Column]
-
-
-def _org_link(o):
-    return reverse("orgs:detail", args=[o.code])
 
 
 ORG_COLUMNS = [

@@ -27,7 +27,7 @@ from changqing.dues.rules import DEFAULT_RULES, add_months, month_start
 from changqing.dues.selectors import active_memberships, last_closed_month, with_arrears
 from changqing.life import engine
 from changqing.life import selectors as life
-from changqing.members.models import Membership, PersonStatus, Retiree, RetirementKind
+from changqing.members.models import PersonStatus, Retiree, RetirementKind
 from changqing.orgs.models import Organization, OrgKind, Zone
 
 ARREARS_LEVELS = (1, 3, 5, 6)
@@ -460,7 +460,8 @@ def dues_overview(root: Organization, period: engine.Period, period_text: str, *
     for m in months:
         paid = sum(counts["settled"].get((i, m), 0) for i in ids_all)
         month_rows.append({"month": m, "roll": roll, "paid": paid, "unpaid": roll - paid, "rate": rate(paid, roll),
-                           "paid_url": records_url("dues.settled", org=root.code, period=period_text, month=f"{m:%Y-%m}"),
+                           "paid_url": records_url("dues.settled", org=root.code, period=period_text,
+                                                   month=f"{m:%Y-%m}"),
                            "unpaid_url": records_url("dues.unsettled", org=root.code, period=period_text,
                                                      month=f"{m:%Y-%m}")})
     last = months[-1]

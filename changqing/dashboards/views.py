@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from changqing.accounts.scope import can, restrict, scope_for
+from changqing.accounts.scope import can, restrict
 from changqing.core.lists import ScopedListView
 from changqing.life import engine
 from changqing.life.views import _common_root

@@ -39,8 +39,9 @@ def populate(org, members: list[Membership], *, paid_upto: dict[int, dt.date], v
         DuesBase.objects.create(membership=m, effective_from=base_from, pension_whole=Decimal("4000"))
         last = paid_upto.get(i)
         if last:
-            DuesMonth.objects.bulk_create([DuesMonth(membership=m, month=add_months(base_from, k), amount_due=Decimal("20"))
-                                           for k in range(25) if add_months(base_from, k) <= last])
+            DuesMonth.objects.bulk_create([
+                DuesMonth(membership=m, month=add_months(base_from, k), amount_due=Decimal("20"))
+                for k in range(25) if add_months(base_from, k) <= last])
         if i in visited:
             Visit.objects.create(retiree=m.retiree, visited_on=TODAY.replace(day=1), visitors="张三")
         if i in hardship:
@@ -159,7 +160,8 @@ def test_dues_arrears_links_export_exactly_the_figure(city, bureau_admin, client
 
 def _table_links(html: str, table_id: str):
     body = html.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
-    return [(u.replace("&amp;", "&"), int(v)) for u, v in re.findall(r'<td[^>]*><a href="([^"]+)"[^>]*>(\d+)</a>', body)]
+    cells = re.findall(r'<td[^>]*><a href="([^"]+)"[^>]*>(\d+)</a>', body)
+    return [(u.replace("&amp;", "&"), int(v)) for u, v in cells]
 
 
 @pytest.mark.parametrize("page,table", [("/dashboards/dues/", "dues-groups"), ("/dashboards/dues/", "dues-months"),
