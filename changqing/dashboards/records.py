@@ -154,10 +154,13 @@ def _hardship(a: Ask):
     return qs.filter(reason=a.reason) if a.reason else qs
 
 
+def _hardship_visits(a: Ask):
+    return Visit.objects.filter(retiree=OuterRef("retiree"), visited_on__gte=a.period.start,
+                                visited_on__lte=a.period.end)
+
+
 def _hardship_unvisited(a: Ask):
-    visited = Visit.objects.filter(retiree=OuterRef("retiree"), visited_on__gte=a.period.start,
-                                   visited_on__lte=a.period.end)
-    return _hardship(a).filter(~Exists(visited))
+    return _hardship(a).filter(~Exists(_hardship_visits(a)))
 
 
 SPECS: dict[str, RecordSpec] = {
@@ -188,6 +191,8 @@ SPECS: dict[str, RecordSpec] = {
         retiree__status=PersonStatus.ALIVE, visited_on__gte=a.period.start, visited_on__lte=a.period.end)
         .select_related("retiree__organization"), VISIT_COLUMNS),
     "care.hardship": RecordSpec("在册困难对象", _hardship, HARDSHIP_COLUMNS),
+    "care.hardship_visited": RecordSpec("期间已走访的困难对象", lambda a: _hardship(a).filter(
+        Exists(_hardship_visits(a))), HARDSHIP_COLUMNS),
     "care.hardship_unvisited": RecordSpec("期间未走访的困难对象", _hardship_unvisited, HARDSHIP_COLUMNS),
     "care.birthdays": RecordSpec("本月过生日的离退休干部",
                                  lambda a: _retirees(a).filter(birth_date__month=a.today.month), RETIREE_COLUMNS),

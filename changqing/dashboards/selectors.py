@@ -545,6 +545,8 @@ def care_overview(root: Organization, period: engine.Period, period_text: str, *
             v = sum(r["visited"] for r in rs)
             by_reason.append({"reason": value, "label": label, "n": n, "visited": v, "unvisited": n - v,
                               "url": records_url("care.hardship", org=root.code, period=period_text, reason=value),
+                              "visited_url": records_url("care.hardship_visited", org=root.code,
+                                                         period=period_text, reason=value),
                               "unvisited_url": records_url("care.hardship_unvisited", org=root.code,
                                                            period=period_text, reason=value)})
     total = {k: sum(r[k] for r in rows) for k in ("retirees", "visited", "unvisited", "visits", "hardship",
@@ -576,8 +578,8 @@ def care_overview(root: Organization, period: engine.Period, period_text: str, *
             "id": "care-reasons", "type": "stack", "title": "困难对象（人）", "unit": "人",
             "categories": [r["label"] for r in by_reason],
             "series": [{"name": "已走访", "data": [r["visited"] for r in by_reason],
-                        "urls": [records_url("care.hardship", org=root.code, period=period_text, reason=r["reason"])
-                                 for r in by_reason], "color": "#1d6b2f"},
+                        "urls": [records_url("care.hardship_visited", org=root.code, period=period_text,
+                                             reason=r["reason"]) for r in by_reason], "color": "#1d6b2f"},
                        {"name": "未走访", "data": [r["unvisited"] for r in by_reason],
                         "urls": [r["unvisited_url"] for r in by_reason], "color": "#a4161a"}]})
     return board

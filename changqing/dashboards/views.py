@@ -176,7 +176,7 @@ class RecordsView(ScopedListView):
         if self.key.startswith("dues.") and self.key != "dues.arrears":
             m = records._month(a)
             parts.append(f"{m.year}年{m.month}月")
-        elif self.key.startswith(("life.", "care.visit", "care.unvisit", "care.hardship_unvisited")):
+        elif self.key.startswith(("life.", "care.visit", "care.unvisit", "care.hardship_unvisited", "care.hardship_visited")):
             parts.append(a.period.label)
         return f"{self.spec.title}（{'·'.join(parts)}）"
 
