@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import hashlib
 import json
 import math
@@ -255,15 +256,21 @@ def boilerplate_lines(meetings: list[MeetingRow], min_branches: int) -> set[str]
     return {ln for ln, orgs in seen.items() if len(orgs) >= min_branches}
 
 
-def shingles(text: str, boiler: set[str], k: int) -> set[str]:
+@functools.lru_cache(maxsize=100_000)
+def _words(line: str) -> tuple[str, ...]:
+    """jieba words of a normalised line; cached, since minutes repeat many lines (and copies repeat all)."""
     import jieba
 
+    return tuple(w for w in jieba.lcut(line, HMM=False) if w.strip())
+
+
+def shingles(text: str, boiler: set[str], k: int) -> set[str]:
     words: list[str] = []
     for ln in _lines(text):
         norm = _norm_line(ln)
         if not norm or norm in boiler:
             continue
-        words.extend(w for w in jieba.lcut(norm, HMM=False) if w.strip())
+        words.extend(_words(norm))
     if len(words) < k:
         return {"".join(words)} if words else set()
     return {"\x1f".join(words[i:i + k]) for i in range(len(words) - k + 1)}
