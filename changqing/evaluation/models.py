@@ -211,8 +211,6 @@ class ItemScore(ChangeLoggedModel):
         return self.item.source == ItemSource.DATA and self.reviewer_score is not None
 
 
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-EVIDENCE_TYPES = {"jpg": "image", "jpeg": "image", "png": "image", "pdf": "pdf"}
 
 
 class ScoreEvidence(ChangeLoggedModel):

@@ -11,11 +11,12 @@ from django.utils import timezone
 
 from changqing.accounts.roles import Role
 from changqing.core.changelog import bulk_log_changes
+from changqing.core.uploads import upload_kind
 from changqing.orgs.models import Organization, OrgKind
 
 from . import metrics, selectors
 from .models import (
-    EVIDENCE_MAX_BYTES, EVIDENCE_TYPES, Assessment, AssessmentState, Designation, ItemScore, ItemSource, Rubric,
+    Assessment, AssessmentState, Designation, ItemScore, ItemSource, Rubric,
     RubricItem, RubricKind, RubricVersion, ScoreEvidence,
 )
 
@@ -253,26 +254,7 @@ def evidence_add(*, score: ItemScore, upload, caption: str = "", user) -> ScoreE
     _require_reviewer(user, score.assessment.organization)
     if score.assessment.state == AssessmentState.CONFIRMED:
         raise ValidationError({"file": "该考核已确认，不能再添加佐证材料"})
-    name = getattr(upload, "name", "") or ""
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    kind = EVIDENCE_TYPES.get(ext)
-    if kind is None:
-        raise ValidationError({"file": "只能上传 JPG、PNG 照片或 PDF 文件"})
-    if upload.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError({"file": f"文件太大（{upload.size / 1048576:.1f} MB），不能超过 10 MB"})
-    if kind == "image":
-        from PIL import Image, UnidentifiedImageError
-
-        try:
-            Image.open(upload).verify()
-        except (UnidentifiedImageError, OSError, SyntaxError):
-            raise ValidationError({"file": "照片文件已损坏或不是图片"}) from None
-        upload.seek(0)
-    else:
-        head = upload.read(5)
-        upload.seek(0)
-        if head != b"%PDF-":
-            raise ValidationError({"file": "不是有效的 PDF 文件"})
+    kind = upload_kind(upload)
     return ScoreEvidence.objects.create(score=score, file=upload, kind=kind, caption=caption.strip()[:100],
                                         size=upload.size)
 

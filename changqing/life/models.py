@@ -245,8 +245,6 @@ class Attendance(models.Model):
             raise ValidationError(errors)
 
 
-ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
-ATTACHMENT_TYPES = {"jpg": "image", "jpeg": "image", "png": "image", "pdf": "pdf"}
 
 
 class MeetingAttachment(ChangeLoggedModel):

@@ -8,12 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from changqing.core.uploads import upload_kind
 from changqing.members.models import Membership, MembershipState
 from changqing.orgs.models import Organization, OrgKind
 
 from . import engine
 from .models import (
-    ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES, Attendance, AttendanceStatus, Meeting, MeetingAttachment, MeetingKind,
+    Attendance, AttendanceStatus, Meeting, MeetingAttachment, MeetingKind,
     MeetingState, Rule, Ruleset, RulesetAssignment, RulesetVersion, WorkItemCompletion, WorkList, WorkListReceipt,
 )
 
@@ -115,26 +116,7 @@ def meeting_update(*, meeting: Meeting, attendance: list[AttendanceEntry], **fie
 
 def attachment_add(*, meeting: Meeting, upload, caption: str = "") -> MeetingAttachment:
     """Photos (JPEG/PNG, checked with Pillow) and PDF, at most 10 MB."""
-    name = upload.name or ""
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    kind = ATTACHMENT_TYPES.get(ext)
-    if kind is None:
-        raise ValidationError({"file": "只能上传 JPG、PNG 照片或 PDF 文件"})
-    if upload.size > ATTACHMENT_MAX_BYTES:
-        raise ValidationError({"file": f"文件太大（{upload.size / 1048576:.1f} MB），不能超过 10 MB"})
-    if kind == "image":
-        from PIL import Image, UnidentifiedImageError
-
-        try:
-            Image.open(upload).verify()
-        except (UnidentifiedImageError, OSError, SyntaxError):
-            raise ValidationError({"file": "照片文件已损坏或不是图片"}) from None
-        upload.seek(0)
-    else:
-        head = upload.read(5)
-        upload.seek(0)
-        if head != b"%PDF-":
-            raise ValidationError({"file": "不是有效的 PDF 文件"})
+    kind = upload_kind(upload)
     return MeetingAttachment.objects.create(meeting=meeting, file=upload, kind=kind, caption=caption,
                                             size=upload.size)
 

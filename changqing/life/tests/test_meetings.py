@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from changqing.core import uploads
 from changqing.life.models import Attendance, Meeting, MeetingAttachment, MeetingKind, MeetingState
 
 from .conftest import add_members, hold
@@ -124,9 +125,8 @@ def test_attachments_type_and_size(tree, secretary_a, client, settings, tmp_path
     assert "照片文件已损坏或不是图片" in fake.content.decode()
     pdf = client.post(url, {"file": SimpleUploadedFile("a.pdf", b"hello", "application/pdf")})
     assert "不是有效的 PDF 文件" in pdf.content.decode()
-    from changqing.life import models
 
-    big = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (models.ATTACHMENT_MAX_BYTES + 1), "application/pdf")
+    big = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (uploads.MAX_BYTES + 1), "application/pdf")
     assert "不能超过 10 MB" in client.post(url, {"file": big}).content.decode()
     assert MeetingAttachment.objects.count() == 1
 
