@@ -4,18 +4,17 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from changqing.accounts.scope import can, restrict
+from changqing.accounts.scope import restrict
 from changqing.core.lists import ScopedListView
 from changqing.life import engine
-from changqing.life.views import _common_root
 from changqing.orgs.models import Organization, OrgKind, Zone
+from changqing.orgs.selectors import requested_root
 
 from . import records, selectors
 
@@ -34,18 +33,7 @@ def _today() -> dt.date:
 
 def resolve_root(request) -> Organization:
     """?org=CODE when the user may see something under it, else the root of the user's whole scope."""
-    code = request.GET.get("org", "").strip()
-    if code:
-        org = Organization.objects.filter(code=code).first()
-        if org is None or not (can(request.user, "view", org)
-                               or restrict(Organization.objects.filter(path__startswith=org.path),
-                                           request.user).exists()):
-            raise Http404("不在您的数据范围内，或组织不存在")
-        return org
-    root = _common_root(request.user)
-    if root is None:
-        raise PermissionDenied("您的角色无权查看数据看板")
-    return root
+    return requested_root(request, denied="您的角色无权查看数据看板")
 
 
 def resolve_period(request) -> tuple[engine.Period, str, str | None]:

@@ -27,6 +27,8 @@ from .forms import (
     AssignForm, AttachmentForm, MeetingForm, PlanForm, RuleFormSet, RulesetCopyForm, RulesetVersionForm,
     StudyRecordForm, WorkListForm,
 )
+from changqing.orgs.selectors import requested_root, scope_root
+
 from .models import (
     Bulletin, Meeting, MeetingAttachment, MeetingKind, MeetingState, Period, Ruleset, StudyRecord,
     TrainingCourse, WorkItem, WorkList, WorkListReceipt,
@@ -36,43 +38,11 @@ STATUS_CLASS = {engine.DONE: "ok", engine.PENDING: "muted", engine.DUE_SOON: "wa
 
 
 def _common_root(user) -> Organization | None:
-    """The organisation whose subtree covers what the user may see; with several unrelated
-    subtrees (or everything), the one holding the most branches."""
-    scope = scope_for(user)
-    if scope.everything:
-        candidates = [o.path for o in Organization.objects.filter(parent__isnull=True)]
-    else:
-        paths = sorted(scope.org_paths)
-        if not paths:
-            return None
-        parts = [p.strip("/").split("/") for p in paths]
-        common = []
-        for segs in zip(*parts):
-            if len(set(segs)) != 1:
-                break
-            common.append(segs[0])
-        if common:
-            return Organization.objects.filter(path="/" + "/".join(common) + "/").first()
-        candidates = paths
-    if not candidates:
-        return None
-    best = max(candidates, key=lambda p: Organization.objects.filter(path__startswith=p, kind=OrgKind.BRANCH).count())
-    return Organization.objects.filter(path=best).first()
+    return scope_root(user)
 
 
 def _root(request) -> Organization:
-    code = request.GET.get("org", "").strip()
-    if code:
-        org = Organization.objects.filter(code=code).first()
-        if org is None or not (can(request.user, "view", org)
-                               or restrict(Organization.objects.filter(path__startswith=org.path),
-                                           request.user).exists()):
-            raise Http404("不在您的数据范围内，或组织不存在")
-        return org
-    root = _common_root(request.user)
-    if root is None:
-        raise PermissionDenied("您的角色无权查看此页面")
-    return root
+    return requested_root(request, denied="您的角色无权查看此页面")
 
 
 def _period(request, default: str) -> tuple[engine.Period, str, str | None]:

@@ -8,8 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from changqing.accounts.scope import can, restrict, scope_for
 
 from .models import (
     CommitteeForm, CommitteeMemberAssignment, CommitteeTerm, CommitteeVisit, Liaison, LiaisonContact, Organization,
@@ -206,3 +210,46 @@ def org_counts_by_prefix(paths: list[str], scope_qs) -> dict[str, dict]:
 def assignment_for_branch(org: Organization):
     return (CommitteeMemberAssignment.objects.filter(organization=org, end_on__isnull=True)
             .select_related("committee_org").first())
+
+
+# -- the organisation a page is about ---------------------------------------------------
+
+def scope_root(user) -> Organization | None:
+    """The organisation whose subtree covers what the user may see; with several unrelated
+    subtrees (or everything), the one holding the most branches."""
+    scope = scope_for(user)
+    if scope.everything:
+        candidates = [o.path for o in Organization.objects.filter(parent__isnull=True)]
+    else:
+        paths = sorted(scope.org_paths)
+        if not paths:
+            return None
+        parts = [p.strip("/").split("/") for p in paths]
+        common = []
+        for segs in zip(*parts):
+            if len(set(segs)) != 1:
+                break
+            common.append(segs[0])
+        if common:
+            return Organization.objects.filter(path="/" + "/".join(common) + "/").first()
+        candidates = paths
+    if not candidates:
+        return None
+    best = max(candidates, key=lambda p: Organization.objects.filter(path__startswith=p, kind=OrgKind.BRANCH).count())
+    return Organization.objects.filter(path=best).first()
+
+
+def requested_root(request, *, denied: str = "您的角色无权查看此页面") -> Organization:
+    """?org=CODE when the user may see something under it, else the root of the user's whole scope."""
+    code = request.GET.get("org", "").strip()
+    if code:
+        org = Organization.objects.filter(code=code).first()
+        if org is None or not (can(request.user, "view", org)
+                               or restrict(Organization.objects.filter(path__startswith=org.path),
+                                           request.user).exists()):
+            raise Http404("不在您的数据范围内，或组织不存在")
+        return org
+    root = scope_root(request.user)
+    if root is None:
+        raise PermissionDenied(denied)
+    return root
