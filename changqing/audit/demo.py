@@ -211,6 +211,9 @@ class _Planter:
         updates: list[tuple[int, str]] = []
         tainted: set[int] = set()  # memberships already used in a plant
 
+        gone: set[tuple[int, int]] = set()  # (meeting, membership) planted as attending after death/transfer
+        padded: set[int] = set()  # meetings planted as more present than members
+
         def plant_att(m, ms, note):
             self.plant("impossible_attendance", m.organization_id, f"attendance:{m.id}:{ms}", note)
             tainted.add(ms)
@@ -226,6 +229,7 @@ class _Planter:
                 m = rng.choice(options)
                 new_rows.append(Attendance(meeting=m, membership_id=ms, status=AttendanceStatus.PRESENT))
                 present[m.id].add(ms)
+                gone.add((m.id, ms))
                 plant_att(m, ms, f"{died}去世后仍记出席")
         # away (the repair made these rows 请假（外出）)
         away = list(Attendance.objects.filter(meeting_id__in=meeting_ids, reason="外出",
@@ -248,6 +252,7 @@ class _Planter:
                 m = rng.choice(options)
                 new_rows.append(Attendance(meeting=m, membership_id=ms, status=AttendanceStatus.PRESENT))
                 present[m.id].add(ms)
+                gone.add((m.id, ms))
                 plant_att(m, ms, f"{on}转出后仍记出席")
         # immobile member present in person with no note
         immobile = list(Attendance.objects.filter(meeting_id__in=meeting_ids, status=AttendanceStatus.HOME_DELIVERY,
@@ -267,6 +272,7 @@ class _Planter:
                  if a.organization_id != b.organization_id and a.place != b.place]
         rng.shuffle(clash)
         done = 0
+        second: list[Meeting] = []  # meetings that got a member who was elsewhere
         for a, b in clash:
             if done >= self.count(5):
                 break
@@ -280,6 +286,7 @@ class _Planter:
             tainted.add(ms)
             x, y = sorted((a.id, b.id))
             self.plant("impossible_attendance", b.organization_id, f"simultaneous:{x}:{y}:{ms}", "同一时间出现在两处")
+            second.append(b)
             done += 1
         # more present than the branch has members: outsiders padded into a small branch's meeting
         sizes = defaultdict(int)
@@ -312,6 +319,25 @@ class _Planter:
                 present[m.id].add(ms)
                 tainted.add(ms)
             self.plant("impossible_attendance", org, f"overcount:{m.id}", "出席人数多于支部党员数")
+            padded.add(m.id)
+        # A member marked at a second branch's meeting can push it over that branch's size on the day; the
+        # audit then rightly reports the count too, so that is planted truth as well (counted as it counts:
+        # everyone who took part, except rows already reported as after death or after transfer).
+        final = dict(updates)
+        for b in second:
+            if b.id in padded:
+                continue
+            took_part = 0
+            for ms in present[b.id]:
+                aid, status = existing.get((b.id, ms), (0, AttendanceStatus.PRESENT))
+                status = final.get(aid, status)
+                status = AttendanceStatus.PRESENT if status == "present_clear" else status
+                if status in PARTICIPATED and (b.id, ms) not in gone:
+                    took_part += 1
+            if took_part > periods.members_on(b.organization_id, b.held_on) > 0:
+                padded.add(b.id)
+                self.plant("impossible_attendance", b.organization_id, f"overcount:{b.id}",
+                           "另一支部的党员同时被记出席，出席人数超过当天党员数")
         Attendance.objects.bulk_create(new_rows, batch_size=1000)
         for aid, status in updates:
             if status == "present_clear":
