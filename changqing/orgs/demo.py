@@ -10,15 +10,17 @@ days, and a few branches of 7+ full members that never set up a committee.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 
 from changqing.demo import names
+from changqing.demo.generator import _cn
 from changqing.demo.bulk import copy_insert, log_created
 from changqing.members.models import Membership
 
 from .models import (
     Committee, CommitteeForm, CommitteeMemberAssignment, CommitteePost, CommitteeTerm, CommitteeVisit, Election,
-    ElectionCandidate, Liaison, LiaisonContact, Organization, OrgKind, Post,
+    ElectionCandidate, Liaison, LiaisonContact, Organization, OrgKind, Post, Zone,
 )
 from .rules import add_years, current_rules
 
@@ -39,7 +41,42 @@ def _batch(model, objs, ctx, *related):
     return created
 
 
+CITY_ZONE_SIZE = 15
+
+
+def _city_zones(ctx) -> None:
+    """片组 for the city: each district/county committee's branches, in order, in groups of ≤15.
+
+    The city generator reproduces seed 000 篇6's figures and has no zones; a bureau's zone comparison
+    needs them. Deterministic (no random draws), so the other demo records stay as they were.
+    """
+    if Zone.objects.filter(organization__path__startswith=ctx.root.path).exists():
+        return
+    committees = list(Organization.objects.filter(path__startswith=ctx.root.path, depth=ctx.root.depth + 1,
+                                                  kind=OrgKind.COMMITTEE).order_by("path"))
+    zones, members = [], []
+    for committee in committees:
+        branches = list(Organization.objects.filter(path__startswith=committee.path, kind=OrgKind.BRANCH,
+                                                    dissolved_on__isnull=True).order_by("path"))
+        short = re.sub(r"(离退休干部)?党?工委$", "", committee.name)
+        for i in range(0, len(branches), CITY_ZONE_SIZE):
+            group = branches[i:i + CITY_ZONE_SIZE]
+            n = i // CITY_ZONE_SIZE + 1
+            zones.append(Zone(code=f"{committee.code}-Z{n:02d}", name=f"{short}第{_cn(n)}片组",
+                              organization=committee, lead_org=group[0],
+                              deputy_org=group[1] if len(group) > 1 else None))
+            members.append(group)
+    Zone.objects.bulk_create(zones)
+    for zone, group in zip(zones, members):
+        for b in group:
+            b.zone = zone
+    Organization.objects.bulk_update([b for group in members for b in group], ["zone"], batch_size=500)
+    ctx.progress(f"片组 {len(zones)} 个（每个党工委的支部按顺序每 {CITY_ZONE_SIZE} 个一组）")
+
+
 def extend(ctx):
+    if ctx.scale == "city":
+        _city_zones(ctx)
     rng, today, rules = ctx.rng, ctx.today, current_rules()
     branches = list(Organization.objects.filter(path__startswith=ctx.root.path, kind=OrgKind.BRANCH,
                                                 dissolved_on__isnull=True).order_by("path"))

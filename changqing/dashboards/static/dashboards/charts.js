@@ -15,10 +15,13 @@
       var v = Array.isArray(p.value) ? p.value[2] : p.value; return v === 0 ? "" : v + (unit === "%" ? "%" : ""); } };
   }
 
+  function manyZones(spec) { return !dark && spec.categories.length > 8; }
+
   function option(spec) {
     var narrow = !dark && window.innerWidth < 600;
+    // Zones side by side read best as columns; a city's dozens of zones only fit as rows.
     var horizontal = spec.type !== "line" && spec.type !== "heatmap" && spec.id !== "compliance-months" &&
-      spec.id !== "dues-months" && spec.id !== "zones-rates";
+      spec.id !== "dues-months" && (spec.id !== "zones-rates" || manyZones(spec));
     var base = {
       textStyle: { fontSize: fs, color: text },
       tooltip: { trigger: spec.type === "heatmap" ? "item" : "axis", textStyle: { fontSize: fs } },
@@ -63,8 +66,10 @@
     if (!el || !window.echarts) { return; }
     var rows = spec.type === "heatmap" ? spec.rows.length : spec.categories.length;
     var horizontalish = spec.type === "stack" && spec.id !== "compliance-months";
-    if (!dark && (spec.type === "heatmap" || horizontalish || spec.type === "bar" && spec.id !== "zones-rates")) {
-      el.style.height = Math.min(Math.max(300, 34 * rows + (spec.type === "heatmap" ? 120 : 80)), 2400) + "px";
+    if (!dark && (spec.type === "heatmap" || horizontalish || spec.type === "bar" &&
+                  (spec.id !== "zones-rates" || manyZones(spec)))) {
+      var perRow = spec.type === "bar" && spec.series.length > 1 ? 16 * spec.series.length + 12 : 34;
+      el.style.height = Math.min(Math.max(300, perRow * rows + (spec.type === "heatmap" ? 120 : 80)), 4000) + "px";
     }
     var chart = echarts.init(el, dark ? "dark" : null, { renderer: "canvas" });
     var opt = option(spec);
