@@ -34,6 +34,23 @@ class ChangeLoggedModel(models.Model):
         return org_path_of(self) or ""
 
 
+class AttachedFile(ChangeLoggedModel):
+    """Abstract base of an uploaded photo or PDF kept as evidence (checked by core.uploads.upload_kind).
+
+    A concrete model adds its `file` field (with its own upload_to) and the foreign key it belongs to.
+    """
+
+    kind = models.CharField("类型", max_length=10, choices=[("image", "照片"), ("pdf", "PDF")])
+    caption = models.CharField("说明", max_length=100, blank=True)
+    size = models.PositiveIntegerField("大小（字节）", default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.caption or self.file.name
+
+
 _SKIP_FIELDS = {"created_at", "updated_at"}
 
 

@@ -17,7 +17,7 @@ from django.db import models
 from django.urls import reverse
 
 from changqing.accounts.scope import ScopeSpec
-from changqing.core.changelog import ChangeLoggedModel
+from changqing.core.changelog import AttachedFile, ChangeLoggedModel
 
 from .metrics import METRIC_CHOICES
 
@@ -211,23 +211,15 @@ class ItemScore(ChangeLoggedModel):
         return self.item.source == ItemSource.DATA and self.reviewer_score is not None
 
 
-
-
-class ScoreEvidence(ChangeLoggedModel):
+class ScoreEvidence(AttachedFile):
     score = models.ForeignKey(ItemScore, verbose_name="评分项", on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField("佐证材料", upload_to="evaluation/evidence/%Y/")
-    kind = models.CharField("类型", max_length=10, choices=[("image", "照片"), ("pdf", "PDF")])
-    caption = models.CharField("说明", max_length=100, blank=True)
-    size = models.PositiveIntegerField("大小（字节）", default=0)
 
     scope_spec = ScopeSpec(org="score__assessment__organization")
 
     class Meta:
         verbose_name = "佐证材料"
         verbose_name_plural = "佐证材料"
-
-    def __str__(self):
-        return self.caption or self.file.name
 
 
 class Designation(ChangeLoggedModel):

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from changqing.accounts.scope import ScopeSpec
-from changqing.core.changelog import ChangeLoggedModel
+from changqing.core.changelog import AttachedFile, ChangeLoggedModel
 
 
 class MeetingKind(ChangeLoggedModel):
@@ -245,23 +245,15 @@ class Attendance(models.Model):
             raise ValidationError(errors)
 
 
-
-
-class MeetingAttachment(ChangeLoggedModel):
+class MeetingAttachment(AttachedFile):
     meeting = models.ForeignKey(Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField("文件", upload_to="life/meetings/%Y/%m/")
-    kind = models.CharField("类型", max_length=10, choices=[("image", "照片"), ("pdf", "PDF")])
-    caption = models.CharField("说明", max_length=100, blank=True)
-    size = models.PositiveIntegerField("大小（字节）", default=0)
 
     scope_spec = ScopeSpec(org="meeting__organization")
 
     class Meta:
         verbose_name = "会议附件"
         verbose_name_plural = "会议附件"
-
-    def __str__(self):
-        return self.caption or self.file.name
 
 
 # ---- learning -------------------------------------------------------------------------------
