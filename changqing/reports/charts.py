@@ -121,13 +121,7 @@ def hbar_chart(title: str, labels: list[str], values: list[float], *, unit: str 
 def vbar_chart(title: str, labels: list[str], series: dict[str, list[float]], *, unit: str = "",
                width: int = 1600, height: int = 760) -> bytes:
     """Grouped vertical bars over categories (e.g. months), with a legend when there are several series."""
-    img = Image.new("RGB", (width, height), "white")
-    d = ImageDraw.Draw(img)
-    d.text((40, 26), title, font=font(40), fill=INK)
-    names = list(series)
-    _legend(d, names, width, 90, kind="bar")
-    if unit:
-        d.text((40, 96), f"单位：{unit}", font=font(26), fill=MUTED)
+    img, d, names = _series_canvas(title, series, unit, width, height, kind="bar")
     left, right, top, bottom = 120, width - 40, 160, height - 80
     vmax = _nice_max(max([v for vs in series.values() for v in vs] + [0]))
     _grid(d, left, right, top, bottom, vmax)
@@ -156,13 +150,7 @@ def vbar_chart(title: str, labels: list[str], series: dict[str, list[float]], *,
 def line_chart(title: str, labels: list[str], series: dict[str, list[float]], *, unit: str = "",
                width: int = 1600, height: int = 760) -> bytes:
     """Lines over years, each series its own colour, dash and marker, values written at the points."""
-    img = Image.new("RGB", (width, height), "white")
-    d = ImageDraw.Draw(img)
-    d.text((40, 26), title, font=font(40), fill=INK)
-    names = list(series)
-    _legend(d, names, width, 90, kind="line")
-    if unit:
-        d.text((40, 96), f"单位：{unit}", font=font(26), fill=MUTED)
+    img, d, names = _series_canvas(title, series, unit, width, height, kind="line")
     left, right, top, bottom = 150, width - 90, 170, height - 80
     vmax = _nice_max(max([v for vs in series.values() for v in vs] + [0]))
     _grid(d, left, right, top, bottom, vmax)
@@ -193,6 +181,18 @@ def _grid(d, left, right, top, bottom, vmax):
         t = _fmt(vmax * k / 5)
         tw, th = _text_size(d, t, f)
         d.text((left - 12 - tw, y - th / 2 - 6), t, font=f, fill=MUTED)
+
+
+def _series_canvas(title, series, unit, width, height, kind):
+    """A white canvas with the title, the legend of the series and the unit: the top of every series chart."""
+    img = Image.new("RGB", (width, height), "white")
+    d = ImageDraw.Draw(img)
+    d.text((40, 26), title, font=font(40), fill=INK)
+    names = list(series)
+    _legend(d, names, width, 90, kind=kind)
+    if unit:
+        d.text((40, 96), f"单位：{unit}", font=font(26), fill=MUTED)
+    return img, d, names
 
 
 def _legend(d, names, width, y, kind):
