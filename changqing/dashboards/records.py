@@ -16,10 +16,18 @@ from django.db.models import Exists, OuterRef, Q
 
 from changqing.care.models import Visit
 from changqing.core.lists import Column
-from changqing.dues.models import DuesMonth
-from changqing.dues.selectors import active_memberships, arrears_q, band_q, last_closed_month, with_arrears
+from changqing.dues.selectors import (
+    active_memberships,
+    arrears_q,
+    band_q,
+    last_closed_month,
+    owes_q,
+    settled_q,
+    with_arrears,
+    with_first_base,
+)
 from changqing.life import engine
-from changqing.members.models import PersonStatus, Retiree, RetirementKind
+from changqing.members.models import Membership, PersonStatus, Retiree, RetirementKind
 from changqing.orgs.models import Organization, OrgKind, Zone
 
 from . import selectors
@@ -73,6 +81,11 @@ MEMBERSHIP_COLUMNS = [
     Column("organization.name", "所在支部", sort="organization__path"),
     Column("status", "党员类别", value=lambda m: m.get_status_display()),
     Column("joined_on", "入党日期", sort="joined_on"),
+]
+# The dues lists of a month may hold members who have since died or transferred out: say so.
+OWING_COLUMNS = MEMBERSHIP_COLUMNS + [
+    Column("state", "党籍状态", sort="state", value=lambda m: m.get_state_display()),
+    Column("ended_on", "党籍变动日期", sort="ended_on"),
 ]
 VISIT_COLUMNS = [
     Column("visited_on", "走访日期", sort="visited_on", link=True),
@@ -138,8 +151,10 @@ def _month(a: Ask) -> dt.date:
     return a.month or selectors.months_shown(a.period, a.today)[-1]
 
 
-def _settled(a: Ask):
-    return DuesMonth.objects.filter(membership=OuterRef("pk"), month=_month(a))
+def _owing(a: Ask):
+    """Members who owed dues for the month (dues.selectors.owes_q, the board's roll), wherever they are now."""
+    qs = Membership.objects.filter(a.zone_q("organization"), organization__path__startswith=a.path)
+    return with_first_base(qs).filter(owes_q(_month(a))).select_related("retiree", "organization")
 
 
 def _arrears(a: Ask):
@@ -176,10 +191,11 @@ SPECS: dict[str, RecordSpec] = {
         pk__in=_month_status_ids(a, {engine.DONE})), ORG_COLUMNS),
     "life.open_branches": RecordSpec("组织生活尚未到期或即将到期的支部", lambda a: _branches(a).filter(
         pk__in=_month_status_ids(a, {engine.PENDING, engine.DUE_SOON})), ORG_COLUMNS),
-    "dues.settled": RecordSpec("当月党费已缴（含减免）的党员", lambda a: _members(a).filter(Exists(_settled(a))),
-                               MEMBERSHIP_COLUMNS),
-    "dues.unsettled": RecordSpec("当月党费未缴的党员", lambda a: _members(a).filter(~Exists(_settled(a))),
-                                 MEMBERSHIP_COLUMNS),
+    "dues.owing": RecordSpec("当月应交党费的党员", _owing, OWING_COLUMNS),
+    "dues.settled": RecordSpec("当月党费已缴（含减免）的党员", lambda a: _owing(a).filter(settled_q(_month(a))),
+                               OWING_COLUMNS),
+    "dues.unsettled": RecordSpec("当月党费未缴的党员", lambda a: _owing(a).exclude(settled_q(_month(a))),
+                                 OWING_COLUMNS),
     "dues.arrears": RecordSpec("欠缴党费的党员", _arrears, MEMBERSHIP_COLUMNS),
     "care.retirees": RecordSpec("健在离退休干部", _retirees, RETIREE_COLUMNS),
     "care.visited": RecordSpec("期间走访到的离退休干部", lambda a: _retirees(a).filter(Exists(_visits_in(a))),

@@ -23,11 +23,11 @@ from changqing.accounts.scope import restrict
 from changqing.audit.models import Finding, FindingStatus
 from changqing.care.models import HardshipReason, HardshipRecord, Visit
 from changqing.dues.models import DuesMonth, DuesPayment
-from changqing.dues.rules import DEFAULT_RULES, add_months, month_start
-from changqing.dues.selectors import active_memberships, last_closed_month, with_arrears
+from changqing.dues.rules import DEFAULT_RULES, add_months, month_start, owes
+from changqing.dues.selectors import active_memberships, last_closed_month, owed_month_q, owes_span_q, with_arrears
 from changqing.life import engine
 from changqing.life import selectors as life
-from changqing.members.models import PersonStatus, Retiree, RetirementKind
+from changqing.members.models import Membership, MembershipState, PersonStatus, Retiree, RetirementKind
 from changqing.orgs.models import Organization, OrgKind, Zone
 
 ARREARS_LEVELS = (1, 3, 5, 6)
@@ -152,29 +152,41 @@ def _people_counts(sub: Subtree) -> dict[int, dict]:
 
 
 def dues_counts(sub: Subtree, months: list[dt.date], as_of: dt.date, period: engine.Period) -> dict:
-    """Settled member-months per org × month, members in each arrears band per org, payments in the period."""
+    """Per org × month the members who owed dues (the roll) and those of them settled; members in each arrears
+    band per org; payments in the period."""
     return sub.memo(("dues", tuple(months), as_of, period), lambda: _dues_counts(sub, months, as_of, period))
 
 
 def _dues_counts(sub: Subtree, months: list[dt.date], as_of: dt.date, period: engine.Period) -> dict:
     p = sub.root.path
+    # The roll of every month from one row per member (dues' rules.owes), the same row giving active members'
+    # arrears; the settled months owed, grouped (owed_month_q). Each agrees with the condition the records
+    # lists filter by (owes_q, a test checks), so a list has as many rows as its number.
+    roll: dict[tuple[int, dt.date], int] = defaultdict(int)
+    arrears: dict[int, dict[int, int]] = defaultdict(lambda: dict.fromkeys(ARREARS_LEVELS, 0))
+    for org_id, state, joined_on, ended_on, last_settled, first_base in (
+            with_arrears(Membership.objects.filter(organization__path__startswith=p), as_of)
+            .filter(Q(state=MembershipState.ACTIVE) | owes_span_q(min(months), max(months)))
+            .order_by().values_list("organization_id", "state", "joined_on", "ended_on", "last_settled",
+                                    "first_base")):
+        active = state == MembershipState.ACTIVE
+        for m in months:
+            if owes(m, joined_on=joined_on, ended_on=ended_on, active=active, first_base=first_base):
+                roll[(org_id, m)] += 1
+        if active:
+            for level in arrears_levels(last_settled, first_base, as_of):
+                arrears[org_id][level] += 1
     settled: dict[tuple[int, dt.date], int] = {}
-    for org_id, month, n in (DuesMonth.objects.filter(membership__state="active", month__in=months,
+    for org_id, month, n in (DuesMonth.objects.filter(owed_month_q(months),
                                                       membership__organization__path__startswith=p)
                              .values("membership__organization_id", "month").annotate(n=Count("id"))
                              .values_list("membership__organization_id", "month", "n")):
         settled[(org_id, month)] = n
-    arrears: dict[int, dict[int, int]] = defaultdict(lambda: dict.fromkeys(ARREARS_LEVELS, 0))
-    for org_id, last_settled, first_base in (
-            with_arrears(active_memberships().filter(organization__path__startswith=p), as_of)
-            .order_by().values_list("organization_id", "last_settled", "first_base")):
-        for level in arrears_levels(last_settled, first_base, as_of):
-            arrears[org_id][level] += 1
     payments = {r["organization_id"]: r for r in
                 DuesPayment.objects.filter(organization__path__startswith=p, paid_on__gte=period.start,
                                            paid_on__lte=period.end)
                 .values("organization_id").annotate(n=Count("id"), amount=Sum("amount"))}
-    return {"settled": settled, "arrears": arrears, "payments": payments}
+    return {"roll": roll, "settled": settled, "arrears": arrears, "payments": payments}
 
 
 # dues.selectors.arrears_q / band_q evaluated in Python on one row per member: one query instead of one per
@@ -273,6 +285,10 @@ def overdue_branch_ids(root: Organization, period: engine.Period, *, user=None, 
 
 def _sum(counts: dict[int, dict], ids, key) -> int:
     return sum(counts[i][key] for i in ids if i in counts)
+
+
+def _month_sum(counts: dict[tuple[int, dt.date], int], ids, month: dt.date) -> int:
+    return sum(counts.get((i, month), 0) for i in ids)
 
 
 # -- boards --------------------------------------------------------------------------------
@@ -446,20 +462,22 @@ def compliance(root: Organization, period: engine.Period, period_text: str, *, u
 
 def dues_overview(root: Organization, period: engine.Period, period_text: str, *, user=None, today: dt.date,
                   sub: Subtree | None = None) -> Board:
-    """Dues collection: members settled per month against members on the roll, and arrears by band."""
+    """Dues collection: per month, the members who owed it (dues' liability, not today's roll) and how many of
+    them settled it; arrears by band."""
     sub = sub or subtree(root, user)
     board = Board(root, period, period_text)
     as_of = last_closed_month(today)
     months = [m for m in months_shown(period, today)]
     counts = dues_counts(sub, months, as_of, period)
-    people = people_counts(sub)
     groups = _group_ids(sub)
     ids_all = list(sub.orgs)
-    roll = _sum(people, ids_all, "members")
     month_rows = []
     for m in months:
-        paid = sum(counts["settled"].get((i, m), 0) for i in ids_all)
+        roll = _month_sum(counts["roll"], ids_all, m)
+        paid = _month_sum(counts["settled"], ids_all, m)
         month_rows.append({"month": m, "roll": roll, "paid": paid, "unpaid": roll - paid, "rate": rate(paid, roll),
+                           "roll_url": records_url("dues.owing", org=root.code, period=period_text,
+                                                   month=f"{m:%Y-%m}"),
                            "paid_url": records_url("dues.settled", org=root.code, period=period_text,
                                                    month=f"{m:%Y-%m}"),
                            "unpaid_url": records_url("dues.unsettled", org=root.code, period=period_text,
@@ -468,14 +486,15 @@ def dues_overview(root: Organization, period: engine.Period, period_text: str, *
     group_rows = []
     for g in sub.groups:
         ids = groups[g.id]
-        n = _sum(people, ids, "members")
-        if not n:
-            continue
-        paid = sum(counts["settled"].get((i, last), 0) for i in ids)
+        n = _month_sum(counts["roll"], ids, last)
         arrears = {lv: sum(counts["arrears"].get(i, {}).get(lv, 0) for i in ids) for lv in ARREARS_LEVELS}
         pay = [counts["payments"][i] for i in ids if i in counts["payments"]]
+        if not n and not pay and not arrears[1]:
+            continue
+        paid = _month_sum(counts["settled"], ids, last)
         group_rows.append({
             "org": g, "roll": n, "paid": paid, "unpaid": n - paid, "rate": rate(paid, n),
+            "roll_url": records_url("dues.owing", org=g.code, period=period_text, month=f"{last:%Y-%m}"),
             "paid_url": records_url("dues.settled", org=g.code, period=period_text, month=f"{last:%Y-%m}"),
             "unpaid_url": records_url("dues.unsettled", org=g.code, period=period_text, month=f"{last:%Y-%m}"),
             "arrears": [(lv, arrears[lv], f"{reverse('dues:members')}?{urlencode({'under': g.code, 'arrears': lv})}")
@@ -607,7 +626,8 @@ def zones_overview(root: Organization, period: engine.Period, period_text: str, 
         branches = [i for i in ids if i in live_branches]
         members = _sum(people, ids, "members")
         retirees = _sum(people, ids, "retirees")
-        paid = sum(dues["settled"].get((i, month), 0) for i in ids)
+        roll = _month_sum(dues["roll"], ids, month)
+        paid = _month_sum(dues["settled"], ids, month)
         visited = sum(care["visits"].get(i, {}).get("visited", 0) for i in ids)
         late = len(overdue & set(branches))
         link = lambda key, **b: records_url(key, org=root.code, period=period_text, zone=z.code, **b)  # noqa: E731
@@ -615,12 +635,13 @@ def zones_overview(root: Organization, period: engine.Period, period_text: str, 
             "zone": z, "branches": len(branches), "members": members, "retirees": retirees,
             "compliant": len(branches) - late, "overdue": late, "compliance_rate": rate(len(branches) - late,
                                                                                           len(branches)),
-            "paid": paid, "dues_rate": rate(paid, members), "unpaid": members - paid,
+            "roll": roll, "paid": paid, "dues_rate": rate(paid, roll), "unpaid": roll - paid,
             "arrears": sum(dues["arrears"].get(i, {}).get(1, 0) for i in ids),
             "visited": visited, "visit_rate": rate(visited, retirees),
             "urls": {"branches": link("orgs.branches"), "members": link("members.members"),
                      "retirees": link("care.retirees"), "overdue": link("life.overdue_branches"),
                      "compliant": link("life.compliant_branches"),
+                     "roll": link("dues.owing", month=f"{month:%Y-%m}"),
                      "paid": link("dues.settled", month=f"{month:%Y-%m}"),
                      "unpaid": link("dues.unsettled", month=f"{month:%Y-%m}"),
                      "arrears": link("dues.arrears", level=1), "visited": link("care.visited"),

@@ -216,6 +216,30 @@ def check_payment_window(first_month: dt.date, months: int, current: dt.date, ru
     return errors
 
 
+# -- who owes a month ----------------------------------------------------------
+
+def last_month_owed(ended_on: dt.date | None, active: bool) -> dt.date | None:
+    """The last month a membership owes dues for: the month of its last day (`ended_on` is the first day it no
+    longer holds, as everywhere in the roster); None while it lasts. Ended without a date: nothing is owed."""
+    if ended_on is not None:
+        return month_start(ended_on - dt.timedelta(days=1))
+    return None if active else dt.date.min
+
+
+def owes(month: dt.date, *, joined_on: dt.date, ended_on: dt.date | None, active: bool,
+         first_base: dt.date | None) -> bool:
+    """Whether dues are owed for `month`: by a member on at least one day of it (the month of joining and the month
+    of dying or transferring out are owed), and once a base is recorded, not before it. A member with no base yet
+    owes, the amount unknown. dues.selectors.owes_q is the same rule in SQL (a test checks they agree)."""
+    month = month_start(month)
+    if month_start(joined_on) > month:
+        return False
+    end = last_month_owed(ended_on, active)
+    if end is not None and month > end:
+        return False
+    return first_base is None or first_base <= month
+
+
 # -- arrears ---------------------------------------------------------------
 
 def consecutive_unpaid(last_settled: dt.date | None, start: dt.date | None, as_of: dt.date) -> int:

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from changqing.members.models import Membership, MembershipState
@@ -83,6 +83,10 @@ class MemberDues:
     last_settled: dt.date | None
     arrears_months: int
     months: dict[dt.date, MonthDues] = field(default_factory=dict)
+    end: dt.date | None = None  # the last month owed (rules.last_month_owed); None while the membership lasts
+
+    def owes(self, m: dt.date) -> bool:
+        return m in self.months and self.months[m].settled != "not_due"
 
     @property
     def warning_level(self) -> int:
@@ -124,10 +128,10 @@ def compute(memberships: QuerySet, months: list[dt.date], *, as_of: dt.date,
     rows = list(memberships.annotate(
         last_settled=Subquery(DuesMonth.objects.filter(membership=OuterRef("pk"), month__lte=as_of)
                               .values("membership").annotate(m=Max("month")).values("m")[:1]),
-        first_base=Subquery(DuesBase.objects.filter(membership=OuterRef("pk"))
-                            .values("membership").annotate(m=Min("effective_from")).values("m")[:1]),
+        first_base=_first_base(),
     ).values("pk", "retiree_id", "retiree__name", "organization__code", "organization__name", "organization__path",
-             "joined_on", "last_settled", "first_base").order_by("organization__path", "retiree__name_pinyin", "pk"))
+             "joined_on", "ended_on", "state", "last_settled", "first_base")
+        .order_by("organization__path", "retiree__name_pinyin", "pk"))
 
     bases: dict[int, list[dict]] = defaultdict(list)
     for b in (DuesBase.objects.filter(membership__in=ids, effective_from__lte=last_needed)
@@ -151,18 +155,25 @@ def compute(memberships: QuerySet, months: list[dt.date], *, as_of: dt.date,
         rule = resolver.for_path(r["organization__path"])
         member_bases = bases.get(mid, [])
         start = _dues_start(r["first_base"], r["joined_on"])
+        active = r["state"] == MembershipState.ACTIVE
+        end = rules.last_month_owed(r["ended_on"], active)
         md = MemberDues(
             membership_id=mid, retiree_id=r["retiree_id"], name=r["retiree__name"],
             branch_code=r["organization__code"], branch_name=r["organization__name"],
             branch_path=r["organization__path"], rules=rule, start=start, last_settled=r["last_settled"],
-            arrears_months=rules.consecutive_unpaid(r["last_settled"], start, as_of),
+            # arrears stop with the membership: a member who died owes nothing after the month of death
+            arrears_months=rules.consecutive_unpaid(r["last_settled"], start, min(as_of, end) if end else as_of),
+            end=end,
         )
         keys = [b["effective_from"] for b in member_bases]
         assessed: dict[int, rules.Assessment] = {}  # one assessment per base row, reused across months
         member_hardships = hardships.get(mid, ())
         for m in months:
-            md.months[m] = _month_dues(m, member_bases, keys, assessed, member_hardships, settled.get((mid, m)), rule,
-                                       start)
+            if not rules.owes(m, joined_on=r["joined_on"], ended_on=r["ended_on"], active=active,
+                              first_base=r["first_base"]):
+                md.months[m] = MonthDues(m, None, ZERO, settled="not_due")
+                continue
+            md.months[m] = _month_dues(m, member_bases, keys, assessed, member_hardships, settled.get((mid, m)), rule)
         out.append(md)
     return out
 
@@ -186,9 +197,8 @@ def _base_index(keys: list[dt.date], month: dt.date, rule: rules.Rules) -> int |
     return 0 if keys[0] <= month else None
 
 
-def _month_dues(month, bases, keys, assessed, hardships, settled, rule, start) -> MonthDues:
-    if start is not None and month < start:
-        return MonthDues(month, None, ZERO, settled="not_due")
+def _month_dues(month, bases, keys, assessed, hardships, settled, rule) -> MonthDues:
+    """A month the member owes (rules.owes): its amount, and whether it was paid or waived."""
     i = _base_index(keys, month, rule)
     assessment = None
     due = None
@@ -221,14 +231,68 @@ def month_list(first: dt.date, last: dt.date) -> list[dt.date]:
 
 # -- queryset annotations for list pages (filter and sort in the database) ---
 
+def _first_base() -> Subquery:
+    return Subquery(DuesBase.objects.filter(membership=OuterRef("pk"))
+                    .values("membership").annotate(m=Min("effective_from")).values("m")[:1])
+
+
 def with_arrears(qs: QuerySet, as_of: dt.date) -> QuerySet:
     """Annotate last settled month and dues start, so lists can filter by arrears in SQL."""
     return qs.annotate(
         last_settled=Subquery(DuesMonth.objects.filter(membership=OuterRef("pk"), month__lte=as_of)
                               .values("membership").annotate(m=Max("month")).values("m")[:1]),
-        first_base=Subquery(DuesBase.objects.filter(membership=OuterRef("pk"))
-                            .values("membership").annotate(m=Min("effective_from")).values("m")[:1]),
+        first_base=_first_base(),
     )
+
+
+def with_first_base(qs: QuerySet) -> QuerySet:
+    """Annotate the month of the first dues base, which owes_q needs."""
+    return qs.annotate(first_base=_first_base())
+
+
+def _held_q(first: dt.date, last: dt.date, prefix: str = "") -> Q:
+    """A member on at least one day from the first day of month `first` to the last day of month `last`."""
+    return (Q(**{f"{prefix}joined_on__lt": rules.add_months(last, 1)})
+            & (Q(**{f"{prefix}ended_on__gt": rules.month_start(first)})
+               | Q(**{f"{prefix}ended_on__isnull": True, f"{prefix}state": MembershipState.ACTIVE})))
+
+
+def owes_span_q(first: dt.date, last: dt.date) -> Q:
+    """Memberships that may owe dues for a month from `first` to `last`: members on some day of the span with a
+    base begun by its end, or none (needs with_first_base). A filter before rules.owes decides month by month:
+    it also keeps the rare member whose base begins after they left, who owes none of the months."""
+    return _held_q(first, last) & (Q(first_base__isnull=True) | Q(first_base__lte=rules.month_start(last)))
+
+
+def owes_q(month: dt.date) -> Q:
+    """Memberships that owe dues for `month`: rules.owes in SQL (needs with_first_base or with_arrears).
+
+    The roll of a month. The dashboards count it and list it with this condition, and the yearly summary
+    reads the members who owed a month of the year, so a member who died, transferred out or joined during
+    a period counts exactly for the months they owed, whatever the roll is today."""
+    return owes_span_q(month, month)
+
+
+def owing_in(qs: QuerySet, months: list[dt.date]) -> QuerySet:
+    """The memberships of qs that may owe dues for a month from the first to the last of `months` (owes_span_q)."""
+    return with_first_base(qs).filter(owes_span_q(min(months), max(months)))
+
+
+def owed_month_q(months: list[dt.date]) -> Q:
+    """DuesMonth rows, of these months, for a month their member owed (owes_q of the row's own month).
+
+    A month paid in advance or waived beyond the death or transfer of its member is settled but was never
+    owed: it counts for nobody's roll."""
+    held = Q()
+    for m in months:
+        held |= Q(month=m) & _held_q(m, m, prefix="membership__")
+    bases = DuesBase.objects.filter(membership=OuterRef("membership_id"))
+    return held & (Exists(bases.filter(effective_from__lte=OuterRef("month"))) | ~Exists(bases))
+
+
+def settled_q(month: dt.date) -> Q:
+    """Memberships with `month` paid or waived (a DuesMonth row)."""
+    return Q(Exists(DuesMonth.objects.filter(membership=OuterRef("pk"), month=rules.month_start(month))))
 
 
 def arrears_q(months: int, as_of: dt.date) -> Q:

@@ -126,12 +126,14 @@ def _life(org, year, today) -> dict:
 def _dues(org, year, today) -> dict:
     from changqing.dues import rules
     from changqing.dues.models import DuesPayment, PaymentKind
-    from changqing.dues.selectors import active_memberships, compute, last_closed_month
+    from changqing.dues.selectors import compute, last_closed_month, owing_in
     from changqing.members.models import Membership
 
     months = rules.month_range(dt.date(year, 1, 1), 12)
     as_of = min(last_closed_month(today), dt.date(year, 12, 1))
-    members = active_memberships(Membership.objects.filter(organization__path__startswith=org.path))
+    # Whoever owed dues for a month of the year, today's members or not (dues.selectors.owes_q, as the
+    # dashboards): compute() leaves out the months before joining and after dying or transferring out.
+    members = owing_in(Membership.objects.filter(organization__path__startswith=org.path), months)
     rows = compute(members, months, as_of=as_of) if as_of >= months[0] else []
     due_by_month = [ZERO] * 12
     paid_by_month = [ZERO] * 12
@@ -149,6 +151,8 @@ def _dues(org, year, today) -> dict:
             waived += md.settled == "waived"
     arrears = Counter()
     for r in rows:
+        if not r.owes(as_of):  # no longer a member by then (or not yet): no reminder to give
+            continue
         if r.arrears_months >= 6:
             arrears["6"] += 1
         elif r.arrears_months >= 3:
@@ -157,7 +161,8 @@ def _dues(org, year, today) -> dict:
     voluntary = payments.filter(kind=PaymentKind.VOLUNTARY).aggregate(n=Count("id"), s=Sum("amount"))
     due, paid = sum(due_by_month, ZERO), sum(paid_by_month, ZERO)
     return {
-        "members": len(rows), "due": due, "paid": paid, "rate": pct(paid, due), "as_of": as_of,
+        "members": sum(any(r.owes(m) for m in months) for r in rows),
+        "due": due, "paid": paid, "rate": pct(paid, due), "as_of": as_of,
         "due_by_month": due_by_month, "paid_by_month": paid_by_month, "waived_months": waived,
         "unassessed_months": unassessed, "arrears_3": arrears["3"], "arrears_6": arrears["6"],
         "payments": payments.count(), "voluntary_count": voluntary["n"] or 0, "voluntary_sum": voluntary["s"] or ZERO,
@@ -359,9 +364,10 @@ def _section_life(doc, data, width):
 def _section_dues(doc, data, width):
     dues = data.dues
     if not dues["members"] or not (dues["due"] or dues["paid"]):
-        D.para(doc, f"在册党员{dues['members']:,}人，{data.year}年平台上没有录入党费基数和缴纳记录。", size=14)
+        D.para(doc, f"全年应交党费的党员{dues['members']:,}人，{data.year}年平台上没有录入党费基数和缴纳记录。",
+               size=14)
         return
-    D.para(doc, f"在册党员{dues['members']:,}人，截至{dues['as_of'].year}年{dues['as_of'].month}月，"
+    D.para(doc, f"全年应交党费的党员{dues['members']:,}人，截至{dues['as_of'].year}年{dues['as_of'].month}月，"
                 f"全年应缴党费{money(dues['due'])}元，实缴{money(dues['paid'])}元，收缴率{dues['rate']}%。"
                 + (f"困难减免{dues['waived_months']:,}人月。" if dues["waived_months"] else "")
                 + (f"连续3至5个月未缴的{dues['arrears_3']}人，连续6个月及以上未缴的{dues['arrears_6']}人，"

@@ -200,3 +200,35 @@ def test_star_ratings_section_when_the_year_has_ratings(year_of_work):
     text = _text(summary.render_summary(data))
     assert "星级评定" in text and "其中四星级及以上1个，占50.0%" in text
     assert "★★★★★（5星） | 1 | 50.0%" in text
+
+
+def test_summary_dues_count_each_month_of_whoever_owed_it(tree):
+    """收缴率 over the members who owed each month: one who died in March counts January–March (and their
+    payment), one who joined in July from July; arrears are not reported for the dead."""
+    from changqing.dues.models import DuesMonth, DuesPayment
+    from changqing.dues.tests.helpers import add_members
+    from changqing.members.models import Membership
+    from changqing.members.services import retiree_record_death
+
+    steady, died, joined = add_members(tree.a, 3, since=dt.date(2024, 1, 1))  # 4000 × 0.5 % = 20元 a month
+    Membership.objects.filter(pk=joined.pk).update(joined_on=dt.date(2025, 7, 1))
+
+    def pay(m, first, months):
+        p = DuesPayment.objects.create(membership=m, organization=tree.a, first_month=first, months=months,
+                                       amount=Decimal("20") * months, paid_on=first)
+        DuesMonth.objects.bulk_create([DuesMonth(membership=m, month=dt.date(2025, first.month + k, 1),
+                                                 amount_due=Decimal("20"), payment=p) for k in range(months)])
+
+    pay(steady, dt.date(2025, 1, 1), 12)
+    pay(died, dt.date(2025, 1, 1), 1)
+    pay(joined, dt.date(2025, 7, 1), 6)
+    retiree_record_death(retiree=died.retiree, on=dt.date(2025, 3, 15))
+    dues = summary.summary_data(tree.a, 2025, today=dt.date(2026, 3, 1)).dues
+    assert dues["due"] == Decimal("20") * (12 + 3 + 6) and dues["paid"] == Decimal("20") * (12 + 1 + 6)
+    assert dues["rate"] == pytest.approx(90.5)
+    assert dues["due_by_month"][1] == Decimal("40") and dues["paid_by_month"][1] == Decimal("20")
+    assert dues["due_by_month"][3] == Decimal("20")  # April: the dead member owes nothing
+    assert dues["members"] == 4  # steady, died, joined and 张宏伟 (no base: owed, amount not assessed)
+    assert dues["arrears_3"] == dues["arrears_6"] == 0  # died is two months behind at death, and no longer a member
+    text = _text(summary.render_summary(summary.summary_data(tree.a, 2025, today=dt.date(2026, 3, 1))))
+    assert "收缴率90.5%" in text and "全年应交党费的党员4人" in text
