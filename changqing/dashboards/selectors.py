@@ -23,7 +23,7 @@ from changqing.accounts.scope import restrict
 from changqing.audit.models import Finding, FindingStatus
 from changqing.care.models import HardshipReason, HardshipRecord, Visit
 from changqing.dues.models import DuesMonth, DuesPayment
-from changqing.dues.rules import DEFAULT_RULES, add_months, month_start, owes
+from changqing.dues.rules import DEFAULT_RULES, add_months, month_start, owed_span
 from changqing.dues.selectors import active_memberships, last_closed_month, owed_month_q, owes_span_q, with_arrears
 from changqing.life import engine
 from changqing.life import selectors as life
@@ -170,8 +170,9 @@ def _dues_counts(sub: Subtree, months: list[dt.date], as_of: dt.date, period: en
             .order_by().values_list("organization_id", "state", "joined_on", "ended_on", "last_settled",
                                     "first_base")):
         active = state == MembershipState.ACTIVE
+        first, last = owed_span(joined_on=joined_on, ended_on=ended_on, active=active, first_base=first_base)
         for m in months:
-            if owes(m, joined_on=joined_on, ended_on=ended_on, active=active, first_base=first_base):
+            if first <= m and (last is None or m <= last):  # rules.owes, its span read once per member
                 roll[(org_id, m)] += 1
         if active:
             for level in arrears_levels(last_settled, first_base, as_of):

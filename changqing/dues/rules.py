@@ -231,13 +231,19 @@ def owes(month: dt.date, *, joined_on: dt.date, ended_on: dt.date | None, active
     """Whether dues are owed for `month`: by a member on at least one day of it (the month of joining and the month
     of dying or transferring out are owed), and once a base is recorded, not before it. A member with no base yet
     owes, the amount unknown. dues.selectors.owes_q is the same rule in SQL (a test checks they agree)."""
+    first, last = owed_span(joined_on=joined_on, ended_on=ended_on, active=active, first_base=first_base)
     month = month_start(month)
-    if month_start(joined_on) > month:
-        return False
-    end = last_month_owed(ended_on, active)
-    if end is not None and month > end:
-        return False
-    return first_base is None or first_base <= month
+    return first <= month and (last is None or month <= last)
+
+
+def owed_span(*, joined_on: dt.date, ended_on: dt.date | None, active: bool,
+              first_base: dt.date | None) -> tuple[dt.date, dt.date | None]:
+    """The first and last month `owes` is true for (last None while the membership lasts), so a loop over many
+    months asks once per member."""
+    first = month_start(joined_on)
+    if first_base is not None and first_base > first:
+        first = first_base
+    return first, last_month_owed(ended_on, active)
 
 
 # -- arrears ---------------------------------------------------------------
