@@ -103,3 +103,13 @@ def test_guidance_objects_of_another_station_are_refused(stations, chief):
             problems.append(f"{url} 修改了另一个指导站的记录")
     assert tried >= 20
     assert not problems, "\n".join(problems)
+
+
+def test_demo_admin_manages_the_station_and_carer_logins(stations, db):
+    """The county admin (also admin of the 两新工委) reaches the demo's chief, guide and carer, who name no organisation."""
+    admin = User.objects.get(username="admin")
+    client = Client()
+    client.force_login(admin)
+    for username in ("zhanzhang", "zhidaoyuan", "zhuanyuan"):
+        assert username in client.get(f"/accounts/users/?q={username}").content.decode()
+        assert client.get(f"/accounts/users/{User.objects.get(username=username).pk}/").status_code == 200

@@ -20,9 +20,11 @@ class User(AbstractUser):
     )
 
     # A bureau admin sees the users whose roles sit inside their subtree: organisation roles, zone
-    # leads of zones under it, and members whose own record is kept there.
+    # leads of zones under it, members whose own record is kept there, and carers and station roles
+    # placed there by their pairs or station (scope.register_placement).
     scope_spec = ScopeSpec(org="role_assignments__organization", retiree="retiree", distinct=True,
-                           more_orgs=("role_assignments__zone__organization", "retiree__organization"))
+                           more_orgs=("role_assignments__zone__organization", "retiree__organization"),
+                           assignment="role_assignments")
 
     class Meta:
         verbose_name = "用户"
@@ -59,7 +61,7 @@ class RoleAssignment(ChangeLoggedModel):
     station_id = models.BigIntegerField("指导站编号", null=True, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
 
-    scope_spec = ScopeSpec(org="organization", zone="zone",
+    scope_spec = ScopeSpec(org="organization", zone="zone", assignment="",
                            more_orgs=("zone__organization", "user__retiree__organization"))
 
     class Meta:
@@ -68,12 +70,18 @@ class RoleAssignment(ChangeLoggedModel):
         ordering = ["user_id", "role"]
 
     def __str__(self):
-        target = self.organization or self.zone or ""
-        return f"{self.user} · {self.get_role_display()} {target}".strip()
+        return f"{self.user} · {self.get_role_display()} {self.scope_label}".strip()
 
     @property
     def scope_kind(self) -> str:
         return ROLE_SCOPE_KIND[Role(self.role)]
+
+    @property
+    def scope_label(self) -> str:
+        """What the role is bound to, in words: the organisation or zone, else the kind (结对对象, 指导站)."""
+        if self.organization_id or self.zone_id:
+            return str(self.organization or self.zone)
+        return "" if self.scope_kind in (ScopeKind.SUBTREE, ScopeKind.SELF) else ScopeKind(self.scope_kind).label
 
     def clean(self):
         kind = self.scope_kind

@@ -8,7 +8,9 @@ that forgets it fails loudly instead of leaking.
 
 A user's role assignments resolve to organisation path prefixes (subtree,
 zone, station) and retiree ids (pairs, self). Resolvers for station and pairs
-scopes are registered by the apps that own those records.
+scopes are registered by the apps that own those records, together with a
+placement: where in the tree such an assignment (which names no organisation)
+sits, so the administrators above it reach the assignment and its user.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .roles import ROLE_ACTIONS, Role, ScopeKind
+from .roles import ROLE_ACTIONS, ROLE_SCOPE_KIND, Role, ScopeKind
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class ScopeSpec:
     org_path: str | None = None  # a stored path string field (change log, operation log)
     distinct: bool = False  # the paths cross a to-many relation
     more_orgs: tuple[str, ...] = ()  # further paths to Organizations, any of which puts the record in scope
+    assignment: str | None = None  # path to a RoleAssignment ("" = the model is RoleAssignment), placed by kind
 
 
 @dataclass
@@ -56,6 +59,26 @@ _resolvers: dict[str, Callable] = {}
 
 def register_scope_resolver(kind: str, resolver: Callable):
     _resolvers[kind] = resolver
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the role assignments of one scope kind sit in the tree when they name no organisation.
+
+    A carer's assignment reaches retirees through pairings, a station role's through the
+    station; the app owning those records says which organisation paths they fall under.
+    """
+
+    under: Callable[[str], Q]  # an org path prefix -> Q on RoleAssignment: the assignments placed under it
+    paths: Callable[[object], set[str]]  # an assignment -> the org paths it sits under
+
+
+# kind -> Placement
+_placements: dict[str, Placement] = {}
+
+
+def register_placement(kind: str, *, under: Callable[[str], Q], paths: Callable[[object], set[str]]):
+    _placements[kind] = Placement(under, paths)
 
 
 def _resolve_subtree(assignment):
@@ -146,7 +169,21 @@ def scope_q(model, scope: Scope) -> Q:
         q |= Q(**{_join(spec.retiree, "pk__in") if spec.retiree else "pk__in": scope.retiree_ids})
     if spec.zone is not None and scope.zone_ids:
         q |= Q(**{_join(spec.zone, "pk__in") if spec.zone else "pk__in": scope.zone_ids})
+    if spec.assignment is not None and scope.org_paths and _placements:
+        q |= Q(**{_join(spec.assignment, "pk__in"): _placed_assignments(scope.org_paths)})
     return q
+
+
+def _placed_assignments(org_paths: Iterable[str]) -> QuerySet:
+    """The ids of role assignments placed under these paths, as a subquery (no query of its own)."""
+    from django.apps import apps
+
+    placed = Q(pk__in=[])
+    for kind, placement in _placements.items():
+        roles = [role for role, k in ROLE_SCOPE_KIND.items() if k == kind]
+        for p in org_paths:
+            placed |= Q(role__in=roles) & placement.under(p)
+    return apps.get_model("accounts", "RoleAssignment").objects.filter(placed).values("pk")
 
 
 def restrict(queryset: QuerySet, user, action: str = "view") -> QuerySet:
@@ -230,16 +267,40 @@ def org_path_of(instance) -> str | None:
         return None
     if spec.org_path is not None:
         return getattr(instance, spec.org_path, "") or ""
-    for org in ([spec.org] if spec.org is not None else []) + list(spec.more_orgs):
-        target = instance
-        for part in filter(None, org.split("__")):
-            target = getattr(target, part, None)
-            if target is None:
-                break
-        path = getattr(target, "path", None) if target is not None else None
-        if path:
+    if spec.org is not None and (path := _path_along(instance, spec.org)):
+        return path
+    # A role assignment naming no organisation sits where its app places it (a carer's pairs, a station).
+    if spec.assignment == "" and (path := _placed_path(instance)):
+        return path
+    for org in spec.more_orgs:
+        if path := _path_along(instance, org):
             return path
     return None
+
+
+def _path_along(instance, lookup: str) -> str | None:
+    target = instance
+    for part in filter(None, lookup.split("__")):
+        target = getattr(target, part, None)
+        if target is None:
+            return None
+    return getattr(target, "path", None) or None
+
+
+def _placed_path(assignment) -> str | None:
+    placement = _placements.get(assignment.scope_kind)
+    if placement is None:
+        return None
+    return _common_path(placement.paths(assignment)) or None
+
+
+def _common_path(paths: Iterable[str]) -> str:
+    """The longest path every one of these lies under ("" when none)."""
+    paths = list(paths)
+    if not paths:
+        return ""
+    common = os.path.commonprefix(paths)  # paths end in "/", so cut back to the last whole code
+    return common[: common.rfind("/") + 1]
 
 
 def home_path(user) -> str:
@@ -255,7 +316,4 @@ def home_path(user) -> str:
         path = org_path_of(a)
         if path:
             paths.append(path)
-    if not paths:
-        return ""
-    common = os.path.commonprefix(paths)  # paths end in "/", so cut back to the last whole code
-    return common[: common.rfind("/") + 1]
+    return _common_path(paths)

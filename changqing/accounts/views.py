@@ -55,7 +55,8 @@ class UserFilterSet(django_filters.FilterSet):
 
 
 def _roles_text(user):
-    return "、".join(f"{a.get_role_display()}（{a.organization or a.zone or ''}）" for a in user.role_assignments.all())
+    return "、".join(f"{a.get_role_display()}（{a.scope_label}）" if a.scope_label else a.get_role_display()
+                    for a in user.role_assignments.all())
 
 
 class UserListView(ScopedListView):

@@ -1,6 +1,12 @@
-"""The station scope: a chief or guide reaches their station's records and its party organisations."""
+"""The station scope: a chief or guide reaches their station's records and its party organisations.
+
+Their role assignment names the station by id only; it is placed at the station's
+`scope_path` (under its 两新工委), where the station's own records are filed.
+"""
+from django.db.models import Q
+
 from changqing.accounts.roles import ScopeKind
-from changqing.accounts.scope import register_scope_resolver
+from changqing.accounts.scope import register_placement, register_scope_resolver
 
 
 def resolve_station(assignment):
@@ -16,4 +22,17 @@ def resolve_station(assignment):
     return {station.scope_path} | paths, set()
 
 
+def station_roles_under(path: str) -> Q:
+    from .models import GuidanceStation
+
+    return Q(station_id__in=GuidanceStation.objects.filter(scope_path__startswith=path).values("pk"))
+
+
+def station_paths(assignment) -> set[str]:
+    from .models import GuidanceStation
+
+    return set(GuidanceStation.objects.filter(pk=assignment.station_id).values_list("scope_path", flat=True))
+
+
 register_scope_resolver(ScopeKind.STATION, resolve_station)
+register_placement(ScopeKind.STATION, under=station_roles_under, paths=station_paths)
