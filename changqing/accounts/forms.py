@@ -72,9 +72,21 @@ class UserUpdateForm(forms.ModelForm):
 
 
 class RoleAssignmentForm(forms.ModelForm):
+    """One role for a user, bound to what it acts in: an organisation, a zone or a guidance station.
+
+    A carer (服务专员/结对干部) reaches the retirees paired with them on the care pages; the organisation
+    chosen here is the unit they serve under, which puts the account in that organisation's administrators'
+    reach until the first pairing. Station roles name a station of the manager's 两新工委.
+    """
+
+    # The model keeps the station as a plain id (accounts does not depend on guidance); here it is chosen
+    # from the stations the manager reaches, and cleaned back to its id.
+    station_id = forms.ModelChoiceField(label="指导站", queryset=None, required=False,
+                                        help_text="指导站站长、党建指导员必须选择指导站")
+
     class Meta:
         model = RoleAssignment
-        fields = ["role", "organization", "zone", "note"]
+        fields = ["role", "organization", "zone", "station_id", "note"]
 
     def __init__(self, *args, manager=None, target_user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,11 +94,39 @@ class RoleAssignmentForm(forms.ModelForm):
         if target_user is not None:
             self.instance.user = target_user
         self.fields["organization"].queryset = restrict(Organization.objects.all(), manager, "manage")
-        self.fields["organization"].help_text = "组织类角色（管理员、党工委委员、书记、联络员）必须选择组织"
+        self.fields["organization"].help_text = "组织类角色（管理员、党工委委员、书记、联络员）和服务专员必须选择组织"
         self.fields["zone"].queryset = restrict(Zone.objects.all(), manager, "manage")
         self.fields["zone"].help_text = "片组长必须选择片组"
-        # Station and pairs scopes are assigned from their own pages.
-        self.fields["role"].choices = [
-            (r.value, r.label) for r in Role
-            if ROLE_SCOPE_KIND[r] in (ScopeKind.SUBTREE, ScopeKind.ZONE, ScopeKind.SELF)
-        ]
+        stations = _station_model()
+        roles = list(Role)
+        if stations is None:  # the guidance app is not installed: no station roles to give
+            del self.fields["station_id"]
+            roles = [r for r in roles if ROLE_SCOPE_KIND[r] != ScopeKind.STATION]
+        else:
+            self.fields["station_id"].queryset = restrict(stations.objects.order_by("code"), manager, "manage")
+        self.fields["role"].choices = [(r.value, r.label) for r in roles]
+
+    def clean_station_id(self):
+        station = self.cleaned_data.get("station_id")
+        return station.pk if station is not None else None
+
+    def clean(self):
+        data = super().clean()
+        role = data.get("role")
+        if not role:
+            return data
+        kind = ROLE_SCOPE_KIND[Role(role)]
+        if kind != ScopeKind.STATION:
+            data["station_id"] = None  # a station chosen for another role is not kept
+        if kind == ScopeKind.PAIRS and not data.get("organization"):
+            self.add_error("organization", "服务专员需要指定所属组织（由该组织的管理员管理，结对后按结对对象确定范围）")
+        return data
+
+
+def _station_model():
+    from django.apps import apps
+
+    try:
+        return apps.get_model("guidance", "GuidanceStation")
+    except LookupError:
+        return None

@@ -75,10 +75,15 @@ class PairingForm(ScopedModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         from changqing.accounts.models import User
+        from changqing.accounts.scope import restrict_shared
 
-        # Carers get the 服务专员 role in user management first; then they can be paired here.
-        self.fields["carer"].queryset = User.objects.filter(is_active=True, role_assignments__role="carer").distinct()
-        self.fields["carer"].help_text = "只列出已分配“服务专员/结对干部”角色的用户"
+        # Carers get the 服务专员 role in user management first (under an organisation); then they can be paired
+        # here by whoever reaches that organisation, its subtree or a branch below it. Carers of other
+        # subtrees are not offered.
+        carers = User.objects.filter(is_active=True, role_assignments__role="carer")
+        self.fields["carer"].queryset = User.objects.filter(
+            pk__in=restrict_shared(carers, user).values("pk")).order_by("full_name", "username")
+        self.fields["carer"].help_text = "只列出本单位及上级单位已分配“服务专员/结对干部”角色的用户"
 
     def clean(self):
         data = super().clean()

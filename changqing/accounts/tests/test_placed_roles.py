@@ -5,6 +5,7 @@ guide's through the station; the bureau admin above those pairings or that stati
 must still find, open and manage the account, and an admin of another subtree must not.
 """
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -150,3 +151,66 @@ def test_user_list_queries_do_not_grow_with_carers_and_station_roles(world):
     add(3, 40)
     assert count() == small
     assert "p39" in c.get("/accounts/users/?q=p39").content.decode()
+
+
+# -- giving these roles in the product's own user pages -------------------------------------------
+
+NEW = {"username": "new_one", "full_name": "新同志", "phone": "13900000001", "password": "Qingshan-2026",
+       "role-note": ""}
+
+
+def test_admin_creates_a_carer_under_an_organisation_and_then_pairs_them(world):
+    c = _client(world.mine)
+    form = c.get("/accounts/users/new/").content.decode()
+    assert 'value="carer"' in form and 'value="station_chief"' in form and 'value="guide"' in form
+    response = c.post("/accounts/users/new/", {**NEW, "role-role": Role.CARER, "role-organization": world.tree.a.pk})
+    assert response.status_code == 302, response.content.decode()
+    carer = User.objects.get(username="new_one")
+    ra = carer.role_assignments.get()
+    assert (ra.role, ra.organization_id, ra.station_id) == (Role.CARER, world.tree.a.pk, None)
+    assert "new_one" in c.get("/accounts/users/").content.decode()  # in reach before any pairing
+    assert "new_one" not in _client(world.theirs).get("/accounts/users/").content.decode()
+    pairing_form = c.get("/care/pairings/new/").content.decode()
+    assert f'value="{carer.pk}"' in pairing_form
+
+
+def test_a_carer_needs_an_organisation_said_beside_it(world):
+    before = User.objects.count()
+    response = _client(world.mine).post("/accounts/users/new/", {**NEW, "role-role": Role.CARER,
+                                                                  "role-organization": ""})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert re.search(r'id="id_role-organization".*?errorlist.*?服务专员需要指定所属组织', html, re.S)
+    assert User.objects.count() == before
+
+
+def test_admin_gives_a_station_role_of_their_own_stations_only(world):
+    c = _client(world.mine)
+    form = c.get("/accounts/users/new/").content.decode()
+    assert "甲指导站" in form and "乙指导站" not in form  # the other 两新工委's station is not offered
+    missing = c.post("/accounts/users/new/", {**NEW, "role-role": Role.GUIDE})
+    assert missing.status_code == 200
+    assert re.search(r'id="id_role-station_id".*?errorlist.*?该角色需要指定指导站', missing.content.decode(), re.S)
+    other = c.post("/accounts/users/new/", {**NEW, "role-role": Role.GUIDE, "role-station_id": world.station_v.pk})
+    assert other.status_code == 200 and not User.objects.filter(username="new_one").exists()
+    ok = c.post("/accounts/users/new/", {**NEW, "role-role": Role.GUIDE, "role-station_id": world.station_w.pk,
+                                         "role-organization": world.tree.a.pk})
+    assert ok.status_code == 302
+    ra = User.objects.get(username="new_one").role_assignments.get()
+    assert (ra.role, ra.station_id) == (Role.GUIDE, world.station_w.pk)
+    assert "new_one" in c.get("/accounts/users/").content.decode()
+    assert "new_one" not in _client(world.theirs).get("/accounts/users/").content.decode()
+
+
+def test_a_station_chosen_for_another_role_is_not_kept(world):
+    c = _client(world.mine)
+    c.post("/accounts/users/new/", {**NEW, "role-role": Role.LIAISON, "role-organization": world.tree.a.pk,
+                                    "role-station_id": world.station_w.pk})
+    ra = User.objects.get(username="new_one").role_assignments.get()
+    assert (ra.role, ra.station_id) == (Role.LIAISON, None)
+
+
+def test_the_pairing_form_offers_carers_within_reach_only(world):
+    page = _client(world.mine).get("/care/pairings/new/").content.decode()
+    assert f'value="{world.carer_in.pk}"' in page
+    assert f'value="{world.carer_out.pk}"' not in page
