@@ -136,6 +136,8 @@ class AuditData:
     # subtree instead (loader.load_simultaneous), not per shard.
     whole: bool = True
     ratings: list[dict] = field(default_factory=list)  # reviewer vs data-derived star-rating item scores
+    # Left by detect_copied_minutes for the pass across shards: what this shard found to be boilerplate.
+    minutes_filter: MinutesFilter | None = None
     _sizes: dict = field(default_factory=dict, repr=False)
 
     def members_on(self, org_id: int, day: dt.date) -> int:
@@ -323,10 +325,26 @@ def shared_passages(a: str, b: str, boiler: set[str]) -> list[str]:
     return [ln for ln in _lines(a) if _norm_line(ln) in lines_b and _norm_line(ln) not in boiler]
 
 
-def detect_copied_minutes(data: AuditData, cfg: dict) -> list[Hit]:
-    ms = [m for m in data.meetings if m.minutes.strip() and in_period(m.held_on, data.period)]
-    if len(ms) < 2:
-        return []
+@dataclass
+class MinutesFilter:
+    """What is left out of minutes before comparing them: boilerplate lines and stock phrases, as found over
+    `branches` branches (fewer than BOILERPLATE_MIN_BRANCHES can tell nothing)."""
+
+    boiler: set[str]
+    common: set[str]
+    branches: int = 0
+
+    @classmethod
+    def union(cls, filters: list[MinutesFilter], min_branches: int) -> MinutesFilter:
+        """The filter for comparing across shards: what any shard large enough to tell found common."""
+        told = [f for f in filters if f.branches >= min_branches]
+        return cls(set().union(*(f.boiler for f in told)), set().union(*(f.common for f in told)),
+                   sum(f.branches for f in filters))
+
+
+def minutes_filter(ms: list[MeetingRow], cfg: dict) -> tuple[MinutesFilter, list[set[str]]]:
+    """Boilerplate lines (shared by BOILERPLATE_MIN_BRANCHES branches) and stock phrases (shingles used by
+    COMMON_SHINGLE_SHARE of the branches) of these minutes; and each minutes' shingles without the lines."""
     boiler = boilerplate_lines(ms, cfg["BOILERPLATE_MIN_BRANCHES"])
     sets = [shingles(m.minutes, boiler, cfg["SHINGLE_WORDS"]) for m in ms]
     # Shingle-level boilerplate: stock phrases ("结合自身经历谈了体会") that many branches use
@@ -338,27 +356,113 @@ def detect_copied_minutes(data: AuditData, cfg: dict) -> list[Hit]:
     n_branches = len({m.org_id for m in ms})
     floor = max(cfg["BOILERPLATE_MIN_BRANCHES"], cfg["COMMON_SHINGLE_SHARE"] * n_branches)
     common = {x for x, orgs in branches_of.items() if len(orgs) >= floor}
-    del branches_of
-    # Length is judged on the full text; similarity on the distinctive shingles only.
-    keep = [i for i, sh in enumerate(sets) if len(sh) >= cfg["MIN_SHINGLES"] and len(sh - common) >= 2]
-    ms = [ms[i] for i in keep]
-    sets = [sets[i] - common for i in keep]
+    return MinutesFilter(boiler, common, n_branches), sets
+
+
+def compared_minutes(ms: list[MeetingRow], filt: MinutesFilter, cfg: dict,
+                     full_sets: list[set[str]] | None = None) -> tuple[list[MeetingRow], list[set[str]]]:
+    """The minutes long enough to compare and their distinctive shingles (length is judged on the full
+    text, similarity on what the filter leaves). `full_sets`: the shingles without filt.boiler, if known."""
+    kept, sets = [], []
+    for n, m in enumerate(ms):
+        sh = full_sets[n] if full_sets is not None else shingles(m.minutes, filt.boiler, cfg["SHINGLE_WORDS"])
+        if len(sh) >= cfg["MIN_SHINGLES"] and len(sh - filt.common) >= 2:
+            kept.append(m)
+            sets.append(sh - filt.common)
+    return kept, sets
+
+
+def band_keys(sig: np.ndarray, bands: int) -> np.ndarray:
+    """One 64-bit key per band of each signature (a polynomial hash of the band's rows, wrapping)."""
+    rows = sig.shape[1] // bands
+    keys = np.zeros((sig.shape[0], bands), dtype=np.uint64)
+    mult = np.uint64(0x9E3779B97F4A7C15)
+    with np.errstate(over="ignore"):
+        for r in range(rows):
+            keys = keys * mult + sig[:, r::rows][:, :bands] + np.uint64(r + 1)
+    return keys
+
+
+def copied_pair(a: MeetingRow, b: MeetingRow, set_a: set[str], set_b: set[str], cfg: dict,
+                boiler: set[str]) -> Hit | None:
+    """The finding for a candidate pair, if its exact Jaccard is high enough: the later entry is the copy."""
+    score = jaccard(set_a, set_b)
+    if score < cfg["NEAR_DUPLICATE_JACCARD"] or len(set_a & set_b) < cfg["MIN_SHARED_SHINGLES"]:
+        return None
+    a, b = sorted((a, b), key=lambda m: (m.entered_on, m.id))
+    # The later entry is the copy: the finding belongs to its branch.
+    return Hit("copied_minutes", b.org_id, f"minutes:{a.id}:{b.id}", {"meetings": [a.id, b.id]},
+               round(score, 3), SEVERITY_HIGH if score >= 0.85 else SEVERITY_MEDIUM,
+               {"jaccard": round(score, 3), "source_meeting": a.id, "copy_meeting": b.id,
+                "same_branch": a.org_id == b.org_id,
+                "shared_passages": shared_passages(b.minutes, a.minutes, boiler)[:20]})
+
+
+def compared_in_period(data: AuditData) -> list[MeetingRow]:
+    return [m for m in data.meetings if m.minutes.strip() and in_period(m.held_on, data.period)]
+
+
+def detect_copied_minutes(data: AuditData, cfg: dict) -> list[Hit]:
+    ms = compared_in_period(data)
+    data.minutes_filter = None
+    if not ms:
+        return []
+    data.minutes_filter, full_sets = minutes_filter(ms, cfg)
+    ms, sets = compared_minutes(ms, data.minutes_filter, cfg, full_sets)
+    del full_sets
     if len(ms) < 2:
         return []
     sig = minhash_signatures(sets, cfg["MINHASH_PERM"])
     hits = []
     for i, j in lsh_candidates(sig, cfg["LSH_BANDS"]):
-        score = jaccard(sets[i], sets[j])
-        if score < cfg["NEAR_DUPLICATE_JACCARD"] or len(sets[i] & sets[j]) < cfg["MIN_SHARED_SHINGLES"]:
-            continue
-        a, b = sorted((ms[i], ms[j]), key=lambda m: (m.entered_on, m.id))
-        # The later entry is the copy: the finding belongs to its branch.
-        hits.append(Hit("copied_minutes", b.org_id, f"minutes:{a.id}:{b.id}", {"meetings": [a.id, b.id]},
-                        round(score, 3), SEVERITY_HIGH if score >= 0.85 else SEVERITY_MEDIUM,
-                        {"jaccard": round(score, 3), "source_meeting": a.id, "copy_meeting": b.id,
-                         "same_branch": a.org_id == b.org_id,
-                         "shared_passages": shared_passages(b.minutes, a.minutes, boiler)[:20]}))
+        hit = copied_pair(ms[i], ms[j], sets[i], sets[j], cfg, data.minutes_filter.boiler)
+        if hit is not None:
+            hits.append(hit)
     return hits
+
+
+def minutes_band_keys(ms: list[MeetingRow], filt: MinutesFilter, cfg: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(meeting ids, LSH band keys) of the minutes compared under `filt`: 8 bytes a band, no text kept."""
+    ms, sets = compared_minutes(ms, filt, cfg)
+    if not ms:
+        return np.empty(0, dtype=np.int64), np.empty((0, cfg["LSH_BANDS"]), dtype=np.uint64)
+    sig = minhash_signatures(sets, cfg["MINHASH_PERM"])
+    return np.array([m.id for m in ms], dtype=np.int64), band_keys(sig, cfg["LSH_BANDS"])
+
+
+def cross_shard_candidates(parts: list[tuple[np.ndarray, np.ndarray]], bands: int,
+                           max_bucket: int = 200) -> set[tuple[int, int, int, int]]:
+    """Pairs of meetings from different shards that share an LSH band key, as (id, shard, id, shard).
+
+    `parts` are each shard's (meeting ids, band keys); one band at a time is read (so a caller may pass
+    memory-mapped keys), sorted, and cut into runs of equal keys: O(n log n) a band, never all pairs.
+    """
+    ids = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, dtype=np.int64)
+    shard = np.concatenate([np.full(len(p[0]), k, dtype=np.int32) for k, p in enumerate(parts)]) if parts \
+        else np.empty(0, dtype=np.int32)
+    pairs: set[tuple[int, int]] = set()
+    if len(ids) < 2:
+        return pairs
+    for b in range(bands):
+        col = np.concatenate([np.asarray(p[1][:, b]) for p in parts])
+        order = np.argsort(col, kind="stable")
+        col = col[order]
+        cuts = np.flatnonzero(col[1:] != col[:-1]) + 1
+        starts = np.concatenate(([0], cuts))
+        ends = np.concatenate((cuts, [len(col)]))
+        for lo, hi in zip(starts[ends - starts > 1], ends[ends - starts > 1]):
+            if hi - lo > max_bucket:  # a giant bucket is boilerplate that slipped through
+                continue
+            members = order[lo:hi]
+            if len(set(shard[members].tolist())) < 2:
+                continue  # one shard only: compared there already
+            for x in range(len(members)):
+                for y in range(x + 1, len(members)):
+                    i, j = members[x], members[y]
+                    if shard[i] != shard[j]:
+                        x_, y_ = sorted(((int(ids[i]), int(shard[i])), (int(ids[j]), int(shard[j]))))
+                        pairs.add((*x_, *y_))
+    return pairs
 
 
 # ---- impossible attendance -----------------------------------------------------------------------

@@ -110,6 +110,32 @@ def _chunks(values, n=5000):
         yield values[i:i + n]
 
 
+def _meeting_rows(meetings):
+    """engine.MeetingRow of a Meeting queryset, read in chunks (entered_on: the local date it was entered)."""
+    tz = timezone.get_current_timezone()
+    for mid, org, held, created, kind, start, place, minutes in (
+            meetings.values_list("id", "organization_id", "held_on", "created_at", "kind__code", "start_time",
+                                 "place", "minutes").iterator(chunk_size=5000)):
+        yield engine.MeetingRow(mid, org, held, timezone.localtime(created, tz).date(), kind, start, place,
+                                minutes or "")
+
+
+def load_minutes(shard: Shard, period) -> list[engine.MeetingRow]:
+    """The held meetings of a shard in the period that have minutes (for the pass across shards)."""
+    return [m for m in _meeting_rows(Meeting.objects.filter(**shard.lookup("organization"), state=MeetingState.HELD,
+                                                            held_on__gte=period[0], held_on__lte=period[1])
+                                     .exclude(minutes=""))
+            if m.minutes.strip()]
+
+
+def load_meetings(ids) -> dict[int, engine.MeetingRow]:
+    """The meetings of these ids, with their minutes (for verifying pairs found across shards)."""
+    out: dict[int, engine.MeetingRow] = {}
+    for chunk in _chunks(sorted(ids)):
+        out.update((m.id, m) for m in _meeting_rows(Meeting.objects.filter(pk__in=chunk)))
+    return out
+
+
 def load_audit_data(root: Organization, year: int, shard: Shard | None = None) -> engine.AuditData:
     """Everything the engine needs for one shard (default: the whole subtree of `root`) and year."""
     shard = shard or Shard(root.pk, root.path)
@@ -118,14 +144,9 @@ def load_audit_data(root: Organization, year: int, shard: Shard | None = None) -
     sub = shard.lookup("organization")
     data.branch_codes = dict(Organization.objects.filter(**shard.lookup()).values_list("id", "code"))
     # Meetings of the year, plus the year before for the branch's usual rhythm.
-    meetings = (Meeting.objects.filter(**sub, state=MeetingState.HELD,
-                                       held_on__gte=period[0] - dt.timedelta(days=365), held_on__lte=period[1])
-                .values_list("id", "organization_id", "held_on", "created_at", "kind__code", "start_time", "place",
-                             "minutes"))
-    tz = timezone.get_current_timezone()
-    for mid, org, held, created, kind, start, place, minutes in meetings.iterator(chunk_size=5000):
-        data.meetings.append(engine.MeetingRow(mid, org, held, timezone.localtime(created, tz).date(), kind, start,
-                                               place, minutes or ""))
+    meetings = Meeting.objects.filter(**sub, state=MeetingState.HELD,
+                                      held_on__gte=period[0] - dt.timedelta(days=365), held_on__lte=period[1])
+    data.meetings.extend(_meeting_rows(meetings))
     att = (Attendance.objects.filter(**shard.lookup("meeting__organization"),
                                      meeting__held_on__gte=period[0], meeting__held_on__lte=period[1],
                                      meeting__state=MeetingState.HELD)

@@ -2,23 +2,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
 
+import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from . import engine
 from .conf import audit_settings
-from .loader import load_audit_data, load_ratings, load_simultaneous, plan_shards
+from .loader import load_audit_data, load_meetings, load_minutes, load_ratings, load_simultaneous, plan_shards
 from .models import Finding, FindingStatus
 
 
-def run_integrity_audit(*, root, year: int, progress=None, max_branches: int | None = None) -> list[engine.Hit]:
+def run_integrity_audit(*, root, year: int, progress=None, max_branches: int | None = None,
+                        across_shards: bool = True) -> list[engine.Hit]:
     """Pure computation: load in bulk, run the engine, return hits (nothing written).
 
     The subtree is audited shard by shard (`loader.plan_shards`), so memory is bounded by the largest shard,
     not the province. Photo hashes (8 bytes each) are kept across shards, so a photo reused in two cities is
-    still found; minutes are compared within a shard (a city stays one shard with the default size).
+    still found. Minutes are compared within each shard, then across shards by their LSH band keys (8 bytes
+    a band, spilled to a temporary file per shard), so a copy from another city is found too
+    (`copied_across_shards`).
     """
     cfg = audit_settings()
     shards = plan_shards(root, max_branches or cfg["SHARD_MAX_BRANCHES"])
@@ -27,6 +33,7 @@ def run_integrity_audit(*, root, year: int, progress=None, max_branches: int | N
     done = 0
     hits: list[engine.Hit] = []
     whole = engine.AuditData(period=(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+    filters: list[engine.MinutesFilter] = []
     for shard in shards:
         data = load_audit_data(root, year, shard)
         whole.photos.extend(data.photos)
@@ -38,7 +45,11 @@ def run_integrity_audit(*, root, year: int, progress=None, max_branches: int | N
 
         hits.extend(engine.run(data, cfg, kinds=local, progress=shard_progress))
         done += len(local)
+        if data.minutes_filter is not None:
+            filters.append(data.minutes_filter)
         del data
+    if len(shards) > 1 and across_shards:
+        hits.extend(copied_across_shards(shards, whole.period, filters, cfg))
     whole.ratings = load_ratings(root, year)
     for kind in engine.GLOBAL_KINDS:
         hits.extend(engine.DETECTORS[kind](whole, cfg))
@@ -47,6 +58,43 @@ def run_integrity_audit(*, root, year: int, progress=None, max_branches: int | N
             progress(done, steps, kind)
     if len(shards) > 1:
         hits.extend(engine.detect_simultaneous_attendance(load_simultaneous(root, year), cfg))
+    return hits
+
+
+def copied_across_shards(shards, period, filters: list[engine.MinutesFilter], cfg: dict) -> list[engine.Hit]:
+    """Copied minutes between two shards, in bounded memory.
+
+    Boilerplate is what any shard large enough to tell found to be boilerplate (a shard of three branches
+    cannot tell a published work list from a copy). Each shard's minutes are read again, filtered by that,
+    and reduced to LSH band keys (8 bytes a band) spilled to a temporary file; the keys are then compared a
+    band at a time (`engine.cross_shard_candidates`), and only the candidate pairs' texts are read back to
+    verify them. Pairs inside one shard were judged by the shard itself."""
+    filt = engine.MinutesFilter.union(filters, cfg["BOILERPLATE_MIN_BRANCHES"])
+    with tempfile.TemporaryDirectory(prefix="audit-minutes-") as spill:
+        parts = []
+        for k, shard in enumerate(shards):
+            ids, keys = engine.minutes_band_keys(load_minutes(shard, period), filt, cfg)
+            if not len(ids):
+                continue
+            path = os.path.join(spill, str(k))
+            np.save(path + "-ids.npy", ids)
+            np.save(path + "-keys.npy", keys)
+            parts.append(path)
+            del ids, keys
+        pairs = engine.cross_shard_candidates(
+            [(np.load(path + "-ids.npy"), np.load(path + "-keys.npy", mmap_mode="r")) for path in parts],
+            cfg["LSH_BANDS"])
+    if not pairs:
+        return []
+    rows = load_meetings({p[0] for p in pairs} | {p[2] for p in pairs})
+    sets = {mid: engine.shingles(m.minutes, filt.boiler, cfg["SHINGLE_WORDS"]) - filt.common
+            for mid, m in rows.items()}
+    hits = []
+    for i, _, j, _ in sorted(pairs):
+        if i in rows and j in rows:
+            hit = engine.copied_pair(rows[i], rows[j], sets[i], sets[j], cfg, filt.boiler)
+            if hit is not None:
+                hits.append(hit)
     return hits
 
 

@@ -64,6 +64,34 @@ def test_copied_minutes_ignore_boilerplate_and_find_copies():
     assert all("支部书记主持" not in p for p in hits[0].evidence["shared_passages"])
 
 
+def test_copies_in_two_shards_are_candidates_across_shards_only():
+    body = ("老党员张建国发言，谈到社区垃圾分类推进中的困难，建议组织党员志愿者每周三上午到小区门口值守。"
+            "李秀英同志结合自己在医院工作三十年的经历，讲述了为人民服务的体会，大家深受触动。")
+    filler = [meeting(50 + i, org=50 + i, minutes=BOILER + f"第{i}次会议，讨论了第{i}项工作安排和具体分工，落实到人。"
+                                                              f"由第{i}小组负责联系街道第{i}社区。") for i in range(8)]
+    big = AuditData(period=YEAR, meetings=[meeting(1, org=1, minutes=BOILER + body)] + filler[:6])
+    small = AuditData(period=YEAR, meetings=[meeting(2, org=2, minutes=BOILER + body)] + filler[6:])
+    for data in (big, small):
+        assert engine.detect_copied_minutes(data, CFG) == []  # nothing to find inside either shard
+    # Only the shard of seven branches can tell the standard opening lines are boilerplate; the union of
+    # the shards' filters is used for both sides, so the copy in the small shard is compared without them.
+    assert any("支部书记主持" in ln for ln in big.minutes_filter.boiler)
+    assert not small.minutes_filter.boiler
+    filt = engine.MinutesFilter.union([big.minutes_filter, small.minutes_filter], CFG["BOILERPLATE_MIN_BRANCHES"])
+    assert filt.boiler == big.minutes_filter.boiler and filt.branches == 10
+    parts = [engine.minutes_band_keys(d.meetings, filt, CFG) for d in (big, small)]
+    assert parts[0][1].shape == (7, CFG["LSH_BANDS"]) and parts[0][1].dtype.name == "uint64"
+    pairs = engine.cross_shard_candidates(parts, CFG["LSH_BANDS"])
+    assert (1, 0, 2, 1) in pairs
+    assert not any(p[1] == p[3] for p in pairs)  # pairs inside one shard were compared there
+    assert engine.cross_shard_candidates(parts[:1], CFG["LSH_BANDS"]) == set()
+    sets = [engine.shingles(m.minutes, filt.boiler, CFG["SHINGLE_WORDS"]) - filt.common
+            for m in (big.meetings[0], small.meetings[0])]
+    hit = engine.copied_pair(big.meetings[0], small.meetings[0], *sets, CFG, filt.boiler)
+    assert hit.score == 1.0 and hit.key == "minutes:1:2" and hit.org_id == 2
+    assert all("支部书记主持" not in p for p in hit.evidence["shared_passages"])
+
+
 def test_impossible_attendance_reasons():
     ms = [meeting(1, org=1, held=D(2025, 5, 1), place="活动室", start_time=dt.time(9)),
           meeting(2, org=2, held=D(2025, 5, 1), place="社区", start_time=dt.time(10)),

@@ -37,7 +37,7 @@ def test_planted_fakes_found_with_precision_and_recall(settings, tmp_path):
         assert f["precision"] >= 0.9, (kind, f)
 
     # Audited shard by shard (here ~10 organisations each instead of the whole county at once), the findings
-    # are the same, except copied minutes, which are only compared within a shard.
+    # are the same: copied minutes too, found across shards from the band keys each shard leaves.
     shards = plan_shards(root, 10)
     assert len(shards) > 5
     covered = Organization.objects.none()
@@ -49,4 +49,11 @@ def test_planted_fakes_found_with_precision_and_recall(settings, tmp_path):
     keys = lambda hs, kinds: {(h.kind, h.key, h.digest()) for h in hs if h.kind in kinds}  # noqa: E731
     others = set(figures) - {"copied_minutes"}
     assert keys(sharded, others) == keys(hits, others)
-    assert keys(sharded, {"copied_minutes"}) <= keys(hits, {"copied_minutes"})
+    # Each shard filters boilerplate by its own branches, so a pair's score may differ a little; the pairs
+    # found, and which of the two is the copy, are the same.
+    pairs = lambda hs: {(h.key, h.org_id) for h in hs if h.kind == "copied_minutes"}  # noqa: E731
+    assert pairs(sharded) == pairs(hits)
+    across = {h.key for h in sharded if h.kind == "copied_minutes"} - {
+        h.key for h in run_integrity_audit(root=root, year=2025, max_branches=10, across_shards=False)
+        if h.kind == "copied_minutes"}
+    assert across, "some planted copies cross shards of 10, and only the pass across shards finds them"
