@@ -272,6 +272,26 @@ def heat_cells(f: life.Facts, period: engine.Period, today: dt.date):
     return f.branches, period.months, cells
 
 
+def month_cells(sub: Subtree, period: engine.Period, today: dt.date, user=None):
+    """heat_cells of the subtree's facts, computed once per request (the compliance chart and the overdue
+    figures both read them)."""
+    return sub.memo(("cells", period, today), lambda: heat_cells(life_facts(sub, period, user), period, today))
+
+
+def overdue_in(sub: Subtree, period: engine.Period, today: dt.date, user=None) -> tuple[set, int]:
+    """overdue_branch_ids for a board: from the month cells when the period is whole months (the windows
+    judged over the period are exactly those judged month by month, so the overdue (branch, rule) pairs are
+    the same — a test checks it against the period's own run), else from a run over the period."""
+    def compute():
+        if period.start.day == 1 and period.end == engine.month_end(period.end):
+            _, _, cells = month_cells(sub, period, today, user)
+            pairs = {(bid, r.rule) for (bid, _m), results in cells.items() for r in results
+                     if r.status == engine.OVERDUE}
+            return {bid for bid, _ in pairs}, len(pairs)
+        return overdue_branch_ids(sub.root, period, user=user, today=today, facts=life_facts(sub, period, user))
+    return sub.memo(("overdue", period, today), compute)
+
+
 def overdue_branch_ids(root: Organization, period: engine.Period, *, user=None, today: dt.date,
                        facts: life.Facts | None = None) -> tuple[set, int]:
     """Branches with at least one rule overdue in the period (life's engine), and the number of overdue items."""
@@ -331,8 +351,7 @@ def overview(root: Organization, period: engine.Period, period_text: str, *, use
     link = lambda key, **b: records_url(key, org=root.code, period=period_text, **b)  # noqa: E731
     board.figures.extend(stats_adapter.headline_figures(sub, period, period_text, user=user, today=today))
     branches = sub.branch_ids
-    overdue, overdue_items = sub.memo(("overdue", period, today), lambda: overdue_branch_ids(
-        root, period, user=user, today=today, facts=life_facts(sub, period, user)))
+    overdue, overdue_items = overdue_in(sub, period, today, user)
     as_of = last_closed_month(today)
     dues = dues_counts(sub, months_shown(period, today), as_of, period)  # the dues board's read, shared
     arrears = sum(dues["arrears"].get(i, {}).get(1, 0) for i in ids)
@@ -404,7 +423,7 @@ def compliance(root: Organization, period: engine.Period, period_text: str, *, u
     """Organisational life: life's heat map (branch × month) rolled up to the rows of the board."""
     sub = sub or subtree(root, user)
     board = Board(root, period, period_text)
-    branches, months, cells = heat_cells(life_facts(sub, period, user), period, today)
+    branches, months, cells = month_cells(sub, period, today, user)
     months = months_shown(period, today)
     groups = _group_ids(sub)
     status_of: dict[tuple[int, dt.date], str] = {}
@@ -618,8 +637,7 @@ def zones_overview(root: Organization, period: engine.Period, period_text: str, 
     shown = months_shown(period, today)
     dues = dues_counts(sub, shown if month in shown else shown + [month], as_of, period)  # shared with the dues board
     care = care_counts(sub, period, today)
-    overdue, _ = sub.memo(("overdue", period, today), lambda: overdue_branch_ids(
-        root, period, user=user, today=today, facts=life_facts(sub, period, user)))
+    overdue, _ = overdue_in(sub, period, today, user)
     live_branches = set(sub.branch_ids)
     rows = []
     for z in zones:

@@ -284,3 +284,19 @@ def test_chart_bars_open_lists_of_their_value(city, bureau_admin, client, page):
                 assert _count_listed(client, url) == value, (chart["id"], series["name"], url)
                 checked += 1
     assert checked
+
+
+@pytest.mark.parametrize("period_text", [str(TODAY.year), str(TODAY.year - 1), f"{TODAY.year}-Q1",
+                                         f"{TODAY.year}-{TODAY.month:02d}", f"{TODAY.year - 1}-03..{TODAY.year}-02"])
+def test_overdue_from_month_cells_equals_the_periods_own_run(city, bureau_admin, period_text):
+    """The boards read overdue branches and items off the month cells they draw anyway; the records list
+    (and life's overdue list) run the engine over the period. Both must give the same branches and count."""
+    world(city.root, 6, prefix="Y")
+    period = engine.parse_period(period_text)
+    for today in (TODAY, period.start, period.end, dt.date(period.start.year, period.start.month, 15)):
+        sub = selectors.subtree(city.root, bureau_admin)
+        from_cells = selectors.overdue_in(sub, period, today, bureau_admin)
+        own_run = selectors.overdue_branch_ids(city.root, period, user=bureau_admin, today=today)
+        assert from_cells == own_run, (period_text, today)
+        if today == TODAY and period_text == str(TODAY.year):
+            assert own_run[1] > 0  # the world has overdue branches: the comparison is not empty
