@@ -12,7 +12,9 @@ class EvaluationConfig(AppConfig):
         from changqing.core.nav import NavItem, register
 
         from . import jobs  # noqa: F401  (registers the background job)
-        from .panels import stars_panel
+        from changqing.orgs.selectors import register_org_section
+
+        from .panels import org_section, stars_panel
 
         org_roles = frozenset({Role.BUREAU_ADMIN, Role.COMMITTEE_MEMBER, Role.ZONE_LEAD, Role.BRANCH_SECRETARY,
                                Role.LIAISON})
@@ -26,3 +28,4 @@ class EvaluationConfig(AppConfig):
             NavItem("批量计算", "evaluation:compute", action="manage", order=75),
         )
         register_panel(stars_panel)
+        register_org_section(org_section)

@@ -11,8 +11,9 @@ class HonoursConfig(AppConfig):
         from changqing.core.home import register_panel
         from changqing.core.nav import NavItem, register
         from changqing.members.selectors import register_record_section
+        from changqing.orgs.selectors import register_org_section
 
-        from .panels import honours_panel, record_section
+        from .panels import honours_panel, org_section, record_section
 
         staff = frozenset({Role.BUREAU_ADMIN, Role.COMMITTEE_MEMBER, Role.ZONE_LEAD, Role.BRANCH_SECRETARY,
                            Role.LIAISON})
@@ -22,3 +23,4 @@ class HonoursConfig(AppConfig):
         )
         register_panel(honours_panel)
         register_record_section(record_section)
+        register_org_section(org_section)

@@ -43,3 +43,13 @@ def record_section(request, retiree):
     return {"title": "评选表彰", "order": 150, "items": [
         {"label": f"{n.campaign.year}年度", "value": f"{n.category.name}（{n.campaign.title}）",
          "url": reverse("honours:results", args=[n.campaign_id])} for n in wins]}
+
+
+def org_section(request, org):
+    """On an organisation's page: the honours it won as an organisation (published results only)."""
+    wins = list(selectors.wins_of_org(org))
+    if not wins:
+        return None
+    return {"title": "评选表彰", "order": 60, "items": [
+        {"label": f"{n.campaign.year}年度", "value": f"{n.category.name}（{n.campaign.title}）",
+         "url": reverse("honours:results", args=[n.campaign_id])} for n in wins]}

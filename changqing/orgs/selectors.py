@@ -253,3 +253,26 @@ def requested_root(request, *, denied: str = "您的角色无权查看此页面"
     if root is None:
         raise PermissionDenied(denied)
     return root
+
+
+# -- sections other apps add to an organisation's page ----------------------------------------
+
+_org_sections: list = []
+
+
+def register_org_section(fn):
+    """Other apps add a section to an organisation's page: fn(request, org) -> dict | None.
+
+    The same shape as members.selectors.register_record_section: "title", plain "items"
+    [{"label", "value", "url"}] and/or "text", optionally "order" (default 100) or a "template".
+    The page is already scoped to the organisation; return None to show nothing.
+    """
+    _org_sections.append(fn)
+    return fn
+
+
+def org_sections(request, org) -> list[dict]:
+    sections = [s for s in (fn(request, org) for fn in _org_sections) if s]
+    for s in sections:
+        s.setdefault("template", "members/_section_items.html")
+    return sorted(sections, key=lambda s: s.get("order", 100))

@@ -166,6 +166,7 @@ def organization_detail(request, code: str):
         "warnings": warnings, "term": term, "term_info": term_info, "liaison": liaison,
         "liaison_status": liaison_status, "assignment": assignment, "visits_required": rules.committee_visits_per_year,
         "restructurings": restructurings, "is_branch": org.kind == OrgKind.BRANCH,
+        "sections": selectors.org_sections(request, org),
         "visits_missing": max(0, rules.committee_visits_per_year - assignment.visits_done) if assignment else 0,
     })
 
