@@ -13,7 +13,9 @@ class HonoursConfig(AppConfig):
         from changqing.members.selectors import register_record_section
         from changqing.orgs.selectors import register_org_section
 
-        from .panels import honours_panel, org_section, record_section
+        from changqing.core.notify import register_digest_provider
+
+        from .panels import digest, honours_panel, org_section, record_section
 
         staff = frozenset({Role.BUREAU_ADMIN, Role.COMMITTEE_MEMBER, Role.ZONE_LEAD, Role.BRANCH_SECRETARY,
                            Role.LIAISON})
@@ -24,3 +26,4 @@ class HonoursConfig(AppConfig):
         register_panel(honours_panel)
         register_record_section(record_section)
         register_org_section(org_section)
+        register_digest_provider("honours", digest)

@@ -1,3 +1,4 @@
+import datetime as dt
 import io
 import re
 
@@ -270,3 +271,31 @@ def test_nominate_long_list_is_searched_by_name(tree, admin, campaign, monkeypat
     cat = campaign.categories.get(name="最美老党员")
     r = c.post(url + "?q=zhw", {"category": cat.pk, "retiree": tree.ra.pk, "reasons": REASONS})
     assert r.status_code == 302 and Nomination.objects.filter(retiree=tree.ra).exists()
+
+
+def test_daily_digest_reminds_a_voter_until_they_have_voted(tree, voting, secretary_a):
+    from changqing.core.notify import send_digests
+    from changqing.core.models import Notification
+    from changqing.honours.panels import digest
+
+    lines = [i.title for i in digest(secretary_a, TODAY)]
+    # Only 最美老党员 has candidates: the three empty categories are not counted as unvoted.
+    assert lines == [f"{voting.campaign.title}：还有1个类别未投票，11月30日截止"]
+    report = send_digests(today=TODAY, users=[secretary_a])
+    assert report.users_sent == 1
+    note = Notification.objects.get(user=secretary_a, kind="digest")
+    assert "还有1个类别未投票" in note.body
+    services.ballot_cast(user=secretary_a, campaign=voting.campaign, category=voting.category,
+                         nomination_ids=[voting.noms[0].pk], today=TODAY)
+    assert digest(secretary_a, TODAY) == []
+    assert digest(secretary_a, voting.campaign.voting_ends_on + dt.timedelta(days=1)) == []
+
+
+def test_daily_digest_tells_the_organiser_what_waits_for_review(tree, admin, campaign):
+    from changqing.honours.panels import digest
+
+    nominate(campaign, "最美老党员", tree.ra, admin)
+    assert [i.title for i in digest(admin, dt.date(2026, 9, 1))] == []  # a month before the deadline: no message
+    assert [i.title for i in digest(admin, dt.date(2026, 9, 29))] == [f"{campaign.title}：提名还有2天截止"]
+    services.campaign_advance(user=admin, campaign=campaign, today=dt.date(2026, 10, 2))
+    assert [i.title for i in digest(admin, dt.date(2026, 10, 2))] == [f"{campaign.title}：1条提名待审核"]
