@@ -61,21 +61,21 @@ def digest(user, today):
     return [DigestItem(i["digest"], i["url"]) for i in open_items(user, today) if i.get("digest")]
 
 
-def record_section(request, retiree):
-    """On the member record: the honours this person won (published results only)."""
-    wins = list(selectors.wins_of_retiree(retiree))
+def _wins_section(wins, order: int):
+    """A page section listing published wins, each linking to its campaign's results (None when there are none)."""
+    wins = list(wins)
     if not wins:
         return None
-    return {"title": "评选表彰", "order": 150, "items": [
+    return {"title": "评选表彰", "order": order, "items": [
         {"label": f"{n.campaign.year}年度", "value": f"{n.category.name}（{n.campaign.title}）",
          "url": reverse("honours:results", args=[n.campaign_id])} for n in wins]}
+
+
+def record_section(request, retiree):
+    """On the member record: the honours this person won (published results only)."""
+    return _wins_section(selectors.wins_of_retiree(retiree), 150)
 
 
 def org_section(request, org):
     """On an organisation's page: the honours it won as an organisation (published results only)."""
-    wins = list(selectors.wins_of_org(org))
-    if not wins:
-        return None
-    return {"title": "评选表彰", "order": 60, "items": [
-        {"label": f"{n.campaign.year}年度", "value": f"{n.category.name}（{n.campaign.title}）",
-         "url": reverse("honours:results", args=[n.campaign_id])} for n in wins]}
+    return _wins_section(selectors.wins_of_org(org), 60)

@@ -9,6 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from changqing.accounts.scope import restrict
+from changqing.core.sections import PageSections
 
 from . import rules
 from .models import Absence, Membership, MembershipEvent, MembershipPeriod, MembershipState, Retiree, Transfer
@@ -54,26 +55,11 @@ def retiree_search_q(raw: str) -> Q:
 
 # -- the one-page member record (党员管理台账) ------------------------------
 
-_record_sections: list = []
-
-
-def register_record_section(fn):
-    """Other apps add a section to the member record: fn(request, retiree) -> dict | None.
-
-    The dict has "title" and either "template" (rendered with the dict as
-    `section` and the retiree as `r`) or plain "items" [{"label", "value",
-    "url"}] and/or "text"; optionally "order" (default 100; the record's own
-    parts come first) and anything the template needs. Return None to show nothing.
-    """
-    _record_sections.append(fn)
-    return fn
-
-
-def record_sections(request, retiree) -> list[dict]:
-    sections = [s for s in (fn(request, retiree) for fn in _record_sections) if s]
-    for s in sections:
-        s.setdefault("template", "members/_section_items.html")
-    return sorted(sections, key=lambda s: s.get("order", 100))
+# Sections other apps add to the record (core.sections); fn(request, retiree) -> dict | None, see there.
+RECORD_SECTIONS = PageSections()
+register_record_section = RECORD_SECTIONS.register
+record_sections = RECORD_SECTIONS.collect
+_record_sections = RECORD_SECTIONS.fns
 
 
 def retiree_record(retiree: Retiree) -> dict:

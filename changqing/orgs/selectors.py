@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from changqing.accounts.scope import can, restrict, scope_for
+from changqing.core.sections import PageSections
 
 from .models import (
     CommitteeForm, CommitteeMemberAssignment, CommitteeTerm, CommitteeVisit, Liaison, LiaisonContact, Organization,
@@ -257,22 +258,7 @@ def requested_root(request, *, denied: str = "您的角色无权查看此页面"
 
 # -- sections other apps add to an organisation's page ----------------------------------------
 
-_org_sections: list = []
-
-
-def register_org_section(fn):
-    """Other apps add a section to an organisation's page: fn(request, org) -> dict | None.
-
-    The same shape as members.selectors.register_record_section: "title", plain "items"
-    [{"label", "value", "url"}] and/or "text", optionally "order" (default 100) or a "template".
-    The page is already scoped to the organisation; return None to show nothing.
-    """
-    _org_sections.append(fn)
-    return fn
-
-
-def org_sections(request, org) -> list[dict]:
-    sections = [s for s in (fn(request, org) for fn in _org_sections) if s]
-    for s in sections:
-        s.setdefault("template", "members/_section_items.html")
-    return sorted(sections, key=lambda s: s.get("order", 100))
+# Sections other apps add to an organisation's page (core.sections): fn(request, org) -> dict | None.
+ORG_SECTIONS = PageSections()
+register_org_section = ORG_SECTIONS.register
+org_sections = ORG_SECTIONS.collect
