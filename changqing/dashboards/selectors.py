@@ -279,11 +279,13 @@ def month_cells(sub: Subtree, period: engine.Period, today: dt.date, user=None):
 
 
 def overdue_in(sub: Subtree, period: engine.Period, today: dt.date, user=None) -> tuple[set, int]:
-    """overdue_branch_ids for a board: from the month cells when the period is whole months (the windows
-    judged over the period are exactly those judged month by month, so the overdue (branch, rule) pairs are
-    the same — a test checks it against the period's own run), else from a run over the period."""
+    """overdue_branch_ids for a board: from the month cells when this request has drawn them already and the
+    period is whole months (the windows judged over the period are exactly those judged month by month, so the
+    overdue (branch, rule) pairs are the same — a test checks it against the period's own run); else one run
+    over the period (cheaper than twelve month runs for a board that draws no cells)."""
     def compute():
-        if period.start.day == 1 and period.end == engine.month_end(period.end):
+        if (("cells", period, today) in sub.cache and period.start.day == 1
+                and period.end == engine.month_end(period.end)):
             _, _, cells = month_cells(sub, period, today, user)
             pairs = {(bid, r.rule) for (bid, _m), results in cells.items() for r in results
                      if r.status == engine.OVERDUE}
@@ -351,6 +353,7 @@ def overview(root: Organization, period: engine.Period, period_text: str, *, use
     link = lambda key, **b: records_url(key, org=root.code, period=period_text, **b)  # noqa: E731
     board.figures.extend(stats_adapter.headline_figures(sub, period, period_text, user=user, today=today))
     branches = sub.branch_ids
+    month_cells(sub, period, today, user)  # drawn in the compliance chart below; the overdue figures read them
     overdue, overdue_items = overdue_in(sub, period, today, user)
     as_of = last_closed_month(today)
     dues = dues_counts(sub, months_shown(period, today), as_of, period)  # the dues board's read, shared

@@ -295,8 +295,10 @@ def test_overdue_from_month_cells_equals_the_periods_own_run(city, bureau_admin,
     period = engine.parse_period(period_text)
     for today in (TODAY, period.start, period.end, dt.date(period.start.year, period.start.month, 15)):
         sub = selectors.subtree(city.root, bureau_admin)
+        selectors.month_cells(sub, period, today, bureau_admin)  # as the overview does before its figures
         from_cells = selectors.overdue_in(sub, period, today, bureau_admin)
         own_run = selectors.overdue_branch_ids(city.root, period, user=bureau_admin, today=today)
         assert from_cells == own_run, (period_text, today)
+        assert ("cells", period, today) in sub.cache
         if today == TODAY and period_text == str(TODAY.year):
             assert own_run[1] > 0  # the world has overdue branches: the comparison is not empty
