@@ -260,22 +260,10 @@ def life_facts(sub: Subtree, period: engine.Period, user=None) -> life.Facts:
     return sub.memo(("life", period), lambda: life.load_facts(sub.root, period, user=user))
 
 
-def heat_cells(f: life.Facts, period: engine.Period, today: dt.date):
-    """life.selectors.heat_map on facts already loaded: (branch id, month) → the rule results of that month."""
-    index = engine.MeetingIndex(f.meetings)
-    cells: dict[tuple[int, dt.date], list] = defaultdict(list)
-    for month in period.months:
-        mp = engine.Period(month, engine.month_end(month), f"{month.year}年{month.month}月")
-        for r in engine.compliance(f.branches, f.rulesets, f.meetings, mp, today, f.attendance, f.members,
-                                   index=index):
-            cells[(r.branch.id, month)].append(r)
-    return f.branches, period.months, cells
-
-
 def month_cells(sub: Subtree, period: engine.Period, today: dt.date, user=None):
-    """heat_cells of the subtree's facts, computed once per request (the compliance chart and the overdue
+    """life.month_results of the subtree's facts, computed once per request (the compliance chart and the overdue
     figures both read them)."""
-    return sub.memo(("cells", period, today), lambda: heat_cells(life_facts(sub, period, user), period, today))
+    return sub.memo(("cells", period, today), lambda: life.month_results(life_facts(sub, period, user), period, today))
 
 
 def overdue_in(sub: Subtree, period: engine.Period, today: dt.date, user=None) -> tuple[set, int]:

@@ -21,6 +21,7 @@ from changqing.life import selectors as life_selectors
 from changqing.life.models import MeetingKind
 from changqing.members.models import Membership, PersonStatus, Retiree
 from changqing.orgs.models import CommitteeTerm, Organization, OrgKind
+from changqing.orgs.selectors import common_path
 
 from . import metrics
 from .models import Assessment, ItemScore, ItemSource, Rubric, RubricKind
@@ -34,17 +35,9 @@ def year_as_of(year: int, today: dt.date) -> dt.date:
 
 
 def _common_root(orgs: list[Organization]) -> Organization:
-    paths = [o.path for o in orgs]
-    parts = [p.strip("/").split("/") for p in paths]
-    common = []
-    for segs in zip(*parts):
-        if len(set(segs)) != 1:
-            break
-        common.append(segs[0])
-    path = "/" + "/".join(common) + "/" if common else ""
     if len(orgs) == 1:
         return orgs[0]
-    return Organization.objects.filter(path=path).first() or orgs[0]
+    return Organization.objects.filter(path=common_path(o.path for o in orgs)).first() or orgs[0]
 
 
 def collect(branches: Iterable[Organization], year: int, *, today: dt.date | None = None,

@@ -129,7 +129,11 @@ def compliance_results(root: Organization, period: engine.Period, *, user=None, 
 def heat_map(root: Organization, period: engine.Period, *, user=None, today: dt.date | None = None):
     """Branches × months: each cell the worst status over the rules for that month, with its results."""
     today = today or timezone.localdate()
-    f = load_facts(root, period, user=user)
+    return month_results(load_facts(root, period, user=user), period, today)
+
+
+def month_results(f: Facts, period: engine.Period, today: dt.date):
+    """The heat map on facts already loaded: (branches, months, (branch id, month) → that month's results)."""
     index = engine.MeetingIndex(f.meetings)
     cells: dict[tuple[int, dt.date], list[engine.RuleResult]] = defaultdict(list)
     for month in period.months:

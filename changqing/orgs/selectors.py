@@ -215,6 +215,17 @@ def assignment_for_branch(org: Organization):
 
 # -- the organisation a page is about ---------------------------------------------------
 
+def common_path(paths) -> str:
+    """The longest whole-code path prefix of organisation paths ("/A/B/" of "/A/B/C/" and "/A/B/D/"); "" if none."""
+    parts = [p.strip("/").split("/") for p in paths]
+    common = []
+    for segs in zip(*parts):
+        if len(set(segs)) != 1:
+            break
+        common.append(segs[0])
+    return "/" + "/".join(common) + "/" if common else ""
+
+
 def scope_root(user) -> Organization | None:
     """The organisation whose subtree covers what the user may see; with several unrelated
     subtrees (or everything), the one holding the most branches."""
@@ -225,14 +236,8 @@ def scope_root(user) -> Organization | None:
         paths = sorted(scope.org_paths)
         if not paths:
             return None
-        parts = [p.strip("/").split("/") for p in paths]
-        common = []
-        for segs in zip(*parts):
-            if len(set(segs)) != 1:
-                break
-            common.append(segs[0])
-        if common:
-            return Organization.objects.filter(path="/" + "/".join(common) + "/").first()
+        if common := common_path(paths):
+            return Organization.objects.filter(path=common).first()
         candidates = paths
     if not candidates:
         return None
