@@ -32,7 +32,7 @@ def _committed(fn):
 @pytest.fixture
 def cleanup(demo):
     yield
-    _committed(lambda: User.objects.filter(username__in=["laozhang"]).delete())
+    _committed(lambda: User.objects.filter(username__in=["laozhang", "xinzhidao"]).delete())
 
 
 @pytest.mark.parametrize("width", [1280, 375])
@@ -62,6 +62,33 @@ def test_admin_creates_a_user_and_the_user_logs_in(cleanup, page_factory, width)
     other = page_factory(width=width)
     login(other, "laozhang", "Changqing-laozhang")
     assert "老张" in other.inner_text("header")
+
+
+def test_admin_gives_a_station_role_and_the_guide_reaches_the_station(cleanup, page_factory):
+    page = page_factory(width=375)
+    login(page, "admin")
+    page.goto(page.base_url + "/accounts/users/new/")
+    page.fill("#id_username", "xinzhidao")
+    page.fill("#id_full_name", "新指导员")
+    page.fill("#id_password", "Changqing-xinzhidao")
+    page.select_option("#id_role-role", "guide")
+    page.click("button:has-text('创建')")
+    # No station chosen: said beside the field, nothing saved.
+    assert "该角色需要指定指导站" in page.inner_text("#id_role-station_id_errors")
+    assert not _committed(lambda: User.objects.filter(username="xinzhidao").exists())
+    screenshot(page, "accounts-station-role-error-375")
+    page.fill("#id_password", "Changqing-xinzhidao")
+    page.select_option("#id_role-station_id", label="永安街道党建工作指导站")
+    page.click("button:has-text('创建')")
+    page.wait_for_selector("text=已创建用户 新指导员")
+    assert "党建指导员 · 指导站" in page.inner_text("main")
+    page.goto(page.base_url + "/accounts/users/?q=xinzhidao")
+    assert "新指导员" in page.inner_text("main")
+
+    guide = page_factory(width=375)
+    login(guide, "xinzhidao", "Changqing-xinzhidao")
+    guide.goto(guide.base_url + "/guidance/")
+    assert "永安街道党建工作指导站" in guide.inner_text("main")
 
 
 def test_token_page(demo, page_factory):

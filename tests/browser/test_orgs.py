@@ -83,3 +83,30 @@ def test_tree_and_detail_at_phone_width(demo, page_factory):
     screenshot(page, "orgs-tree-375")
     page.goto(page.base_url + "/orgs/terms/")
     screenshot(page, "orgs-terms-375")
+
+
+def test_org_page_shows_its_grades_and_honours_and_opens_them(demo, page_factory):
+    """A demo branch with a star rating, a title in force and an organisation honour."""
+    from changqing.honours.models import Nomination
+
+    code = (Nomination.objects.filter(nominee_org__kind="branch", is_winner=True, campaign__phase="published",
+                                      nominee_org__designations__isnull=False,
+                                      nominee_org__designations__revoked_on__isnull=True)
+            .values_list("nominee_org__code", flat=True).first())
+    assert code
+    page = page_factory(width=375)
+    login(page, "admin")
+    page.goto(page.base_url + f"/orgs/{code}/")
+    section = page.locator("section:has(h2:text-is('考核评价'))")
+    assert "★" in section.inner_text() and "五好支部" in section.inner_text()
+    honours = page.locator("section:has(h2:text-is('评选表彰'))")
+    assert "2025年度" in honours.inner_text()
+    honours.scroll_into_view_if_needed()
+    screenshot(page, "orgs-detail-sections-375")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    section.locator("a", has_text="★").click()
+    page.wait_for_url("**/evaluation/assessments/**")
+    assert "星级" in page.inner_text("main")
+    page.go_back()
+    page.locator("section:has(h2:text-is('评选表彰')) a").first.click()
+    page.wait_for_url("**/honours/**/results/**")

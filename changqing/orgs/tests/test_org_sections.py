@@ -60,3 +60,42 @@ def test_org_page_shows_grades_designations_and_won_honours(tree, bureau_admin, 
     titles = {s["title"]: s for s in org_sections(request, tree.a)}
     assert "评选表彰" not in titles  # results not published yet
     assert not any("命名" in i["label"] for i in titles["考核评价"]["items"])  # a revoked title is not shown
+
+
+def test_org_page_query_count_does_not_grow_with_grades_titles_and_wins(tree, bureau_admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from changqing.evaluation.models import Rubric
+    from changqing.honours.models import Campaign
+
+    c = Client()
+    c.force_login(bureau_admin)
+
+    def queries() -> int:
+        c.get(tree.a.get_absolute_url())  # warm the per-process caches
+        with CaptureQueriesContext(connection) as q:
+            assert c.get(tree.a.get_absolute_url()).status_code == 200
+        return len(q)
+
+    def add_year(year):
+        rubric = Rubric.objects.filter(kind="star_rating").first()
+        a = Assessment.objects.create(organization=tree.a, year=year, kind="star_rating", rubric=rubric,
+                                      version=rubric.versions.first(), grade="4", grade_label="四星级")
+        Designation.objects.create(organization=tree.a, year=year, title="五好支部", basis=a,
+                                   designated_on=dt.date(year + 1, 1, 10))
+        campaign = Campaign.objects.create(organization=tree.root, year=year, title=f"{year}年度评选",
+                                           phase=Phase.PUBLISHED, nomination_ends_on=dt.date(year, 10, 1),
+                                           review_ends_on=dt.date(year, 10, 15),
+                                           voting_starts_on=dt.date(year, 11, 1), voting_ends_on=dt.date(year, 11, 30))
+        cat = Category.objects.create(campaign=campaign, name="示范离退休干部党支部",
+                                      nominee_rule=NomineeRule.ORGANIZATION, quota=1)
+        Nomination.objects.create(campaign=campaign, category=cat, nominee_org=tree.a, reasons=REASONS, is_winner=True)
+
+    add_year(2020)
+    few = queries()
+    for year in range(2021, 2026):
+        add_year(year)
+    html = c.get(tree.a.get_absolute_url()).content.decode()
+    assert "2025年度评选" in html and "2020年度评选" in html
+    assert queries() == few
