@@ -40,25 +40,13 @@ def test_admin_clicks_a_figure_lands_on_its_records_and_exports_them(demo, page_
     figure = page.locator("a.num[data-figure='dues.arrears']")
     expected = _number(figure.inner_text())
     assert expected > 0
-    figure.click()
-    page.wait_for_url("**/dues/members/**")
-    assert _number(page.locator("text=/共 \\d+ 条/").first.inner_text()) == expected
-    with page.expect_download() as download:
-        page.click("a:has-text('导出 Excel')")
-    ws = load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).active
-    assert ws.max_row - 2 == expected
+    _lists_and_exports(page, figure, "**/dues/members/**", expected)
 
     # A figure of the dashboards' own records view: 期间尚未走访的离退休干部.
     page.goto(page.base_url + "/dashboards/")
     figure = page.locator("a.num[data-figure='care.unvisited']")
     expected = _number(figure.inner_text())
-    figure.click()
-    page.wait_for_url("**/dashboards/records/**")
-    assert _number(page.locator("text=/共 \\d+ 条/").first.inner_text()) == expected
-    with page.expect_download() as download:
-        page.click("a:has-text('导出 Excel')")
-    ws = load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).active
-    assert ws.max_row - 2 == expected
+    _lists_and_exports(page, figure, "**/dashboards/records/**", expected)
 
     # A bar of a chart opens its records too (organisational life: a month's overdue branches).
     page.goto(page.base_url + "/dashboards/compliance/")
@@ -68,6 +56,32 @@ def test_admin_clicks_a_figure_lands_on_its_records_and_exports_them(demo, page_
     link.click()
     page.wait_for_url("**/dashboards/records/**")
     assert _number(page.locator("text=/共 \\d+ 条/").first.inner_text()) == expected
+
+
+def _lists_and_exports(page, link, url_glob, expected):
+    """Click a number: its list says 共 N 条 and its Excel export has N rows, N being the number clicked."""
+    link.click()
+    page.wait_for_url(url_glob)
+    assert _number(page.locator("text=/共 \\d+ 条/").first.inner_text()) == expected
+    with page.expect_download() as download:
+        page.click("a:has-text('导出 Excel')")
+    ws = load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).active
+    assert ws.max_row - 2 == expected
+
+
+def test_dues_board_roll_of_a_month_lists_and_exports_that_many(demo, page_factory):
+    page = page_factory(width=375, height=812)
+    login(page, "admin")
+    page.goto(page.base_url + "/dashboards/dues/")
+    page.wait_for_selector(".dash-chart canvas")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1, "the page scrolls sideways"
+    screenshot(page, "dashboards-dues-375")
+    roll = page.locator("table tbody tr td a").first  # the first month's 应交党员
+    expected = _number(roll.inner_text())
+    assert expected > 0
+    _lists_and_exports(page, roll, "**/dashboards/records/**", expected)
+    page.goto(page.base_url + "/dashboards/zones/")
+    screenshot(page, "dashboards-zones-375")
 
 
 def test_dashboard_on_a_phone_and_the_meeting_room_screen(demo, page_factory):
