@@ -96,6 +96,34 @@ class BenchContext:
             out.append((time.perf_counter() - started) * 1000)
         return out
 
+    def time_call(self, fn, *, repeat: int | None = None, warmup: int | None = None) -> list[float]:
+        """Milliseconds per call of fn(), after warm-up calls (the machine is shared)."""
+        for _ in range(self.warmup if warmup is None else warmup):
+            fn()
+        out = []
+        for _ in range(repeat or self.repeat):
+            started = time.perf_counter()
+            fn()
+            out.append((time.perf_counter() - started) * 1000)
+        return out
+
+    def page_figures(self, client, pages, floor: float, *, repeat: int | None = None) -> list[Figure]:
+        """One Figure per (label, url): the median ms of GET url against `floor` (the trivial view through the
+        same client), with the page's query count and the spread in the detail."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        figures = []
+        for label, url in pages:
+            times = self.time_get(client, url, repeat=repeat)
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url)
+            figures.append(Figure(label=label, value=self.median(times), floor=floor, unit="ms",
+                                  floor_label="空视图（同一客户端、同一中间件）", detail={
+                                      "url": url, "requests": len(times), "queries": len(queries),
+                                      "min_ms": round(min(times), 2), "max_ms": round(max(times), 2)}))
+        return figures
+
     @staticmethod
     def median(values: list[float]) -> float:
         return statistics.median(values)

@@ -1,8 +1,7 @@
 """The roster list page (/retirees/) against a trivial view, both through django.test.Client."""
 from __future__ import annotations
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import override_settings
 
 from . import BenchContext, Figure, benchmark
 
@@ -19,13 +18,4 @@ def roster_list(ctx: BenchContext) -> list[Figure]:
     with override_settings(ROOT_URLCONF="bench.urls", DEBUG=False):
         client = ctx.client("admin")
         floor = ctx.median(ctx.time_get(client, "/__bench__/floor/"))
-        figures = []
-        for label, url in PAGES:
-            times = ctx.time_get(client, url)
-            with CaptureQueriesContext(connection) as queries:
-                client.get(url)
-            figures.append(Figure(label=label, value=ctx.median(times), floor=floor, unit="ms",
-                                  floor_label="空视图（同一客户端、同一中间件）", detail={
-                                      "url": url, "requests": len(times), "queries": len(queries),
-                                      "min_ms": round(min(times), 2), "max_ms": round(max(times), 2)}))
-        return figures
+        return ctx.page_figures(client, PAGES, floor)

@@ -6,8 +6,7 @@ dashboard's own work costs. The number of queries of each page is recorded besid
 """
 from __future__ import annotations
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import override_settings
 
 from bench import BenchContext, Figure, benchmark
 
@@ -30,14 +29,5 @@ def dashboards_city(ctx: BenchContext) -> list[Figure]:
     with override_settings(ROOT_URLCONF="bench.urls", DEBUG=False):
         client = ctx.client("admin")
         floor = ctx.median(ctx.time_get(client, "/__bench__/floor/"))
-        figures = []
-        for label, url in PAGES:
-            url = f"{url}&org={ctx.root.code}"
-            times = ctx.time_get(client, url, repeat=min(REPEAT, ctx.repeat))
-            with CaptureQueriesContext(connection) as queries:
-                client.get(url)
-            figures.append(Figure(label=label, value=ctx.median(times), floor=floor, unit="ms",
-                                  floor_label="空视图（同一客户端、同一中间件）", detail={
-                                      "url": url, "requests": len(times), "queries": len(queries),
-                                      "min_ms": round(min(times), 2), "max_ms": round(max(times), 2)}))
-        return figures
+        return ctx.page_figures(client, [(label, f"{url}&org={ctx.root.code}") for label, url in PAGES], floor,
+                                repeat=min(REPEAT, ctx.repeat))

@@ -9,22 +9,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 from bench import BenchContext, Figure, benchmark
 
 REPEAT = 3
-
-
-def _best(fn, repeat=REPEAT) -> float:
-    """Milliseconds, the best of `repeat` runs after one warm-up (the machine is shared)."""
-    fn()
-    out = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - started) * 1000)
-    return min(out)
 
 
 @benchmark("reports.ledger", description="台账导出：党费收缴台账与普通列表导出")
@@ -46,8 +34,8 @@ def ledger_export(ctx: BenchContext) -> list[Figure]:
     view.setup(request)
     rows = view.get_rows()
     n = rows.count()
-    ledger = _best(lambda: PaymentListView.export(view, rows))
-    plain = _best(lambda: ScopedListView.export(view, rows))
+    ledger = min(ctx.time_call(lambda: PaymentListView.export(view, rows), repeat=REPEAT, warmup=1))
+    plain = min(ctx.time_call(lambda: ScopedListView.export(view, rows), repeat=REPEAT, warmup=1))
     return [Figure(label=f"党费收缴台账导出（{n} 条）", value=ledger, floor=plain, unit="ms",
                    floor_label="同样的行用普通列表导出", detail={"rows": n}, benchmark="reports.ledger")]
 
@@ -62,7 +50,8 @@ def summary_figures(ctx: BenchContext) -> list[Figure]:
     year = timezone.localdate().year - 1
     period = engine.parse_period(str(year))
     after = dt.date(year + 1, 1, 1)
-    whole = _best(lambda: summary_data(ctx.root, year, today=after), repeat=2)
-    life = _best(lambda: selectors.compliance_results(ctx.root, period, today=after), repeat=2)
+    whole = min(ctx.time_call(lambda: summary_data(ctx.root, year, today=after), repeat=2, warmup=1))
+    life = min(ctx.time_call(lambda: selectors.compliance_results(ctx.root, period, today=after), repeat=2,
+                             warmup=1))
     return [Figure(label=f"{ctx.root.name}{year}年度工作总结的全部数字", value=whole, floor=life, unit="ms",
                    floor_label="仅组织生活完成情况（规则引擎）", benchmark="reports.summary")]

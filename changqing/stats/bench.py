@@ -8,24 +8,12 @@ Registered as stats.city (`make bench --only stats`):
   figure-by-figure loop (one COUNT per figure) against annual_figures.
 """
 import datetime as dt
-import time
 
 from django.test.utils import override_settings
 
 from bench import BenchContext, Figure, benchmark
 
 ON = dt.date(2018, 12, 31)
-
-
-def _median_ms(ctx: BenchContext, fn, repeat: int = 15) -> float:
-    for _ in range(2):
-        fn()
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1000)
-    return ctx.median(times)
 
 
 @benchmark("stats.city", description="统计页与年度统计（篇6 口径）vs 空视图与不带条件的计数")
@@ -52,9 +40,9 @@ def stats_city(ctx: BenchContext) -> list[Figure]:
         for key, _ in FIGURES:
             figure_records(key, org=root, on=on).count()
 
-    counts_ms = _median_ms(ctx, plain_counts)
-    figures_ms = _median_ms(ctx, lambda: annual_figures(org=root, on=on))
-    naive_ms = _median_ms(ctx, naive)
+    counts_ms = ctx.median(ctx.time_call(plain_counts, repeat=15, warmup=2))
+    figures_ms = ctx.median(ctx.time_call(lambda: annual_figures(org=root, on=on), repeat=15, warmup=2))
+    naive_ms = ctx.median(ctx.time_call(naive, repeat=15, warmup=2))
     trivial = "空视图（同一客户端、同一中间件）"
     return [
         Figure(label=f"统计页 /stats/（{figures['retirees']} 人，含分布与8年趋势）", value=page, floor=floor, unit="ms",
