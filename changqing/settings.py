@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_filters",
     "changqing.core",
     "changqing.accounts",
+    "changqing.policies",
     "changqing.orgs",
     "changqing.members",
     "changqing.roster",

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("changqing.core.urls")),
     path("accounts/", include("changqing.accounts.urls")),
     path("orgs/", include("changqing.orgs.urls")),
+    path("policies/", include("changqing.policies.urls")),
     path("retirees/", include("changqing.members.urls")),
     path("roster/", include("changqing.roster.urls")),
     path("life/", include("changqing.life.urls")),

@@ -29,7 +29,7 @@ GROUPS = [
     ("诚信审计", ("audit",)),
     ("考核评价", ("evaluation", "honours")),
     ("统计报表", ("stats", "dashboards", "reports")),
-    ("系统", ("core", "accounts")),
+    ("系统", ("core", "accounts", "policies")),
 ]
 
 

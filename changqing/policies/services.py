@@ -1,0 +1,52 @@
+"""Writes: a new version of an organisation's policy, from a date; the previous one ends the day before.
+
+Versions never overlap and are never rewritten in place: the months before the new
+version keep the rules they were computed with. Every row is change-logged.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from . import kinds
+from .models import Policy, PolicyVersion
+
+
+@transaction.atomic
+def policy_version_create(*, kind: str, organization, valid_from: dt.date, values: dict, note: str = "",
+                          user=None, valid_to: dt.date | None = None) -> PolicyVersion:
+    """Set `values` (already checked by the kind's form) on the organisation from `valid_from`."""
+    k = kinds.get(kind)
+    if k is None:
+        raise ValidationError({"kind": "没有这类规则"})
+    if k.branch_only and organization.kind != "branch":
+        raise ValidationError({"valid_from": f"「{k.label}」只能由党支部设置"})
+    if valid_to is not None and valid_to < valid_from:
+        raise ValidationError({"valid_to": "失效日期不能早于生效日期"})
+    policy, _ = Policy.objects.select_for_update().get_or_create(kind=kind, organization=organization)
+    latest = policy.versions.order_by("-valid_from").first()
+    if latest is not None:
+        if valid_from <= latest.valid_from:
+            raise ValidationError({"valid_from": f"生效日期须晚于现行版本的生效日期（{latest.valid_from:%Y-%m-%d}）；"
+                                                 "已生效的规则不改写，请从以后的日期起设置新版本"})
+        if latest.valid_to is None or latest.valid_to >= valid_from:
+            latest.valid_to = valid_from - dt.timedelta(days=1)
+            latest.save(update_fields=["valid_to", "updated_at"])
+    version = PolicyVersion(policy=policy, valid_from=valid_from, valid_to=valid_to, values=values, note=note,
+                            created_by=user if getattr(user, "is_authenticated", False) else None)
+    version.full_clean()
+    version.save()
+    return version
+
+
+@transaction.atomic
+def policy_end(*, policy: Policy, last_day: dt.date) -> PolicyVersion:
+    """Stop an organisation's own rules after `last_day`: from the next day the parent's apply again."""
+    latest = policy.versions.select_for_update().order_by("-valid_from").first()
+    if latest is None or last_day < latest.valid_from:
+        raise ValidationError({"last_day": "停止日期不能早于现行版本的生效日期"})
+    latest.valid_to = last_day
+    latest.save(update_fields=["valid_to", "updated_at"])
+    return latest
