@@ -4,7 +4,7 @@ from rest_framework import serializers
 from changqing.api.base import ScopedReadOnlyViewSet
 
 from .filters import DuesPaymentFilterSet, HardshipFilterSet
-from .models import BranchFundEntry, DuesBase, DuesPayment, DuesPolicy, HardshipDecision
+from .models import BranchFundEntry, DuesBase, DuesPayment, HardshipDecision
 
 
 class DuesBaseSerializer(serializers.ModelSerializer):
@@ -33,14 +33,6 @@ class FundEntrySerializer(serializers.ModelSerializer):
         fields = ["id", "organization", "kind", "occurred_on", "amount", "source", "purpose", "receipt_number", "note"]
 
 
-class DuesPolicySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = DuesPolicy
-        fields = ["id", "organization", "working_brackets", "retiree_brackets", "farmer_amount", "student_amount",
-                  "pension_basis", "rounding", "assessment", "advance_max_months", "backpay_max_months",
-                  "large_payment_threshold", "warning_months", "quarterly_allowed"]
-
-
 class DuesBaseViewSet(ScopedReadOnlyViewSet):
     queryset = DuesBase.objects.all().order_by("id")
     serializer_class = DuesBaseSerializer
@@ -63,14 +55,8 @@ class FundEntryViewSet(ScopedReadOnlyViewSet):
     serializer_class = FundEntrySerializer
 
 
-class DuesPolicyViewSet(ScopedReadOnlyViewSet):
-    queryset = DuesPolicy.objects.all().order_by("id")
-    serializer_class = DuesPolicySerializer
-
-
 def register(router):
     router.register("dues-bases", DuesBaseViewSet, basename="dues-base")
     router.register("dues-payments", DuesPaymentViewSet, basename="dues-payment")
     router.register("dues-hardship", HardshipViewSet, basename="dues-hardship")
     router.register("dues-fund", FundEntryViewSet, basename="dues-fund")
-    router.register("dues-policies", DuesPolicyViewSet, basename="dues-policy")

@@ -14,10 +14,12 @@ from django.utils import timezone
 from changqing.demo.bulk import copy_insert, copy_rows, log_created
 from changqing.members.models import Membership, MembershipState
 from changqing.orgs.models import Organization, OrgKind
+from changqing.policies.services import policy_versions_bulk_create
 
 from . import rules
+from .apps import DUES, DUES_QUARTERLY
 from .models import (
-    BranchFundEntry, DuesBase, DuesMonth, DuesPayment, DuesPolicy, FundKind, HardshipDecision, HardshipKind, Method,
+    BranchFundEntry, DuesBase, DuesMonth, DuesPayment, FundKind, HardshipDecision, HardshipKind, Method,
     PaymentKind,
 )
 
@@ -44,20 +46,22 @@ def extend(ctx) -> None:
     root = ctx.root
     log = ctx.log_history
 
-    policies = [DuesPolicy(organization=root)]
+    defaults = rules.rules_to_data(rules.DEFAULT_RULES)
+    policies = [(DUES, root, FIRST, defaults, "依据中组发〔2008〕3号")]
     branches = list(Organization.objects.filter(path__startswith=root.path, kind=OrgKind.BRANCH,
                                                 memberships__isnull=False).distinct().order_by("path"))
     quarterly = {b.pk for b in branches if rng.random() < 0.2}
-    policies += [DuesPolicy(organization=b, quarterly_allowed=True) for b in branches if b.pk in quarterly]
+    policies += [(DUES_QUARTERLY, b, FIRST, {"allowed": True}, "支部党员大会同意按季度收缴")
+                 for b in branches if b.pk in quarterly]
+    basic_paths = []
     if ctx.scale != "county":
         # One district counts the basic pension only (组电明字〔2017〕5号), to show inheritance.
         district = Organization.objects.filter(parent=root, kind=OrgKind.COMMITTEE).order_by("-code").first()
         if district is not None:
-            policies.append(DuesPolicy(organization=district, pension_basis=rules.PENSION_BASIC))
-    policies = copy_insert(DuesPolicy, policies)
-    if log:
-        log_created(policies)
-    basic_paths = [p.organization.path for p in policies if p.pension_basis == rules.PENSION_BASIC]
+            policies.append((DUES, district, FIRST, {**defaults, "pension_basis": rules.PENSION_BASIC},
+                             "依据组电明字〔2017〕5号，以基本养老金为基数"))
+            basic_paths.append(district.path)
+    policy_versions_bulk_create(policies, log=log)
 
     members = (Membership.objects.filter(organization__path__startswith=root.path, state=MembershipState.ACTIVE)
                .select_related("organization", "retiree").order_by("pk"))

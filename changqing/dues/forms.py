@@ -6,9 +6,11 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.exceptions import ValidationError
 
+from changqing.policies.forms import PolicyValuesForm
+
 from . import rules
 from .models import (
-    BranchFundEntry, DuesBase, DuesPolicy, HardshipDecision, HardshipKind, Method,
+    Assessment, BranchFundEntry, DuesBase, HardshipDecision, HardshipKind, Method, PensionBasis, Rounding,
 )
 
 MONTH_INPUT = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
@@ -176,34 +178,39 @@ class BracketsField(forms.CharField):
         return rows
 
 
-class PolicyForm(forms.ModelForm):
+class DuesRulesForm(PolicyValuesForm):
+    """The values of a dues policy version (kind "dues")."""
+
     working_brackets = BracketsField(label="在职党员档次（每行：月收入上限,比例）",
                                      help_text="比例按全部基数计算（非超额累进）。如 3000,0.005 表示3000元及以下交0.5%")
     retiree_brackets = BracketsField(label="离退休党员档次（每行：养老金上限,比例）")
-    warning_months = forms.CharField(label="欠缴提醒月数", help_text="用逗号分隔，如 3,5,6")
+    pension_basis = forms.ChoiceField(label="离退休党员基数", choices=PensionBasis.choices)
+    farmer_amount = money_field("农民党员每月（元）")
+    student_amount = money_field("学生/下岗失业/低保党员每月（元）")
+    rounding = forms.ChoiceField(label="舍入方式", choices=Rounding.choices)
+    assessment = forms.ChoiceField(label="核定方式", choices=Assessment.choices)
+    advance_max_months = forms.IntegerField(label="最多预缴月数", error_messages={"required": "请填写月数",
+                                                                               "invalid": "请填写整数月数"})
+    backpay_max_months = forms.IntegerField(label="最多补缴月数", error_messages={"required": "请填写月数",
+                                                                                "invalid": "请填写整数月数"})
+    large_payment_threshold = money_field("大额自愿多交单独列账起点（元）")
 
-    class Meta:
-        model = DuesPolicy
-        fields = ["working_brackets", "retiree_brackets", "pension_basis", "farmer_amount", "student_amount",
-                  "rounding", "assessment", "advance_max_months", "backpay_max_months", "large_payment_threshold",
-                  "warning_months", "quarterly_allowed"]
+    @classmethod
+    def initial_for(cls, values: dict) -> dict:
+        v = rules.rules_to_data(rules.rules_from_data(values))
+        return {**v, "working_brackets": _brackets_text(v["working_brackets"]),
+                "retiree_brackets": _brackets_text(v["retiree_brackets"])}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        inst = self.instance
-        self.initial["working_brackets"] = _brackets_text(inst.working_brackets)
-        self.initial["retiree_brackets"] = _brackets_text(inst.retiree_brackets)
-        self.initial["warning_months"] = ",".join(str(m) for m in inst.warning_months)
-
-    def clean_warning_months(self):
-        text = self.cleaned_data["warning_months"].replace("，", ",")
-        try:
-            months = sorted({int(x) for x in text.split(",") if x.strip()})
-        except ValueError:
-            raise ValidationError("请填写整数月数，用逗号分隔，如 3,5,6") from None
-        if not months or months[0] < 1 or months[-1] > 24:
-            raise ValidationError("提醒月数应在1到24之间")
-        return months
+    @classmethod
+    def describe(cls, values: dict) -> list[tuple[str, str]]:
+        r = rules.rules_from_data(values)
+        return [("在职党员（按税后月工资全额）", _brackets_words(r.working_brackets)),
+                ("离退休党员", _brackets_words(r.retiree_brackets)),
+                ("离退休党员基数", PensionBasis(r.pension_basis).label),
+                ("农民党员", f"每月 {r.farmer_amount} 元"), ("学生/下岗失业/低保党员", f"每月 {r.student_amount} 元"),
+                ("舍入方式", Rounding(r.rounding).label), ("核定方式", Assessment(r.assessment).label),
+                ("补缴 / 预缴上限", f"{r.backpay_max_months} 个月 / {r.advance_max_months} 个月"),
+                ("大额单独列账起点", f"{r.large_payment_threshold} 元")]
 
     def clean_advance_max_months(self):
         return _limit(self.cleaned_data["advance_max_months"])
@@ -216,6 +223,20 @@ class PolicyForm(forms.ModelForm):
         if not Decimal("0.20") <= v <= Decimal("1.00"):
             raise ValidationError("农民党员每月应在0.2元至1元之间（中组发〔2008〕3号）")
         return v
+
+
+class QuarterlyForm(PolicyValuesForm):
+    """Kind "dues.quarterly": the branch's own decision to collect dues by quarter."""
+
+    allowed = forms.BooleanField(label="经支部同意按季度收缴", required=False)
+
+
+def _brackets_words(brackets) -> str:
+    def pct(rate):
+        return f"{(rate * 100).normalize():f}%"
+
+    return "；".join(f"{b.upto}元及以下 {pct(b.rate)}" if b.upto is not None else f"以上 {pct(b.rate)}"
+                    for b in brackets)
 
 
 def _limit(v):

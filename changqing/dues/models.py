@@ -1,7 +1,8 @@
 """Party dues and the branch fund (DOMAIN.md §5).
 
-- DuesPolicy: the dues rules of a jurisdiction as data; a branch inherits the
-  nearest policy up its path, or the DOMAIN.md defaults (rules.DEFAULT_RULES).
+- The dues rules of a jurisdiction are a policy (changqing.policies, kind "dues"):
+  versioned from a date, the nearest up a branch's path, or the DOMAIN.md defaults
+  (rules.DEFAULT_RULES); the choices below name their values.
 - DuesBase: a member's category and income/pension from a month on (history).
 - DuesPayment: money received (regular dues for some months, or voluntary extra).
 - DuesMonth: one member-month settled, by a payment or by a hardship waiver.
@@ -49,60 +50,6 @@ class PensionBasis(models.TextChoices):
 class Assessment(models.TextChoices):
     YEARLY = rules.ASSESS_YEARLY, "年初核定（全年按1月基数）"
     MONTHLY = rules.ASSESS_MONTHLY, "按月核定（基数变化当月起调整）"
-
-
-def _default_working():
-    return rules.brackets_to_data(rules.WORKING_BRACKETS)
-
-
-def _default_retiree():
-    return rules.brackets_to_data(rules.RETIREE_BRACKETS)
-
-
-def _default_warnings():
-    return list(rules.DEFAULT_RULES.warning_months)
-
-
-class DuesPolicy(ChangeLoggedModel):
-    """The dues rules for an organisation and everything under it (unless a lower one has its own)."""
-
-    organization = models.OneToOneField("orgs.Organization", verbose_name="适用组织", on_delete=models.CASCADE,
-                                        related_name="dues_policy")
-    working_brackets = models.JSONField("在职党员档次", default=_default_working)
-    retiree_brackets = models.JSONField("离退休党员档次", default=_default_retiree)
-    farmer_amount = models.DecimalField("农民党员每月（元）", default=Decimal("0.20"), validators=_POSITIVE, **MONEY)
-    student_amount = models.DecimalField("学生/下岗失业/低保党员每月（元）", default=Decimal("0.20"),
-                                         validators=_POSITIVE, **MONEY)
-    pension_basis = models.CharField("离退休党员基数", max_length=10, choices=PensionBasis.choices,
-                                     default=PensionBasis.WHOLE)
-    rounding = models.CharField("舍入方式", max_length=10, choices=Rounding.choices, default=Rounding.HALF_UP)
-    assessment = models.CharField("核定方式", max_length=10, choices=Assessment.choices, default=Assessment.YEARLY)
-    advance_max_months = models.PositiveSmallIntegerField("最多预缴月数", default=6)
-    backpay_max_months = models.PositiveSmallIntegerField("最多补缴月数", default=6)
-    large_payment_threshold = models.DecimalField("大额自愿多交单独列账起点（元）", default=Decimal("1000"), **MONEY)
-    warning_months = models.JSONField("欠缴提醒月数", default=_default_warnings)
-    quarterly_allowed = models.BooleanField("经支部同意按季度收缴", default=False)
-
-    scope_spec = ScopeSpec(org="organization")
-
-    class Meta:
-        verbose_name = "党费规则"
-        verbose_name_plural = "党费规则"
-
-    def __str__(self):
-        return f"{self.organization}的党费规则"
-
-    def to_rules(self) -> rules.Rules:
-        return rules.Rules(
-            working_brackets=rules.brackets_from_data(self.working_brackets),
-            retiree_brackets=rules.brackets_from_data(self.retiree_brackets),
-            farmer_amount=self.farmer_amount, student_amount=self.student_amount,
-            pension_basis=self.pension_basis, rounding=self.rounding, assessment=self.assessment,
-            advance_max_months=self.advance_max_months, backpay_max_months=self.backpay_max_months,
-            large_payment_threshold=self.large_payment_threshold,
-            warning_months=tuple(int(m) for m in self.warning_months),
-            quarterly_allowed=self.quarterly_allowed,
-        )
 
 
 class DuesBase(ChangeLoggedModel):

@@ -1,8 +1,9 @@
 """Party dues rules (DOMAIN.md §5), pure Python: no database, no Django.
 
-Every number here comes from a `Rules` value built from a DuesPolicy row (or
-the DOMAIN.md defaults below), so a bureau changes brackets, rounding, fixed
-amounts and limits as data. Money is Decimal, exact to the fen (0.01元).
+Every number here comes from a `Rules` value built from the dues policy in force
+for the branch and month (changqing.policies; `rules_from_data`), or the DOMAIN.md
+defaults below, so a bureau changes brackets, rounding, fixed amounts and limits as
+data, from a date on. Money is Decimal, exact to the fen (0.01元).
 """
 from __future__ import annotations
 
@@ -102,6 +103,27 @@ class Rules:
 
 
 DEFAULT_RULES = Rules()
+
+def rules_to_data(r: Rules) -> dict:
+    """The values a dues policy version stores (JSON): brackets as rows, money as strings. Not the warning
+    months nor the quarterly consent: those are policies of their own kinds (warning_months, dues.quarterly)."""
+    return {"working_brackets": brackets_to_data(r.working_brackets),
+            "retiree_brackets": brackets_to_data(r.retiree_brackets),
+            "farmer_amount": str(r.farmer_amount), "student_amount": str(r.student_amount),
+            "pension_basis": r.pension_basis, "rounding": r.rounding, "assessment": r.assessment,
+            "advance_max_months": r.advance_max_months, "backpay_max_months": r.backpay_max_months,
+            "large_payment_threshold": str(r.large_payment_threshold)}
+
+
+def rules_from_data(values: dict) -> Rules:
+    """A dues policy version's values → Rules; a missing key keeps the DOMAIN.md default."""
+    v = {**rules_to_data(DEFAULT_RULES), **values}
+    return Rules(working_brackets=brackets_from_data(v["working_brackets"]),
+                 retiree_brackets=brackets_from_data(v["retiree_brackets"]),
+                 farmer_amount=Decimal(str(v["farmer_amount"])), student_amount=Decimal(str(v["student_amount"])),
+                 pension_basis=v["pension_basis"], rounding=v["rounding"], assessment=v["assessment"],
+                 advance_max_months=int(v["advance_max_months"]), backpay_max_months=int(v["backpay_max_months"]),
+                 large_payment_threshold=Decimal(str(v["large_payment_threshold"])))
 
 
 def round_money(value: Decimal, rounding: str) -> Decimal:

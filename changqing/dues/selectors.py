@@ -3,7 +3,9 @@
 `compute(memberships, months, as_of)` answers "what is due, what is paid, how
 many months behind" for a whole subtree in a fixed number of queries (members,
 bases, hardship decisions, settled months, policies), whatever the number of
-members: the bases are fetched once and applied in Python with rules.py.
+members: the bases are fetched once and applied in Python with rules.py. Each month is
+computed with the rules in force on its first day (a bracket changed from 2027
+leaves 2026 as it was).
 """
 from __future__ import annotations
 
@@ -15,44 +17,51 @@ from decimal import Decimal
 
 from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from changqing.members.models import Membership, MembershipState
 from changqing.orgs.models import Organization
 
 from . import rules
-from .models import INCOME_KINDS, BranchFundEntry, DuesBase, DuesMonth, DuesPolicy, FundKind, HardshipDecision
+from changqing.policies.apps import WARNING_MONTHS
+from changqing.policies.selectors import Resolver
+
+from .apps import DUES, DUES_QUARTERLY
+from .models import INCOME_KINDS, BranchFundEntry, DuesBase, DuesMonth, FundKind, HardshipDecision
 
 ZERO = Decimal("0.00")
 
 
 class RulesResolver:
-    """The rules in force for an organisation path: the nearest DuesPolicy up the tree, else the defaults."""
+    """The dues rules for an organisation path in a month: the policies in force on the month's first day.
 
-    def __init__(self, policies: dict[str, rules.Rules] | None = None):
-        if policies is None:
-            policies = {p.organization.path: p.to_rules() for p in DuesPolicy.objects.select_related("organization")}
-        self._policies = policies
-        self._by_path: dict[str, rules.Rules] = {}
+    Three policy kinds make one `Rules`: "dues" (brackets, amounts, limits), "dues.quarterly" (the branch's
+    consent) and "warning_months" (the six-month rule). One query for the whole subtree under `root`
+    (everything when None), whatever the number of branches and months; a `Rules` is built once per
+    combination of versions and shared.
+    """
 
-    def for_path(self, path: str) -> rules.Rules:
-        if path not in self._by_path:
-            best, best_len = rules.DEFAULT_RULES, -1
-            for p, r in self._policies.items():
-                if path.startswith(p) and len(p) > best_len:
-                    best, best_len = r, len(p)
-            self._by_path[path] = best
-        return self._by_path[path]
+    def __init__(self, root=None, below: bool = True):
+        self._policies = Resolver(DUES, DUES_QUARTERLY, WARNING_MONTHS, root=root, below=below)
+        self._combined: dict[tuple, rules.Rules] = {}
 
-    def source_path(self, path: str) -> str | None:
-        matches = [p for p in self._policies if path.startswith(p)]
-        return max(matches, key=len) if matches else None
+    def for_path(self, path: str, month: dt.date | None = None) -> rules.Rules:
+        on = rules.month_start(month or timezone.localdate())
+        p = self._policies
+        key = tuple(getattr(p.version(k, path, on), "pk", None) for k in (DUES, DUES_QUARTERLY, WARNING_MONTHS))
+        if key not in self._combined:
+            self._combined[key] = p.value(DUES, path, on).with_(
+                quarterly_allowed=p.value(DUES_QUARTERLY, path, on), warning_months=p.value(WARNING_MONTHS, path, on))
+        return self._combined[key]
+
+    def source(self, path: str, month: dt.date | None = None):
+        """The dues policy version in force (None: the DOMAIN.md defaults)."""
+        return self._policies.version(DUES, path, rules.month_start(month or timezone.localdate()))
 
 
-def rules_for(org: Organization) -> rules.Rules:
-    """One query: the policies on the organisation's own path."""
-    paths = org.ancestors_paths + [org.path]
-    rows = DuesPolicy.objects.filter(organization__path__in=paths).select_related("organization")
-    return RulesResolver({p.organization.path: p.to_rules() for p in rows}).for_path(org.path)
+def rules_for(org: Organization, month: dt.date | None = None) -> rules.Rules:
+    """One query: the rules in force for the organisation in a month (this month by default)."""
+    return RulesResolver(root=org, below=False).for_path(org.path, month)
 
 
 def active_memberships(qs: QuerySet | None = None) -> QuerySet:
@@ -152,7 +161,8 @@ def compute(memberships: QuerySet, months: list[dt.date], *, as_of: dt.date,
     out = []
     for r in rows:
         mid = r["pk"]
-        rule = resolver.for_path(r["organization__path"])
+        path = r["organization__path"]
+        rule = resolver.for_path(path, as_of)  # limits and warnings: the rules of the month arrears count to
         member_bases = bases.get(mid, [])
         start = _dues_start(r["first_base"], r["joined_on"])
         active = r["state"] == MembershipState.ACTIVE
@@ -166,14 +176,16 @@ def compute(memberships: QuerySet, months: list[dt.date], *, as_of: dt.date,
             end=end,
         )
         keys = [b["effective_from"] for b in member_bases]
-        assessed: dict[int, rules.Assessment] = {}  # one assessment per base row, reused across months
+        # One assessment per base row and rules, reused across months (a Rules is shared per policy version).
+        assessed: dict[tuple[int, int], rules.Assessment] = {}
         member_hardships = hardships.get(mid, ())
         for m in months:
             if not rules.owes(m, joined_on=r["joined_on"], ended_on=r["ended_on"], active=active,
                               first_base=r["first_base"]):
                 md.months[m] = MonthDues(m, None, ZERO, settled="not_due")
                 continue
-            md.months[m] = _month_dues(m, member_bases, keys, assessed, member_hardships, settled.get((mid, m)), rule)
+            md.months[m] = _month_dues(m, member_bases, keys, assessed, member_hardships, settled.get((mid, m)),
+                                       resolver.for_path(path, m))
         out.append(md)
     return out
 
@@ -203,10 +215,10 @@ def _month_dues(month, bases, keys, assessed, hardships, settled, rule) -> Month
     assessment = None
     due = None
     if i is not None:
-        assessment = assessed.get(i)
+        assessment = assessed.get((i, id(rule)))
         if assessment is None:
             b = bases[i]
-            assessment = assessed[i] = rules.monthly_dues(
+            assessment = assessed[(i, id(rule))] = rules.monthly_dues(
                 b["category"], income=b["income"], pension_whole=b["pension_whole"],
                 pension_basic=b["pension_basic"], rules=rule)
         due = assessment.amount

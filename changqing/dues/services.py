@@ -14,7 +14,7 @@ from changqing.orgs.models import Organization
 
 from . import rules
 from .models import (
-    BranchFundEntry, DuesBase, DuesMonth, DuesPayment, DuesPolicy, FundKind, HardshipDecision, HardshipKind,
+    BranchFundEntry, DuesBase, DuesMonth, DuesPayment, FundKind, HardshipDecision, HardshipKind,
     PaymentKind,
 )
 from .selectors import RulesResolver, compute, fund_balance, rules_for
@@ -72,7 +72,7 @@ def dues_payments_record(*, organization: Organization, lines: list[PaymentLine]
     months = sorted({m for line in lines for m in line.months})
     members = Membership.objects.filter(pk__in=ids, organization=organization)
     dues = {d.membership_id: d for d in compute(members, months, as_of=months[-1],
-                                                resolver=RulesResolver({organization.path: rule}))}
+                                                resolver=RulesResolver(root=organization, below=False))}
     # Each message carries the form field it is about as its code (months / amount / base), so a
     # one-member form can put it beside that field; the sheet reads the messages per member.
     errors: dict[int, list[ValidationError]] = {}
@@ -207,14 +207,3 @@ def fund_entry_record(*, organization: Organization, kind: str, occurred_on: dt.
             raise ValidationError({"amount": f"支出{amount}元超过当前经费余额{balance}元"})
     entry.save()
     return entry
-
-
-@transaction.atomic
-def dues_policy_save(*, organization: Organization, **values) -> DuesPolicy:
-    policy = DuesPolicy.objects.filter(organization=organization).first() or DuesPolicy(organization=organization)
-    for k, v in values.items():
-        setattr(policy, k, v)
-    policy.full_clean()
-    policy.to_rules()  # brackets checked once more
-    policy.save()
-    return policy

@@ -28,8 +28,10 @@ from changqing.core.models import OperationLog
 from changqing.core.oplog import log_operation
 from changqing.members.models import Membership
 from changqing.orgs.models import Organization, OrgKind
+from changqing.policies.services import policy_version_create
 
 from . import rules, services
+from .apps import DUES_QUARTERLY
 from .filters import (
     BranchFilterSet,
     DuesPaymentFilterSet,
@@ -40,10 +42,10 @@ from .filters import (
 from .forms import (
     CollectionSheetForm,
     DuesBaseForm,
+    DuesRulesForm,
     FundEntryForm,
     HardshipForm,
     PaymentForm,
-    PolicyForm,
     VoluntaryForm,
 )
 from .models import (
@@ -53,7 +55,6 @@ from .models import (
     DuesBase,
     DuesMonth,
     DuesPayment,
-    DuesPolicy,
     FundKind,
     HardshipDecision,
     PaymentKind,
@@ -330,7 +331,7 @@ def sheet(request, code: str, month: str):
     months = _sheet_months(month, quarterly)
     members = active_memberships(Membership.objects.filter(organization=branch))
     rows = compute(members, months, as_of=rules.add_months(months[0], -1),
-                   resolver=RulesResolver({branch.path: rule}))
+                   resolver=RulesResolver(root=branch, below=False))
     can_change = can(request.user, "change", branch)
     title = f"{branch.name} 党费收缴登记表（{_period_label(months)}）"
     if request.GET.get("export") == "xlsx":
@@ -687,54 +688,30 @@ def fund_add(request, code: str):
 @object_view(Organization, code="code")
 @login_required
 def policy(request, code: str):
-    """The dues rules in force for an organisation; a manager may give it its own."""
+    """The dues rules in force for an organisation this month, where they come from, and the way to change them
+    (a new version on the policies page); a branch secretary records the branch's consent to quarterly collection."""
     org = get_scoped_object_or_404(Organization, request.user, code=code)
-    resolver = RulesResolver()
-    source = resolver.source_path(org.path)
-    own = DuesPolicy.objects.filter(organization=org).first()
-    may_manage = can(request.user, "manage", org)
-    # A branch secretary may record the branch's consent to quarterly collection (a branch decision).
+    today = _today()
+    resolver = RulesResolver(root=org, below=False)
+    source = resolver.source(org.path, today)
     may_quarterly = org.kind == OrgKind.BRANCH and can(request.user, "change", org)
-    if request.method == "POST" and request.POST.get("quarterly") in ("on", "off") and may_quarterly:
-        inherited = resolver.for_path(org.path)
-        values = {} if own else _rules_as_fields(inherited)
-        services.dues_policy_save(organization=org, quarterly_allowed=request.POST["quarterly"] == "on", **values)
-        messages.success(request, "已保存支部的按季度收缴设置")
+    if request.method == "POST":
+        if not may_quarterly or request.POST.get("quarterly") not in ("on", "off"):
+            raise PermissionDenied("只有本支部可以设置按季度收缴；党费规则请在“规则设置”中修订")
+        try:
+            policy_version_create(kind=DUES_QUARTERLY, organization=org, valid_from=today,
+                                  values={"allowed": request.POST["quarterly"] == "on"},
+                                  note="支部决定", user=request.user)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, "已保存支部的按季度收缴设置，今天起生效")
         return redirect("dues:policy", code=org.code)
-    form = None
-    if may_manage:
-        instance = own or DuesPolicy(organization=org, **_rules_as_fields(resolver.for_path(org.path)),
-                                     quarterly_allowed=resolver.for_path(org.path).quarterly_allowed)
-        form = PolicyForm(request.POST or None, instance=instance)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.dues_policy_save(organization=org, **{f: form.cleaned_data[f] for f in form.Meta.fields})
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, f"已保存「{org.name}」的党费规则，其下级组织随之生效")
-                return redirect("dues:policy", code=org.code)
-    elif request.method == "POST":
-        raise PermissionDenied("只有管理员可以修改党费规则")
-    rule = resolver.for_path(org.path)
-    source_org = Organization.objects.filter(path=source).first() if source else None
+    rule = resolver.for_path(org.path, today)
     return render(request, "dues/policy.html", {
-        "title": f"党费规则：{org.name}", "org": org, "rule": rule, "own": own, "source_org": source_org,
-        "form": form, "may_quarterly": may_quarterly,
-        "working": [(b.upto, _pct(b.rate)) for b in rule.working_brackets],
-        "retiree": [(b.upto, _pct(b.rate)) for b in rule.retiree_brackets],
+        "title": f"党费规则：{org.name}", "org": org, "rule": rule, "source": source,
+        "values": DuesRulesForm.describe(rules.rules_to_data(rule)), "may_quarterly": may_quarterly,
+        "may_manage": can(request.user, "manage", org),
     })
 
-
-def _pct(rate: Decimal) -> str:
-    return f"{(rate * 100).normalize():f}%"
-
-
-def _rules_as_fields(r: rules.Rules) -> dict:
-    return dict(working_brackets=rules.brackets_to_data(r.working_brackets),
-                retiree_brackets=rules.brackets_to_data(r.retiree_brackets), farmer_amount=r.farmer_amount,
-                student_amount=r.student_amount, pension_basis=r.pension_basis, rounding=r.rounding,
-                assessment=r.assessment, advance_max_months=r.advance_max_months,
-                backpay_max_months=r.backpay_max_months, large_payment_threshold=r.large_payment_threshold,
-                warning_months=list(r.warning_months))
 

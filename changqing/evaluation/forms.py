@@ -1,7 +1,12 @@
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
+from changqing.accounts.scope import restrict
+from changqing.policies.forms import PolicyValuesForm
+
 from .metrics import METRIC_CHOICES
+from .selectors import default_rubric
 from .models import ItemSource, Rubric, RubricKind
 
 
@@ -67,3 +72,31 @@ class DesignateForm(forms.Form):
 
 
 KIND_CHOICES = [("", "全部")] + list(RubricKind.choices)
+
+
+class RubricPolicyForm(PolicyValuesForm):
+    """Kinds "evaluation.<rubric kind>": the rubric an organisation and everything under it is scored with."""
+
+    rubric_kind = ""
+    rubric = forms.ModelChoiceField(Rubric.objects.none(), label="考核细则", empty_label=None,
+                                    error_messages={"invalid_choice": "请从列表中选择考核细则"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        mine = restrict(Rubric.objects.all(), self.user).values("pk") if self.user else Rubric.objects.values("pk")
+        self.fields["rubric"].queryset = Rubric.objects.filter(Q(owner__isnull=True) | Q(pk__in=mine),
+                                                               kind=self.rubric_kind)
+
+    @classmethod
+    def initial_for(cls, values: dict) -> dict:
+        return {"rubric": values.get("rubric") or default_rubric(cls.rubric_kind)}
+
+    @classmethod
+    def describe(cls, values: dict) -> list[tuple[str, str]]:
+        r = Rubric.objects.filter(pk=values.get("rubric")).first() if values.get("rubric") else None
+        return [("考核细则", r.name if r else "系统默认细则")]
+
+
+def rubric_policy_form(kind: str) -> type[RubricPolicyForm]:
+    return type(f"RubricPolicyForm_{kind}", (RubricPolicyForm,), {"rubric_kind": kind})
+

@@ -22,8 +22,10 @@ from changqing.life.models import MeetingKind
 from changqing.members.models import Membership, PersonStatus, Retiree
 from changqing.orgs.models import CommitteeTerm, Organization, OrgKind
 from changqing.orgs.selectors import common_path
+from changqing.policies.selectors import policy_for
 
 from . import metrics
+from .apps import policy_kind
 from .models import Assessment, ItemScore, ItemSource, Rubric, RubricKind
 
 DUES_ARREARS_MONTHS = 3  # the first warning band of the dues rules (DOMAIN.md §5/§6)
@@ -214,13 +216,17 @@ def collect_units(units: list[Organization], year: int, *, today: dt.date | None
     return out
 
 
-def rubric_for(org: Organization, kind: str) -> Rubric | None:
-    """The rubric of a kind an organisation is scored with: its nearest ancestor's own, else the default."""
-    owned = {r.owner.path: r for r in Rubric.objects.filter(kind=kind, owner__isnull=False).select_related("owner")
-             if org.path.startswith(r.owner.path)}
-    if owned:
-        return owned[max(owned, key=len)]
-    return Rubric.objects.filter(kind=kind, owner__isnull=True).order_by("-is_default", "code").first()
+def rubric_for(org: Organization, kind: str, year: int) -> Rubric | None:
+    """The rubric of a kind an organisation is scored with for a year: the "evaluation.<kind>" policy in force on
+    31 December of that year (nearest organisation up the path), else the shipped default."""
+    chosen = policy_for(policy_kind(kind), org, dt.date(year, 12, 31))
+    return Rubric.objects.filter(pk=chosen or default_rubric(kind)).first()
+
+
+def default_rubric(kind: str) -> int | None:
+    """The shipped rubric of a kind, used where no organisation up the path sets one."""
+    return Rubric.objects.filter(kind=kind, owner__isnull=True).order_by("-is_default", "code") \
+        .values_list("pk", flat=True).first()
 
 
 def visible_rubrics(user):

@@ -189,7 +189,7 @@ def assessment_compute(*, organization: Organization, year: int, rubric: Rubric 
     if rubric is None:
         same_kind = Assessment.objects.filter(organization=organization, year=year, kind=kind).select_related(
             "rubric").first()
-        rubric = same_kind.rubric if same_kind else selectors.rubric_for(organization, kind)
+        rubric = same_kind.rubric if same_kind else selectors.rubric_for(organization, kind, year)
     existing = Assessment.objects.filter(organization=organization, year=year, rubric=rubric).first()
     if existing and existing.state == AssessmentState.CONFIRMED:
         raise ValidationError({"state": "该考核已确认，不能重新计算；如需更正，请审核人先退回"})

@@ -574,7 +574,7 @@ def rubric_detail(request, pk: int):
             except ValidationError as exc:
                 apply_errors(copy_form, exc)
             else:
-                messages.success(request, "已复制为本单位的考核细则，可以修订")
+                messages.success(request, "已复制为本单位的考核细则，可以修订；在“规则设置”中指定它从哪天起适用于哪些组织")
                 return redirect(new)
     used = dict(Assessment.objects.filter(rubric=rubric).values("version").annotate(
         n=Count("id")).values_list("version", "n"))

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+LIFE_RULESET = "life.ruleset"  # policy kind (changqing.policies): which ruleset an organisation follows
+
 
 class LifeConfig(AppConfig):
     name = "changqing.life"
@@ -11,7 +13,15 @@ class LifeConfig(AppConfig):
         from changqing.core.home import register_panel
         from changqing.core.nav import NavItem, register
 
+        from changqing.policies import kinds
+
+        from .forms import RulesetPolicyForm
         from .panels import due_panel
+
+        kinds.register(kinds.PolicyKind(
+            LIFE_RULESET, "组织生活规则", RulesetPolicyForm, lambda: {"ruleset": None},
+            parse=lambda v: v.get("ruleset"), describe=RulesetPolicyForm.describe, order=10,
+            help="各类会议的频次要求（三会一课等）。规则本身的内容在“组织生活规则”中修订；这里决定哪个组织从哪天起按哪套规则计算"))
 
         org_roles = frozenset(r.value for r in Role if r not in (Role.MEMBER, Role.CARER, Role.GUIDE,
                                                                   Role.STATION_CHIEF))

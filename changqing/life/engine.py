@@ -309,9 +309,12 @@ def worst_status(statuses) -> str:
 
 
 def participation(members, meetings, attendance, period: Period, today: dt.date, warn_months=(3, 5, 6),
-                  deliveries=(), last_before=None, org_life_kinds=None) -> list[MemberResult]:
+                  deliveries=(), last_before=None, org_life_kinds=None,
+                  warn_by_branch: dict[int, tuple[int, ...]] | None = None) -> list[MemberResult]:
     """Per member: participations in the period and months without organisational life as of `today`.
 
+    Warnings at `warn_months`, or at the branch's own months in `warn_by_branch` (the "warning_months"
+    policy of each branch).
     `deliveries` are (member_id, date) of 送学上门 / 网上助学 study records outside meetings;
     `last_before` maps member id → the last participation before the period (loaded in bulk).
     An immobile member excused from a meeting is flagged unless reached by a home
@@ -347,9 +350,11 @@ def participation(members, meetings, attendance, period: Period, today: dt.date,
             seen(member_id, day)
             delivered_months[member_id].add((day.year, day.month))
 
-    thresholds = sorted(warn_months)
+    default_thresholds = sorted(warn_months)
+    warn_by_branch = {b: sorted(t) for b, t in (warn_by_branch or {}).items()}
     out = []
     for m in members:
+        thresholds = warn_by_branch.get(m.branch_id, default_thresholds)
         last_day = last.get(m.id)
         base = last_day or m.since
         gap = months_between(base, as_of) if base else 0

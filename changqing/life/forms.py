@@ -1,7 +1,10 @@
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
+from changqing.accounts.scope import restrict
 from changqing.core.widgets import DateInput, MonthInput
+from changqing.policies.forms import PolicyValuesForm
 
 from .models import (
     AttendanceStatus, Meeting, MeetingKind, MeetingState, Period, Ruleset, StudyMode, StudyRecord, WorkList,
@@ -120,19 +123,34 @@ RuleFormSet = forms.formset_factory(RulesetRuleForm, extra=0)
 class RulesetVersionForm(forms.Form):
     effective_from = forms.DateField(label="生效日期", widget=DateInput())
     due_soon_days = forms.IntegerField(label="提前提醒天数", min_value=0, max_value=90, initial=15)
-    warn_months = forms.RegexField(r"^\s*\d+(\s*[,，]\s*\d+)*\s*$", label="未过组织生活预警（月）", initial="3,5,6",
-                                   error_messages={"invalid": "请写成以逗号分隔的月数，例如 3,5,6"})
     note = forms.CharField(label="修订说明", max_length=200, required=False)
 
 
-class AssignForm(forms.Form):
-    ruleset = forms.ModelChoiceField(Ruleset.objects.none(), label="适用规则", empty_label=None)
-    reason = forms.CharField(label="理由（为单个支部指定时必填）", max_length=200, required=False)
+class RulesetPolicyForm(PolicyValuesForm):
+    """Kind "life.ruleset": the ruleset an organisation and everything under it follows."""
 
-    def __init__(self, *args, rulesets=None, **kwargs):
+    ruleset = forms.ModelChoiceField(Ruleset.objects.none(), label="适用规则", empty_label=None,
+                                     error_messages={"invalid_choice": "请从列表中选择规则"})
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if rulesets is not None:
-            self.fields["ruleset"].queryset = rulesets
+        self.fields["ruleset"].queryset = visible_rulesets(self.user) if self.user else Ruleset.objects.all()
+
+    @classmethod
+    def initial_for(cls, values: dict) -> dict:
+        return {"ruleset": values.get("ruleset") or Ruleset.objects.filter(is_fallback=True).values_list(
+            "pk", flat=True).first()}
+
+    @classmethod
+    def describe(cls, values: dict) -> list[tuple[str, str]]:
+        rs = Ruleset.objects.filter(pk=values.get("ruleset")).first() if values.get("ruleset") else None
+        return [("适用规则", rs.name if rs else "系统默认规则")]
+
+
+def visible_rulesets(user):
+    """The shipped defaults and the rulesets of the user's jurisdiction."""
+    mine = restrict(Ruleset.objects.all(), user).values("pk")
+    return Ruleset.objects.filter(Q(owner__isnull=True) | Q(pk__in=mine))
 
 
 class StudyRecordForm(forms.ModelForm):

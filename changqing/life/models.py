@@ -3,7 +3,9 @@
 A Meeting keeps the organisation it happened in (never rewritten when members
 move) and, beside the date it claims, when and by whom it was entered: the
 integrity audit compares the two. Rulesets are data (Ruleset → RulesetVersion
-→ Rule); the compliance engine (engine.py) applies them in pure Python.
+→ Rule); which one an organisation follows from which day is a policy
+(changqing.policies, kind "life.ruleset"), as are the six-month warnings
+("warning_months"). The compliance engine (engine.py) applies them in pure Python.
 """
 from __future__ import annotations
 
@@ -81,8 +83,6 @@ class RulesetVersion(ChangeLoggedModel):
     number = models.PositiveSmallIntegerField("版本号")
     effective_from = models.DateField("生效日期")
     due_soon_days = models.PositiveSmallIntegerField("提前提醒天数", default=15)
-    warn_months = models.CharField("未过组织生活预警（月）", max_length=20, default="3,5,6",
-                                   help_text="连续未参加组织生活达到这些月数时预警，逗号分隔（党章第九条）")
     note = models.CharField("修订说明", max_length=200, blank=True)
 
     scope_spec = ScopeSpec(org="ruleset__owner")
@@ -95,9 +95,6 @@ class RulesetVersion(ChangeLoggedModel):
 
     def __str__(self):
         return f"{self.ruleset.name} 第{self.number}版"
-
-    def warn_month_list(self) -> list[int]:
-        return sorted(int(x) for x in self.warn_months.replace("，", ",").split(",") if x.strip())
 
 
 class Rule(models.Model):
@@ -118,32 +115,6 @@ class Rule(models.Model):
     def __str__(self):
         who = "每名党员" if self.per_member else ""
         return f"{self.kind.name}：{who}{self.get_period_display()}至少{self.count}次"
-
-
-class RulesetAssignment(ChangeLoggedModel):
-    """Which ruleset an organisation (and everything under it) follows; a branch override needs a reason."""
-
-    organization = models.OneToOneField("orgs.Organization", verbose_name="党组织", on_delete=models.CASCADE,
-                                        related_name="ruleset_assignment")
-    ruleset = models.ForeignKey(Ruleset, verbose_name="适用规则", on_delete=models.PROTECT, related_name="assignments")
-    reason = models.CharField("理由", max_length=200, blank=True)
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="设置人", null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="+")
-
-    scope_spec = ScopeSpec(org="organization")
-
-    class Meta:
-        verbose_name = "规则适用"
-        verbose_name_plural = "规则适用"
-
-    def __str__(self):
-        return f"{self.organization} → {self.ruleset}"
-
-    def clean(self):
-        from changqing.orgs.models import OrgKind
-
-        if self.organization_id and self.organization.kind == OrgKind.BRANCH and not self.reason.strip():
-            raise ValidationError({"reason": "为单个支部单独指定规则时，必须填写理由"})
 
 
 class MeetingState(models.TextChoices):

@@ -1,7 +1,8 @@
 """Reads for organisational life: load facts in a fixed number of bulk queries, then run the engine.
 
 No query here runs per branch or per member: the query count depends on the
-number of rulesets, not on the size of the subtree.
+number of rulesets, not on the size of the subtree. Which ruleset a branch follows
+on a date, and its warning months, come from changqing.policies in one query.
 """
 from __future__ import annotations
 
@@ -17,7 +18,11 @@ from changqing.members.models import Health, Membership, MembershipState
 from changqing.orgs.models import Organization, OrgKind
 
 from . import engine
-from .models import Attendance, Meeting, MeetingKind, MeetingState, Ruleset, RulesetAssignment
+from changqing.policies.apps import WARNING_MONTHS
+from changqing.policies.selectors import Resolver, policy_for, version_for
+
+from .apps import LIFE_RULESET
+from .models import Attendance, Meeting, MeetingKind, MeetingState, Ruleset
 from .models import StudyMode, StudyRecord
 
 
@@ -28,50 +33,47 @@ def branches_in_scope(root: Organization, user=None):
     return qs.order_by("path")
 
 
-def _ruleset_specs(on: dt.date) -> tuple[dict[int, engine.RulesetSpec], int | None]:
-    """Every ruleset as the engine sees it on a date: its newest version in effect then; a few queries."""
+def _ruleset_specs(on: dt.date) -> tuple[dict[int, tuple[engine.RuleSpec, ...]], dict[int, Ruleset], int | None]:
+    """Every ruleset's rules as the engine sees them on a date: its newest version in effect then; a few queries."""
     rulesets = list(Ruleset.objects.prefetch_related("versions__rules__kind"))
-    specs, fallback = {}, None
+    specs, by_id, fallback = {}, {}, None
     for rs in rulesets:
         versions = sorted(rs.versions.all(), key=lambda v: v.number)
         if not versions:
             continue
         in_effect = [v for v in versions if v.effective_from <= on] or versions[:1]
         v = in_effect[-1]
-        rules = tuple(engine.RuleSpec(r.kind.code, r.kind.name, r.count, r.period, r.per_member)
-                      for r in sorted(v.rules.all(), key=lambda r: (r.kind.order, r.kind.code)))
-        specs[rs.pk] = engine.RulesetSpec(rs.code, rs.name, rules, v.due_soon_days, tuple(v.warn_month_list()))
+        specs[rs.pk] = (tuple(engine.RuleSpec(r.kind.code, r.kind.name, r.count, r.period, r.per_member)
+                              for r in sorted(v.rules.all(), key=lambda r: (r.kind.order, r.kind.code))),
+                        v.due_soon_days)
+        by_id[rs.pk] = rs
         if rs.is_fallback and fallback is None:
             fallback = rs.pk
-    return specs, fallback
+    return specs, by_id, fallback
 
 
-def ruleset_for_branches(branches, on: dt.date) -> dict[int, engine.RulesetSpec]:
-    """branch id → ruleset: the nearest assignment on the branch or an ancestor, else the fallback."""
-    specs, fallback = _ruleset_specs(on)
-    assigned = dict(RulesetAssignment.objects.values_list("organization__path", "ruleset_id"))
+def ruleset_for_branches(branches, on: dt.date, *, root=None) -> dict[int, engine.RulesetSpec]:
+    """branch id → ruleset in force on a date: the "life.ruleset" policy (nearest organisation up the path with a
+    version valid then, else the fallback ruleset) with the "warning_months" policy; a fixed number of queries."""
+    branches = list(branches)
+    specs, by_id, fallback = _ruleset_specs(on)
+    policies = Resolver(LIFE_RULESET, WARNING_MONTHS, root=root)
     out = {}
     for b in branches:
-        chosen = None
-        for path, rs_id in assigned.items():
-            if b.path.startswith(path) and (chosen is None or len(path) > len(chosen[0])):
-                chosen = (path, rs_id)
-        rs_id = chosen[1] if chosen else fallback
+        rs_id = policies.value(LIFE_RULESET, b, on) or fallback
         if rs_id in specs:
-            out[b.pk] = specs[rs_id]
+            rules, due_soon = specs[rs_id]
+            rs = by_id[rs_id]
+            out[b.pk] = engine.RulesetSpec(rs.code, rs.name, rules, due_soon, policies.value(WARNING_MONTHS, b, on))
     return out
 
 
-def ruleset_source(branch: Organization):
-    """(assignment or None, ruleset) a single branch follows, for its page."""
-    assignments = {a.organization.path: a for a in RulesetAssignment.objects.select_related("organization", "ruleset")}
-    best = None
-    for path, a in assignments.items():
-        if branch.path.startswith(path) and (best is None or len(path) > len(best.organization.path)):
-            best = a
-    if best:
-        return best, best.ruleset
-    return None, Ruleset.objects.filter(is_fallback=True).first()
+def ruleset_source(branch: Organization, on: dt.date | None = None):
+    """(policy version or None, ruleset) a single organisation follows on a date (today), for its page."""
+    version = version_for(LIFE_RULESET, branch, on or timezone.localdate())
+    chosen = version.values.get("ruleset") if version else None
+    ruleset = Ruleset.objects.filter(pk=chosen).first() if chosen else None
+    return version, ruleset or Ruleset.objects.filter(is_fallback=True).first()
 
 
 @dataclass
@@ -91,7 +93,7 @@ def load_facts(root: Organization, period: engine.Period, *, user=None, with_mem
     qs = branch_qs if branch_qs is not None else branches_in_scope(root, user)
     orgs = list(qs.only("id", "code", "name", "path", "established_on", "dissolved_on"))
     branches = [engine.Branch(o.pk, o.code, o.name, o.established_on, o.dissolved_on) for o in orgs]
-    rulesets = ruleset_for_branches(orgs, period.end)
+    rulesets = ruleset_for_branches(orgs, period.end, root=root)
     # Quarter and year rules look at whole windows: load whole years around the period.
     start, end = dt.date(period.start.year, 1, 1), dt.date(period.end.year, 12, 31)
     ids = [o.pk for o in orgs]
@@ -165,9 +167,9 @@ def member_participation(root: Organization, period: engine.Period, *, user=None
     data_start = _data_start(root)
     members = [engine.Member(m.id, m.branch_id, m.name, m.immobile, max(filter(None, [m.since, data_start])))
                for m in f.members] if data_start else f.members
-    warn = next(iter(f.rulesets.values())).warn_months if f.rulesets else (3, 5, 6)
-    return f, engine.participation(members, f.meetings, f.attendance, period, today, warn, deliveries, before,
-                                   org_life)
+    return f, engine.participation(members, f.meetings, f.attendance, period, today,
+                                   policy_for(WARNING_MONTHS, root, period.end), deliveries, before, org_life,
+                                   warn_by_branch={b: rs.warn_months for b, rs in f.rulesets.items()})
 
 
 def _data_start(root: Organization) -> dt.date | None:

@@ -15,7 +15,7 @@ from changqing.orgs.models import Organization, OrgKind
 from . import engine
 from .models import (
     Attendance, AttendanceStatus, Meeting, MeetingAttachment, MeetingKind,
-    MeetingState, Rule, Ruleset, RulesetAssignment, RulesetVersion, WorkItemCompletion, WorkList, WorkListReceipt,
+    MeetingState, Rule, Ruleset, RulesetVersion, WorkItemCompletion, WorkList, WorkListReceipt,
 )
 
 
@@ -130,7 +130,6 @@ def ruleset_copy(*, source: Ruleset, owner: Organization, code: str, name: str) 
     version = source.current_version()
     new = RulesetVersion.objects.create(ruleset=copy, number=1, effective_from=timezone.localdate().replace(day=1),
                                         due_soon_days=version.due_soon_days if version else 15,
-                                        warn_months=version.warn_months if version else "3,5,6",
                                         note=f"复制自「{source.name}」")
     if version:
         Rule.objects.bulk_create([Rule(version=new, kind_id=r.kind_id, count=r.count, period=r.period,
@@ -140,24 +139,13 @@ def ruleset_copy(*, source: Ruleset, owner: Organization, code: str, name: str) 
 
 @transaction.atomic
 def ruleset_revise(*, ruleset: Ruleset, effective_from: dt.date, rules: list[dict], note: str = "",
-                   due_soon_days: int = 15, warn_months: str = "3,5,6") -> RulesetVersion:
+                   due_soon_days: int = 15) -> RulesetVersion:
     """A new version; earlier periods keep being judged by the version in effect then."""
     last = ruleset.versions.order_by("-number").first()
     version = RulesetVersion.objects.create(ruleset=ruleset, number=(last.number + 1) if last else 1,
-                                            effective_from=effective_from, note=note, due_soon_days=due_soon_days,
-                                            warn_months=warn_months)
+                                            effective_from=effective_from, note=note, due_soon_days=due_soon_days)
     Rule.objects.bulk_create([Rule(version=version, **r) for r in rules if r.get("count")])
     return version
-
-
-@transaction.atomic
-def ruleset_assign(*, organization: Organization, ruleset: Ruleset, reason: str = "", user=None):
-    assignment = RulesetAssignment.objects.filter(organization=organization).first() or \
-        RulesetAssignment(organization=organization)
-    assignment.ruleset, assignment.reason, assignment.set_by = ruleset, reason.strip(), user
-    assignment.full_clean(exclude=["set_by"])
-    assignment.save()
-    return assignment
 
 
 @transaction.atomic

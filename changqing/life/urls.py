@@ -14,7 +14,6 @@ urlpatterns = [
     path("branch/<str:code>/record/", views.meeting_create, name="meeting_create"),
     path("branch/<str:code>/plan/", views.meeting_plan, name="meeting_plan"),
     path("branch/<str:code>/calendar/", views.branch_calendar, name="calendar"),
-    path("branch/<str:code>/ruleset/", views.ruleset_assign, name="ruleset_assign"),
     path("heatmap/", views.heat_map, name="heatmap"),
     path("overdue/", views.overdue_list, name="overdue"),
     path("participation/", views.participation_list, name="participation"),

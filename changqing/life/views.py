@@ -20,12 +20,14 @@ from changqing.core.lists import Column, ScopedListView
 from changqing.core.models import OperationLog
 from changqing.core.oplog import log_operation
 from changqing.orgs.models import Organization, OrgKind
+from changqing.policies.models import PolicyVersion
 
 from . import engine, selectors, services
+from .apps import LIFE_RULESET
 from .filters import MeetingFilterSet, StudyRecordFilterSet, TrainingCourseFilterSet
 from .forms import (
-    AssignForm, AttachmentForm, MeetingForm, PlanForm, RuleFormSet, RulesetCopyForm, RulesetVersionForm,
-    StudyRecordForm, WorkListForm,
+    AttachmentForm, MeetingForm, PlanForm, RuleFormSet, RulesetCopyForm, RulesetVersionForm,
+    StudyRecordForm, WorkListForm, visible_rulesets,
 )
 from changqing.orgs.selectors import requested_root, scope_root
 
@@ -263,7 +265,7 @@ def branch_page(request, code: str):
     year = selectors.compliance_results(org, engine.parse_period(str(today.year)), today=today, branch_qs=branch_qs)
     f, people = selectors.member_participation(org, engine.parse_period(str(today.year)), today=today)
     people = [p for p in people if p.member.branch_id == org.pk]
-    assignment, ruleset = selectors.ruleset_source(org)
+    source, ruleset = selectors.ruleset_source(org, today)
     recent = Meeting.objects.filter(organization=org, state=MeetingState.HELD).select_related("kind")[:8]
     planned = Meeting.objects.filter(organization=org, state=MeetingState.PLANNED).select_related("kind") \
         .order_by("held_on")
@@ -275,7 +277,7 @@ def branch_page(request, code: str):
         "year": [(r, STATUS_CLASS[r.status]) for r in year],
         "warnings": [p for p in people if p.warning],
         "unreached": [p for p in people if p.excused_unreached],
-        "member_count": len(people), "ruleset": ruleset, "assignment": assignment,
+        "member_count": len(people), "ruleset": ruleset, "source": source,
         "recent": recent, "planned": planned, "receipts": receipts,
         "can_change": can(request.user, "change", org), "can_manage": can(request.user, "manage", org),
         "kinds": MeetingKind.objects.filter(code__in=["group_meeting", "theme_day", "committee_meeting",
@@ -438,20 +440,14 @@ class RulesetListView(ScopedListView):
 
     def get_rows(self):
         self.filterset = None
-        qs = _visible_rulesets(self.request.user).select_related("owner", "based_on")
+        qs = visible_rulesets(self.request.user).select_related("owner", "based_on")
         return qs.order_by(self.current_ordering() or "code", "pk")
-
-
-def _visible_rulesets(user):
-    """The shipped defaults and the rulesets of the user's jurisdiction."""
-    mine = restrict(Ruleset.objects.all(), user).values("pk")
-    return Ruleset.objects.filter(Q(owner__isnull=True) | Q(pk__in=mine))
 
 
 @object_view(Ruleset)
 @login_required
 def ruleset_detail(request, pk: int):
-    ruleset = _visible_rulesets(request.user).filter(pk=pk).select_related("owner", "based_on").first()
+    ruleset = visible_rulesets(request.user).filter(pk=pk).select_related("owner", "based_on").first()
     if ruleset is None:
         raise Http404("不在您的数据范围内，或记录不存在")
     versions = ruleset.versions.prefetch_related("rules__kind").order_by("-effective_from", "-number")
@@ -469,10 +465,14 @@ def ruleset_detail(request, pk: int):
         else:
             messages.success(request, f"已复制为「{copy.name}」，可以修改后指定给所辖组织")
             return redirect(copy)
-    assignments = ruleset.assignments.select_related("organization", "set_by")
+    today = timezone.localdate()
+    # Where it is set now (the policies of kind life.ruleset naming it), in the user's reach.
+    assignments = restrict(PolicyVersion.objects.filter(policy__kind=LIFE_RULESET, values__ruleset=ruleset.pk)
+                           .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+                           .select_related("policy__organization", "created_by"), request.user)
     return render(request, "life/ruleset_detail.html", {
         "title": ruleset.name, "ruleset": ruleset, "versions": versions, "can_edit": can_edit,
-        "copy_form": copy_form, "assignments": restrict(assignments, request.user),
+        "copy_form": copy_form, "assignments": assignments.order_by("policy__organization__path"),
     })
 
 
@@ -490,8 +490,7 @@ def ruleset_revise(request, pk: int):
     formset = RuleFormSet(request.POST or None, initial=initial, prefix="rules")
     vform = RulesetVersionForm(request.POST or None, initial={
         "effective_from": timezone.localdate().replace(day=1),
-        "due_soon_days": current.due_soon_days if current else 15,
-        "warn_months": current.warn_months if current else "3,5,6"})
+        "due_soon_days": current.due_soon_days if current else 15})
     if request.method == "POST" and formset.is_valid() and vform.is_valid():
         rules = [{"kind": f.cleaned_data["kind"], "count": f.cleaned_data.get("count") or 0,
                   "period": f.cleaned_data["period"], "per_member": f.cleaned_data.get("per_member", False)}
@@ -503,25 +502,6 @@ def ruleset_revise(request, pk: int):
         "title": f"修订规则：{ruleset.name}", "ruleset": ruleset, "formset": formset, "vform": vform,
         "rows": list(zip(kinds, formset.forms)),
     })
-
-
-@object_view(Organization, code="code")
-@login_required
-def ruleset_assign(request, code: str):
-    org = get_scoped_object_or_404(Organization, request.user, "manage", code=code)
-    form = AssignForm(request.POST or None, rulesets=_visible_rulesets(request.user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.ruleset_assign(organization=org, user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            for field, errs in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errs)
-        else:
-            messages.success(request, f"{org.name} 及其下级组织将按「{form.cleaned_data['ruleset'].name}」计算")
-            return redirect("life:branch", code=org.code) if org.kind == OrgKind.BRANCH else redirect(
-                f"{reverse('life:heatmap')}?org={org.code}")
-    return render(request, "core/form.html", {"title": f"指定组织生活规则：{org.name}", "form": form,
-                                              "cancel_url": reverse("life:rulesets")})
 
 
 # ---- learning -------------------------------------------------------------------------------

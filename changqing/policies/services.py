@@ -1,7 +1,8 @@
 """Writes: a new version of an organisation's policy, from a date; the previous one ends the day before.
 
-Versions never overlap and are never rewritten in place: the months before the new
-version keep the rules they were computed with. Every row is change-logged.
+Versions never overlap and are not rewritten once in force: the months before the
+new version keep the rules they were computed with (a version starting today or later
+may still be corrected). Every row is change-logged.
 """
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+
+from changqing.core.changelog import bulk_log_changes
 
 from . import kinds
 from .models import Policy, PolicyVersion
@@ -27,6 +31,12 @@ def policy_version_create(*, kind: str, organization, valid_from: dt.date, value
         raise ValidationError({"valid_to": "失效日期不能早于生效日期"})
     policy, _ = Policy.objects.select_for_update().get_or_create(kind=kind, organization=organization)
     latest = policy.versions.order_by("-valid_from").first()
+    if latest is not None and valid_from == latest.valid_from >= timezone.localdate():
+        # Not in force before today: correcting it rewrites no month already computed.
+        latest.values, latest.note, latest.valid_to = values, note, valid_to
+        latest.full_clean()
+        latest.save()
+        return latest
     if latest is not None:
         if valid_from <= latest.valid_from:
             raise ValidationError({"valid_from": f"生效日期须晚于现行版本的生效日期（{latest.valid_from:%Y-%m-%d}）；"
@@ -50,3 +60,20 @@ def policy_end(*, policy: Policy, last_day: dt.date) -> PolicyVersion:
     latest.valid_to = last_day
     latest.save(update_fields=["valid_to", "updated_at"])
     return latest
+
+
+def policy_versions_bulk_create(items, *, log: bool = True) -> list[PolicyVersion]:
+    """Many first versions at once (the demo): items of (kind, organization, valid_from, values, note).
+
+    One INSERT for the policies, one for the versions, the change log in bulk. Each (kind, organization)
+    must not have a policy yet.
+    """
+    items = list(items)
+    policies = Policy.objects.bulk_create([Policy(kind=k, organization=o) for k, o, *_ in items])
+    versions = PolicyVersion.objects.bulk_create([
+        PolicyVersion(policy=p, valid_from=start, values=values, note=note)
+        for p, (_, _, start, values, note) in zip(policies, items)])
+    if log:
+        bulk_log_changes(policies)
+        bulk_log_changes(versions)
+    return versions

@@ -7,5 +7,5 @@ urlpatterns = [
     path("", views.PolicyListView.as_view(), name="list"),
     path("pick/", views.policy_pick, name="pick"),
     path("<int:pk>/", views.policy_detail, name="detail"),
-    path("set/<slug:kind>/<str:code>/", views.policy_set, name="set"),
+    path("set/<str:kind>/<str:code>/", views.policy_set, name="set"),
 ]
