@@ -27,7 +27,7 @@ class DuesConfig(AppConfig):
         kinds.register(kinds.PolicyKind(
             DUES, "党费规则", DuesRulesForm, lambda: rules.rules_to_data(rules.DEFAULT_RULES),
             parse=rules.rules_from_data, describe=DuesRulesForm.describe, order=30,
-            help="交纳比例、固定金额、舍入、核定方式和补缴预缴上限（中组发〔2008〕3号）。某月的党费按该月1日有效的规则计算"))
+            help="交纳比例、固定金额、舍入、核定方式和补缴预缴上限（中组发〔2008〕3号）。某月的党费按该月最后一天有效的规则计算"))
         kinds.register(kinds.PolicyKind(
             DUES_QUARTERLY, "按季度收缴", QuarterlyForm, lambda: {"allowed": False},
             parse=lambda v: bool(v.get("allowed")), describe=QuarterlyForm.describe, order=31, action="change",

@@ -4,7 +4,7 @@
 many months behind" for a whole subtree in a fixed number of queries (members,
 bases, hardship decisions, settled months, policies), whatever the number of
 members: the bases are fetched once and applied in Python with rules.py. Each month is
-computed with the rules in force on its first day (a bracket changed from 2027
+computed with the rules in force on its last day (a bracket changed from 2027
 leaves 2026 as it was).
 """
 from __future__ import annotations
@@ -33,7 +33,8 @@ ZERO = Decimal("0.00")
 
 
 class RulesResolver:
-    """The dues rules for an organisation path in a month: the policies in force on the month's first day.
+    """The dues rules for an organisation path in a month: the policies in force on the month's last day (so a
+    version from the 1st of a month, or from a day within it, governs that month).
 
     Three policy kinds make one `Rules`: "dues" (brackets, amounts, limits), "dues.quarterly" (the branch's
     consent) and "warning_months" (the six-month rule). One query for the whole subtree under `root`
@@ -46,7 +47,7 @@ class RulesResolver:
         self._combined: dict[tuple, rules.Rules] = {}
 
     def for_path(self, path: str, month: dt.date | None = None) -> rules.Rules:
-        on = rules.month_start(month or timezone.localdate())
+        on = _month_last_day(month or timezone.localdate())
         p = self._policies
         key = tuple(getattr(p.version(k, path, on), "pk", None) for k in (DUES, DUES_QUARTERLY, WARNING_MONTHS))
         if key not in self._combined:
@@ -56,7 +57,11 @@ class RulesResolver:
 
     def source(self, path: str, month: dt.date | None = None):
         """The dues policy version in force (None: the DOMAIN.md defaults)."""
-        return self._policies.version(DUES, path, rules.month_start(month or timezone.localdate()))
+        return self._policies.version(DUES, path, _month_last_day(month or timezone.localdate()))
+
+
+def _month_last_day(day: dt.date) -> dt.date:
+    return rules.add_months(rules.month_start(day), 1) - dt.timedelta(days=1)
 
 
 def rules_for(org: Organization, month: dt.date | None = None) -> rules.Rules:

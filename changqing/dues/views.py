@@ -705,7 +705,7 @@ def policy(request, code: str):
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:
-            messages.success(request, "已保存支部的按季度收缴设置，今天起生效")
+            messages.success(request, "已保存支部的按季度收缴设置，本月起生效")
         return redirect("dues:policy", code=org.code)
     rule = resolver.for_path(org.path, today)
     return render(request, "dues/policy.html", {

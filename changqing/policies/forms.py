@@ -78,7 +78,9 @@ class WarningMonthsForm(PolicyValuesForm):
 
 
 class VersionForm(forms.Form):
-    valid_from = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}),
-                                 help_text="从这一天起按新规则；此前的月份仍按原规则计算")
+    valid_from = forms.DateField(label="生效日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                                 help_text="从这一天起按新规则；此前的日子仍按原规则计算",
+                                 error_messages={"required": "请填写生效日期",
+                                                 "invalid": "请填写有效的日期，如 2027-01-01"})
     note = forms.CharField(label="修订说明", max_length=200, required=False,
                            help_text="如：依据某某文件调整；支部自行设置时请写明支部决定")

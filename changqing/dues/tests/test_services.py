@@ -6,13 +6,13 @@ from django.core.exceptions import ValidationError
 
 from changqing.dues import services
 from changqing.dues.models import (
-    BranchFundEntry, DuesBase, DuesMonth, DuesPayment, DuesPolicy, FundKind, HardshipDecision,
+    BranchFundEntry, DuesBase, DuesMonth, DuesPayment, FundKind, HardshipDecision,
 )
 from changqing.dues.selectors import compute, warning_counts
 from changqing.dues.services import PaymentLine
 from changqing.members.models import Membership
 
-from .helpers import add_members
+from .helpers import add_members, set_policy
 
 TODAY = dt.date(2026, 11, 24)
 NOV = dt.date(2026, 11, 1)
@@ -72,9 +72,9 @@ def test_policy_inherited_down_the_tree(tree):
     (m,) = add_members(tree.a, 1, pension="6000.00", basic="4800.00")
     qs = Membership.objects.filter(pk=m.pk)
     assert compute(qs, [NOV], as_of=NOV)[0].months[NOV].due == D("60.00")  # whole pension, 1%
-    DuesPolicy.objects.create(organization=tree.root, pension_basis="basic")
+    set_policy(tree.root, pension_basis="basic")
     assert compute(qs, [NOV], as_of=NOV)[0].months[NOV].due == D("24.00")  # basic 4800 → 0.5%
-    DuesPolicy.objects.create(organization=tree.a, pension_basis="whole", rounding="down")
+    set_policy(tree.a, pension_basis="whole", rounding="down")
     assert compute(qs, [NOV], as_of=NOV)[0].months[NOV].due == D("60.00")  # the branch's own wins
 
 
@@ -86,7 +86,7 @@ def test_yearly_assessment_fixes_january_base(tree):
     months = [dt.date(2026, 5, 1), dt.date(2026, 8, 1), dt.date(2027, 1, 1)]
     md = compute(qs, months, as_of=NOV)[0]
     assert [md.months[x].due for x in months] == [D("20.00"), D("20.00"), D("60.00")]
-    DuesPolicy.objects.create(organization=tree.root, assessment="monthly")
+    set_policy(tree.root, assessment="monthly")
     md = compute(qs, months, as_of=NOV)[0]
     assert [md.months[x].due for x in months] == [D("20.00"), D("60.00"), D("60.00")]
 

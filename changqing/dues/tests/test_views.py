@@ -11,10 +11,12 @@ from openpyxl import load_workbook
 
 from changqing.accounts.roles import Role
 from changqing.dues import rules
-from changqing.dues.models import BranchFundEntry, DuesBase, DuesMonth, DuesPayment, DuesPolicy, HardshipDecision
+from changqing.dues.models import BranchFundEntry, DuesBase, DuesMonth, DuesPayment, HardshipDecision
+from changqing.dues.selectors import rules_for
+from changqing.policies.models import PolicyVersion
 from conftest import make_user
 
-from .helpers import add_members
+from .helpers import add_members, set_policy
 
 TODAY = timezone.localdate()
 MONTH = rules.month_start(TODAY)
@@ -141,7 +143,7 @@ def test_other_branch_is_out_of_scope(sec, tree):
     assert sec.post(reverse("dues:fund_add", args=[tree.b.code]), {"kind": "refund"}).status_code == 404
     assert sec.get(reverse("dues:policy", args=[tree.b.code])).status_code == 404
     assert sec.post(reverse("dues:policy", args=[tree.b.code]), {"quarterly": "on"}).status_code == 404
-    assert DuesPayment.objects.filter(pk=pay.pk).exists() and not DuesPolicy.objects.exists()
+    assert DuesPayment.objects.filter(pk=pay.pk).exists() and not PolicyVersion.objects.exists()
 
 
 def test_viewer_without_change_cannot_post_sheet(client, tree):
@@ -227,7 +229,7 @@ def test_member_forms_reject_bad_input(sec, tree, url_name, data, msg):
 
 def test_member_forms_save(sec, tree):
     (m,) = add_members(tree.a, 1)
-    DuesPolicy.objects.create(organization=tree.root, assessment="monthly")  # a new base counts from its month
+    set_policy(tree.root, assessment="monthly")  # a new base counts from its month
     assert sec.post(reverse("dues:base_add", args=[m.pk]), {"effective_from": MCODE, "category": "working",
                                                             "income": "5000.01"}).status_code == 302
     assert sec.post(reverse("dues:payment_add", args=[m.pk]), {
@@ -265,32 +267,34 @@ def test_fund_balance_and_summary(sec, tree):
 
 
 def test_policy_edit_by_manager_and_quarterly_by_secretary(client, sec, tree, bureau_admin):
-    url = reverse("dues:policy", args=[tree.root.code])
-    assert sec.post(url, {"rounding": "down"}).status_code in (403, 404)
+    url = reverse("policies:set", args=["dues", tree.root.code])
+    assert sec.get(url).status_code == 404 and sec.post(url, {"rounding": "down"}).status_code == 404
+    assert sec.post(reverse("dues:policy", args=[tree.root.code]), {"rounding": "down"}).status_code == 403
     client.force_login(bureau_admin)
-    base = {"working_brackets": "3000,0.005\n5000,0.01\n10000,0.015\n,0.02", "retiree_brackets": "5000,0.005\n,0.01",
+    base = {"v-valid_from": "2027-01-01", "v-note": "新文件",
+            "working_brackets": "3000,0.005\n5000,0.01\n10000,0.015\n,0.02", "retiree_brackets": "5000,0.005\n,0.01",
             "pension_basis": "basic", "farmer_amount": "0.50", "student_amount": "0.20", "rounding": "half_even",
             "assessment": "yearly", "advance_max_months": "6", "backpay_max_months": "6",
-            "large_payment_threshold": "1000", "warning_months": "3,5,6"}
+            "large_payment_threshold": "1000"}
     for bad, msg in [({"working_brackets": "3000,0.005\n2000,0.01\n,0.02"}, "必须大于上一档"),
                      ({"retiree_brackets": "5000;0.005"}, "应为“上限,比例”"),
                      ({"farmer_amount": "2"}, "0.2元至1元"), ({"backpay_max_months": "7"}, "不得超过6个月"),
-                     ({"warning_months": "三"}, "请填写整数月数")]:
+                     ({"v-valid_from": "明年"}, "有效的日期")]:
         r = client.post(url, {**base, **bad})
         assert r.status_code == 200 and msg in r.content.decode(), msg
-        assert not DuesPolicy.objects.exists()
+        assert not PolicyVersion.objects.exists()
     assert client.post(url, base).status_code == 302
-    p = DuesPolicy.objects.get(organization=tree.root)
-    assert p.pension_basis == "basic" and p.to_rules().rounding == "half_even"
+    assert rules_for(tree.a, dt.date(2027, 1, 1)).rounding == "half_even"
+    assert rules_for(tree.a, dt.date(2026, 12, 1)).rounding == "half_up"  # before it: the defaults
     r = sec.post(reverse("dues:policy", args=[tree.a.code]), {"quarterly": "on"})
     assert r.status_code == 302
-    own = DuesPolicy.objects.get(organization=tree.a)
-    assert own.quarterly_allowed and own.pension_basis == "basic"  # copied from the inherited rules
+    assert rules_for(tree.a, TODAY).quarterly_allowed and not rules_for(tree.b, TODAY).quarterly_allowed
+    assert rules_for(tree.a, dt.date(2027, 1, 1)).pension_basis == "basic"  # the consent is its own kind
 
 
 def test_quarterly_sheet_covers_the_quarter(sec, tree):
     (m,) = add_members(tree.a, 1)
-    DuesPolicy.objects.create(organization=tree.a, quarterly_allowed=True)
+    set_policy(tree.a, quarterly_allowed=True)
     q_first = MONTH.replace(month=(MONTH.month - 1) // 3 * 3 + 1)
     r = sec.post(sheet_url(tree.a, f"{q_first:%Y-%m}") + "?period=quarter", {
         "period": "quarter", "paid_on": TODAY.isoformat(), "collector": "x", f"pay_{m.pk}": "on",
