@@ -60,16 +60,14 @@ def bulk_year(members, year: int = YEAR):
 def naive_year(member_ids, year: int = YEAR):
     """One member and one month at a time, as a simple loop over the ORM would."""
     from changqing.dues import rules
-    from changqing.dues.models import DuesBase, DuesMonth, DuesPolicy, HardshipDecision
+    from changqing.dues.models import DuesBase, DuesMonth, HardshipDecision
+    from changqing.dues.selectors import rules_for
     from changqing.members.models import Membership
 
     months = rules.month_range(dt.date(year, 1, 1), 12)
     due_total, paid_total = Decimal(0), Decimal(0)
     for mid in member_ids:
         m = Membership.objects.select_related("organization").get(pk=mid)
-        paths = m.organization.ancestors_paths + [m.organization.path]
-        policy = DuesPolicy.objects.filter(organization__path__in=paths).order_by("-organization__depth").first()
-        rule = policy.to_rules() if policy else rules.DEFAULT_RULES
         first = DuesBase.objects.filter(membership=m).order_by("effective_from").first()
         for month in months:
             settled = DuesMonth.objects.filter(membership=m, month=month).first()
@@ -83,6 +81,7 @@ def naive_year(member_ids, year: int = YEAR):
             if h is not None:
                 due_total += Decimal(0) if h.kind == "waive" else h.monthly_amount
                 continue
+            rule = rules_for(m.organization, month)
             base = (DuesBase.objects.filter(membership=m, effective_from__lte=rules.assessment_month(month, rule))
                     .order_by("-effective_from").first() or first)
             due_total += rules.monthly_dues(base.category, income=base.income, pension_whole=base.pension_whole,

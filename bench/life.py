@@ -24,15 +24,15 @@ ROOT = "BB"
 def naive_compliance(root, period, today):
     """What one would write without the engine: queries per branch, per rule, per window."""
     from changqing.life import engine
-    from changqing.life.models import Attendance, Meeting, MeetingState, Ruleset, RulesetAssignment
+    from changqing.life.models import Attendance, Meeting, MeetingState, Ruleset
     from changqing.members.models import Membership
     from changqing.orgs.models import Organization, OrgKind
+    from changqing.policies.selectors import policy_for
 
     rows = []
     for branch in Organization.objects.filter(path__startswith=root.path, kind=OrgKind.BRANCH).order_by("path"):
-        assignment = (RulesetAssignment.objects.filter(organization__path__in=branch.ancestors_paths + [branch.path])
-                      .order_by("-organization__depth").first())
-        ruleset = assignment.ruleset if assignment else Ruleset.objects.get(is_fallback=True)
+        chosen = policy_for("life.ruleset", branch, period.end)
+        ruleset = Ruleset.objects.get(pk=chosen) if chosen else Ruleset.objects.get(is_fallback=True)
         version = ruleset.current_version(period.end)
         for rule in version.rules.select_related("kind").order_by("kind__order"):
             required = held = 0

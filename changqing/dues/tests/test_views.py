@@ -269,7 +269,7 @@ def test_fund_balance_and_summary(sec, tree):
 def test_policy_edit_by_manager_and_quarterly_by_secretary(client, sec, tree, bureau_admin):
     url = reverse("policies:set", args=["dues", tree.root.code])
     assert sec.get(url).status_code == 404 and sec.post(url, {"rounding": "down"}).status_code == 404
-    assert sec.post(reverse("dues:policy", args=[tree.root.code]), {"rounding": "down"}).status_code == 403
+    assert sec.post(reverse("dues:policy", args=[tree.a.code]), {"rounding": "down"}).status_code == 403
     client.force_login(bureau_admin)
     base = {"v-valid_from": "2027-01-01", "v-note": "新文件",
             "working_brackets": "3000,0.005\n5000,0.01\n10000,0.015\n,0.02", "retiree_brackets": "5000,0.005\n,0.01",

@@ -6,7 +6,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from changqing.life import engine, selectors, services
-from changqing.life.models import Meeting, Rule, Ruleset, RulesetAssignment
+from changqing.life.models import Meeting, Rule, Ruleset
+from changqing.policies.kinds import FAR_PAST
+from changqing.policies.models import PolicyVersion
+from changqing.policies.services import policy_version_create
 from changqing.orgs.models import Organization, OrgKind
 
 from .conftest import add_members, hold
@@ -43,22 +46,33 @@ def test_year_for_a_branch_from_the_database(tree):
     assert b["group_meeting"].held == 0 and b["group_meeting"].status == "overdue"
 
 
+def _assign(org, ruleset, start=FAR_PAST, note=""):
+    return policy_version_create(kind="life.ruleset", organization=org, valid_from=start,
+                                 values={"ruleset": ruleset.pk}, note=note)
+
+
 def test_inheritance_and_branch_override(tree, bureau_admin):
     standard = Ruleset.objects.get(code="standard")
-    services.ruleset_assign(organization=tree.root, ruleset=standard)
+    _assign(tree.root, standard)
     p = engine.parse_period("2025")
     rs = selectors.ruleset_for_branches([tree.a, tree.b], p.end)
     assert rs[tree.a.pk].code == rs[tree.b.pk].code == "standard"
-    from django.core.exceptions import ValidationError
-
-    with pytest.raises(ValidationError) as exc:
-        services.ruleset_assign(organization=tree.b, ruleset=Ruleset.objects.get(code="retired"), reason=" ")
-    assert "理由" in str(exc.value)
-    assert not RulesetAssignment.objects.filter(organization=tree.b).exists()
-    services.ruleset_assign(organization=tree.b, ruleset=Ruleset.objects.get(code="retired"),
-                            reason="全部为离休老同志，按离退休规则", user=bureau_admin)
+    _assign(tree.b, Ruleset.objects.get(code="retired"), note="全部为离休老同志，按离退休规则")
     rs = selectors.ruleset_for_branches(list(Organization.objects.filter(code__in=["T-A", "T-B"])), p.end)
     assert rs[tree.a.pk].code == "standard" and rs[tree.b.pk].code == "retired"
+
+
+def test_a_ruleset_set_from_a_later_date_applies_from_then(tree):
+    _assign(tree.a, Ruleset.objects.get(code="standard"), start=dt.date(2026, 1, 1))
+    assert selectors.ruleset_for_branches([tree.a], dt.date(2025, 12, 31))[tree.a.pk].code == "retired"
+    assert selectors.ruleset_for_branches([tree.a], dt.date(2026, 1, 1))[tree.a.pk].code == "standard"
+
+
+def test_warning_months_come_from_their_policy(tree):
+    policy_version_create(kind="warning_months", organization=tree.root, valid_from=FAR_PAST,
+                          values={"months": [2, 4]})
+    rs = selectors.ruleset_for_branches([tree.a], dt.date(2025, 12, 31))
+    assert rs[tree.a.pk].warn_months == (2, 4)
 
 
 def test_copy_and_versioning_keep_the_past(tree):
@@ -74,7 +88,7 @@ def test_copy_and_versioning_keep_the_past(tree):
         if r["kind"].code == "general_meeting":
             r["count"], r["period"] = 2, "year"
     services.ruleset_revise(ruleset=copy, rules=rules, effective_from=dt.date(2026, 1, 1), note="一年两次党员大会")
-    services.ruleset_assign(organization=tree.root, ruleset=copy)
+    _assign(tree.root, copy)
     hold(tree.a, "general_meeting", dt.date(2025, 6, 1))
     hold(tree.a, "general_meeting", dt.date(2026, 6, 1))
 
@@ -226,7 +240,7 @@ def test_ruleset_pages_copy_revise_assign(tree, bureau_admin, client):
     page = client.get(f"/life/rulesets/{copy.pk}/revise/")
     forms = page.context["formset"].forms
     data = {"rules-TOTAL_FORMS": len(forms), "rules-INITIAL_FORMS": len(forms), "effective_from": "2026-01-01",
-            "due_soon_days": "10", "warn_months": "3,5,6", "note": "支委会改为每月"}
+            "due_soon_days": "10", "note": "支委会改为每月"}
     for i, f in enumerate(forms):
         ini = f.initial
         data[f"rules-{i}-kind"] = ini["kind"]
@@ -235,12 +249,16 @@ def test_ruleset_pages_copy_revise_assign(tree, bureau_admin, client):
             kind__code="committee_meeting").first().kind_id else ini["period"]
         if ini["per_member"]:
             data[f"rules-{i}-per_member"] = "on"
-    bad = client.post(f"/life/rulesets/{copy.pk}/revise/", {**data, "warn_months": "三个月"})
-    assert "请写成以逗号分隔的月数" in bad.content.decode() and copy.versions.count() == 1
+    bad = client.post(f"/life/rulesets/{copy.pk}/revise/", {**data, "due_soon_days": "100"})
+    assert bad.status_code == 200 and copy.versions.count() == 1
     assert client.post(f"/life/rulesets/{copy.pk}/revise/", data).status_code == 302
     v2 = copy.current_version()
     assert v2.number == 2 and v2.rules.get(kind__code="committee_meeting").period == "month"
-    bad = client.post("/life/branch/T-A/ruleset/", {"ruleset": copy.pk, "reason": ""})
-    assert "必须填写理由" in bad.content.decode()
-    assert client.post("/life/branch/T-A/ruleset/", {"ruleset": copy.pk, "reason": "试点"}).status_code == 302
-    assert RulesetAssignment.objects.get(organization=tree.a).reason == "试点"
+    url = "/policies/set/life.ruleset/T-A/"
+    bad = client.post(url, {"v-valid_from": "2026-01-01", "ruleset": copy.pk, "v-note": ""})
+    assert "请写明理由" in bad.content.decode() and not PolicyVersion.objects.exists()
+    assert client.post(url, {"v-valid_from": "2026-01-01", "ruleset": copy.pk, "v-note": "试点"}).status_code == 302
+    assert PolicyVersion.objects.get(policy__organization=tree.a).note == "试点"
+    assert selectors.ruleset_source(tree.a, dt.date(2026, 2, 1))[1] == copy
+    assert "T-A" in client.get(f"/life/rulesets/{copy.pk}/").content.decode() or \
+        tree.a.name in client.get(f"/life/rulesets/{copy.pk}/").content.decode()
