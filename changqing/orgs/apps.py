@@ -11,7 +11,18 @@ class OrgsConfig(AppConfig):
         from changqing.core.home import register_panel
         from changqing.core.nav import NavItem, register
 
+        from changqing.policies import kinds
+
+        from . import rules
+        from .forms import OrgRulesForm
         from .panels import contacts_panel, overview_panel, size_panel, terms_panel
+        from .selectors import ORG_THRESHOLDS
+
+        kinds.register(kinds.PolicyKind(
+            ORG_THRESHOLDS, "组织设置与换届规则", OrgRulesForm, rules.default_data, parse=rules.rules_from_data,
+            describe=OrgRulesForm.describe, order=20,
+            help="支部规模、支部委员会人数、任期年限、换届提醒、选举有效和当选的规定，联络员联系和党工委委员到点指导次数"
+                 "（《中国共产党支部工作条例（试行）》）"))
 
         org_roles = frozenset(r.value for r in Role if r not in (Role.MEMBER, Role.CARER))
         register(

@@ -90,9 +90,10 @@ class SizeWarningFilterSet(django_filters.FilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         _restricted_zones(self, request)
-        from .rules import size_labels, current_rules
+        from .rules import size_labels
+        from .selectors import user_rules
 
-        self.filters["warning"].extra["choices"] = list(size_labels(current_rules()).items()) + [
+        self.filters["warning"].extra["choices"] = list(size_labels(user_rules(request.user)).items()) + [
             ("no_term", "未登记班子")]
 
     def search(self, qs, name, value):

@@ -4,9 +4,11 @@ from django.utils import timezone
 
 from changqing.accounts.scope import restrict
 from changqing.core.widgets import DateInput
+from changqing.policies.forms import PolicyValuesForm
 
 from .models import CommitteeForm, LiaisonContact, Organization, OrgKind, Zone
 from .rules import WIN_BASIS_LABELS, current_rules
+from .selectors import rules_for
 
 
 def apply_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -66,9 +68,10 @@ class OrganizationForm(forms.ModelForm):
     def clean_term_years(self):
         years = self.cleaned_data.get("term_years")
         if years is None:
-            from .models import SetupKind
-
-            years = 5 if self.data.get(self.add_prefix("setup_kind")) == SetupKind.COMMUNITY else 3
+            # The term the rules in force above it give (DOMAIN.md §3 rule 4: community 5, others 3, by default).
+            parent = self.cleaned_data.get("parent")
+            rules = rules_for(parent) if parent is not None else current_rules()
+            years = rules.default_term_years(self.data.get(self.add_prefix("setup_kind"), ""))
         return years
 
     def clean_contact_phone(self):
@@ -193,7 +196,7 @@ class ElectionForm(forms.Form):
         qs = _branch_memberships(org)
         self.fields["secretary"].queryset = qs
         self.fields["deputy"].queryset = qs
-        self.initial.setdefault("win_basis", current_rules().win_basis)
+        self.initial.setdefault("win_basis", rules_for(org).win_basis)
 
     def clean_held_on(self):
         day = self.cleaned_data["held_on"]
@@ -383,3 +386,56 @@ class MoveForm(RestructureBase):
             Organization.objects.filter(dissolved_on__isnull=True), user, "manage").exclude(
             path__startswith=org.path).exclude(kind=OrgKind.GROUP).order_by("path")
         self.fields["new_parent"].error_messages["invalid_choice"] = "所选组织不在您的管理范围内或已撤销"
+
+
+def _count(label, low=0, high=1000, **kw):
+    return forms.IntegerField(label=label, min_value=low, max_value=high, error_messages={
+        "required": "请填写人数或次数", "invalid": "请填写整数",
+        "min_value": f"不能小于{low}", "max_value": f"不能大于{high}"}, **kw)
+
+
+class OrgRulesForm(PolicyValuesForm):
+    """Kind "orgs.thresholds": branch size, committee size, term length, election and contact rules."""
+
+    min_full_members = _count("支部至少正式党员（人）", 1, 50, help_text="《支部工作条例》第四条：3人以上")
+    max_members = _count("支部党员一般不超过（人）", 3, 500)
+    committee_from_full_members = _count("正式党员达到多少人应设支部委员会", 1, 100)
+    committee_min_size = _count("支部委员会至少（人）", 1, 15)
+    committee_max_size = _count("支部委员会至多（人）", 1, 15)
+    term_years = forms.TypedChoiceField(label="委员会任期（年）", coerce=int, choices=[(3, "3年"), (5, "5年")])
+    community_term_years = forms.TypedChoiceField(label="社区党支部委员会任期（年）", coerce=int,
+                                                  choices=[(3, "3年"), (5, "5年")])
+    term_alert_days = forms.CharField(label="任期届满前提醒（天）", help_text="用逗号分隔，如 90,30")
+    candidate_ratio = forms.DecimalField(label="候选人数不少于应选人数的（倍）", min_value=1, max_value=3,
+                                         decimal_places=2, error_messages={"invalid": "请填写数字，如 1.2",
+                                                                           "min_value": "不能小于1倍",
+                                                                           "max_value": "不能大于3倍"})
+    quorum_numerator = _count("选举有效：到会超过应到会的（分子）", 1, 10)
+    quorum_denominator = _count("选举有效：到会超过应到会的（分母）", 1, 10)
+    win_basis = forms.ChoiceField(label="当选票数基数", choices=list(WIN_BASIS_LABELS.items()))
+    liaison_contacts_per_month = _count("联络员每月至少联系（次）", 0, 31)
+    committee_visits_per_year = _count("党工委委员每年至少到支部（次）", 0, 52)
+
+    def clean_term_alert_days(self):
+        try:
+            days = sorted({int(x) for x in self.cleaned_data["term_alert_days"].replace("，", ",").split(",")
+                           if x.strip()}, reverse=True)
+        except ValueError:
+            raise ValidationError("请填写整数天数，用逗号分隔，如 90,30") from None
+        if not days or days[-1] < 1 or days[0] > 365:
+            raise ValidationError("提醒天数应在1到365之间")
+        return days
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("committee_min_size"), data.get("committee_max_size")
+        if low and high and low > high:
+            self.add_error("committee_max_size", "至多人数不能少于至少人数")
+        num, den = data.get("quorum_numerator"), data.get("quorum_denominator")
+        if num and den and num >= den:
+            self.add_error("quorum_denominator", "分母应大于分子，如 4/5")
+        return data
+
+    @classmethod
+    def initial_for(cls, values: dict) -> dict:
+        return {**values, "term_alert_days": ",".join(str(d) for d in values.get("term_alert_days", []))}

@@ -42,19 +42,24 @@ def terms_panel(request):
     from django.utils import timezone
 
     from .models import CommitteeTerm
-    from .rules import TERM_DUE, TERM_DUE_SOON, TERM_OVERDUE, current_rules
-    from .selectors import branches_without_term, current_terms
+    from .rules import TERM_DUE, TERM_DUE_SOON, TERM_OVERDUE
+    from .selectors import branches_without_term, current_terms, rules_q, user_rules
 
     user = request.user
     if not _org_scope(user):
         return None
-    today, rules = timezone.localdate(), current_rules()
+    today, rules = timezone.localdate(), user_rules(user)
     far, near = rules.term_alert_days[0], rules.term_alert_days[-1]
     terms = current_terms(restrict(CommitteeTerm.objects.all(), user))
+
+    def within(pick):  # each organisation's own alert window (orgs.thresholds policy)
+        return rules_q(lambda r: Q(end_on__gte=today, end_on__lte=today + dt.timedelta(days=pick(r.term_alert_days))),
+                       today, "organization__path")
+
     agg = terms.aggregate(
         overdue=Count("id", filter=Q(end_on__lt=today)),
-        soon=Count("id", filter=Q(end_on__gte=today, end_on__lte=today + dt.timedelta(days=near))),
-        due=Count("id", filter=Q(end_on__gte=today, end_on__lte=today + dt.timedelta(days=far))),
+        soon=Count("id", filter=within(lambda days: days[-1])),
+        due=Count("id", filter=within(lambda days: days[0])),
     )
     missing = branches_without_term(restrict(Organization.objects.all(), user)).count()
     url = reverse("orgs:terms")
@@ -71,15 +76,14 @@ def terms_panel(request):
 
 
 def size_panel(request):
-    from .rules import current_rules, size_labels
-    from .selectors import size_warning_counts
+    from .rules import size_labels
+    from .selectors import size_warning_counts, user_rules
 
     user = request.user
     if not _org_scope(user):
         return None
-    rules = current_rules()
-    counts = size_warning_counts(restrict(Organization.objects.all(), user), rules)
-    labels = size_labels(rules)
+    counts = size_warning_counts(restrict(Organization.objects.all(), user))  # each branch by its own rules
+    labels = size_labels(user_rules(user))
     url = reverse("orgs:warnings")
     return {"title": "支部规模提醒", "order": 25,
             "items": [{"label": label, "value": counts[key], "url": f"{url}?warning={key}"}
@@ -91,21 +95,21 @@ def contacts_panel(request):
     from django.utils import timezone
 
     from .models import CommitteeMemberAssignment, Liaison
-    from .rules import current_rules
-    from .selectors import visits_behind, visits_this_year
+    from .selectors import RulesResolver, visits_behind, visits_this_year
 
     user = request.user
     if not _org_scope(user):
         return None
-    today, rules = timezone.localdate(), current_rules()
+    today, rules = timezone.localdate(), RulesResolver()
     mine = visits_this_year(CommitteeMemberAssignment.objects.filter(user=user, end_on__isnull=True), today.year)
-    items = [{"label": f"我联系的{a.organization.name}：今年到点指导", "value": f"{a.visits_done}/{rules.committee_visits_per_year}",
+    items = [{"label": f"我联系的{a.organization.name}：今年到点指导",
+              "value": f"{a.visits_done}/{rules.for_org(a.organization).committee_visits_per_year}",
               "url": a.get_absolute_url()} for a in mine.select_related("organization")[:3]]
     my_liaisons = Liaison.objects.filter(user=user, end_on__isnull=True).select_related("organization")[:3]
     for x in my_liaisons:
         items.append({"label": f"我联系的{x.organization.name}：记录本月联系", "value": "记录", "url": x.get_absolute_url()})
     assignments = restrict(CommitteeMemberAssignment.objects.all(), user)
-    behind = visits_behind(assignments, today.year, today, rules).count()
+    behind = visits_behind(assignments, today.year, today).count()
     last_month_start = (today.replace(day=1) - timezone.timedelta(days=1)).replace(day=1)
     liaisons = restrict(Liaison.objects.filter(end_on__isnull=True, start_on__lt=last_month_start), user)
     no_contact = liaisons.exclude(contacts__contacted_on__gte=last_month_start,

@@ -1,7 +1,9 @@
 """Organisation rules (DOMAIN.md §3, §4), pure Python: no database.
 
-Every number comes from `current_rules()`, i.e. settings.CHANGQING["ORG_RULES"]
-over the DOMAIN.md defaults below, so a bureau changes thresholds as data.
+Every number comes from an `OrgRules`: the "orgs.thresholds" policy in force for the
+organisation on the day (changqing.policies; selectors.rules_for), else `current_rules()`,
+i.e. settings.CHANGQING["ORG_RULES"] over the DOMAIN.md defaults below (the installation's
+default), so a bureau changes thresholds as data, for its subtree, from a date.
 `check_election()` is the whole of §3 rule 6 applied to the figures of one
 election; the service feeds it the eligible members it read from the database.
 """
@@ -33,6 +35,9 @@ DEFAULT_RULES = {
     # §4 table: 联络员 contact ≥1 per month, 党工委 member visit ≥4 per year.
     "liaison_contacts_per_month": 1,
     "committee_visits_per_year": 4,
+    # §3 rule 4: a committee's term, 5 years for community branches, generally 3 for the others.
+    "term_years": 3,
+    "community_term_years": 5,
 }
 
 
@@ -50,11 +55,16 @@ class OrgRules:
     term_alert_days: tuple = (90, 30)
     liaison_contacts_per_month: int = 1
     committee_visits_per_year: int = 4
+    term_years: int = 3
+    community_term_years: int = 5
 
     def __post_init__(self):
         if self.win_basis not in WIN_BASIS_LABELS:
             raise ValueError(f"unknown win_basis {self.win_basis!r}")
         object.__setattr__(self, "term_alert_days", tuple(sorted(self.term_alert_days, reverse=True)))
+
+    def default_term_years(self, setup_kind: str) -> int:
+        return self.community_term_years if setup_kind == "community" else self.term_years
 
     def candidates_needed(self, seats: int) -> int:
         """Candidates ≥ seats × ratio, rounded up (5 seats → 6). Integer arithmetic, no float surprises."""
@@ -73,10 +83,22 @@ class OrgRules:
 
 
 def current_rules() -> OrgRules:
+    """The installation's default: settings.CHANGQING["ORG_RULES"] over DOMAIN.md; a policy overrides it."""
+    return rules_from_data({})
+
+
+def default_data() -> dict:
     from django.conf import settings
 
-    configured = getattr(settings, "CHANGQING", {}).get("ORG_RULES", {})
-    return OrgRules(**{**DEFAULT_RULES, **configured})
+    return {**DEFAULT_RULES, **getattr(settings, "CHANGQING", {}).get("ORG_RULES", {})}
+
+
+def rules_from_data(values: dict) -> OrgRules:
+    """An "orgs.thresholds" policy version's values over the installation's default."""
+    data = {**default_data(), **values}
+    data["term_alert_days"] = tuple(data["term_alert_days"])
+    data["candidate_ratio"] = str(data["candidate_ratio"])
+    return OrgRules(**data)
 
 
 # -- elections ---------------------------------------------------------------

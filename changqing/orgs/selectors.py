@@ -12,9 +12,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from changqing.accounts.scope import can, restrict, scope_for
 from changqing.core.sections import PageSections
+from changqing.policies.selectors import Resolver, policy_for, subtree_q
 
 from .models import (
     CommitteeForm, CommitteeMemberAssignment, CommitteeTerm, CommitteeVisit, Liaison, LiaisonContact, Organization,
@@ -24,11 +26,38 @@ from .rules import (
     SIZE_NEEDS_COMMITTEE, SIZE_TOO_FEW, SIZE_TOO_MANY, TERM_DUE, TERM_DUE_SOON, TERM_OVERDUE, OrgRules, current_rules,
 )
 
+ORG_THRESHOLDS = "orgs.thresholds"  # policy kind (changqing.policies): this app's rules as data
 ACTIVE = "active"
 # Temporary branches (at a senior university) hold no relationships: their members stay on their home
 # branch's roll, so "fewer than 3 full members" says nothing about them.
 TEMPORARY_SETUPS = ("senior_university",)
 FULL = "full"
+
+
+def rules_for(org, on: dt.date | None = None) -> OrgRules:
+    """The organisation rules in force for an organisation on a day (today): one query."""
+    return policy_for(ORG_THRESHOLDS, org, on or timezone.localdate())
+
+
+class RulesResolver:
+    """The organisation rules for any number of organisations after one query (list pages)."""
+
+    def __init__(self, root=None):
+        self._policies = Resolver(ORG_THRESHOLDS, root=root)
+
+    def for_org(self, org, on: dt.date | None = None) -> OrgRules:
+        return self._policies.value(ORG_THRESHOLDS, org, on or timezone.localdate())
+
+
+def user_rules(user) -> OrgRules:
+    """The rules of the organisation at the root of the user's scope: for labels that name one number."""
+    root = scope_root(user) if user is not None and user.is_authenticated else None
+    return rules_for(root) if root is not None else current_rules()
+
+
+def rules_q(make_q, on: dt.date | None = None, path_field: str = "path") -> Q:
+    """make_q(rules) applied with each organisation's own rules, in SQL (policies.subtree_q)."""
+    return subtree_q(ORG_THRESHOLDS, on or timezone.localdate(), make_q, path_field=path_field)
 
 
 def with_member_counts(qs: QuerySet) -> QuerySet:
@@ -56,32 +85,42 @@ def too_few_q(rules: OrgRules) -> Q:
     return Q(full_members__lt=rules.min_full_members, has_roster=True) & ~Q(setup_kind__in=TEMPORARY_SETUPS)
 
 
+def too_many_q(rules: OrgRules) -> Q:
+    return Q(members__gt=rules.max_members)
+
+
+def needs_committee_q(rules: OrgRules) -> Q:
+    return Q(full_members__gte=rules.committee_from_full_members, has_committee=False)
+
+
+SIZE_Q = {SIZE_TOO_FEW: too_few_q, SIZE_TOO_MANY: too_many_q, SIZE_NEEDS_COMMITTEE: needs_committee_q}
+
+
+def _size_q(warning: str, rules: OrgRules | None) -> Q:
+    """One size warning with the given rules, or with each branch's own rules (the orgs.thresholds policy)."""
+    return SIZE_Q[warning](rules) if rules is not None else rules_q(SIZE_Q[warning])
+
+
 def size_filter(qs: QuerySet, warning: str, rules: OrgRules | None = None) -> QuerySet:
     """Branches (active) with one size warning; qs must come from with_member_counts."""
-    rules = rules or current_rules()
     qs = qs.filter(kind=OrgKind.BRANCH, dissolved_on__isnull=True)
-    if warning == SIZE_TOO_FEW:
-        return qs.filter(too_few_q(rules))
-    if warning == SIZE_TOO_MANY:
-        return qs.filter(members__gt=rules.max_members)
-    if warning == SIZE_NEEDS_COMMITTEE:
-        return qs.filter(full_members__gte=rules.committee_from_full_members, has_committee=False)
+    if warning in SIZE_Q:
+        return qs.filter(_size_q(warning, rules))
     if warning == "no_term":
         return branches_without_term(qs)
     return qs
 
 
 def size_warning_counts(branches: QuerySet, rules: OrgRules | None = None) -> dict[str, int]:
-    """One aggregate query over the scoped branches."""
-    rules = rules or current_rules()
+    """One aggregate query over the scoped branches (and one for the rules in force)."""
     from django.db.models import Case, Sum, When
 
     qs = with_member_counts(branches.filter(kind=OrgKind.BRANCH, dissolved_on__isnull=True))
     one = lambda cond: Sum(Case(When(cond, then=1), default=0, output_field=IntegerField()))  # noqa: E731
     agg = qs.aggregate(
-        too_few=one(too_few_q(rules)),
-        too_many=one(Q(members__gt=rules.max_members)),
-        needs_committee=one(Q(full_members__gte=rules.committee_from_full_members, has_committee=False)),
+        too_few=one(_size_q(SIZE_TOO_FEW, rules)),
+        too_many=one(_size_q(SIZE_TOO_MANY, rules)),
+        needs_committee=one(_size_q(SIZE_NEEDS_COMMITTEE, rules)),
     )
     return {SIZE_TOO_FEW: agg["too_few"] or 0, SIZE_TOO_MANY: agg["too_many"] or 0,
             SIZE_NEEDS_COMMITTEE: agg["needs_committee"] or 0}
@@ -94,16 +133,18 @@ def current_terms(qs: QuerySet) -> QuerySet:
 
 
 def terms_in_state(qs: QuerySet, state: str, today: dt.date, rules: OrgRules | None = None) -> QuerySet:
-    rules = rules or current_rules()
+    """Current terms in a state; the alert windows are the given rules', or each organisation's own."""
     qs = current_terms(qs)
-    windows = rules.term_alert_days
     if state == TERM_OVERDUE:
         return qs.filter(end_on__lt=today)
-    if state == TERM_DUE_SOON:
-        return qs.filter(end_on__gte=today, end_on__lte=today + dt.timedelta(days=windows[-1]))
-    if state == TERM_DUE:
-        return qs.filter(end_on__gte=today, end_on__lte=today + dt.timedelta(days=windows[0]))
-    return qs
+    if state not in (TERM_DUE_SOON, TERM_DUE):
+        return qs
+
+    def window(r: OrgRules) -> Q:
+        days = r.term_alert_days[-1] if state == TERM_DUE_SOON else r.term_alert_days[0]
+        return Q(end_on__gte=today, end_on__lte=today + dt.timedelta(days=days))
+
+    return qs.filter(window(rules) if rules is not None else rules_q(window, today, "organization__path"))
 
 
 def branches_without_term(branches: QuerySet) -> QuerySet:
@@ -168,11 +209,15 @@ def visits_this_year(assignments: QuerySet, year: int) -> QuerySet:
 
 
 def visits_behind(assignments: QuerySet, year: int, today: dt.date, rules: OrgRules | None = None) -> QuerySet:
-    """Current assignments whose visits lag the pace of `committee_visits_per_year` spread over the year."""
-    rules = rules or current_rules()
+    """Current assignments whose visits lag the pace of `committee_visits_per_year` (the branch's rules, or the
+    given ones) spread over the year."""
     quarter_done = (today.month - 1) // 3 if today.year == year else 4
-    expected = rules.committee_visits_per_year * quarter_done // 4
-    return visits_this_year(assignments.filter(end_on__isnull=True), year).filter(visits_done__lt=expected)
+
+    def behind(r: OrgRules) -> Q:
+        return Q(visits_done__lt=r.committee_visits_per_year * quarter_done // 4)
+
+    return visits_this_year(assignments.filter(end_on__isnull=True), year).filter(
+        behind(rules) if rules is not None else rules_q(behind, today, "organization__path"))
 
 
 def org_counts_by_prefix(paths: list[str], scope_qs) -> dict[str, dict]:

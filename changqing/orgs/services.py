@@ -23,7 +23,7 @@ from .models import (
     Committee, CommitteeForm, CommitteeMemberAssignment, CommitteePost, CommitteeTerm, CommitteeVisit, Election,
     ElectionCandidate, Liaison, LiaisonContact, Organization, OrgKind, Post, Restructuring,
 )
-from .selectors import eligible_memberships
+from .selectors import eligible_memberships, rules_for
 
 
 def _not_future(on: dt.date, field: str):
@@ -100,7 +100,7 @@ def term_register(*, organization: Organization, start_on: dt.date, form: str, p
     """Enter a term (the current 班子, or one opened by an election); the previous current term ends that day."""
     _branch_like(organization)
     _not_future(start_on, "start_on")
-    rules = org_rules.current_rules()
+    rules = rules_for(organization, start_on)
     years = years or organization.term_years
     if years not in (3, 5):
         raise ValidationError({"years": "任期只能是3年或5年"})
@@ -124,7 +124,7 @@ def term_register(*, organization: Organization, start_on: dt.date, form: str, p
 def election_check(*, organization: Organization, held_on: dt.date, seats: int, due_to_attend: int, present: int,
                    win_basis: str, candidates: list[tuple]) -> org_rules.ElectionCheck:
     """candidates: [(membership, votes)]. Reads who may stand/vote on that day, then applies the pure rule."""
-    rules = org_rules.current_rules()
+    rules = rules_for(organization, held_on)
     eligible = eligible_memberships(organization, held_on)
     eligible_ids = set(eligible.values_list("pk", flat=True))
     pure = [org_rules.Candidate(key=m.pk, name=m.retiree.name, votes=v, eligible=m.pk in eligible_ids)
@@ -144,7 +144,7 @@ def election_record(*, organization: Organization, held_on: dt.date, seats: int,
     """
     _branch_like(organization)
     _not_future(held_on, "held_on")
-    rules = org_rules.current_rules()
+    rules = rules_for(organization, held_on)
     win_basis = win_basis or rules.win_basis
     check = election_check(organization=organization, held_on=held_on, seats=seats, due_to_attend=due_to_attend,
                            present=present, win_basis=win_basis, candidates=candidates)

@@ -6,6 +6,7 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from changqing.accounts.scope import can, get_scoped_object_or_404, object_view, restrict, scope_for
 from changqing.core.lists import Column, ScopedListView
@@ -23,7 +24,7 @@ from .models import (
     CommitteeMemberAssignment, CommitteePost, CommitteeTerm, Election, ElectionCandidate, Liaison, Organization,
     OrgKind, Restructuring, Zone,
 )
-from .rules import TERM_LABELS, current_rules, size_labels, size_warnings, term_state
+from .rules import TERM_LABELS, size_labels, size_warnings, term_state
 
 
 def _today():
@@ -77,14 +78,13 @@ def _tree_nodes(request, parent_qs):
     nodes = list(selectors.with_member_counts(parent_qs).select_related("zone").annotate(
         child_count=Count("children", distinct=True)).order_by("path"))
     totals = selectors.org_counts_by_prefix([n.path for n in nodes], scoped)
-    rules = current_rules()
-    labels = size_labels(rules)
+    resolver = selectors.RulesResolver()
     for n in nodes:
         n.totals = totals.get(n.path, {})
-        n.warnings = ([labels[w] for w in size_warnings(full_members=n.full_members, members=n.members,
-                                                        has_committee=n.has_committee, rules=rules,
-                                                        temporary=selectors.too_few_exempt(n))]
-                      if n.kind == OrgKind.BRANCH and not n.dissolved_on else [])
+        rules = resolver.for_org(n)
+        n.warnings = ([size_labels(rules)[w] for w in size_warnings(
+            full_members=n.full_members, members=n.members, has_committee=n.has_committee, rules=rules,
+            temporary=selectors.too_few_exempt(n))] if n.kind == OrgKind.BRANCH and not n.dissolved_on else [])
     return nodes
 
 
@@ -137,8 +137,8 @@ def organization_detail(request, code: str):
     subtree_members = restrict(
         Membership.objects.filter(organization__path__startswith=org.path, state="active"), user)
     ancestors = [a for a in org.ancestors() if can(user, "view", a)]
-    rules = current_rules()
     today = _today()
+    rules = selectors.rules_for(org, today)
     own = selectors.with_member_counts(Organization.objects.filter(pk=org.pk)).get()
     warnings = []
     if org.kind == OrgKind.BRANCH and not org.dissolved_on:
@@ -245,7 +245,7 @@ def committee(request, code: str):
     elections = Election.objects.filter(organization=org).prefetch_related(
         Prefetch("candidates", ElectionCandidate.objects.select_related("membership__retiree")))
     today = _today()
-    rules = current_rules()
+    rules = selectors.rules_for(org, today)
     current = next((t for t in terms if t.ended_on is None), None)
     info = None
     if current:
@@ -280,7 +280,7 @@ def election_create(request, code: str):
     org = get_scoped_object_or_404(Organization, request.user, "change", code=code)
     form = ElectionForm(request.POST or None, org=org, prefix="e")
     formset = CandidateFormSet(request.POST or None, form_kwargs={"org": org}, prefix="c")
-    rules = current_rules()
+    rules = selectors.rules_for(org)
     candidate_errors = []
     if request.method == "POST" and form.is_valid() & formset.is_valid():
         d = form.cleaned_data
@@ -353,16 +353,21 @@ class TermListView(ScopedListView):
                                             ).select_related("organization", "organization__zone")
     filterset_class = TermFilterSet
     default_ordering = "end_on"
-    columns = [
-        Column("organization.name", "党组织", sort="organization__name", link=True),
-        Column("organization.zone.name", "片组"),
-        Column("number", "届次", value=lambda t: f"第{t.number}届" if t.number else ""),
-        Column("start_on", "任期开始", sort="start_on"),
-        Column("years", "任期", value=lambda t: f"{t.years}年"),
-        Column("end_on", "任期届满", sort="end_on"),
-        Column("state", "状态", value=lambda t: TERM_LABELS[term_state(t.end_on, _today(), current_rules())]),
-        Column("days", "剩余天数", value=lambda t: (t.end_on - _today()).days),
-    ]
+
+    @cached_property
+    def columns(self):
+        rules = selectors.RulesResolver()  # each organisation's own alert windows, one query for the page
+        return [
+            Column("organization.name", "党组织", sort="organization__name", link=True),
+            Column("organization.zone.name", "片组"),
+            Column("number", "届次", value=lambda t: f"第{t.number}届" if t.number else ""),
+            Column("start_on", "任期开始", sort="start_on"),
+            Column("years", "任期", value=lambda t: f"{t.years}年"),
+            Column("end_on", "任期届满", sort="end_on"),
+            Column("state", "状态", value=lambda t: TERM_LABELS[term_state(t.end_on, _today(),
+                                                                           rules.for_org(t.organization))]),
+            Column("days", "剩余天数", value=lambda t: (t.end_on - _today()).days),
+        ]
 
 
 class SizeWarningListView(ScopedListView):
@@ -370,27 +375,32 @@ class SizeWarningListView(ScopedListView):
     queryset = Organization.objects.none()
     filterset_class = SizeWarningFilterSet
     default_ordering = "path"
-    columns = [
-        Column("name", "党支部", sort="name", link=True),
-        Column("zone.name", "片组"),
-        Column("members", "在册党员", sort="members"),
-        Column("full_members", "正式党员", sort="full_members"),
-        Column("has_committee", "设有委员会", value=lambda o: "是" if o.has_committee else "否"),
-        Column("warnings", "提醒", value=lambda o: "；".join(
-            size_labels(current_rules())[w] for w in size_warnings(
-                full_members=o.full_members, members=o.members, has_committee=o.has_committee, rules=current_rules(),
-                temporary=selectors.too_few_exempt(o)))),
-    ]
+
+    @cached_property
+    def columns(self):
+        rules = selectors.RulesResolver()  # each branch's own thresholds, one query for the page
+
+        def warnings(o):
+            r = rules.for_org(o)
+            return "；".join(size_labels(r)[w] for w in size_warnings(
+                full_members=o.full_members, members=o.members, has_committee=o.has_committee, rules=r,
+                temporary=selectors.too_few_exempt(o)))
+
+        return [
+            Column("name", "党支部", sort="name", link=True),
+            Column("zone.name", "片组"),
+            Column("members", "在册党员", sort="members"),
+            Column("full_members", "正式党员", sort="full_members"),
+            Column("has_committee", "设有委员会", value=lambda o: "是" if o.has_committee else "否"),
+            Column("warnings", "提醒", value=warnings),
+        ]
 
     def get_base_queryset(self):
-        from django.db.models import Q as Q_
-
-        rules = current_rules()
         qs = selectors.with_member_counts(
             Organization.objects.filter(kind=OrgKind.BRANCH, dissolved_on__isnull=True).select_related("zone"))
         if not self.request.GET.get("warning"):
-            qs = qs.filter(selectors.too_few_q(rules) | Q_(members__gt=rules.max_members)
-                           | Q_(full_members__gte=rules.committee_from_full_members, has_committee=False))
+            qs = qs.filter(selectors.rules_q(lambda r: selectors.too_few_q(r) | selectors.too_many_q(r)
+                                             | selectors.needs_committee_q(r)))
         return qs
 
 
@@ -514,15 +524,19 @@ class AssignmentListView(ScopedListView):
     queryset = CommitteeMemberAssignment.objects.select_related("organization", "committee_org")
     filterset_class = AssignmentFilterSet
     default_ordering = "name"
-    columns = [
-        Column("name", "党工委委员", sort="name", link=True),
-        Column("post", "职务"),
-        Column("organization.name", "联系支部", sort="organization__name"),
-        Column("start_on", "起始日期", sort="start_on"),
-        Column("end_on", "截止日期"),
-        Column("visits_done", "今年到点指导", sort="visits_done",
-               value=lambda a: f"{a.visits_done}/{current_rules().committee_visits_per_year}"),
-    ]
+
+    @cached_property
+    def columns(self):
+        rules = selectors.RulesResolver()  # each branch's own number of visits a year, one query for the page
+        return [
+            Column("name", "党工委委员", sort="name", link=True),
+            Column("post", "职务"),
+            Column("organization.name", "联系支部", sort="organization__name"),
+            Column("start_on", "起始日期", sort="start_on"),
+            Column("end_on", "截止日期"),
+            Column("visits_done", "今年到点指导", sort="visits_done", value=lambda a: (
+                f"{a.visits_done}/{rules.for_org(a.organization).committee_visits_per_year}")),
+        ]
 
     def get_base_queryset(self):
         return selectors.visits_this_year(self.queryset.all(), _today().year)
@@ -564,7 +578,7 @@ def assignment_detail(request, pk: int):
     year = _today().year
     visits = a.visits.all()
     done = sum(1 for v in visits if v.visited_on.year == year)
-    required = current_rules().committee_visits_per_year
+    required = selectors.rules_for(a.organization).committee_visits_per_year
     return render(request, "orgs/assignment_detail.html", {
         "title": f"{a.name} 联系 {a.organization.name}", "a": a, "visits": visits, "done": done,
         "required": required, "slots": [i < done for i in range(max(required, done))], "form": form if may_record else None,
