@@ -10,7 +10,8 @@ from changqing.orgs.models import Organization
 from .models import (
     BranchFundEntry, Category, DuesPayment, FundKind, HardshipDecision, HardshipKind, Method, PaymentKind,
 )
-from .selectors import arrears_q, band_q, last_closed_month
+from . import rules
+from .selectors import arrears_q, band_q, last_closed_month, warning_months_for
 
 
 class _UnderMixin:
@@ -37,15 +38,22 @@ class MemberDuesFilterSet(_UnderMixin, django_filters.FilterSet):
     under = django_filters.CharFilter(method="filter_under", label="组织编码")
     category = django_filters.ChoiceFilter(field_name="current_category", choices=Category.choices, label="党员类别",
                                            empty_label="全部")
-    arrears = django_filters.ChoiceFilter(method="filter_arrears", label="连续欠缴", empty_label="全部", choices=[
-        ("1", "欠缴1个月及以上"), ("3", "3–4个月（提醒）"), ("5", "5个月（再次提醒）"), ("6", "6个月及以上（党章第九条）")])
+    arrears = django_filters.ChoiceFilter(method="filter_arrears", label="连续欠缴", empty_label="全部")
     no_base = django_filters.BooleanFilter(method="filter_no_base", label="未核定基数",
                                            widget=django_filters.widgets.BooleanWidget())
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        # The bands of the user's jurisdiction (its "warning_months" policy).
+        self.thresholds = warning_months_for(request.user, last_closed_month(timezone.localdate())) \
+            if request is not None else rules.DEFAULT_RULES.warning_months
+        self.filters["arrears"].extra["choices"] = [("1", "欠缴1个月及以上")] + [
+            (str(t), label) for t, label in rules.band_labels(self.thresholds).items()]
 
     def filter_arrears(self, qs, name, value):
         as_of = last_closed_month(timezone.localdate())
         level = int(value)
-        return qs.filter(arrears_q(1, as_of) if level == 1 else band_q(level, as_of))
+        return qs.filter(arrears_q(1, as_of) if level == 1 else band_q(level, as_of, self.thresholds))
 
     def filter_no_base(self, qs, name, value):
         return qs.filter(first_base__isnull=value) if value is not None else qs

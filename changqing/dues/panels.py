@@ -9,7 +9,10 @@ from changqing.accounts.scope import restrict, scope_for
 from changqing.members.models import Membership
 
 from . import rules
-from .selectors import last_closed_month, warning_counts
+from .selectors import last_closed_month, warning_counts, warning_months_for
+
+# What a secretary should do at each band, by its place: first, middle, last (党章第九条).
+_BAND_ADVICE = ("谈心提醒", "尽快谈话", "提交支部党员大会（党章第九条）")
 
 
 def arrears_panel(request):
@@ -23,15 +26,17 @@ def arrears_panel(request):
         return None
     today = timezone.localdate()
     as_of = last_closed_month(today)
-    counts = warning_counts(restrict(Membership.objects.all(), user, "view"), as_of)
+    thresholds = warning_months_for(user, as_of)
+    counts = warning_counts(restrict(Membership.objects.all(), user, "view"), as_of, thresholds)
+    labels = rules.band_labels(thresholds)
     url = reverse("dues:members")
+    last = len(thresholds) - 1
     return {
         "title": f"党费欠缴提醒（截至{rules.month_label(as_of)}）",
         "order": 30,
         "items": [
-            {"label": "连续3–4个月未交：谈心提醒", "value": counts[3], "url": f"{url}?arrears=3"},
-            {"label": "连续5个月未交：尽快谈话", "value": counts[5], "url": f"{url}?arrears=5"},
-            {"label": "连续6个月及以上未交：提交支部党员大会（党章第九条）", "value": counts[6], "url": f"{url}?arrears=6"},
+            *({"label": f"{labels[t]}未交：{_BAND_ADVICE[2 if i == last else min(i, 1)]}", "value": counts[t],
+               "url": f"{url}?arrears={t}"} for i, t in enumerate(thresholds)),
             {"label": "本月收缴登记表", "value": f"{today.month}月", "url": reverse("dues:sheet_start")},
         ],
     }
@@ -78,8 +83,9 @@ def digest(user, today):
     if scope.empty or not (scope.everything or scope.org_paths):
         return []
     as_of = last_closed_month(today)
-    counts = warning_counts(restrict(Membership.objects.all(), user, "view"), as_of)
-    labels = {3: "连续3–4个月", 5: "连续5个月", 6: "连续6个月及以上"}
+    thresholds = warning_months_for(user, as_of)
+    counts = warning_counts(restrict(Membership.objects.all(), user, "view"), as_of, thresholds)
+    labels = rules.band_labels(thresholds)
     url = reverse("dues:members")
-    return [{"title": f"党费：{labels.get(t, f'{t}个月档')}未交 {n} 人", "url": f"{url}?arrears={t}",
+    return [{"title": f"党费：{labels[t]}未交 {n} 人", "url": f"{url}?arrears={t}",
              "detail": f"截至{rules.month_label(as_of)}"} for t, n in counts.items() if n]

@@ -313,6 +313,17 @@ def warning_text(arrears: int, rules: Rules = DEFAULT_RULES) -> str:
     return WARNING_TEXT[key].format(n=arrears)
 
 
+def band_labels(thresholds) -> dict[int, str]:
+    """Each warning band's words: (3, 5, 6) → 连续欠缴3–4个月 / 5个月 / 6个月及以上."""
+    ts = sorted(thresholds)
+    out = {}
+    for i, t in enumerate(ts):
+        upper = ts[i + 1] - 1 if i + 1 < len(ts) else None
+        out[t] = (f"连续欠缴{t}个月及以上" if upper is None else
+                  f"连续欠缴{t}个月" if upper == t else f"连续欠缴{t}–{upper}个月")
+    return out
+
+
 def split_payment(due: Decimal, amount: Decimal) -> tuple[Decimal, Decimal]:
     """Regular part and voluntary extra of an amount paid against a due sum."""
     if amount < due:

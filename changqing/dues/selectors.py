@@ -24,7 +24,8 @@ from changqing.orgs.models import Organization
 
 from . import rules
 from changqing.policies.apps import WARNING_MONTHS
-from changqing.policies.selectors import Resolver
+from changqing.orgs.selectors import scope_root
+from changqing.policies.selectors import Resolver, policy_for
 
 from .apps import DUES, DUES_QUARTERLY
 from .models import INCOME_KINDS, BranchFundEntry, DuesBase, DuesMonth, FundKind, HardshipDecision
@@ -317,6 +318,13 @@ def arrears_q(months: int, as_of: dt.date) -> Q:
     as_of = rules.month_start(as_of)
     return (Q(last_settled__lte=rules.add_months(as_of, -months))
             | Q(last_settled__isnull=True, first_base__lte=rules.add_months(as_of, -(months - 1))))
+
+
+def warning_months_for(user, on: dt.date) -> tuple[int, ...]:
+    """The warning months of the root of the user's scope ("warning_months" policy): the bands a list of the
+    whole jurisdiction counts by. A member's own page uses their branch's (MemberDues.rules)."""
+    root = scope_root(user)
+    return policy_for(WARNING_MONTHS, root, on) if root is not None else rules.DEFAULT_RULES.warning_months
 
 
 def band_q(level: int, as_of: dt.date, thresholds=rules.DEFAULT_RULES.warning_months) -> Q:

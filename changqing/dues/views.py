@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from changqing.accounts.scope import (
@@ -69,6 +70,7 @@ from .selectors import (
     last_closed_month,
     month_list,
     rules_for,
+    warning_months_for,
     with_arrears,
 )
 
@@ -472,15 +474,20 @@ class BranchDuesListView(ScopedListView):
     filterset_class = BranchFilterSet
     default_ordering = "path"
     template_name = "dues/branch_list.html"
-    columns = [
-        Column("code", "编码", sort="code"),
-        Column("name", "支部", sort="name"),
-        Column("member_count", "在册党员", sort="member_count"),
-        Column("paid_now", "本月已缴人数", value=lambda o: getattr(o, "paid_now", 0)),
-        Column("arrears3", "连续欠缴3–4个月", value=lambda o: getattr(o, "arrears", {}).get(3, 0)),
-        Column("arrears5", "连续欠缴5个月", value=lambda o: getattr(o, "arrears", {}).get(5, 0)),
-        Column("arrears6", "连续欠缴6个月及以上", value=lambda o: getattr(o, "arrears", {}).get(6, 0)),
-    ]
+    @cached_property
+    def thresholds(self) -> tuple[int, ...]:
+        return warning_months_for(self.request.user, last_closed_month(_today()))
+
+    @cached_property
+    def columns(self):
+        return [
+            Column("code", "编码", sort="code"),
+            Column("name", "支部", sort="name"),
+            Column("member_count", "在册党员", sort="member_count"),
+            Column("paid_now", "本月已缴人数", value=lambda o: getattr(o, "paid_now", 0)),
+            *(Column(f"arrears{t}", label, value=lambda o, t=t: getattr(o, "arrears", {}).get(t, 0))
+              for t, label in rules.band_labels(self.thresholds).items()),
+        ]
 
     def get_base_queryset(self):
         # Branches without party members on the roll (e.g. 两新 organisations) have no dues here.
@@ -492,8 +499,9 @@ class BranchDuesListView(ScopedListView):
         as_of = last_closed_month(_today())
         members = with_arrears(active_memberships().filter(organization__in=[o.pk for o in orgs]), as_of)
         counts = {}
-        for t in (3, 5, 6):
-            for row in members.filter(band_q(t, as_of)).values("organization_id").annotate(n=Count("pk")):
+        for t in self.thresholds:
+            for row in members.filter(band_q(t, as_of, self.thresholds)).values("organization_id").annotate(
+                    n=Count("pk")):
                 counts.setdefault(row["organization_id"], {})[t] = row["n"]
         paid = dict(DuesMonth.objects.filter(membership__organization__in=[o.pk for o in orgs],
                                              month=rules.month_start(_today())).values("membership__organization")
@@ -507,7 +515,7 @@ class BranchDuesListView(ScopedListView):
         cells = super().render_row(row)
         month = f"{_today():%Y-%m}"
         cells[1]["url"] = reverse("dues:sheet", args=[row.code, month])
-        for cell, level in zip(cells[4:], (3, 5, 6)):
+        for cell, level in zip(cells[4:], self.thresholds):
             cell["url"] = f"{reverse('dues:members')}?under={row.code}&arrears={level}"
         return cells
 
