@@ -26,7 +26,7 @@ def run_integrity_audit(*, root, year: int, progress=None, max_branches: int | N
     a band, spilled to a temporary file per shard), so a copy from another city is found too
     (`copied_across_shards`).
     """
-    cfg = audit_settings()
+    cfg = audit_settings(root, timezone.localdate())
     shards = plan_shards(root, max_branches or cfg["SHARD_MAX_BRANCHES"])
     local = [k for k in engine.KINDS if k not in engine.GLOBAL_KINDS]
     steps = len(shards) * len(local) + len(engine.GLOBAL_KINDS)
