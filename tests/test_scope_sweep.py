@@ -54,8 +54,8 @@ NO_B_RECORD_ALLOWED = {
     "life.bulletin",
     # Zones belong to the 党工委 above the branches; a branch secretary reaches none.
     "orgs.zone",
-    # The dues policy is set per jurisdiction by the bureau, not per branch.
-    "dues.duespolicy",
+    # Rules (policies) are set mostly by a jurisdiction; only some branches record their own decisions.
+    "policies.policy", "policies.policyversion",
     # 党建指导站 records are scoped by guidance station (两新组织), never by a retired cadres' branch.
     "guidance.*",
     # Kept by the 党工委 and shown to the branches below it; the county demo has no branch-level ones.
