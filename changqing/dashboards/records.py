@@ -159,7 +159,7 @@ def _owing(a: Ask):
 
 def _arrears(a: Ask):
     as_of = last_closed_month(a.today)
-    q = arrears_q(1, as_of) if a.level == 1 else band_q(a.level, as_of)
+    q = arrears_q(1, as_of) if a.level == 1 else band_q(a.level, as_of, selectors.warning_months(a.root, as_of))
     return with_arrears(_members(a), as_of).filter(q)
 
 

@@ -23,16 +23,30 @@ from changqing.accounts.scope import restrict
 from changqing.audit.models import Finding, FindingStatus
 from changqing.care.models import HardshipReason, HardshipRecord, Visit
 from changqing.dues.models import DuesMonth, DuesPayment
-from changqing.dues.rules import DEFAULT_RULES, add_months, month_start, owed_span
+from changqing.dues.rules import DEFAULT_RULES, add_months, band_labels, month_start, owed_span
 from changqing.dues.selectors import active_memberships, last_closed_month, owed_month_q, owes_span_q, with_arrears
 from changqing.life import engine
 from changqing.life import selectors as life
 from changqing.members.models import Membership, MembershipState, PersonStatus, Retiree, RetirementKind
 from changqing.orgs.models import Organization, OrgKind, Zone
+from changqing.policies.apps import WARNING_MONTHS
+from changqing.policies.selectors import policy_for
 
-ARREARS_LEVELS = (1, 3, 5, 6)
-WARNING_MONTHS = DEFAULT_RULES.warning_months
-ARREARS_LABELS = {1: "欠缴1个月及以上", 3: "连续欠缴3–4个月", 5: "连续欠缴5个月", 6: "连续欠缴6个月及以上"}
+BAND_COLOURS = ("#b08900", "#8a4b00", "#a4161a")  # first, middle, last warning band
+
+
+def warning_months(root: Organization, as_of: dt.date) -> tuple[int, ...]:
+    """The warning months of the board's root (the "warning_months" policy), as the dues lists count them."""
+    return policy_for(WARNING_MONTHS, root, as_of)
+
+
+def arrears_levels_of(thresholds) -> tuple[int, ...]:
+    """1 (any arrears) and each warning band."""
+    return (1, *sorted(thresholds))
+
+
+def arrears_labels(thresholds) -> dict[int, str]:
+    return {1: "欠缴1个月及以上", **band_labels(thresholds)}
 
 
 # -- the subtree and the period ------------------------------------------------------------
@@ -163,7 +177,9 @@ def _dues_counts(sub: Subtree, months: list[dt.date], as_of: dt.date, period: en
     # arrears; the settled months owed, grouped (owed_month_q). Each agrees with the condition the records
     # lists filter by (owes_q, a test checks), so a list has as many rows as its number.
     roll: dict[tuple[int, dt.date], int] = defaultdict(int)
-    arrears: dict[int, dict[int, int]] = defaultdict(lambda: dict.fromkeys(ARREARS_LEVELS, 0))
+    thresholds = warning_months(sub.root, as_of)
+    levels = arrears_levels_of(thresholds)
+    arrears: dict[int, dict[int, int]] = defaultdict(lambda: dict.fromkeys(levels, 0))
     for org_id, state, joined_on, ended_on, last_settled, first_base in (
             with_arrears(Membership.objects.filter(organization__path__startswith=p), as_of)
             .filter(Q(state=MembershipState.ACTIVE) | owes_span_q(min(months), max(months)))
@@ -175,7 +191,7 @@ def _dues_counts(sub: Subtree, months: list[dt.date], as_of: dt.date, period: en
             if first <= m and (last is None or m <= last):  # rules.owes, its span read once per member
                 roll[(org_id, m)] += 1
         if active:
-            for level in arrears_levels(last_settled, first_base, as_of):
+            for level in arrears_levels(last_settled, first_base, as_of, thresholds):
                 arrears[org_id][level] += 1
     settled: dict[tuple[int, dt.date], int] = {}
     for org_id, month, n in (DuesMonth.objects.filter(owed_month_q(months),
@@ -187,15 +203,15 @@ def _dues_counts(sub: Subtree, months: list[dt.date], as_of: dt.date, period: en
                 DuesPayment.objects.filter(organization__path__startswith=p, paid_on__gte=period.start,
                                            paid_on__lte=period.end)
                 .values("organization_id").annotate(n=Count("id"), amount=Sum("amount"))}
-    return {"roll": roll, "settled": settled, "arrears": arrears, "payments": payments}
+    return {"roll": roll, "settled": settled, "arrears": arrears, "payments": payments, "thresholds": thresholds}
 
 
 # dues.selectors.arrears_q / band_q evaluated in Python on one row per member: one query instead of one per
 # band, each re-running two correlated subqueries per member. SQL's three-valued logic is kept (None = NULL),
 # so a member counts exactly when the dues list's filter (?arrears=level) would list them; a test checks both.
 
-def arrears_levels(last_settled, first_base, as_of: dt.date, thresholds=WARNING_MONTHS) -> set[int]:
-    """The levels of ARREARS_LEVELS whose filter (arrears_q(1) / band_q(level)) lists this member.
+def arrears_levels(last_settled, first_base, as_of: dt.date, thresholds=DEFAULT_RULES.warning_months) -> set[int]:
+    """The levels (1 and each warning band) whose filter (arrears_q(1) / band_q(level)) lists this member.
 
     arrears_q(m) is TRUE when settled up to at most as_of − m; with nothing settled it is TRUE when the
     base began by as_of − (m − 1) and NULL otherwise (never FALSE). band_q(level) = arrears_q(level)
@@ -480,6 +496,8 @@ def dues_overview(root: Organization, period: engine.Period, period_text: str, *
     as_of = last_closed_month(today)
     months = [m for m in months_shown(period, today)]
     counts = dues_counts(sub, months, as_of, period)
+    thresholds = counts["thresholds"]
+    levels, labels = arrears_levels_of(thresholds), arrears_labels(thresholds)
     groups = _group_ids(sub)
     ids_all = list(sub.orgs)
     month_rows = []
@@ -498,7 +516,7 @@ def dues_overview(root: Organization, period: engine.Period, period_text: str, *
     for g in sub.groups:
         ids = groups[g.id]
         n = _month_sum(counts["roll"], ids, last)
-        arrears = {lv: sum(counts["arrears"].get(i, {}).get(lv, 0) for i in ids) for lv in ARREARS_LEVELS}
+        arrears = {lv: sum(counts["arrears"].get(i, {}).get(lv, 0) for i in ids) for lv in levels}
         pay = [counts["payments"][i] for i in ids if i in counts["payments"]]
         if not n and not pay and not arrears[1]:
             continue
@@ -509,20 +527,20 @@ def dues_overview(root: Organization, period: engine.Period, period_text: str, *
             "paid_url": records_url("dues.settled", org=g.code, period=period_text, month=f"{last:%Y-%m}"),
             "unpaid_url": records_url("dues.unsettled", org=g.code, period=period_text, month=f"{last:%Y-%m}"),
             "arrears": [(lv, arrears[lv], f"{reverse('dues:members')}?{urlencode({'under': g.code, 'arrears': lv})}")
-                        for lv in ARREARS_LEVELS],
+                        for lv in levels],
             "payments": sum(r["n"] for r in pay), "amount": sum((r["amount"] for r in pay), 0),
             "payments_url": f"{reverse('dues:payments')}?" + urlencode(
                 {"under": g.code, "paid_from": period.start.isoformat(), "paid_to": period.end.isoformat()}),
         })
-    total_arrears = {lv: sum(counts["arrears"].get(i, {}).get(lv, 0) for i in ids_all) for lv in ARREARS_LEVELS}
+    total_arrears = {lv: sum(counts["arrears"].get(i, {}).get(lv, 0) for i in ids_all) for lv in levels}
     board.figures = [
-        Figure(f"dues.arrears{lv}", ARREARS_LABELS[lv], total_arrears[lv],
+        Figure(f"dues.arrears{lv}", labels[lv], total_arrears[lv],
                f"{reverse('dues:members')}?{urlencode({'under': root.code, 'arrears': lv})}", "人",
-               f"截至{as_of.year}年{as_of.month}月", "bad" if lv == 6 and total_arrears[lv] else "")
-        for lv in ARREARS_LEVELS]
+               f"截至{as_of.year}年{as_of.month}月", "bad" if lv == levels[-1] and total_arrears[lv] else "")
+        for lv in levels]
     board.tables.append({"kind": "dues_months", "rows": month_rows})
     board.tables.append({"kind": "dues_groups", "rows": group_rows, "month": last, "as_of": as_of,
-                         "levels": [ARREARS_LABELS[lv] for lv in ARREARS_LEVELS]})
+                         "levels": [labels[lv] for lv in levels]})
     labels = [f"{m.month}月" if len({x.year for x in months}) == 1 else f"{m:%Y-%m}" for m in months]
     board.charts.append({
         "id": "dues-months", "type": "line", "title": "各月党费收缴率（%）", "unit": "%", "max": 100,
@@ -531,13 +549,19 @@ def dues_overview(root: Organization, period: engine.Period, period_text: str, *
                     "urls": [r["unpaid_url"] for r in month_rows]}]})
     behind = [r for r in group_rows if any(n for lv, n, _ in r["arrears"] if lv != 1)]
     board.charts.append({
-        "id": "dues-arrears", "type": "stack", "title": "连续欠缴3个月及以上的党员（人，只列有欠缴的组织）", "unit": "人",
+        "id": "dues-arrears", "type": "stack", "title": f"连续欠缴{min(thresholds)}个月及以上的党员（人，只列有欠缴的组织）", "unit": "人",
         "categories": [r["org"].name for r in behind],
-        "series": [{"name": ARREARS_LABELS[lv], "data": [dict((a[0], a[1]) for a in r["arrears"])[lv]
+        "series": [{"name": labels[lv], "data": [dict((a[0], a[1]) for a in r["arrears"])[lv]
                                                           for r in behind],
                     "urls": [dict((a[0], a[2]) for a in r["arrears"])[lv] for r in behind],
-                    "color": {3: "#b08900", 5: "#8a4b00", 6: "#a4161a"}[lv]} for lv in (3, 5, 6)]})
+                    "color": BAND_COLOURS[_band_place(i, len(thresholds))]}
+                   for i, lv in enumerate(sorted(thresholds))]})
     return board
+
+
+def _band_place(i: int, n: int) -> int:
+    """0 for the first warning band, 2 for the last, 1 for any between."""
+    return 2 if i == n - 1 else min(i, 1)
 
 
 def care_overview(root: Organization, period: engine.Period, period_text: str, *, user=None, today: dt.date,

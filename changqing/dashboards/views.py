@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 
 from changqing.accounts.scope import restrict
 from changqing.core.lists import ScopedListView
+from changqing.dues.selectors import last_closed_month
 from changqing.life import engine
 from changqing.orgs.models import Organization, OrgKind, Zone
 from changqing.orgs.selectors import requested_root
@@ -147,8 +148,8 @@ class RecordsView(ScopedListView):
             month = engine.parse_period(g["month"]).start if g.get("month") else None
         except engine.PeriodError:
             raise Http404("月份格式不对，应为 2025-03")
-        level = int(g["level"]) if g.get("level", "").isdigit() and int(g["level"]) in selectors.ARREARS_LEVELS \
-            else 1
+        levels = selectors.arrears_levels_of(selectors.warning_months(root, last_closed_month(_today())))
+        level = int(g["level"]) if g.get("level", "").isdigit() and int(g["level"]) in levels else 1
         self.key, self.spec, self.period_text = key, records.SPECS[key], text
         self.ask = records.Ask(root=root, period=period, today=_today(), user=self.request.user, zone=zone,
                                month=month, level=level, reason=g.get("reason", ""))

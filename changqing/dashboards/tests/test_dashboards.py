@@ -258,7 +258,7 @@ def test_arrears_bands_in_python_equal_the_dues_list_filters(tree):
     sub = selectors.subtree(tree.root)
     counts = selectors.dues_counts(sub, [AS_OF], AS_OF, engine.parse_period(str(TODAY.year)))["arrears"]
     qs = with_arrears(Membership.objects.filter(state="active"), AS_OF)
-    for level in selectors.ARREARS_LEVELS:
+    for level in selectors.arrears_levels_of(selectors.warning_months(tree.root, AS_OF)):
         q = arrears_q(1, AS_OF) if level == 1 else band_q(level, AS_OF)
         expected = qs.filter(q).filter(organization=tree.a).count()
         assert counts[tree.a.pk][level] == expected, level
