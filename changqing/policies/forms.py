@@ -82,5 +82,9 @@ class VersionForm(forms.Form):
                                  help_text="从这一天起按新规则；此前的日子仍按原规则计算",
                                  error_messages={"required": "请填写生效日期",
                                                  "invalid": "请填写有效的日期，如 2027-01-01"})
+    valid_to = forms.DateField(label="失效日期（可不填）", required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                               help_text="填写后，这一天以后本组织不再单独设置，恢复按上级（或系统默认）规则",
+                               error_messages={"invalid": "请填写有效的日期，如 2027-12-31"})
     note = forms.CharField(label="修订说明", max_length=200, required=False,
                            help_text="如：依据某某文件调整；支部自行设置时请写明支部决定")

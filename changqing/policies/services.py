@@ -51,17 +51,6 @@ def policy_version_create(*, kind: str, organization, valid_from: dt.date, value
     return version
 
 
-@transaction.atomic
-def policy_end(*, policy: Policy, last_day: dt.date) -> PolicyVersion:
-    """Stop an organisation's own rules after `last_day`: from the next day the parent's apply again."""
-    latest = policy.versions.select_for_update().order_by("-valid_from").first()
-    if latest is None or last_day < latest.valid_from:
-        raise ValidationError({"last_day": "停止日期不能早于现行版本的生效日期"})
-    latest.valid_to = last_day
-    latest.save(update_fields=["valid_to", "updated_at"])
-    return latest
-
-
 def policy_versions_bulk_create(items, *, log: bool = True) -> list[PolicyVersion]:
     """Many first versions at once (the demo): items of (kind, organization, valid_from, values, note).
 

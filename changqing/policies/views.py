@@ -33,6 +33,7 @@ class PolicyListView(ScopedListView):
     queryset = Policy.objects.select_related("organization").annotate(
         version_count=Count("versions"), latest_from=Max("versions__valid_from"))
     filterset_class = PolicyFilterSet
+    template_name = "policies/list.html"
     default_ordering = "organization__path"
     columns = [
         Column("organization.name", "适用组织", sort="organization__path", link=True),
@@ -48,8 +49,6 @@ class PolicyListView(ScopedListView):
         ctx = super().get_context_data(**kwargs)
         ctx["set_form"] = SetForm(user=self.request.user)
         return ctx
-
-    template_name = "policies/list.html"
 
 
 class SetForm(forms.Form):
@@ -126,7 +125,8 @@ def policy_set(request, kind: str, code: str):
             try:
                 v = services.policy_version_create(
                     kind=kind, organization=org, valid_from=version_form.cleaned_data["valid_from"],
-                    values=values_form.to_values(), note=version_form.cleaned_data["note"], user=request.user)
+                    values=values_form.to_values(), note=version_form.cleaned_data["note"], user=request.user,
+                    valid_to=version_form.cleaned_data["valid_to"])
             except ValidationError as exc:
                 apply_errors(version_form, exc)
             else:

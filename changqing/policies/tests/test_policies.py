@@ -140,6 +140,8 @@ def test_admin_sets_a_new_version_with_errors_beside_fields(admin, tree):
     assert "六个月规则预警月数" in listed and "共 1 条" in listed
     r = admin.post(url, {"v-valid_from": "2026-06-01", "months": "1"})
     assert "生效日期须晚于现行版本的生效日期" in r.content.decode()
+    r = admin.post(url, {"v-valid_from": "2028-01-01", "v-valid_to": "2027-06-30", "months": "1"})
+    assert "失效日期不能早于生效日期" in r.content.decode() and policy.versions.count() == 1
 
 
 def test_a_branch_needs_a_reason_and_a_secretary_cannot_set_bureau_rules(admin, client, tree):
