@@ -497,7 +497,7 @@ def dues_overview(root: Organization, period: engine.Period, period_text: str, *
     months = [m for m in months_shown(period, today)]
     counts = dues_counts(sub, months, as_of, period)
     thresholds = counts["thresholds"]
-    levels, labels = arrears_levels_of(thresholds), arrears_labels(thresholds)
+    levels, band_names = arrears_levels_of(thresholds), arrears_labels(thresholds)
     groups = _group_ids(sub)
     ids_all = list(sub.orgs)
     month_rows = []
@@ -534,13 +534,13 @@ def dues_overview(root: Organization, period: engine.Period, period_text: str, *
         })
     total_arrears = {lv: sum(counts["arrears"].get(i, {}).get(lv, 0) for i in ids_all) for lv in levels}
     board.figures = [
-        Figure(f"dues.arrears{lv}", labels[lv], total_arrears[lv],
+        Figure(f"dues.arrears{lv}", band_names[lv], total_arrears[lv],
                f"{reverse('dues:members')}?{urlencode({'under': root.code, 'arrears': lv})}", "人",
                f"截至{as_of.year}年{as_of.month}月", "bad" if lv == levels[-1] and total_arrears[lv] else "")
         for lv in levels]
     board.tables.append({"kind": "dues_months", "rows": month_rows})
     board.tables.append({"kind": "dues_groups", "rows": group_rows, "month": last, "as_of": as_of,
-                         "levels": [labels[lv] for lv in levels]})
+                         "levels": [band_names[lv] for lv in levels]})
     labels = [f"{m.month}月" if len({x.year for x in months}) == 1 else f"{m:%Y-%m}" for m in months]
     board.charts.append({
         "id": "dues-months", "type": "line", "title": "各月党费收缴率（%）", "unit": "%", "max": 100,
@@ -551,7 +551,7 @@ def dues_overview(root: Organization, period: engine.Period, period_text: str, *
     board.charts.append({
         "id": "dues-arrears", "type": "stack", "title": f"连续欠缴{min(thresholds)}个月及以上的党员（人，只列有欠缴的组织）", "unit": "人",
         "categories": [r["org"].name for r in behind],
-        "series": [{"name": labels[lv], "data": [dict((a[0], a[1]) for a in r["arrears"])[lv]
+        "series": [{"name": band_names[lv], "data": [dict((a[0], a[1]) for a in r["arrears"])[lv]
                                                           for r in behind],
                     "urls": [dict((a[0], a[2]) for a in r["arrears"])[lv] for r in behind],
                     "color": BAND_COLOURS[_band_place(i, len(thresholds))]}
