@@ -6,7 +6,8 @@ from rest_framework.routers import DefaultRouter
 
 from changqing.accounts.tokens import ObtainToken
 
-API_APPS = ["policies", "orgs", "members", "roster", "life", "dues", "care", "guidance", "audit", "evaluation", "honours", "stats", "dashboards",
+API_APPS = ["policies", "orgs", "members", "roster", "life", "dues", "care", "guidance", "audit", "evaluation", "honours",
+            "stats", "dashboards",
             "reports"]
 
 router = DefaultRouter()

@@ -61,8 +61,9 @@ class PolicyVersion(ChangeLoggedModel):
         ordering = ["policy", "valid_from"]
         constraints = [
             models.UniqueConstraint(fields=["policy", "valid_from"], name="policies_version_from_unique"),
-            models.CheckConstraint(condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
-                                   name="policies_version_to_after_from"),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
+                name="policies_version_to_after_from"),
         ]
         indexes = [models.Index(fields=["policy", "valid_from"], name="policies_version_idx")]
 

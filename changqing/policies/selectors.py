@@ -17,10 +17,8 @@ from typing import Any
 
 from django.db.models import Q
 
-from changqing.accounts.scope import restrict
-
 from . import kinds
-from .models import Policy, PolicyVersion
+from .models import PolicyVersion
 
 
 def path_ancestors(path: str) -> list[str]:
@@ -78,10 +76,6 @@ class Resolver:
             self._memo[key] = found
         return self._memo[key]
 
-    def values(self, kind: str, org_or_path, on: dt.date) -> dict:
-        v = self.version(kind, org_or_path, on)
-        return v.values if v is not None else self.kinds[kind].default()
-
     def value(self, kind: str, org_or_path, on: dt.date) -> Any:
         """The parsed value (the app's own type); parsed once per version and shared."""
         v = self.version(kind, org_or_path, on)
@@ -89,7 +83,6 @@ class Resolver:
         if key not in self._parsed:
             self._parsed[key] = self.kinds[kind].parse(v.values if v is not None else self.kinds[kind].default())
         return self._parsed[key]
-
 
     def setters(self, kind: str, on: dt.date) -> list[str]:
         """Paths of the organisations whose own version of the kind is in force on the date, shallowest first."""
@@ -147,7 +140,3 @@ def _common_root(orgs) -> str | None:
             break
         common.append(segs[0])
     return "/" + "/".join(common) + "/" if common else None
-
-
-def policy_list(user, action: str = "view"):
-    return restrict(Policy.objects.select_related("organization"), user, action)

@@ -44,7 +44,8 @@ def test_admin_sets_a_new_dues_version_from_a_date(demo, page_factory, width):
     page.wait_for_url("**/policies/*/")
     text = page.locator("main").inner_text()
     assert f"{start}起有效" in text and "试行新比例" in text and "变更记录" in text
-    assert rules_for(root, dt.date.fromisoformat(start)).retiree_brackets[0].rate == rules_for(root).retiree_brackets[0].rate * 2
+    new, now = rules_for(root, dt.date.fromisoformat(start)), rules_for(root)
+    assert new.retiree_brackets[0].rate == now.retiree_brackets[0].rate * 2
     if width == 375:
         assert page.evaluate("document.documentElement.scrollWidth") <= 376
     screenshot(page, f"policies-detail-{width}")
