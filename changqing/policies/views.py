@@ -118,7 +118,7 @@ def policy_set(request, kind: str, code: str):
     initial = k.form.initial_for(in_force.values if in_force else k.default())
     version_form = VersionForm(request.POST or None, initial={"valid_from": today}, prefix="v")
     values_form = k.form(request.POST or None, initial=initial, organization=org, user=request.user)
-    if request.method == "POST" and version_form.is_valid() and values_form.is_valid():
+    if request.method == "POST" and version_form.is_valid() & values_form.is_valid():  # both, for every error
         if org.kind == "branch" and k.action == "manage" and not version_form.cleaned_data["note"]:
             version_form.add_error("note", "为单个支部单独设置规则，请写明理由")
         else:
