@@ -526,6 +526,7 @@ class BranchDuesListView(ScopedListView):
         ctx["this_month"] = f"{_today():%Y-%m}"
         ctx["this_year"] = _today().year
         ctx["branch_rows"] = rows
+        ctx["first_band"] = min(self.thresholds)
         return ctx
 
     def export(self, rows):

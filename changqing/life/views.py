@@ -276,6 +276,8 @@ def branch_page(request, code: str):
         "now": [(r, _sentence(r), STATUS_CLASS[r.status]) for r in now],
         "year": [(r, STATUS_CLASS[r.status]) for r in year],
         "warnings": [p for p in people if p.warning],
+        # The last warning month of the branch's warning_months policy (党章第九条's six by default) is the grave one.
+        "last_warning": max(f.rulesets[org.pk].warn_months) if org.pk in f.rulesets else 6,
         "unreached": [p for p in people if p.excused_unreached],
         "member_count": len(people), "ruleset": ruleset, "source": source,
         "recent": recent, "planned": planned, "receipts": receipts,
