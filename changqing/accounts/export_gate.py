@@ -47,7 +47,7 @@ class ExportGate:
         if scope_for(self.user, "export").empty:
             raise PermissionDenied(REFUSED)
         self.limit: int = settings.CHANGQING["EXPORT_MAX_ROWS"]
-        self.count = 0  # rows handed out by capped()/objects()
+        self.count = 0  # rows handed out by capped()
         self.truncated = False
 
     # -- narrowing ----------------------------------------------------------------------------
@@ -81,10 +81,11 @@ class ExportGate:
             yield row
 
     def objects(self, rows: QuerySet, prepare: Callable[[list], None] | None = None) -> Iterator:
-        """Model objects of gated rows, capped, in chunks; `prepare(chunk)` may attach computed data to each chunk
-        (in place: it is given the objects, not the query, so it cannot add rows)."""
+        """Model objects of gated rows in chunks, one past the cap (for `capped` to see it was reached);
+        `prepare(chunk)` may attach computed data to each chunk, in place: it is given the objects, not
+        the query, so it cannot add rows. Write them through `capped` (or `xlsx`, which caps)."""
         chunk: list = []
-        for row in self.capped(rows[: self.limit + 1].iterator(chunk_size=CHUNK)):
+        for row in rows[: self.limit + 1].iterator(chunk_size=CHUNK):
             chunk.append(row)
             if len(chunk) == CHUNK:
                 if prepare is not None:
@@ -105,11 +106,11 @@ class ExportGate:
 
     # -- writing ------------------------------------------------------------------------------
     def xlsx(self, title: str, headers: list[str], rows: Iterable[list], *, subtitle: str = "",
-             number_formats: dict[int, str] | None = None, filename: str = "", org_path: str = "",
-             data: dict | None = None, unit: str = "条") -> HttpResponse:
+             number_formats: dict[int, str] | None = None, sheet_name: str = "", filename: str = "",
+             org_path: str = "", data: dict | None = None, unit: str = "条") -> HttpResponse:
         """The rows (already gated) as one xlsx sheet, capped, logged as 导出「title」N 条."""
         response = xlsx_response(title, headers, self.capped(rows), subtitle=subtitle,
-                                 number_formats=number_formats, filename=filename)
+                                 number_formats=number_formats, sheet_name=sheet_name, filename=filename)
         self.log(f"导出「{title}」{self.count} {unit}", org_path=org_path, data={"rows": self.count, **(data or {})})
         return response
 

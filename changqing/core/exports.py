@@ -152,8 +152,9 @@ def _filename(title: str) -> str:
 
 
 def xlsx_response(title: str, headers: list[str], rows: Iterable[list], *, subtitle: str = "",
-                  number_formats: dict[int, str] | None = None, filename: str = "") -> HttpResponse:
-    data = write_xlsx(title, headers, rows, subtitle=subtitle, number_formats=number_formats)
+                  number_formats: dict[int, str] | None = None, sheet_name: str = "",
+                  filename: str = "") -> HttpResponse:
+    data = write_xlsx(title, headers, rows, subtitle=subtitle, number_formats=number_formats, sheet_name=sheet_name)
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename or _filename(title))}"
     return response
@@ -213,8 +214,8 @@ class LedgerExportMixin:
         for param in self.ledger_org_params:
             code = self.request.GET.get(param, "").strip()
             if code:
-                # Named only when the user may see it: a foreign code falls back to the user's own.
-                org = restrict(Organization.objects.filter(code=code), self.request.user).only("name").first()
+                # Named only when the user may export it: another code falls back to the user's own.
+                org = restrict(Organization.objects.filter(code=code), self.request.user, "export").only("name").first()
                 if org:
                     return org.name
         scope = scope_for(self.request.user, "export")
@@ -279,10 +280,8 @@ class LedgerExportMixin:
         title = self.ledger_title(rows)
         columns = self.ledger_columns()
         body = (self.ledger_row(r, columns) for r in gate.objects(rows, self.export_prepare))
-        data = write_xlsx(title, [c.label for c in columns], body, subtitle=self.ledger_subtitle(count),
-                          number_formats=self.ledger_number_formats, sheet_name=self.ledger_name)
-        gate.log(f"导出「{title}」{gate.count} 条", data={"rows": gate.count, "ledger": self.ledger_name})
+        response = gate.xlsx(title, [c.label for c in columns], body, subtitle=self.ledger_subtitle(count),
+                             number_formats=self.ledger_number_formats, sheet_name=self.ledger_name,
+                             data={"ledger": self.ledger_name})
         self.ledger_log_unmask(title)
-        response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(_filename(title))}"
         return response

@@ -63,7 +63,7 @@ def export_xlsx(request):
 
     def rows():
         nonlocal unmasked
-        for r in gate.objects(qs):
+        for r in gate.capped(gate.objects(qs)):
             unmask = unmask_scope.covers_path(r.organization.path) or r.pk in unmask_scope.retiree_ids
             unmasked += unmask
             yield retiree_row(r, unmask=unmask)
