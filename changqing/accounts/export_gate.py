@@ -7,9 +7,9 @@ The gate, opened once per export request:
 
 * refuses (403, in Chinese) a user whose export scope is empty;
 * narrows rows to the export scope (`rows`), or a single record the export is
-  about (a branch's ledger, a campaign, a job's file) must lie inside it
+  about (a branch's ledger, a report, a job's file) must lie inside it
   (`require`); a table computed per organisation narrows the organisations it is
-  computed from;
+  computed from; an export about a subtree needs some of it exportable (`reach`);
 * keeps a hook's rows inside the gated rows (`keep`) and hands hooks chunks of
   gated rows to decorate, never a queryset to replace (`objects`);
 * caps the rows at settings.CHANGQING["EXPORT_MAX_ROWS"] (`capped`);
@@ -60,6 +60,14 @@ class ExportGate:
         if not restrict(type(obj)._default_manager.filter(pk=obj.pk), self.user, "export").exists():
             raise PermissionDenied(OUTSIDE)
         return obj
+
+    def reach(self, org):
+        """An export about an organisation's subtree (a dashboard's records, a heat map) needs some of that
+        subtree to be exportable, else 403; its rows are still narrowed by `rows`."""
+        scope = scope_for(self.user, "export")
+        if not (scope.everything or scope.covers_path(org.path) or any(p.startswith(org.path) for p in scope.org_paths)):
+            raise PermissionDenied(OUTSIDE)
+        return org
 
     @staticmethod
     def keep(gated: QuerySet, hooked: QuerySet) -> QuerySet:

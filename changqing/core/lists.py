@@ -123,10 +123,16 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
         member over another); the gate also refuses an empty export scope, caps and logs.
         """
         gate = ExportGate(self.request)
+        if (subject := self.export_subject()) is not None:
+            gate.reach(subject)
         gated = gate.rows(rows)
         return self.write_export(gate, gate.keep(gated, self.export_queryset(gated)))
 
     # -- export hooks: each receives rows already inside the export scope --------------------------
+    def export_subject(self):
+        """The organisation whose subtree the list is about (its title names it), or None."""
+        return None
+
     def export_queryset(self, rows):
         """The gated rows, annotated or narrowed for the export; whatever is returned is kept inside them."""
         return rows

@@ -319,6 +319,7 @@ def _export_branches(request, root):
     if request.GET.get("export") != "xlsx":
         return None, None
     gate = ExportGate(request)
+    gate.reach(root)
     return gate, gate.rows(selectors.branches_in_scope(root, request.user))
 
 

@@ -217,6 +217,9 @@ class FigureRecordsView(ScopedListView):
         p = self.params
         return f"{p['org'].name} {p['label']}（截至{date_label(p['on'])}）"
 
+    def export_subject(self):
+        return self.params["org"]
+
     def get_base_queryset(self):
         p = self.params
         try:
