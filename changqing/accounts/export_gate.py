@@ -65,7 +65,8 @@ class ExportGate:
         """An export about an organisation's subtree (a dashboard's records, a heat map) needs some of that
         subtree to be exportable, else 403; its rows are still narrowed by `rows`."""
         scope = scope_for(self.user, "export")
-        if not (scope.everything or scope.covers_path(org.path) or any(p.startswith(org.path) for p in scope.org_paths)):
+        below = any(p.startswith(org.path) for p in scope.org_paths)
+        if not (scope.covers_path(org.path) or below):
             raise PermissionDenied(OUTSIDE)
         return org
 

@@ -113,7 +113,7 @@ def test_one_record_outside_the_export_scope_is_refused(tree, two_scopes):
     assert gate.require(tree.b) == tree.b
     with pytest.raises(PermissionDenied, match="不在您可导出的范围内"):
         gate.require(tree.a)
-    # An export about a subtree (a dashboard's root) needs some of it exportable: the jurisdiction holds B, A holds none.
+    # An export about a subtree (a dashboard's root) needs some of it exportable: the root holds B, A holds none.
     assert gate.reach(tree.root) == tree.root
     with pytest.raises(PermissionDenied):
         gate.reach(tree.a)
