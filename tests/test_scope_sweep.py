@@ -18,6 +18,12 @@ routes, every app mounted now or later) and:
 A URL whose model cannot be determined fails, telling the developer to add
 @object_view; a model with no record in B fails unless it is in
 NO_B_RECORD_ALLOWED below, with the reason.
+
+A second persona may VIEW branches A and B but EXPORT only B (a liaison of A
+who is a committee member over B). Every URL of the urlconf is asked for a file
+(as it is, with ?export=xlsx, and with A named as the organisation; object URLs
+with a record of A, of B and of a level above): no file may hold a name of A's,
+and no file may be served for a record of A (NOT_EXPORTS excepted).
 """
 from __future__ import annotations
 
@@ -641,4 +647,152 @@ def test_posts_without_kwargs_cannot_write_into_b(world, client_a):
             failures.append(f"POST {url}（HTTP {response.status_code}）在乙支部新建或改动了记录")
     print(f"\n范围扫描：以乙支部的数据 POST 无参数 URL {tried} 个")
     assert tried >= 10
+    assert not failures, "\n".join(failures)
+
+
+# -- a user whose export scope is narrower than their view scope ----------------------------
+
+# File URLs that serve an uploaded attachment of a record the user may view; they are not exports.
+NOT_EXPORTS = {
+    "life:attachment_file",  # a meeting's scanned sign-in sheet or photo
+    "guidance:material_download",  # a guidance station's published study material
+    "evaluation:evidence_file",  # evidence uploaded for an evaluation score
+}
+
+FILE_TYPES = ("spreadsheetml", "wordprocessingml", "application/pdf", "text/csv", "application/octet-stream")
+
+
+@dataclass
+class Persona:
+    user: User
+    a_only: list[str]  # names found only in A's records: none may appear in an export
+
+
+@pytest.fixture(scope="module")
+def persona(world, django_db_blocker):
+    """Views A (liaison: view, change) and B (committee member: view, export); exports only B."""
+    from django.core.files.base import ContentFile
+
+    from changqing.core.exports import write_xlsx
+    from changqing.core.models import Job
+
+    with django_db_blocker.unblock():
+        user = User.objects.create_user("sweep_two_scopes", password="pw-for-tests-1", full_name="两范围测试人")
+        RoleAssignment.objects.create(user=user, role=Role.LIAISON, organization=world.a)
+        RoleAssignment.objects.create(user=user, role=Role.COMMITTEE_MEMBER, organization=world.b)
+        a_only = _forbidden_strings(world.sec_b, world.sec_a)
+        # A file the persona's job made while filed under A: downloading it is an export of A.
+        job = Job.objects.create(kind="sweep", title="两范围的导出任务", owner=user, org_path=world.a.path,
+                                 func="changqing.core.tasks.noop", status=Job.Status.SUCCEEDED)
+        job.result_file.save("sweep.xlsx", ContentFile(write_xlsx("甲支部", ["名称"], [[a_only[0]]])))
+        yield Persona(User.objects.get(pk=user.pk), a_only)
+
+
+def _is_file(response) -> bool:
+    ctype = response.get("Content-Type", "")
+    return response.status_code == 200 and (
+        "attachment" in response.get("Content-Disposition", "") or any(t in ctype for t in FILE_TYPES))
+
+
+def _file_text(response) -> str:
+    """The words of an exported file (xlsx cells, docx paragraphs and tables, text); a PDF's are not read."""
+    ctype = response.get("Content-Type", "")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if body[:2] == b"PK" and ("wordprocessingml" in ctype or b"word/document.xml" in body[:4000]):
+        import docx
+
+        document = docx.Document(io.BytesIO(body))
+        cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+        return "\n".join([p.text for p in document.paragraphs] + cells)
+    if body[:2] == b"PK":
+        from openpyxl import load_workbook
+
+        wb = load_workbook(io.BytesIO(body), read_only=True)
+        return "\n".join(str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True)
+                         for c in row if c is not None)
+    if body[:4] == b"%PDF":
+        return ""
+    return body.decode("utf-8", errors="replace")
+
+
+def _view_only_record(model, user):
+    exportable = restrict(model._default_manager.all(), user, "export").values("pk")
+    return restrict(model._default_manager.all(), user).exclude(pk__in=exportable).order_by("pk").first()
+
+
+def _exportable_record(model, user):
+    return restrict(model._default_manager.all(), user, "export").order_by("pk").first()
+
+
+def _above_record(model, org):
+    """A record owned by an ancestor of `org` (a campaign, a bulletin, a work list shared downwards)."""
+    from django.db.models import Q
+
+    codes = org.path.strip("/").split("/")
+    ancestors = ["/" + "/".join(codes[:i]) + "/" for i in range(1, len(codes))]
+    spec = spec_of(model)
+    q = Q(pk__in=[])
+    for key in ([spec.org] if spec.org is not None else []) + list(spec.more_orgs):
+        q |= Q(**{f"{key}__path__in" if key else "path__in": ancestors})
+    if spec.org_path is not None:
+        q |= Q(**{f"{spec.org_path}__in": ancestors})
+    return model._default_manager.filter(q).order_by("pk").first()
+
+
+def _file_requests(world, user):
+    """(endpoint, url, GET params, whether the URL's record is view-only) for every URL of the urlconf.
+
+    URLs without a record are asked as they are, with ?export=xlsx, and with A named as the
+    organisation; URLs of a record with one of A (view-only), one of B and one of a level above.
+    """
+    a_params = {"export": "xlsx", "org": world.a.code, "under": world.a.code}
+    for ep in walk():
+        t = target_of(ep.callback)
+        object_kwargs = [k for k in ep.kwargs if k in t.lookups and k not in t.samples]
+        if any(k not in t.lookups and k not in t.samples and k not in FORMAT_KWARGS for k in ep.kwargs):
+            continue
+        if not object_kwargs:
+            url = build_url(ep, {**FORMAT_KWARGS, **t.samples})
+            for params in ({}, {"export": "xlsx"}, a_params):
+                yield ep, url, params, False
+            continue
+        if t.model is None:
+            continue  # test_every_url_is_understood fails for it
+        candidates = [(_view_only_record(t.model, user), True), (_exportable_record(t.model, user), False),
+                      (_above_record(t.model, world.b), False)]
+        for obj, view_only in candidates:
+            if obj is None:
+                continue
+            values = {**FORMAT_KWARGS, **t.samples, **{k: field_value(obj, t.lookups[k]) for k in object_kwargs}}
+            url = build_url(ep, values)
+            for params in ({}, {"export": "xlsx"}):
+                yield ep, url, params, view_only
+
+
+def test_exports_hold_only_the_export_scope(world, persona, db):
+    """Every file the platform serves to a user holds rows of their EXPORT scope only, whatever they may view."""
+    client = Client(raise_request_exception=False)
+    client.force_login(persona.user)
+    failures, files, with_b, refused, asked = [], 0, 0, 0, 0
+    for ep, url, params, view_only in _file_requests(world, persona.user):
+        response = client.get(url, params)
+        asked += 1
+        shown = f"GET {url}{'?' + '&'.join(f'{k}={v}' for k, v in params.items()) if params else ''}"
+        if response.status_code >= 500:
+            failures.append(f"{shown}: HTTP {response.status_code}")
+            continue
+        refused += response.status_code == 403
+        if not _is_file(response):
+            continue
+        files += 1
+        if view_only and ep.name not in NOT_EXPORTS:
+            failures.append(f"{shown}: 为只可查看、不可导出的甲支部记录提供了文件")
+        text = _file_text(response)
+        leaks = _leaks(text, persona.a_only)
+        if leaks:
+            failures.append(f"{shown}: 导出文件含有只可查看的甲支部的数据：{leaks[:5]}")
+        with_b += bool(_leaks(text, world.forbidden))
+    print(f"\n导出扫描：请求 {asked} 次，得到文件 {files} 个（含乙支部数据 {with_b} 个），拒绝 {refused} 次")
+    # The sweep means something: it met many files, and B's rows do get exported.
+    assert files >= 20 and with_b >= 5, (files, with_b)
     assert not failures, "\n".join(failures)

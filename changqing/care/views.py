@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from changqing.accounts.export_gate import ExportGate
 from changqing.accounts.scope import (
     can,
     get_scoped_object_or_404,
@@ -277,18 +278,14 @@ def campaign_detail(request, pk):
     elif show == "done":
         rows = [t for t in rows if t.visit_id]
     if request.GET.get("export") == "xlsx":
-        from changqing.core.exports import xlsx_response
-        from changqing.core.models import OperationLog
-        from changqing.core.oplog import log_operation
-
-        if not can(request.user, "export"):
-            raise PermissionDenied("您没有导出权限")
-        log_operation(OperationLog.Event.EXPORT, request=request, detail=f"导出「{campaign.name}」慰问名单 {len(rows)} 人",
-                      org_path=campaign.organization.path)
-        return xlsx_response(f"{campaign.name}慰问名单", ["姓名", "所在组织", "入选原因", "责任走访人", "走访日期", "慰问品"],
-                             ([t.retiree.name, t.retiree.organization.name, t.reasons, t.visitor,
-                               t.visit.visited_on.strftime("%Y-%m-%d") if t.visit else "未走访",
-                               t.visit.gifts if t.visit else ""] for t in rows))
+        # The campaign is shared from above; its rows are the targets the user may export.
+        gate = ExportGate(request)
+        exportable = set(gate.rows(campaign.targets.all()).values_list("pk", flat=True))
+        return gate.xlsx(f"{campaign.name}慰问名单", ["姓名", "所在组织", "入选原因", "责任走访人", "走访日期", "慰问品"],
+                         ([t.retiree.name, t.retiree.organization.name, t.reasons, t.visitor,
+                           t.visit.visited_on.strftime("%Y-%m-%d") if t.visit else "未走访",
+                           t.visit.gifts if t.visit else ""] for t in rows if t.pk in exportable),
+                         org_path=campaign.organization.path, unit="人")
     return render(request, "care/campaign_detail.html", {
         "title": campaign.name, "c": campaign, "rows": rows, "done": done, "total": n_targets,
         "pending": n_targets - done,

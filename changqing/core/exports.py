@@ -7,8 +7,9 @@ stay real dates with a date format, Decimal amounts keep two decimals.
 
 `LedgerExportMixin` turns a `ScopedListView`'s `?export=xlsx` into a ledger
 (台账): the title names the ledger, the organisation and the period
-("XX支部 会议记录台账（2025年）"), values keep their type, the rows are the
-filtered list inside the export scope, and the export is logged.
+("XX支部 会议记录台账（2025年）"), values keep their type; the rows are the
+filtered list as the export gate (accounts/export_gate.py) narrowed, capped and
+logged them.
 """
 from __future__ import annotations
 
@@ -151,8 +152,9 @@ def _filename(title: str) -> str:
 
 
 def xlsx_response(title: str, headers: list[str], rows: Iterable[list], *, subtitle: str = "",
-                  number_formats: dict[int, str] | None = None, filename: str = "") -> HttpResponse:
-    data = write_xlsx(title, headers, rows, subtitle=subtitle, number_formats=number_formats)
+                  number_formats: dict[int, str] | None = None, sheet_name: str = "",
+                  filename: str = "") -> HttpResponse:
+    data = write_xlsx(title, headers, rows, subtitle=subtitle, number_formats=number_formats, sheet_name=sheet_name)
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename or _filename(title))}"
     return response
@@ -212,8 +214,8 @@ class LedgerExportMixin:
         for param in self.ledger_org_params:
             code = self.request.GET.get(param, "").strip()
             if code:
-                # Named only when the user may see it: a foreign code falls back to the user's own.
-                org = restrict(Organization.objects.filter(code=code), self.request.user).only("name").first()
+                # Named only when the user may export it: another code falls back to the user's own.
+                org = restrict(Organization.objects.filter(code=code), self.request.user, "export").only("name").first()
                 if org:
                     return org.name
         scope = scope_for(self.request.user, "export")
@@ -272,33 +274,14 @@ class LedgerExportMixin:
     def ledger_log_unmask(self, title: str) -> None:
         """Called after the rows are written: a view that unmasked personal data logs it here."""
 
-    def ledger_queryset(self, rows):
-        """The filtered rows, before the row limit: a view annotates export-only figures here."""
-        return rows
-
-    def ledger_rows(self, rows):
-        """Rows as model objects, in order (a view that attaches computed data per chunk overrides this)."""
-        return rows.iterator(chunk_size=2000)
-
-    def export(self, rows):
-        from django.conf import settings
-
-        from changqing.accounts.scope import restrict
-
-        from .models import OperationLog
-        from .oplog import log_operation
-
-        rows = restrict(rows, self.request.user, "export")
-        limit = settings.CHANGQING["EXPORT_MAX_ROWS"]
-        count = rows.count()
+    def write_export(self, gate, rows):
+        """The ledger of the gated rows: title, subtitle with the count, typed cells, capped and logged by the gate."""
+        count = min(rows.count(), gate.limit)
         title = self.ledger_title(rows)
         columns = self.ledger_columns()
-        log_operation(OperationLog.Event.EXPORT, request=self.request, detail=f"导出「{title}」{min(count, limit)} 条",
-                      data={"query": self.request.GET.urlencode(), "rows": min(count, limit), "ledger": self.ledger_name})
-        body = (self.ledger_row(r, columns) for r in self.ledger_rows(self.ledger_queryset(rows)[:limit]))
-        data = write_xlsx(title, [c.label for c in columns], body, subtitle=self.ledger_subtitle(min(count, limit)),
-                          number_formats=self.ledger_number_formats, sheet_name=self.ledger_name)
+        body = (self.ledger_row(r, columns) for r in gate.objects(rows, self.export_prepare))
+        response = gate.xlsx(title, [c.label for c in columns], body, subtitle=self.ledger_subtitle(count),
+                             number_formats=self.ledger_number_formats, sheet_name=self.ledger_name,
+                             data={"ledger": self.ledger_name})
         self.ledger_log_unmask(title)
-        response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(_filename(title))}"
         return response

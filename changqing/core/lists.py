@@ -3,7 +3,8 @@
 A list view names its queryset, FilterSet and columns; the base class applies
 the user's scope first, then the FilterSet, then sorting, and serves the same
 rows as HTML (paged) or as an xlsx export (?export=xlsx), so an export is
-exactly the filtered list the user sees.
+exactly the filtered list the user sees, narrowed by the export gate
+(accounts/export_gate.py) to the rows the user may export.
 """
 from __future__ import annotations
 
@@ -14,16 +15,12 @@ from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponseForbidden
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.generic import TemplateView
 
+from changqing.accounts.export_gate import ExportGate
 from changqing.accounts.scope import can, restrict, scope_for
-
-from .exports import xlsx_response
-from .models import OperationLog
-from .oplog import log_operation
 
 
 @dataclass
@@ -105,28 +102,49 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
             return f"-{field}" if desc else field
         return self.default_ordering
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # The export decides rights in the gate; a list changes what it writes through the hooks below.
+        if cls.export is not ScopedListView.export:
+            raise TypeError(f"{cls.__name__} 不能覆盖 export()：请改用 export_queryset / export_prepare / write_export")
+
     def get(self, request, *args, **kwargs):
         if scope_for(request.user, self.action).empty:
             raise PermissionDenied("您的角色无权查看此页面")
         rows = self.get_rows()
         if request.GET.get("export") == "xlsx":
-            if not can(request.user, "export"):
-                return HttpResponseForbidden("您没有导出权限")
             return self.export(rows)
         return super().get(request, *args, **kwargs)
 
     def export(self, rows):
-        # Only rows inside the export scope: a user may view more than they may export
-        # (e.g. a liaison of one branch who is also a committee member of another).
-        rows = restrict(rows, self.request.user, "export")
+        """?export=xlsx: the listed rows, narrowed to the export scope by the gate before any hook sees them.
+
+        A user may view more than they may export (a liaison of one branch who is a committee
+        member over another); the gate also refuses an empty export scope, caps and logs.
+        """
+        gate = ExportGate(self.request)
+        if (subject := self.export_subject()) is not None:
+            gate.reach(subject)
+        gated = gate.rows(rows)
+        return self.write_export(gate, gate.keep(gated, self.export_queryset(gated)))
+
+    # -- export hooks: each receives rows already inside the export scope --------------------------
+    def export_subject(self):
+        """The organisation whose subtree the list is about (its title names it), or None."""
+        return None
+
+    def export_queryset(self, rows):
+        """The gated rows, annotated or narrowed for the export; whatever is returned is kept inside them."""
+        return rows
+
+    def export_prepare(self, chunk: list) -> None:
+        """Attach computed data to a chunk of gated row objects, in place (dues, contact months)."""
+
+    def write_export(self, gate, rows):
+        """The file: one xlsx of the export columns as displayed on the page."""
         columns = [c for c in self.columns if c.export]
-        limit = settings.CHANGQING["EXPORT_MAX_ROWS"]
-        title = self.export_title or self.title
-        count = rows.count()
-        log_operation(OperationLog.Event.EXPORT, request=self.request, detail=f"导出「{title}」{count} 条",
-                      data={"query": self.request.GET.urlencode(), "rows": count})
-        body = ([display(c.get(r)) for c in columns] for r in rows[:limit].iterator(chunk_size=2000))
-        return xlsx_response(title, [c.label for c in columns], body)
+        body = ([display(c.get(r)) for c in columns] for r in gate.objects(rows, self.export_prepare))
+        return gate.xlsx(self.export_title or self.title, [c.label for c in columns], body)
 
     def render_row(self, row) -> list[dict]:
         url = row.get_absolute_url() if hasattr(row, "get_absolute_url") else None

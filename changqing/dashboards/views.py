@@ -173,6 +173,9 @@ class RecordsView(ScopedListView):
         ask = self._ask()
         return self.spec.rows(ask)
 
+    def export_subject(self):
+        return self._ask().root
+
     def get_rows(self):
         qs = self.scoped(self.get_base_queryset())
         self.filterset = None

@@ -16,17 +16,16 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
+from changqing.accounts.export_gate import ExportGate
 from changqing.accounts.scope import (
     can,
     get_scoped_object_or_404,
     object_view,
     restrict,
 )
-from changqing.core.exports import LedgerExportMixin, xlsx_response
+from changqing.core.exports import LedgerExportMixin
 from changqing.core.forms import apply_errors, form_page
 from changqing.core.lists import Column, ScopedListView, display
-from changqing.core.models import OperationLog
-from changqing.core.oplog import log_operation
 from changqing.members.models import Membership
 from changqing.orgs.models import Organization, OrgKind
 from changqing.policies.services import policy_version_create
@@ -166,26 +165,10 @@ class MemberDuesListView(ScopedListView):
         ctx["as_of_label"] = rules.month_label(self.as_of)
         return ctx
 
-    def export(self, rows):
-        self.resolver = RulesResolver()
-        count = rows.count()
-        log_operation(OperationLog.Event.EXPORT, request=self.request, detail=f"导出「{self.export_title}」{count} 条",
-                      data={"query": self.request.GET.urlencode(), "rows": count})
-
-        def body():
-            chunk = []
-            for r in rows.iterator(chunk_size=2000):
-                chunk.append(r)
-                if len(chunk) == 2000:
-                    yield from self._export_rows(chunk)
-                    chunk = []
-            yield from self._export_rows(chunk)
-
-        return xlsx_response(self.export_title, [c.label for c in self.columns], body())
-
-    def _export_rows(self, chunk):
-        for r in self._attach(chunk):
-            yield [display(c.get(r)) for c in self.columns]
+    def export_prepare(self, chunk):
+        if not hasattr(self, "resolver"):
+            self.resolver = RulesResolver()
+        self._attach(chunk)
 
 
 # -- one member's dues record ------------------------------------------------
@@ -394,10 +377,8 @@ def _status(md) -> str:
 
 
 def _sheet_export(request, branch, rows, months, title):
-    if not can(request.user, "export", branch):
-        raise PermissionDenied("您没有导出权限")
-    log_operation(OperationLog.Event.EXPORT, request=request, detail=f"导出「{title}」{len(rows)} 人",
-                  org_path=branch.path)
+    gate = ExportGate(request)
+    gate.require(branch)
     headers = ["序号", "姓名", "类别", "基数（元）", "比例", "应缴（元）"] + [rules.month_label(m) for m in months] + [
         "实缴合计（元）", "连续欠缴（月）", "签名"]
     body = []
@@ -406,7 +387,7 @@ def _sheet_export(request, branch, rows, months, title):
         body.append([i, r.name, CATEGORY_LABELS.get(a.category, "") if a else "未核定", _money(a.base) if a else "",
                      _rate(a), _money(r.due_total)] + [_status(r.months[m]) for m in months]
                     + [_money(r.paid_total), r.arrears_months, ""])
-    return xlsx_response(title, headers, body)
+    return gate.xlsx(title, headers, body, org_path=branch.path, unit="人")
 
 
 # -- yearly ledger (党费收缴台账) -------------------------------------------
@@ -425,14 +406,13 @@ def ledger(request, code: str, year: int):
     title = f"{branch.name} {year}年党费收缴台账"
     month_totals = [sum((r.months[m].paid for r in rows), Decimal("0")) for m in months]
     if request.GET.get("export") == "xlsx":
-        if not can(request.user, "export", branch):
-            raise PermissionDenied("您没有导出权限")
-        log_operation(OperationLog.Event.EXPORT, request=request, detail=f"导出「{title}」", org_path=branch.path)
+        gate = ExportGate(request)
+        gate.require(branch)
         headers = ["姓名", "类别", "月应缴（元）"] + [f"{m.month}月" for m in months] + ["全年实缴（元）", "连续欠缴（月）"]
         body = [[r.name, _category(r), _money(_first_due(r))] + [_ledger_cell(r.months[m], current) for m in months]
                 + [_money(r.paid_total), r.arrears_months] for r in rows]
         body.append(["合计", "", ""] + [_money(t) for t in month_totals] + [_money(sum(month_totals)), ""])
-        return xlsx_response(title, headers, body)
+        return gate.xlsx(title, headers, body, org_path=branch.path, unit="行")
     voluntary = DuesPayment.objects.filter(organization=branch, kind=PaymentKind.VOLUNTARY, paid_on__year=year)
     return render(request, "dues/ledger.html", {
         "title": title, "branch": branch, "year": year, "months": months,
@@ -529,11 +509,8 @@ class BranchDuesListView(ScopedListView):
         ctx["first_band"] = min(self.thresholds)
         return ctx
 
-    def export(self, rows):
-        count = rows.count()
-        log_operation(OperationLog.Event.EXPORT, request=self.request, detail=f"导出「{self.title}」{count} 条")
-        body = ([display(c.get(o)) for c in self.columns] for o in self._attach(rows))
-        return xlsx_response(self.title, [c.label for c in self.columns], body)
+    def export_prepare(self, chunk):
+        self._attach(chunk)
 
 
 # -- payments and hardship lists ------------------------------------------
@@ -659,14 +636,13 @@ def fund(request, code: str):
         running.append((e, balance))
     title = f"{branch.name} 支部经费账"
     if request.GET.get("export") == "xlsx":
-        if not can(request.user, "export", branch):
-            raise PermissionDenied("您没有导出权限")
-        log_operation(OperationLog.Event.EXPORT, request=request, detail=f"导出「{title}」", org_path=branch.path)
+        gate = ExportGate(request)
+        gate.require(branch)
         body = [[display(e.occurred_on), e.get_kind_display(), _money(e.amount) if e.is_income else "",
                  "" if e.is_income else _money(e.amount), _money(b), e.source or e.purpose, e.receipt_number, e.note]
                 for e, b in running]
-        return xlsx_response(title, ["日期", "类别", "收入（元）", "支出（元）", "余额（元）", "来源/用途", "票据号", "备注"],
-                             body)
+        return gate.xlsx(title, ["日期", "类别", "收入（元）", "支出（元）", "余额（元）", "来源/用途", "票据号", "备注"],
+                         body, org_path=branch.path)
     return render(request, "dues/fund.html", {
         "title": title, "branch": branch, "running": list(reversed(running)), "filterset": filterset,
         "totals": fund_totals(entries), "opening": all_before, "can_change": can(request.user, "change", branch),

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from changqing.accounts.export_gate import ExportGate
 from changqing.accounts.scope import (
     can,
     get_scoped_object_or_404,
@@ -585,23 +586,18 @@ def evaluation(request):
     station_id = request.GET.get("station")
     if station_id and station_id.isdigit():
         guides = guides.filter(station_id=station_id)
-    rows = selectors.quarter_evaluation(guides, year, quarter)
     if request.GET.get("export") == "xlsx":
-        from changqing.core.exports import xlsx_response
-        from changqing.core.models import OperationLog
-        from changqing.core.oplog import log_operation
-
-        if not can(request.user, "export"):
-            raise PermissionDenied("您没有导出权限")
-        log_operation(OperationLog.Event.EXPORT, request=request, detail=f"导出指导员{year}年第{quarter}季度评价")
-        return xlsx_response(f"指导员{year}年第{quarter}季度评价",
-                             ["指导站", "姓名", "岗位", "联系组织", "走访次数", "答复求助", "满意度", "评价份数", "综合评分",
-                              "评价意见", "推荐优秀党务工作者"],
-                             ([r.guide.station.name, r.guide.name, r.guide.get_role_display(), r.orgs, r.visits,
-                               r.answered, str(r.satisfaction or ""), r.ratings,
-                               str(r.evaluation.score) if r.evaluation else "",
-                               r.evaluation.comments if r.evaluation else "",
-                               "是" if r.evaluation and r.evaluation.recommended else ""] for r in rows))
+        gate = ExportGate(request)
+        rows = selectors.quarter_evaluation(gate.rows(guides), year, quarter)
+        return gate.xlsx(f"指导员{year}年第{quarter}季度评价",
+                         ["指导站", "姓名", "岗位", "联系组织", "走访次数", "答复求助", "满意度", "评价份数", "综合评分",
+                          "评价意见", "推荐优秀党务工作者"],
+                         ([r.guide.station.name, r.guide.name, r.guide.get_role_display(), r.orgs, r.visits,
+                           r.answered, str(r.satisfaction or ""), r.ratings,
+                           str(r.evaluation.score) if r.evaluation else "",
+                           r.evaluation.comments if r.evaluation else "",
+                           "是" if r.evaluation and r.evaluation.recommended else ""] for r in rows), unit="人")
+    rows = selectors.quarter_evaluation(guides, year, quarter)
     return render(request, "guidance/evaluation.html", {
         "title": f"指导员{year}年第{quarter}季度综合评价", "rows": rows, "year": year, "quarter": quarter,
         "stations": _stations(request), "station_id": station_id or "",

@@ -194,11 +194,11 @@ def results(campaign) -> list[CategoryResults]:
 RESULT_HEADERS = ["评选类别", "名次", "候选人", "所在组织", "网上得票", "线下得票", "合计得票", "结果"]
 
 
-def result_table(campaign) -> list[list]:
-    """The rows of the results export, in the order of the page."""
+def result_table(campaign, nominations: set[int] | None = None) -> list[list]:
+    """The rows of the results export, in the order of the page; only `nominations` (ids) when given."""
     return [[cr.category.name, r.rank, r.nomination.nominee_name, r.nomination.nominee_unit, r.nomination.votes,
              r.nomination.offline_votes, r.nomination.total_votes, r.status_label]
-            for cr in results(campaign) for r in cr.rows]
+            for cr in results(campaign) for r in cr.rows if nominations is None or r.nomination.pk in nominations]
 
 
 def results_visible(user, campaign) -> bool:

@@ -4,17 +4,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from changqing.accounts.export_gate import ExportGate
 from changqing.accounts.scope import get_scoped_object_or_404, object_view, restrict, scope_for
-from changqing.core.exports import xlsx_response
 from changqing.core.forms import apply_errors, form_page
 from changqing.core.lists import Column, ScopedListView
-from changqing.core.models import OperationLog
-from changqing.core.oplog import log_operation
 
 from . import selectors, services
 from .forms import CampaignForm, CategoryForm, NominationForm, OfflineVotesForm, ReviewForm, TieForm
@@ -305,9 +303,8 @@ def nomination_attachment(request, pk):
     n = _nomination_or_404(request, pk)
     if not n.attachment:
         raise Http404("没有附件")
-    log_operation(OperationLog.Event.EXPORT, request=request, detail=f"下载{n.nominee_name}的事迹材料附件",
-                  org_path=n.changelog_org_path())
-    return FileResponse(n.attachment.open("rb"), as_attachment=True, filename=n.attachment.name.rsplit("/", 1)[-1])
+    return ExportGate(request).file(n, n.attachment, n.attachment.name.rsplit("/", 1)[-1],
+                                    f"下载{n.nominee_name}的事迹材料附件", org_path=n.changelog_org_path())
 
 
 # -- voting -------------------------------------------------------------------------
@@ -419,12 +416,12 @@ def _results_or_404(request, pk):
 def results(request, pk):
     campaign = _results_or_404(request, pk)
     if request.GET.get("export") == "xlsx":
-        if scope_for(request.user, "export").empty:
-            raise PermissionDenied("您没有导出权限")
-        rows = selectors.result_table(campaign)
-        log_operation(OperationLog.Event.EXPORT, request=request, detail=f"导出「{campaign.title}」评选结果 {len(rows)} 行",
-                      org_path=campaign.organization.path)
-        return xlsx_response(f"{campaign.title}结果", selectors.RESULT_HEADERS, rows)
+        # Ranks are over every candidate; the rows written are the candidates the user may export.
+        gate = ExportGate(request)
+        exportable = set(gate.rows(Nomination.objects.filter(campaign=campaign)).values_list("pk", flat=True))
+        return gate.xlsx(f"{campaign.title}结果", selectors.RESULT_HEADERS,
+                         selectors.result_table(campaign, nominations=exportable),
+                         org_path=campaign.organization.path, unit="行")
     return render(request, "honours/results.html", {
         "title": f"评选结果：{campaign.title}", "c": campaign, "results": selectors.results(campaign),
         "organiser": selectors.is_organiser(request.user, campaign),

@@ -128,10 +128,10 @@ def compliance_results(root: Organization, period: engine.Period, *, user=None, 
     return engine.compliance(f.branches, f.rulesets, f.meetings, period, today, f.attendance, f.members)
 
 
-def heat_map(root: Organization, period: engine.Period, *, user=None, today: dt.date | None = None):
+def heat_map(root: Organization, period: engine.Period, *, user=None, today: dt.date | None = None, branch_qs=None):
     """Branches × months: each cell the worst status over the rules for that month, with its results."""
     today = today or timezone.localdate()
-    return month_results(load_facts(root, period, user=user), period, today)
+    return month_results(load_facts(root, period, user=user, branch_qs=branch_qs), period, today)
 
 
 def month_results(f: Facts, period: engine.Period, today: dt.date):
@@ -146,10 +146,11 @@ def month_results(f: Facts, period: engine.Period, today: dt.date):
     return f.branches, period.months, cells
 
 
-def member_participation(root: Organization, period: engine.Period, *, user=None, today: dt.date | None = None):
-    """Per member of the subtree: participation in the period and the six-month warnings."""
+def member_participation(root: Organization, period: engine.Period, *, user=None, today: dt.date | None = None,
+                         branch_qs=None):
+    """Per member of the subtree (of `branch_qs` when given): participation in the period and the warnings."""
     today = today or timezone.localdate()
-    f = load_facts(root, period, user=user, with_members=True)
+    f = load_facts(root, period, user=user, with_members=True, branch_qs=branch_qs)
     org_life = set(MeetingKind.objects.filter(counts_as_org_life=True).values_list("code", flat=True))
     under = Q(membership__organization__path__startswith=root.path)
     before = dict(

@@ -8,17 +8,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponseForbidden
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from changqing.accounts.export_gate import ExportGate
 from changqing.accounts.scope import can, get_scoped_object_or_404, object_view, restrict, scope_for
-from changqing.core.exports import LedgerExportMixin, xlsx_response
+from changqing.core.exports import LedgerExportMixin
 from changqing.core.lists import Column, ScopedListView
-from changqing.core.models import OperationLog
-from changqing.core.oplog import log_operation
 from changqing.orgs.models import Organization, OrgKind
 from changqing.policies.models import PolicyVersion
 
@@ -103,7 +102,7 @@ class MeetingListView(LedgerExportMixin, ScopedListView):
     def ledger_columns(self):
         return self.columns[:5] + self.ledger_extra + self.columns[5:]
 
-    def ledger_queryset(self, rows):
+    def export_queryset(self, rows):
         from .models import PARTICIPATED
 
         return rows.annotate(expected=Count("attendances"), took_part=Count(
@@ -319,11 +318,21 @@ def _records_url(branch_code: str, ids) -> str:
         f"{reverse('life:meetings')}?org={branch_code}"
 
 
+def _export_branches(request, root):
+    """?export=xlsx: the gate, and the branches a table is computed from narrowed to those the user may export."""
+    if request.GET.get("export") != "xlsx":
+        return None, None
+    gate = ExportGate(request)
+    gate.reach(root)
+    return gate, gate.rows(selectors.branches_in_scope(root, request.user))
+
+
 @login_required
 def heat_map(request):
     root = _root(request)
     period, text, error = _period(request, str(timezone.localdate().year))
-    branches, months, cells = selectors.heat_map(root, period, user=request.user)
+    gate, branch_qs = _export_branches(request, root)
+    branches, months, cells = selectors.heat_map(root, period, user=request.user, branch_qs=branch_qs)
     rows = []
     for b in branches:
         row = []
@@ -338,14 +347,10 @@ def heat_map(request):
                         "title": "；".join(f"{r.rule.name}{r.status_label}" for r in results),
                         "ids": month_ids})
         rows.append((b, row))
-    if request.GET.get("export") == "xlsx":
-        if not can(request.user, "export"):
-            return HttpResponseForbidden("您没有导出权限")
-        log_operation(OperationLog.Event.EXPORT, request=request, detail=f"导出「组织生活热力图 {period.label}」",
-                      org_path=root.path)
-        return xlsx_response(f"组织生活热力图{period.label}", ["支部编码", "支部"] + [f"{m:%Y-%m}" for m in months],
-                             ([b.code, b.name] + [f"{c['label']}（{c['done']}/{c['total']}）" for c in row]
-                              for b, row in rows))
+    if gate is not None:
+        return gate.xlsx(f"组织生活热力图{period.label}", ["支部编码", "支部"] + [f"{m:%Y-%m}" for m in months],
+                         ([b.code, b.name] + [f"{c['label']}（{c['done']}/{c['total']}）" for c in row]
+                          for b, row in rows), org_path=root.path, unit="个支部")
     chart = {
         "months": [f"{m:%Y-%m}" for m in months], "branches": [b.name for b in branches],
         "data": [[j, i, engine.STATUS_RANK[c["status"]]] for i, (_, row) in enumerate(rows) for j, c in enumerate(row)],
@@ -362,26 +367,24 @@ def heat_map(request):
 def _compliance_table(request, *, only_status=None):
     root = _root(request)
     period, text, error = _period(request, _this_month() if only_status else str(timezone.localdate().year))
-    results = selectors.compliance_results(root, period, user=request.user)
+    gate, branch_qs = _export_branches(request, root)
+    results = selectors.compliance_results(root, period, user=request.user, branch_qs=branch_qs)
     if only_status:
         results = [r for r in results if r.status in only_status]
-    return root, period, text, error, results
+    return gate, root, period, text, error, results
 
 
 @login_required
 def overdue_list(request):
     statuses = {engine.OVERDUE, engine.DUE_SOON} if request.GET.get("soon") else {engine.OVERDUE}
-    root, period, text, error, results = _compliance_table(request, only_status=statuses)
+    gate, root, period, text, error, results = _compliance_table(request, only_status=statuses)
     sort = request.GET.get("sort", "branch")
     key = {"branch": lambda r: (r.branch.code, r.rule.kind), "rule": lambda r: (r.rule.kind, r.branch.code),
            "due": lambda r: (r.due_on or dt.date.max, r.branch.code)}.get(sort, lambda r: r.branch.code)
     results.sort(key=key)
-    if request.GET.get("export") == "xlsx":
-        if not can(request.user, "export"):
-            return HttpResponseForbidden("您没有导出权限")
-        log_operation(OperationLog.Event.EXPORT, request=request, detail=f"导出「逾期清单 {period.label}」{len(results)} 条",
-                      org_path=root.path)
-        return xlsx_response(f"组织生活逾期清单{period.label}", selectors.COMPLIANCE_HEADERS, map(selectors.compliance_row, results))
+    if gate is not None:
+        return gate.xlsx(f"组织生活逾期清单{period.label}", selectors.COMPLIANCE_HEADERS,
+                         map(selectors.compliance_row, results), org_path=root.path)
     page = Paginator(results, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -398,7 +401,8 @@ def overdue_list(request):
 def participation_list(request):
     root = _root(request)
     period, text, error = _period(request, str(timezone.localdate().year))
-    facts, people = selectors.member_participation(root, period, user=request.user)
+    gate, branch_qs = _export_branches(request, root)
+    facts, people = selectors.member_participation(root, period, user=request.user, branch_qs=branch_qs)
     names = {b.id: b.name for b in facts.branches}
     people = [p for p in people if p.member.branch_id in names]
     only = request.GET.get("only", "warn")
@@ -411,12 +415,9 @@ def participation_list(request):
         return [p.member.name, names[p.member.branch_id], p.participations,
                 p.last_participation.isoformat() if p.last_participation else "无记录", p.months_without,
                 f"{p.warning}个月" if p.warning else "", len(p.excused_unreached)]
-    if request.GET.get("export") == "xlsx":
-        if not can(request.user, "export"):
-            return HttpResponseForbidden("您没有导出权限")
-        log_operation(OperationLog.Event.EXPORT, request=request, detail=f"导出「党员参加组织生活情况 {period.label}」",
-                      org_path=root.path)
-        return xlsx_response(f"党员参加组织生活情况{period.label}", headers, map(cells, people))
+    if gate is not None:
+        return gate.xlsx(f"党员参加组织生活情况{period.label}", headers, map(cells, people), org_path=root.path,
+                         unit="人")
     page = Paginator(people, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -722,5 +723,4 @@ def bulletin_file(request, pk: int, fmt: str):
     f = b.docx if fmt == "docx" else b.pdf
     if not f:
         raise Http404("该格式的文件尚未生成")
-    log_operation(OperationLog.Event.EXPORT, request=request, detail=f"下载「{b}」{fmt}", org_path=b.organization.path)
-    return FileResponse(f.open("rb"), as_attachment=True, filename=f"{b}.{fmt}")
+    return ExportGate(request).file(b, f, f"{b}.{fmt}", f"下载「{b}」{fmt}", org_path=b.organization.path)

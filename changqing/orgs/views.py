@@ -448,20 +448,11 @@ class LiaisonListView(ScopedListView):
         ctx["table"] = [self.render_row(r) for r in rows]
         return ctx
 
-    def export(self, rows):
-        rows = list(rows)
+    def export_prepare(self, chunk):
         today = _today()
-        status = selectors.liaison_months(rows, today.year, today)
-        for r in rows:
+        status = selectors.liaison_months(chunk, today.year, today)
+        for r in chunk:
             r.missed = status[r.pk]["missed"]
-        from changqing.core.lists import display
-        from changqing.core.exports import xlsx_response
-        from changqing.core.models import OperationLog
-        from changqing.core.oplog import log_operation
-
-        log_operation(OperationLog.Event.EXPORT, request=self.request, detail=f"导出「{self.title}」{len(rows)} 条")
-        return xlsx_response(self.title, [c.label for c in self.columns],
-                             ([display(c.get(r)) for c in self.columns] for r in rows))
 
 
 @object_view(Organization, code="code")

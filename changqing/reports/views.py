@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 
+from changqing.accounts.export_gate import ExportGate
 from changqing.accounts.scope import get_scoped_object_or_404, object_view, restrict, scope_for
 from changqing.core.forms import apply_errors
-from changqing.core.models import OperationLog
-from changqing.core.oplog import log_operation
 
 from .forms import GenerateForm
 from .models import GeneratedReport, ReportKind
@@ -86,6 +85,5 @@ def download(request, pk: int, fmt: str):
     f = {"docx": report.docx, "pdf": report.pdf}.get(fmt)
     if not f:
         raise Http404("该格式的文件未生成")
-    log_operation(OperationLog.Event.EXPORT, request=request, detail=f"下载《{report}》{fmt.upper()}",
-                  org_path=report.organization.path, data={"report_id": report.pk, "format": fmt})
-    return FileResponse(f.open("rb"), as_attachment=True, filename=f"{report}.{fmt}")
+    return ExportGate(request).file(report, f, f"{report}.{fmt}", f"下载《{report}》{fmt.upper()}",
+                                    org_path=report.organization.path, data={"report_id": report.pk, "format": fmt})

@@ -186,11 +186,16 @@ def test_results_hidden_until_published_then_export_matches_the_page(tree, admin
     html = c_sec.get(results).content.decode()
     page_rows = [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td data-label=[^>]*>(.*?)</td>", row, re.S)]
                  for row in re.findall(r"<tr>\s*<td data-label=\"名次\">.*?</tr>", html, re.S)]
-    export = c_sec.get(results, {"export": "xlsx"})
+    # The organiser's export is the page; a secretary's holds only the candidates they may export, ranks unchanged.
+    export = c_admin.get(results, {"export": "xlsx"})
     wb = load_workbook(io.BytesIO(export.content))
     rows = [list(r) for r in wb.active.iter_rows(min_row=3, values_only=True)]
     assert [[str(v) for v in r[1:7]] for r in rows if r[0] == voting.category.name] == [r[:6] for r in page_rows]
     assert [r[2] for r in rows if r[0] == voting.category.name] == ["甲支部二号", "乙支部专有人", "张宏伟"]
+    wb = load_workbook(io.BytesIO(c_sec.get(results, {"export": "xlsx"}).content))
+    rows = [list(r) for r in wb.active.iter_rows(min_row=3, values_only=True)]
+    assert [[str(v) for v in r[1:7]] for r in rows if r[0] == voting.category.name] == [
+        r[:6] for r in page_rows if r[1] != "乙支部专有人"]
     assert "★ 当选" in html
     assert client_for(secretary_a).get(reverse("honours:results_print", args=[voting.campaign.pk])).status_code == 200
     # The winner's one-page record shows the honour.
