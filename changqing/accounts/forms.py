@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from changqing.orgs.models import Organization, Zone
 
 from .models import RoleAssignment, User
-from .roles import ROLE_SCOPE_KIND, Role, ScopeKind
-from .scope import restrict
+from changqing.core.roles import ROLE_SCOPE_KIND, Role, ScopeKind
+from changqing.core.scope import restrict
 
 
 class LoginForm(AuthenticationForm):

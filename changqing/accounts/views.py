@@ -13,8 +13,8 @@ from changqing.core.oplog import log_operation
 
 from .forms import LoginForm, RoleAssignmentForm, UserCreateForm, UserUpdateForm
 from .models import RoleAssignment, User
-from .roles import Role
-from .scope import get_scoped_object_or_404, object_view, org_path_of, restrict, scope_for
+from changqing.core.roles import Role
+from changqing.core.scope import get_scoped_object_or_404, object_view, org_path_of, restrict, scope_for
 
 
 class LoginView(auth_views.LoginView):

@@ -5,7 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 from changqing.accounts.models import RoleAssignment, User
-from changqing.accounts.roles import Role
+from changqing.core.roles import Role
 from changqing.demo import names
 from changqing.demo.bulk import copy_insert, log_created
 from changqing.members.models import Retiree

@@ -7,8 +7,8 @@ administrator's reach and does not follow a carer who has moved on elsewhere.
 """
 from django.db.models import Exists, OuterRef, Q
 
-from changqing.accounts.roles import ScopeKind
-from changqing.accounts.scope import register_placement, register_scope_resolver
+from changqing.core.roles import ScopeKind
+from changqing.core.scope import register_placement, register_scope_resolver
 
 
 def resolve_pairs(assignment):

@@ -206,7 +206,7 @@ class LedgerExportMixin:
     def ledger_org_name(self) -> str:
         from django.apps import apps
 
-        from changqing.accounts.scope import home_path, restrict, scope_for
+        from changqing.core.scope import home_path, restrict, scope_for
 
         Organization = apps.get_model("orgs", "Organization")
         for param in self.ledger_org_params:
@@ -283,7 +283,7 @@ class LedgerExportMixin:
     def export(self, rows):
         from django.conf import settings
 
-        from changqing.accounts.scope import restrict
+        from changqing.core.scope import restrict
 
         from .models import OperationLog
         from .oplog import log_operation

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 
-from changqing.accounts.scope import can, object_view
+from changqing.core.scope import can, object_view
 
 from .lists import Column, ScopedListView
 from .models import Job, OperationLog

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.generic import TemplateView
 
-from changqing.accounts.scope import can, restrict, scope_for
+from changqing.core.scope import can, restrict, scope_for
 
 from .exports import xlsx_response
 from .models import OperationLog

@@ -19,7 +19,7 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from changqing.accounts.scope import restrict
+from changqing.core.scope import restrict
 from changqing.audit.models import Finding, FindingStatus
 from changqing.care.models import HardshipReason, HardshipRecord, Visit
 from changqing.dues.models import DuesMonth, DuesPayment

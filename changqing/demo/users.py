@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from changqing.accounts.models import RoleAssignment, User
-from changqing.accounts.roles import Role
+from changqing.core.roles import Role
 from changqing.members.models import Membership
 from changqing.orgs.models import Organization, OrgKind, Zone
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from changqing.accounts.scope import (
+from changqing.core.scope import (
     can,
     get_scoped_object_or_404,
     object_view,

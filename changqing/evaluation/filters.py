@@ -47,7 +47,7 @@ class GradeFilterSet(_Under, django_filters.FilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         if request is not None:
-            from changqing.accounts.scope import restrict
+            from changqing.core.scope import restrict
 
             self.filters["zone"].queryset = restrict(Zone.objects.all(), request.user)
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from changqing.accounts.scope import restrict
+from changqing.core.scope import restrict
 from changqing.care.models import Visit
 from changqing.dues.selectors import active_memberships, arrears_q, last_closed_month, with_arrears
 from changqing.life import engine

@@ -7,7 +7,7 @@ class GuidanceConfig(AppConfig):
     verbose_name = "两新党建指导站"
 
     def ready(self):
-        from changqing.accounts.roles import Role
+        from changqing.core.roles import Role
         from changqing.core.home import register_panel
         from changqing.core.nav import NavItem, register
 

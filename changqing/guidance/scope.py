@@ -5,8 +5,8 @@ Their role assignment names the station by id only; it is placed at the station'
 """
 from django.db.models import Q
 
-from changqing.accounts.roles import ScopeKind
-from changqing.accounts.scope import register_placement, register_scope_resolver
+from changqing.core.roles import ScopeKind
+from changqing.core.scope import register_placement, register_scope_resolver
 
 
 def resolve_station(assignment):

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from changqing.accounts.scope import (
+from changqing.core.scope import (
     can,
     get_scoped_object_or_404,
     object_view,

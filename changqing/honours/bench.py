@@ -25,7 +25,7 @@ def _run(ctx):
     from django.db import transaction
 
     from changqing.accounts.models import RoleAssignment, User
-    from changqing.accounts.roles import Role
+    from changqing.core.roles import Role
     from changqing.honours import services
     from changqing.honours.models import Ballot, Campaign, Nomination, NominationStatus, Phase
 

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from changqing.accounts.roles import Role
-from changqing.accounts.scope import restrict, restrict_shared, scope_for
+from changqing.core.roles import Role
+from changqing.core.scope import restrict, restrict_shared, scope_for
 from changqing.members.models import MembershipState
 
 from . import rules

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from changqing.accounts.scope import get_scoped_object_or_404, object_view, restrict, scope_for
+from changqing.core.scope import get_scoped_object_or_404, object_view, restrict, scope_for
 from changqing.core.exports import xlsx_response
 from changqing.core.forms import apply_errors, form_page
 from changqing.core.lists import Column, ScopedListView

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from changqing.accounts.scope import restrict
+from changqing.core.scope import restrict
 from changqing.members.models import Health, Membership, MembershipState
 from changqing.orgs.models import Organization, OrgKind
 

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from changqing.accounts.scope import (
+from changqing.core.scope import (
     can,
     get_scoped_object_or_404,
     object_view,

@@ -229,7 +229,7 @@ def extend(ctx):
 def demo_users(ctx):
     """Bind the demo 党工委委员 and 联络员 logins to the records they stand for."""
     from changqing.accounts.models import User
-    from changqing.accounts.roles import Role
+    from changqing.core.roles import Role
 
     for username, role, model in (("gongwei", Role.COMMITTEE_MEMBER, CommitteeMemberAssignment),
                                   ("lianluo", Role.LIAISON, Liaison)):

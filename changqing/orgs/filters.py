@@ -23,7 +23,7 @@ class OrganizationFilterSet(django_filters.FilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         if request is not None:
-            from changqing.accounts.scope import restrict
+            from changqing.core.scope import restrict
 
             self.filters["zone"].queryset = restrict(Zone.objects.all(), request.user)
 
@@ -42,7 +42,7 @@ class OrganizationFilterSet(django_filters.FilterSet):
 
 def _restricted_zones(filterset, request):
     if request is not None:
-        from changqing.accounts.scope import restrict
+        from changqing.core.scope import restrict
 
         filterset.filters["zone"].queryset = restrict(Zone.objects.all(), request.user)
 

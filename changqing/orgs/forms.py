@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from changqing.accounts.scope import restrict
+from changqing.core.scope import restrict
 from changqing.core.widgets import DateInput
 
 from .models import CommitteeForm, LiaisonContact, Organization, OrgKind, Zone

@@ -13,7 +13,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from changqing.accounts.scope import can, restrict, scope_for
+from changqing.core.scope import can, restrict, scope_for
 from changqing.core.sections import PageSections
 
 from .models import (

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from changqing.accounts.scope import can, get_scoped_object_or_404, object_view, restrict, scope_for
+from changqing.core.scope import can, get_scoped_object_or_404, object_view, restrict, scope_for
 from changqing.core.lists import Column, ScopedListView
 
 from . import selectors, services

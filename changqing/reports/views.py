@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 
-from changqing.accounts.scope import get_scoped_object_or_404, object_view, restrict, scope_for
+from changqing.core.scope import get_scoped_object_or_404, object_view, restrict, scope_for
 from changqing.core.forms import apply_errors
 from changqing.core.models import OperationLog
 from changqing.core.oplog import log_operation

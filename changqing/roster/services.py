@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from changqing.accounts.scope import Scope, scope_for
+from changqing.core.scope import Scope, scope_for
 from changqing.core import idcard
 from changqing.core.changelog import bulk_log_changes, make_change, snapshot
 from changqing.core.models import ObjectChange

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from changqing.accounts.scope import can, get_scoped_object_or_404, restrict, scope_for
+from changqing.core.scope import can, get_scoped_object_or_404, restrict, scope_for
 from changqing.core.exports import date_label, xlsx_response
 from changqing.core.lists import Column, ScopedListView
 from changqing.core.models import OperationLog
