@@ -3,8 +3,6 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
-from changqing.orgs.models import Organization, Zone
-
 from .models import RoleAssignment, User
 from changqing.core.roles import ROLE_SCOPE_KIND, Role, ScopeKind
 from changqing.core.scope import restrict
@@ -93,9 +91,10 @@ class RoleAssignmentForm(forms.ModelForm):
         self.target_user = target_user
         if target_user is not None:
             self.instance.user = target_user
-        self.fields["organization"].queryset = restrict(Organization.objects.all(), manager, "manage")
+        # The choices come from the model's own relations, so accounts stays below orgs (it imports no orgs code).
+        self.fields["organization"].queryset = restrict(self.fields["organization"].queryset, manager, "manage")
         self.fields["organization"].help_text = "组织类角色（管理员、党工委委员、书记、联络员）和服务专员必须选择组织"
-        self.fields["zone"].queryset = restrict(Zone.objects.all(), manager, "manage")
+        self.fields["zone"].queryset = restrict(self.fields["zone"].queryset, manager, "manage")
         self.fields["zone"].help_text = "片组长必须选择片组"
         stations = _station_model()
         roles = list(Role)

@@ -7,11 +7,15 @@ class OrgsConfig(AppConfig):
     verbose_name = "党组织"
 
     def ready(self):
-        from changqing.core.roles import Role
+        from changqing.core.roles import Role, ScopeKind
+        from changqing.core.scope import register_scope_resolver
         from changqing.core.home import register_panel
         from changqing.core.nav import NavItem, register
 
         from .panels import contacts_panel, overview_panel, size_panel, terms_panel
+        from .selectors import zone_paths
+
+        register_scope_resolver(ScopeKind.ZONE, lambda assignment: (zone_paths(assignment.zone_id), set()))
 
         org_roles = frozenset(r.value for r in Role if r not in (Role.MEMBER, Role.CARER))
         register(
