@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from changqing.core.tree import in_subtree
 
 from bench import BenchContext, Figure, benchmark
 
@@ -29,7 +30,7 @@ def naive_compliance(root, period, today):
     from changqing.orgs.models import Organization, OrgKind
 
     rows = []
-    for branch in Organization.objects.filter(path__startswith=root.path, kind=OrgKind.BRANCH).order_by("path"):
+    for branch in Organization.objects.filter(in_subtree(root.path), kind=OrgKind.BRANCH).order_by("path"):
         assignment = (RulesetAssignment.objects.filter(organization__path__in=branch.ancestors_paths + [branch.path])
                       .order_by("-organization__depth").first())
         ruleset = assignment.ruleset if assignment else Ruleset.objects.get(is_fallback=True)
@@ -82,7 +83,7 @@ def measure(root, year: str = YEAR) -> dict:
 
     period = engine.parse_period(year)
     branches = root.descendants().filter(kind=OrgKind.BRANCH).count()
-    meetings = Meeting.objects.filter(organization__path__startswith=root.path, held_on__gte=period.start,
+    meetings = Meeting.objects.filter(in_subtree(root.path, "organization"), held_on__gte=period.start,
                                       held_on__lte=period.end)
     counts = {"branches": branches, "meetings": meetings.count(),
               "attendance": Attendance.objects.filter(meeting__in=meetings).count()}

@@ -29,6 +29,7 @@ from changqing.life import engine
 from changqing.life import selectors as life
 from changqing.members.models import Membership, MembershipState, PersonStatus, Retiree, RetirementKind
 from changqing.orgs.models import Organization, OrgKind, Zone
+from changqing.core.tree import in_subtree
 
 ARREARS_LEVELS = (1, 3, 5, 6)
 WARNING_MONTHS = DEFAULT_RULES.warning_months
@@ -74,7 +75,7 @@ class Subtree:
 
 def subtree(root: Organization, user=None) -> Subtree:
     """One query: the organisations under root within the user's scope (dissolved ones too: their people count)."""
-    qs = Organization.objects.filter(path__startswith=root.path)
+    qs = Organization.objects.filter(in_subtree(root.path))
     if user is not None:
         qs = restrict(qs, user)
     rows = [OrgRow(*r) for r in qs.order_by("path").values_list("id", "code", "name", "path", "kind", "zone_id",
@@ -141,11 +142,11 @@ def people_counts(sub: Subtree) -> dict[int, dict]:
 def _people_counts(sub: Subtree) -> dict[int, dict]:
     p = sub.root.path
     out: dict[int, dict] = defaultdict(lambda: {"retirees": 0, "lixiu": 0, "members": 0})
-    for r in (Retiree.objects.filter(organization__path__startswith=p, status=PersonStatus.ALIVE)
+    for r in (Retiree.objects.filter(in_subtree(p, "organization"), status=PersonStatus.ALIVE)
               .values("organization_id")
               .annotate(n=Count("id"), lx=Count("id", filter=Q(retirement_kind=RetirementKind.LIXIU)))):
         out[r["organization_id"]].update(retirees=r["n"], lixiu=r["lx"])
-    for org_id, n in (active_memberships().filter(organization__path__startswith=p)
+    for org_id, n in (active_memberships().filter(in_subtree(p, "organization"))
                       .values("organization_id").annotate(n=Count("id")).values_list("organization_id", "n")):
         out[org_id]["members"] = n
     return out
@@ -165,7 +166,7 @@ def _dues_counts(sub: Subtree, months: list[dt.date], as_of: dt.date, period: en
     roll: dict[tuple[int, dt.date], int] = defaultdict(int)
     arrears: dict[int, dict[int, int]] = defaultdict(lambda: dict.fromkeys(ARREARS_LEVELS, 0))
     for org_id, state, joined_on, ended_on, last_settled, first_base in (
-            with_arrears(Membership.objects.filter(organization__path__startswith=p), as_of)
+            with_arrears(Membership.objects.filter(in_subtree(p, "organization")), as_of)
             .filter(Q(state=MembershipState.ACTIVE) | owes_span_q(min(months), max(months)))
             .order_by().values_list("organization_id", "state", "joined_on", "ended_on", "last_settled",
                                     "first_base")):
@@ -178,13 +179,12 @@ def _dues_counts(sub: Subtree, months: list[dt.date], as_of: dt.date, period: en
             for level in arrears_levels(last_settled, first_base, as_of):
                 arrears[org_id][level] += 1
     settled: dict[tuple[int, dt.date], int] = {}
-    for org_id, month, n in (DuesMonth.objects.filter(owed_month_q(months),
-                                                      membership__organization__path__startswith=p)
+    for org_id, month, n in (DuesMonth.objects.filter(in_subtree(p, "membership__organization"), owed_month_q(months))
                              .values("membership__organization_id", "month").annotate(n=Count("id"))
                              .values_list("membership__organization_id", "month", "n")):
         settled[(org_id, month)] = n
     payments = {r["organization_id"]: r for r in
-                DuesPayment.objects.filter(organization__path__startswith=p, paid_on__gte=period.start,
+                DuesPayment.objects.filter(in_subtree(p, "organization"), paid_on__gte=period.start,
                                            paid_on__lte=period.end)
                 .values("organization_id").annotate(n=Count("id"), amount=Sum("amount"))}
     return {"roll": roll, "settled": settled, "arrears": arrears, "payments": payments}
@@ -223,7 +223,7 @@ def care_counts(sub: Subtree, period: engine.Period, today: dt.date) -> dict:
 
 def _care_counts(sub: Subtree, period: engine.Period, today: dt.date) -> dict:
     p = sub.root.path
-    alive = Q(retiree__status=PersonStatus.ALIVE, retiree__organization__path__startswith=p)
+    alive = in_subtree(p, "retiree__organization") & Q(retiree__status=PersonStatus.ALIVE)
     visits = {r["retiree__organization_id"]: r for r in
               Visit.objects.filter(alive, visited_on__gte=period.start, visited_on__lte=period.end)
               .values("retiree__organization_id")
@@ -233,7 +233,7 @@ def _care_counts(sub: Subtree, period: engine.Period, today: dt.date) -> dict:
     for r in (hardship_records(p, today).values("retiree__organization_id", "reason")
               .annotate(n=Count("id", distinct=True), visited=Count("id", distinct=True, filter=visited_q))):
         hardship[r["retiree__organization_id"]][r["reason"]] = r
-    birthdays = dict(Retiree.objects.filter(organization__path__startswith=p, status=PersonStatus.ALIVE,
+    birthdays = dict(Retiree.objects.filter(in_subtree(p, "organization"), status=PersonStatus.ALIVE,
                                             birth_date__month=today.month)
                      .values("organization_id").annotate(n=Count("id")).values_list("organization_id", "n"))
     return {"visits": visits, "hardship": hardship, "birthdays": birthdays}
@@ -241,13 +241,13 @@ def _care_counts(sub: Subtree, period: engine.Period, today: dt.date) -> dict:
 
 def hardship_records(path: str, today: dt.date):
     """Hardship on the register today, of living retirees under path."""
-    return HardshipRecord.objects.filter(Q(until__isnull=True) | Q(until__gte=today), since__lte=today,
-                                         retiree__status=PersonStatus.ALIVE,
-                                         retiree__organization__path__startswith=path)
+    return HardshipRecord.objects.filter(in_subtree(path, "retiree__organization"),
+                                         Q(until__isnull=True) | Q(until__gte=today), since__lte=today,
+                                         retiree__status=PersonStatus.ALIVE)
 
 
 def open_findings(path: str):
-    return Finding.objects.filter(status=FindingStatus.OPEN, organization__path__startswith=path)
+    return Finding.objects.filter(in_subtree(path, "organization"), status=FindingStatus.OPEN)
 
 
 def audit_counts(sub: Subtree) -> dict[int, int]:

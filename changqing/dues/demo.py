@@ -14,6 +14,7 @@ from django.utils import timezone
 from changqing.demo.bulk import copy_insert, copy_rows, log_created
 from changqing.members.models import Membership, MembershipState
 from changqing.orgs.models import Organization, OrgKind
+from changqing.core.tree import in_subtree
 
 from . import rules
 from .models import (
@@ -45,7 +46,7 @@ def extend(ctx) -> None:
     log = ctx.log_history
 
     policies = [DuesPolicy(organization=root)]
-    branches = list(Organization.objects.filter(path__startswith=root.path, kind=OrgKind.BRANCH,
+    branches = list(Organization.objects.filter(in_subtree(root.path), kind=OrgKind.BRANCH,
                                                 memberships__isnull=False).distinct().order_by("path"))
     quarterly = {b.pk for b in branches if rng.random() < 0.2}
     policies += [DuesPolicy(organization=b, quarterly_allowed=True) for b in branches if b.pk in quarterly]
@@ -59,7 +60,7 @@ def extend(ctx) -> None:
         log_created(policies)
     basic_paths = [p.organization.path for p in policies if p.pension_basis == rules.PENSION_BASIC]
 
-    members = (Membership.objects.filter(organization__path__startswith=root.path, state=MembershipState.ACTIVE)
+    members = (Membership.objects.filter(in_subtree(root.path, "organization"), state=MembershipState.ACTIVE)
                .select_related("organization", "retiree").order_by("pk"))
     # The first branch (the demo secretary's) always shows one member in each warning band: 3, 5, 6+ months.
     first_ids = list(members.filter(organization=branches[0]).values_list("pk", flat=True)[:3]) if branches else []

@@ -22,6 +22,7 @@ from changqing.life.models import MeetingKind
 from changqing.members.models import Membership, PersonStatus, Retiree
 from changqing.orgs.models import CommitteeTerm, Organization, OrgKind
 from changqing.orgs.selectors import common_path
+from changqing.core.tree import in_subtree
 
 from . import metrics
 from .models import Assessment, ItemScore, ItemSource, Rubric, RubricKind
@@ -169,7 +170,7 @@ def unit_branches(units: Iterable[Organization]) -> dict[int, list[Organization]
     by_path = {u.path: u.pk for u in units}
     q = Q(pk__in=[])
     for u in units:
-        q |= Q(path__startswith=u.path)
+        q |= in_subtree(u.path)
     out: dict[int, list[Organization]] = {u.pk: [] for u in units}
     leaders = Organization.objects.exclude(kind__in=[OrgKind.BRANCH, OrgKind.GROUP])
     leader_paths = set(leaders.filter(q).values_list("path", flat=True))
@@ -186,7 +187,7 @@ def unit_branches(units: Iterable[Organization]) -> dict[int, list[Organization]
 
 def responsibility_units(root: Organization):
     """党工委/党委/党总支 in the subtree that directly lead at least one branch."""
-    candidates = list(Organization.objects.filter(path__startswith=root.path)
+    candidates = list(Organization.objects.filter(in_subtree(root.path))
                       .exclude(kind__in=[OrgKind.BRANCH, OrgKind.GROUP]).order_by("path"))
     led = unit_branches(candidates)
     return [u for u in candidates if led.get(u.pk)], led
@@ -251,7 +252,7 @@ def manual_vs_data(*, org_path: str, year: int) -> Iterator[dict]:
     A manual item naming a `related_metric`, or a data item a reviewer overrode. One
     query (joined), streamed; the integrity audit's `rating_contradiction` reads it.
     """
-    qs = (ItemScore.objects.filter(assessment__organization__path__startswith=org_path, assessment__year=year,
+    qs = (ItemScore.objects.filter(in_subtree(org_path, "assessment__organization"), assessment__year=year,
                                    reviewer_score__isnull=False, computed_score__isnull=False)
           .filter(Q(item__source=ItemSource.DATA) | (Q(item__source=ItemSource.MANUAL) & ~Q(item__related_metric="")))
           .select_related("item", "assessment", "reviewer")

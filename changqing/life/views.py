@@ -28,6 +28,7 @@ from .forms import (
     StudyRecordForm, WorkListForm,
 )
 from changqing.orgs.selectors import requested_root, scope_root
+from changqing.core.tree import in_subtree
 
 from .models import (
     Bulletin, Meeting, MeetingAttachment, MeetingKind, MeetingState, Period, Ruleset, StudyRecord,
@@ -709,7 +710,7 @@ def receipt_detail(request, pk: int):
 def bulletin_list(request):
     root = _root(request)
     bulletins = restrict(Bulletin.objects.select_related("organization"), request.user) \
-        .filter(organization__path__startswith=root.path)[:36]
+        .filter(in_subtree(root.path, "organization"))[:36]
     error = None
     if request.method == "POST":
         if not can(request.user, "manage", root):

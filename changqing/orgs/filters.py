@@ -1,4 +1,5 @@
 import django_filters
+from changqing.core.tree import in_subtree
 
 from .models import (
     CommitteeMemberAssignment, CommitteeTerm, Election, Liaison, Nature, Organization, OrgKind, Restructuring, SetupKind,
@@ -37,7 +38,7 @@ class OrganizationFilterSet(django_filters.FilterSet):
 
     def filter_under(self, qs, name, value):
         parent = Organization.objects.filter(code=value).only("path").first()
-        return qs.filter(path__startswith=parent.path) if parent else qs.none()
+        return qs.filter(in_subtree(parent.path)) if parent else qs.none()
 
 
 def _restricted_zones(filterset, request):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from changqing.core.scope import can, get_scoped_object_or_404, object_view, restrict, scope_for
 from changqing.core.lists import Column, ScopedListView
+from changqing.core.tree import in_subtree
 
 from . import selectors, services
 from .filters import (
@@ -133,9 +134,9 @@ def organization_detail(request, code: str):
     children = selectors.with_member_counts(restrict(org.children.all(), user)).order_by("path")
     from changqing.members.models import Membership, Retiree
 
-    subtree_retirees = restrict(Retiree.objects.filter(organization__path__startswith=org.path, status="alive"), user)
+    subtree_retirees = restrict(Retiree.objects.filter(in_subtree(org.path, "organization"), status="alive"), user)
     subtree_members = restrict(
-        Membership.objects.filter(organization__path__startswith=org.path, state="active"), user)
+        Membership.objects.filter(in_subtree(org.path, "organization"), state="active"), user)
     ancestors = [a for a in org.ancestors() if can(user, "view", a)]
     rules = current_rules()
     today = _today()

@@ -10,6 +10,7 @@ Registered as stats.city (`make bench --only stats`):
 import datetime as dt
 
 from django.test.utils import override_settings
+from changqing.core.tree import in_subtree
 
 from bench import BenchContext, Figure, benchmark
 
@@ -33,8 +34,8 @@ def stats_city(ctx: BenchContext) -> list[Figure]:
         records = ctx.median(ctx.time_get(client, records_url("retirees", org=root, on=on)))
 
     def plain_counts():
-        Retiree.objects.filter(organization__path__startswith=root.path).count()
-        Organization.objects.filter(path__startswith=root.path).count()
+        Retiree.objects.filter(in_subtree(root.path, "organization")).count()
+        Organization.objects.filter(in_subtree(root.path)).count()
 
     def naive():
         for key, _ in FIGURES:

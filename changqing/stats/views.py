@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpResponseForbidden
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,6 +20,7 @@ from changqing.core.models import OperationLog
 from changqing.core.oplog import log_operation
 from changqing.members.models import Retiree
 from changqing.orgs.models import Organization, OrgKind
+from changqing.core.tree import in_subtree
 
 from . import selectors
 from .selectors import FIGURE_LABELS, ORG_FIGURES
@@ -53,7 +54,7 @@ def default_org(roots: list[Organization]) -> Organization:
     """Of several top organisations (a county's retired cadres and its 两新工委), the one serving most retirees."""
     if len(roots) == 1:
         return roots[0]
-    counted = Retiree.objects.aggregate(**{f"r{i}": Count("pk", filter=Q(organization__path__startswith=o.path))
+    counted = Retiree.objects.aggregate(**{f"r{i}": Count("pk", filter=in_subtree(o.path, "organization"))
                                            for i, o in enumerate(roots)})
     return max(enumerate(roots), key=lambda io: (counted[f"r{io[0]}"], -io[0]))[1]
 
