@@ -1,7 +1,6 @@
 import calendar
 import datetime as dt
 
-import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -43,6 +42,7 @@ from .forms import (
     VenueForm,
     VisitForm,
 )
+from .filters import HardshipFilterSet, ParticipationFilterSet, VisitFilterSet
 from .models import (
     AssistanceApplication,
     AssistanceProgramme,
@@ -117,19 +117,6 @@ def dashboard(request):
 
 
 # -- visits ------------------------------------------------------------------
-
-class VisitFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="retiree__name", lookup_expr="icontains", label="走访对象")
-    kind = django_filters.ChoiceFilter(choices=VisitKind.choices, label="类型", empty_label="全部")
-    since = django_filters.DateFilter(field_name="visited_on", lookup_expr="gte", label="起始日期",
-                                      widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
-    until = django_filters.DateFilter(field_name="visited_on", lookup_expr="lte", label="截止日期",
-                                      widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
-    campaign = django_filters.NumberFilter(label="慰问活动编号")
-
-    class Meta:
-        model = Visit
-        fields = []
 
 
 class VisitListView(LedgerExportMixin, ScopedListView):
@@ -368,15 +355,6 @@ def mine(request):
 
 # -- hardship -------------------------------------------------------------------------------
 
-class HardshipFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="retiree__name", lookup_expr="icontains", label="姓名")
-    reason = django_filters.ChoiceFilter(choices=HardshipReason.choices, label="困难类型", empty_label="全部")
-    current = django_filters.BooleanFilter(field_name="until", lookup_expr="isnull", label="仍在册")
-
-    class Meta:
-        model = HardshipRecord
-        fields = []
-
 
 class HardshipListView(ScopedListView):
     title = "困难登记"
@@ -496,22 +474,6 @@ def teams(request):
         "activities": sum(t.activity_count for t, _ in rows), "hours": sum(h for _, h in rows),
         "can_change": not scope_for(request.user, "change").empty})
 
-
-class ParticipationFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="retiree__name", lookup_expr="icontains", label="队员姓名")
-    team = django_filters.ModelChoiceFilter(
-        field_name="activity__team", label="服务队", empty_label="全部",
-        queryset=lambda request: restrict_shared(VolunteerTeam.objects.all(), request.user) if request
-        else VolunteerTeam.objects.none())
-    year = django_filters.NumberFilter(field_name="activity__held_on", lookup_expr="year", label="年度")
-    since = django_filters.DateFilter(field_name="activity__held_on", lookup_expr="gte", label="起始日期",
-                                      widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
-    until = django_filters.DateFilter(field_name="activity__held_on", lookup_expr="lte", label="截止日期",
-                                      widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
-
-    class Meta:
-        model = Participation
-        fields = []
 
 
 class VolunteerHoursListView(LedgerExportMixin, ScopedListView):

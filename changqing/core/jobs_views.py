@@ -1,5 +1,4 @@
 """Pages of background jobs: my jobs, one job's progress (htmx poll), its result file."""
-import django_filters
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
@@ -11,6 +10,7 @@ from .lists import Column, ScopedListView
 from .models import Job, OperationLog
 from .oplog import log_operation
 from .jobs import live_progress
+from .filters import JobFilterSet
 
 
 def _own_job_or_404(request, pk: int) -> Job:
@@ -57,14 +57,6 @@ def job_download(request, pk: int):
     name = job.result_file.name.rsplit("/", 1)[-1]
     return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=name)
 
-
-class JobFilterSet(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=Job.Status.choices, label="状态", empty_label="全部")
-    title = django_filters.CharFilter(lookup_expr="icontains", label="任务名称")
-
-    class Meta:
-        model = Job
-        fields = []
 
 
 class JobListView(ScopedListView):

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import quote
 
-import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -24,6 +23,7 @@ from . import rules, services
 from .forms import UploadForm
 from .models import RosterUpload
 from .sheets import TEMPLATE_TITLE, error_workbook, retiree_row, roster_workbook
+from .filters import UploadFilterSet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS_SHOWN = 500
@@ -167,14 +167,6 @@ def upload_errors(request, pk: int):
     stem = upload.original_name.rsplit(".", 1)[0]
     return _xlsx(data, f"{stem}_错误说明.xlsx")
 
-
-class UploadFilterSet(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=RosterUpload.Status.choices, label="状态", empty_label="全部")
-    original_name = django_filters.CharFilter(lookup_expr="icontains", label="文件名")
-
-    class Meta:
-        model = RosterUpload
-        fields = []
 
 
 class UploadListView(ScopedListView):
