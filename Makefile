@@ -65,9 +65,9 @@ test: setup browser-deps fonts
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-# Benchmarks run against the machine's PostgreSQL (see bench/README.md).
+# Benchmarks run against the machine's PostgreSQL (see changqing/bench/README.md).
 bench: setup
-	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(BIN)/python -m changqing.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var/vendor var/static

@@ -19,7 +19,7 @@ import time
 from changqing.core.tree import in_subtree
 from decimal import Decimal
 
-from bench import BenchContext, Figure, benchmark
+from changqing.bench import BenchContext, Figure, benchmark
 
 ROOT = "BB"
 YEAR = 2025

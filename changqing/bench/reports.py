@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bench import BenchContext, Figure, benchmark
+from changqing.bench import BenchContext, Figure, benchmark
 
 REPEAT = 3
 

@@ -15,7 +15,7 @@ import datetime as dt
 import time
 from changqing.core.tree import in_subtree
 
-from bench import BenchContext, Figure, benchmark
+from changqing.bench import BenchContext, Figure, benchmark
 
 YEAR = "2025"
 TODAY = dt.date(2026, 11, 24)

@@ -2,12 +2,12 @@
 import random
 import time
 
-from bench import BenchContext, Figure, benchmark
+from changqing.bench import BenchContext, Figure, benchmark
 
 from changqing.orgs.models import Organization, OrgKind
 from changqing.core.tree import in_subtree
 
-from . import selectors
+from changqing.evaluation import selectors
 
 YEAR = 2025
 SAMPLE = 40
