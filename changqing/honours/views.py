@@ -5,14 +5,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse_lazy
 from django.utils import timezone
 
 from changqing.core.scope import get_scoped_object_or_404, object_view, restrict, scope_for
 from changqing.core.exports import xlsx_response
-from changqing.core.forms import apply_errors, form_page
+from changqing.core.forms import apply_errors
 from changqing.core.lists import Column, ScopedListView
 from changqing.core.models import OperationLog
+from changqing.core.object_views import ObjectFormView
 from changqing.core.oplog import log_operation
 
 from . import selectors, services
@@ -61,33 +62,49 @@ class CampaignListView(ScopedListView):
         return ctx
 
 
-@login_required
-def campaign_create(request):
-    if scope_for(request.user, "manage").empty:
-        raise PermissionDenied("只有老干部局/组织部管理员可以发起评选")
-    form = CampaignForm(request.POST or None, user=request.user)
+class CampaignCreateView(ObjectFormView):
+    form_class = CampaignForm
+    title = "发起评选"
+    success_message = "评选已创建，现处于提名阶段"
+    cancel_url = reverse_lazy("honours:campaigns")
 
-    def save(form):
-        return services.campaign_create(user=request.user, **form.cleaned_data)
+    def check_permission(self):
+        if scope_for(self.request.user, "manage").empty:
+            raise PermissionDenied("只有老干部局/组织部管理员可以发起评选")
 
-    return form_page(request, form, title="发起评选", cancel_url=reverse("honours:campaigns"), save=save,
-                     success="评选已创建，现处于提名阶段")
+    def get_form_kwargs(self):
+        return {"user": self.request.user}
+
+    def perform(self, form):
+        return services.campaign_create(user=self.request.user, **form.cleaned_data)
 
 
-@object_view(Campaign)
-@login_required
-def campaign_edit(request, pk):
-    campaign = _campaign_or_404(request.user, pk)
-    _require_organiser(request.user, campaign)
+class CampaignView(ObjectFormView):
+    """Pages of one campaign, for its organisers: the campaign is read through the campaigns the user sees."""
+
+    model = Campaign
+
+    def get_object(self):
+        if "pk" not in self.kwargs:
+            return None
+        return _campaign_or_404(self.request.user, self.kwargs["pk"])
+
+    def check_permission(self):
+        _require_organiser(self.request.user, self.object)
+
+
+class CampaignEditView(CampaignView):
+    success_message = "已保存"
     fields = ["title", "nomination_ends_on", "review_ends_on", "voting_starts_on", "voting_ends_on", "note"]
-    form = CampaignForm(request.POST or None, campaign=campaign,
-                        initial={f: getattr(campaign, f) for f in fields})
 
-    def save(form):
-        return services.campaign_update(user=request.user, campaign=campaign, **form.cleaned_data)
+    def get_title(self):
+        return f"修改评选：{self.object.title}"
 
-    return form_page(request, form, title=f"修改评选：{campaign.title}", cancel_url=campaign.get_absolute_url(),
-                     save=save, success="已保存")
+    def get_form_kwargs(self):
+        return {"campaign": self.object, "initial": {f: getattr(self.object, f) for f in self.fields}}
+
+    def perform(self, form):
+        return services.campaign_update(user=self.request.user, campaign=self.object, **form.cleaned_data)
 
 
 @object_view(Campaign)
@@ -134,19 +151,18 @@ def campaign_detail(request, pk):
 # -- categories ---------------------------------------------------------------------
 
 
-@object_view(Campaign)
-@login_required
-def category_create(request, pk):
-    campaign = _campaign_or_404(request.user, pk)
-    _require_organiser(request.user, campaign)
-    form = CategoryForm(request.POST or None, initial={"order": 10 * (campaign.categories.count() + 1)})
+class CategoryCreateView(CampaignView):
+    form_class = CategoryForm
+    success_message = "类别已增加"
 
-    def save(form):
-        services.category_create(user=request.user, campaign=campaign, **form.cleaned_data)
-        return campaign
+    def get_title(self):
+        return f"增加评选类别：{self.object.title}"
 
-    return form_page(request, form, title=f"增加评选类别：{campaign.title}", cancel_url=campaign.get_absolute_url(),
-                     save=save, success="类别已增加")
+    def get_form_kwargs(self):
+        return {"initial": {"order": 10 * (self.object.categories.count() + 1)}}
+
+    def perform(self, form):
+        services.category_create(user=self.request.user, campaign=self.object, **form.cleaned_data)
 
 
 def _category_or_404(user, pk) -> Category:
@@ -156,19 +172,29 @@ def _category_or_404(user, pk) -> Category:
     return category
 
 
-@object_view(Category)
-@login_required
-def category_edit(request, pk):
-    category = _category_or_404(request.user, pk)
-    _require_organiser(request.user, category.campaign)
-    form = CategoryForm(request.POST or None, instance=Category.objects.get(pk=category.pk))
+class CategoryEditView(ObjectFormView):
+    model = Category
+    form_class = CategoryForm
+    success_message = "已保存"
 
-    def save(form):
-        services.category_update(user=request.user, category=category, **form.cleaned_data)
-        return category.campaign
+    def get_object(self):
+        return _category_or_404(self.request.user, self.kwargs["pk"])
 
-    return form_page(request, form, title=f"修改评选类别：{category.name}",
-                     cancel_url=category.campaign.get_absolute_url(), save=save, success="已保存")
+    def check_permission(self):
+        _require_organiser(self.request.user, self.object.campaign)
+
+    def get_title(self):
+        return f"修改评选类别：{self.object.name}"
+
+    def get_cancel_url(self):
+        return self.object.campaign.get_absolute_url()
+
+    def get_form_kwargs(self):
+        return {"instance": Category.objects.get(pk=self.object.pk)}
+
+    def perform(self, form):
+        services.category_update(user=self.request.user, category=self.object, **form.cleaned_data)
+        return self.object.campaign
 
 
 # -- nominations --------------------------------------------------------------------

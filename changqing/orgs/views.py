@@ -4,11 +4,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 
 from changqing.core.scope import can, get_scoped_object_or_404, object_view, restrict, scope_for
 from changqing.core.lists import Column, ScopedListView
+from changqing.core.object_views import ObjectActionView, ObjectFormView
 from changqing.core.tree import in_subtree
 
 from . import selectors, services
@@ -219,19 +220,30 @@ class ZoneListView(ScopedListView):
         return ctx
 
 
-@object_view(Zone)
-@login_required
-def zone_edit(request, pk: int | None = None):
-    if scope_for(request.user, "manage").empty:
-        raise PermissionDenied("只有管理员可以维护片组")
-    zone = get_scoped_object_or_404(Zone, request.user, "manage", pk=pk) if pk else None
-    form = ZoneForm(request.POST or None, instance=zone, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        zone = form.save()
-        messages.success(request, f"已保存「{zone.name}」")
-        return redirect(reverse("orgs:list") + f"?zone={zone.pk}")
-    return render(request, "core/form.html", {"title": f"修改片组：{zone.name}" if zone else "新增片组", "form": form,
-                                              "cancel_url": reverse("orgs:zones")})
+class ZoneEditView(ObjectFormView):
+    model = Zone
+    action = "manage"
+    form_class = ZoneForm
+    cancel_url = reverse_lazy("orgs:zones")
+
+    def check_permission(self):
+        if scope_for(self.request.user, "manage").empty:
+            raise PermissionDenied("只有管理员可以维护片组")
+
+    def get_title(self):
+        return f"修改片组：{self.object.name}" if self.object else "新增片组"
+
+    def get_form_kwargs(self):
+        return {"instance": self.object, "user": self.request.user}
+
+    def perform(self, form):
+        return form.save()
+
+    def get_success_message(self, zone):
+        return f"已保存「{zone.name}」"
+
+    def get_success_url(self, zone=None):
+        return reverse("orgs:list") + f"?zone={zone.pk}"
 
 
 # -- committees, terms, elections -------------------------------------------------------------
@@ -455,20 +467,37 @@ class LiaisonListView(ScopedListView):
                              ([display(c.get(r)) for c in self.columns] for r in rows))
 
 
-@object_view(Organization, code="code")
-@login_required
-def liaison_create(request, code: str):
-    org = get_scoped_object_or_404(Organization, request.user, "manage", code=code)
-    form = LiaisonForm(request.POST or None, user=request.user)
-    current = Liaison.objects.filter(organization=org, end_on__isnull=True).first()
-    if request.method == "POST" and form.is_valid():
-        liaison = _run(form, lambda: services.liaison_assign(organization=org, **form.cleaned_data))
-        if liaison:
-            messages.success(request, f"已安排{liaison.name}为联络员" + (f"，{current.name}同时卸任" if current else ""))
-            return redirect(org)
-    return render(request, "core/form.html", {
-        "title": f"{org.name} · 安排联络员" + (f"（现任：{current.name}，保存后卸任）" if current else ""),
-        "form": form, "cancel_url": org.get_absolute_url()})
+class OrganizationFormView(ObjectFormView):
+    """A form on one organisation's page, for its administrators (URL names it by code)."""
+
+    model = Organization
+    scope_lookups = {"code": "code"}
+    action = "manage"
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user}
+
+    def get_success_url(self, result=None):
+        return self.object
+
+
+class LiaisonCreateView(OrganizationFormView):
+    form_class = LiaisonForm
+    current = None  # the liaison in office before this one, who steps down
+
+    def get_title(self):
+        current = self._current()
+        return f"{self.object.name} · 安排联络员" + (f"（现任：{current.name}，保存后卸任）" if current else "")
+
+    def _current(self):
+        return Liaison.objects.filter(organization=self.object, end_on__isnull=True).first()
+
+    def perform(self, form):
+        self.current = self._current()
+        return services.liaison_assign(organization=self.object, **form.cleaned_data)
+
+    def get_success_message(self, liaison):
+        return f"已安排{liaison.name}为联络员" + (f"，{self.current.name}同时卸任" if self.current else "")
 
 
 @object_view(Liaison)
@@ -495,17 +524,18 @@ def liaison_detail(request, pk: int):
         "can_manage": can(request.user, "manage", liaison.organization)})
 
 
-@object_view(Liaison)
-@login_required
-def liaison_end(request, pk: int):
-    liaison = get_scoped_object_or_404(Liaison.objects.select_related("organization"), request.user, "manage", pk=pk)
-    if request.method == "POST" and liaison.end_on is None:
-        try:
-            services.liaison_end(liaison=liaison, on=_today())
-            messages.success(request, f"{liaison.name}已卸任联络员")
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-    return redirect(liaison)
+class LiaisonEndView(ObjectActionView):
+    model = Liaison
+    queryset = Liaison.objects.select_related("organization")
+    action = "manage"
+
+    def perform(self):
+        if self.object.end_on is None:
+            services.liaison_end(liaison=self.object, on=_today())
+            return f"{self.object.name}已卸任联络员"
+
+    def get_success_message(self, message):
+        return message or ""
 
 
 # -- 党工委 members ----------------------------------------------------------------------------
@@ -529,22 +559,24 @@ class AssignmentListView(ScopedListView):
         return selectors.visits_this_year(self.queryset.all(), _today().year)
 
 
-@object_view(Organization, code="code")
-@login_required
-def assignment_create(request, code: str):
-    org = get_scoped_object_or_404(Organization, request.user, "manage", code=code)
-    committee_org = org.ancestors().filter(kind=OrgKind.COMMITTEE).order_by("-depth").first()
-    if committee_org is None:
-        raise PermissionDenied("该组织不在任何党工委之下")
-    form = AssignmentForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        a = _run(form, lambda: services.committee_member_assign(committee_org=committee_org, organization=org,
-                                                                 **form.cleaned_data))
-        if a:
-            messages.success(request, f"已安排党工委委员{a.name}联系本支部")
-            return redirect(org)
-    return render(request, "core/form.html", {"title": f"{org.name} · 安排联系的党工委委员", "form": form,
-                                              "cancel_url": org.get_absolute_url()})
+class AssignmentCreateView(OrganizationFormView):
+    form_class = AssignmentForm
+    success_message = ""
+
+    def check_permission(self):
+        self.committee_org = self.object.ancestors().filter(kind=OrgKind.COMMITTEE).order_by("-depth").first()
+        if self.committee_org is None:
+            raise PermissionDenied("该组织不在任何党工委之下")
+
+    def get_title(self):
+        return f"{self.object.name} · 安排联系的党工委委员"
+
+    def perform(self, form):
+        return services.committee_member_assign(committee_org=self.committee_org, organization=self.object,
+                                                **form.cleaned_data)
+
+    def get_success_message(self, a):
+        return f"已安排党工委委员{a.name}联系本支部"
 
 
 @object_view(CommitteeMemberAssignment)
@@ -572,17 +604,17 @@ def assignment_detail(request, pk: int):
         "org": a.organization, "can_manage": can(user, "manage", a.organization), "year": year})
 
 
-@object_view(CommitteeMemberAssignment)
-@login_required
-def assignment_end(request, pk: int):
-    a = get_scoped_object_or_404(CommitteeMemberAssignment, request.user, "manage", pk=pk)
-    if request.method == "POST" and a.end_on is None:
-        try:
-            services.committee_member_unassign(assignment=a, on=_today())
-            messages.success(request, f"{a.name}已结束联系该支部")
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-    return redirect(a)
+class AssignmentEndView(ObjectActionView):
+    model = CommitteeMemberAssignment
+    action = "manage"
+
+    def perform(self):
+        if self.object.end_on is None:
+            services.committee_member_unassign(assignment=self.object, on=_today())
+            return f"{self.object.name}已结束联系该支部"
+
+    def get_success_message(self, message):
+        return message or ""
 
 
 # -- restructuring (化并转) -------------------------------------------------------------------
