@@ -94,6 +94,7 @@ class CampaignView(ObjectFormView):
 
 
 class CampaignEditView(CampaignView):
+    form_class = CampaignForm
     success_message = "已保存"
     fields = ["title", "nomination_ends_on", "review_ends_on", "voting_starts_on", "voting_ends_on", "note"]
 
