@@ -18,6 +18,7 @@ from changqing.core.scope import (
 )
 from changqing.core.forms import apply_errors
 from changqing.core.lists import Column, ScopedListView
+from changqing.core.object_views import ObjectFormView
 
 from . import selectors, services
 from .filters import GuideFilterSet, HelpRequestFilterSet, NewOrgFilterSet
@@ -324,25 +325,28 @@ def application_detail(request, pk):
         "title": f"报名：{application.name}", "a": application, "form": form, "may_review": may_review})
 
 
-@login_required
-def visit_create(request):
-    _require(request, "change")
-    initial = {}
-    mine = getattr(request.user, "guide_profile", None)
-    if mine is not None:
-        initial["guide"] = mine.pk
-    if request.GET.get("org"):
-        initial["new_org"] = request.GET["org"]
-    form = VisitForm(request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            visit = services.visit_record(user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"已记录对「{visit.new_org.name}」的走访")
-            return redirect(visit.new_org)
-    return render(request, "core/form.html", {"title": "记录走访", "form": form, "cancel_url": "/guidance/"})
+class VisitCreateView(ObjectFormView):
+    form_class = VisitForm
+    title = "记录走访"
+    cancel_url = "/guidance/"
+
+    def check_permission(self):
+        _require(self.request, "change")
+
+    def get_form_kwargs(self):
+        initial = {}
+        mine = getattr(self.request.user, "guide_profile", None)
+        if mine is not None:
+            initial["guide"] = mine.pk
+        if self.request.GET.get("org"):
+            initial["new_org"] = self.request.GET["org"]
+        return {"initial": initial, "user": self.request.user}
+
+    def perform(self, form):
+        return services.visit_record(user=self.request.user, **form.cleaned_data).new_org
+
+    def get_success_message(self, new_org):
+        return f"已记录对「{new_org.name}」的走访"
 
 
 class HelpRequestListView(ScopedListView):

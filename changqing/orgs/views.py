@@ -270,21 +270,26 @@ def committee(request, code: str):
     })
 
 
-@object_view(Organization, code="code")
-@login_required
-def term_create(request, code: str):
-    org = get_scoped_object_or_404(Organization, request.user, "change", code=code)
-    form = TermForm(request.POST or None, org=org)
-    if request.method == "POST" and form.is_valid():
+class TermCreateView(ObjectFormView):
+    model = Organization
+    scope_lookups = {"code": "code"}
+    form_class = TermForm
+    success_message = "已登记班子"
+
+    def get_title(self):
+        return f"{self.object.name} · 登记现任班子"
+
+    def get_cancel_url(self):
+        return reverse("orgs:committee", args=[self.object.code])
+
+    def get_form_kwargs(self):
+        return {"org": self.object}
+
+    def perform(self, form):
         d = form.cleaned_data
-        term = _run(form, lambda: services.term_register(
-            organization=org, start_on=d["start_on"], years=d["years"], form=d["form"], number=d.get("number"),
-            posts=form.posts()))
-        if term:
-            messages.success(request, "已登记班子")
-            return redirect("orgs:committee", code=org.code)
-    return render(request, "core/form.html", {"title": f"{org.name} · 登记现任班子", "form": form,
-                                              "cancel_url": reverse("orgs:committee", args=[org.code])})
+        services.term_register(organization=self.object, start_on=d["start_on"], years=d["years"], form=d["form"],
+                               number=d.get("number"), posts=form.posts())
+        return self.get_cancel_url()
 
 
 @object_view(Organization, code="code")
@@ -619,55 +624,64 @@ class AssignmentEndView(ObjectActionView):
 
 # -- restructuring (化并转) -------------------------------------------------------------------
 
-@object_view(Organization, code="code")
-@login_required
-def organization_merge(request, code: str):
-    org = get_scoped_object_or_404(Organization, request.user, "manage", code=code)
-    form = MergeForm(request.POST or None, org=org, user=request.user, initial={"on": _today()})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        done = _run(form, lambda: services.branches_merge(target=org, sources=list(d["sources"]), on=d["on"],
-                                                          reason=d["reason"], letter_no=d["letter_no"]))
-        if done:
-            moved = sum(r.moved_members for r in done)
-            messages.success(request, f"已将{len(done)}个支部并入{org.name}，转接党员{moved}名")
-            return redirect(org)
-    return render(request, "core/form.html", {"title": f"合并支部：并入「{org.name}」", "form": form,
-                                              "cancel_url": org.get_absolute_url()})
+class RestructureView(OrganizationFormView):
+    """化并转 pages: dated today unless changed; the service moves members with their history."""
+
+    def get_form_kwargs(self):
+        return {"org": self.object, "user": self.request.user, "initial": {"on": _today()}}
 
 
-@object_view(Organization, code="code")
-@login_required
-def organization_split(request, code: str):
-    org = get_scoped_object_or_404(Organization, request.user, "manage", code=code)
-    form = SplitForm(request.POST or None, org=org, initial={"on": _today()})
-    if request.method == "POST" and form.is_valid():
+class OrganizationMergeView(RestructureView):
+    form_class = MergeForm
+
+    def get_title(self):
+        return f"合并支部：并入「{self.object.name}」"
+
+    def perform(self, form):
         d = form.cleaned_data
+        return services.branches_merge(target=self.object, sources=list(d["sources"]), on=d["on"],
+                                       reason=d["reason"], letter_no=d["letter_no"])
+
+    def get_success_message(self, done):
+        return f"已将{len(done)}个支部并入{self.object.name}，转接党员{sum(r.moved_members for r in done)}名"
+
+
+class OrganizationSplitView(RestructureView):
+    form_class = SplitForm
+
+    def get_form_kwargs(self):
+        return {"org": self.object, "initial": {"on": _today()}}
+
+    def get_title(self):
+        return f"拆分支部：从「{self.object.name}」分设新支部"
+
+    def perform(self, form):
+        d, org = form.cleaned_data, self.object
         new_org = Organization(code=d["code"], name=d["name"], setup_kind=d["setup_kind"], kind=OrgKind.BRANCH,
                                parent=org.parent, zone=org.zone, nature=org.nature, term_years=org.term_years)
-        rec = _run(form, lambda: services.branch_split(source=org, new_org=new_org, memberships=list(d["memberships"]),
-                                                       on=d["on"], reason=d["reason"], letter_no=d["letter_no"]))
-        if rec:
-            messages.success(request, f"已分设{rec.organization.name}，转入党员{rec.moved_members}名")
-            return redirect(rec.organization)
-    return render(request, "core/form.html", {"title": f"拆分支部：从「{org.name}」分设新支部", "form": form,
-                                              "cancel_url": org.get_absolute_url()})
+        return services.branch_split(source=org, new_org=new_org, memberships=list(d["memberships"]), on=d["on"],
+                                     reason=d["reason"], letter_no=d["letter_no"])
+
+    def get_success_message(self, rec):
+        return f"已分设{rec.organization.name}，转入党员{rec.moved_members}名"
+
+    def get_success_url(self, rec=None):
+        return rec.organization
 
 
-@object_view(Organization, code="code")
-@login_required
-def organization_move(request, code: str):
-    org = get_scoped_object_or_404(Organization, request.user, "manage", code=code)
-    form = MoveForm(request.POST or None, org=org, user=request.user, initial={"on": _today()})
-    if request.method == "POST" and form.is_valid():
+class OrganizationMoveView(RestructureView):
+    form_class = MoveForm
+
+    def get_title(self):
+        return f"调整隶属关系：{self.object.name}"
+
+    def perform(self, form):
         d = form.cleaned_data
-        rec = _run(form, lambda: services.organization_move(org=org, new_parent=d["new_parent"], on=d["on"],
-                                                            reason=d["reason"], letter_no=d["letter_no"]))
-        if rec:
-            messages.success(request, f"已将{org.name}调整到{d['new_parent'].name}之下")
-            return redirect(org)
-    return render(request, "core/form.html", {"title": f"调整隶属关系：{org.name}", "form": form,
-                                              "cancel_url": org.get_absolute_url()})
+        return services.organization_move(org=self.object, new_parent=d["new_parent"], on=d["on"],
+                                          reason=d["reason"], letter_no=d["letter_no"])
+
+    def get_success_message(self, rec):
+        return f"已将{self.object.name}调整到{rec.to_parent.name}之下"
 
 
 class RestructuringListView(ScopedListView):
