@@ -96,13 +96,12 @@ class RoleAssignmentForm(forms.ModelForm):
         self.fields["organization"].help_text = "组织类角色（管理员、党工委委员、书记、联络员）和服务专员必须选择组织"
         self.fields["zone"].queryset = restrict(self.fields["zone"].queryset, manager, "manage")
         self.fields["zone"].help_text = "片组长必须选择片组"
-        stations = _station_model()
         roles = list(Role)
-        if stations is None:  # the guidance app is not installed: no station roles to give
+        if _stations is None:  # no app registered stations (guidance not installed): no station roles to give
             del self.fields["station_id"]
             roles = [r for r in roles if ROLE_SCOPE_KIND[r] != ScopeKind.STATION]
         else:
-            self.fields["station_id"].queryset = restrict(stations.objects.order_by("code"), manager, "manage")
+            self.fields["station_id"].queryset = restrict(_stations(), manager, "manage")
         self.fields["role"].choices = [(r.value, r.label) for r in roles]
 
     def clean_station_id(self):
@@ -122,10 +121,11 @@ class RoleAssignmentForm(forms.ModelForm):
         return data
 
 
-def _station_model():
-    from django.apps import apps
+# The stations a station role may name, registered by the app that keeps them (guidance), which sits above accounts.
+_stations = None
 
-    try:
-        return apps.get_model("guidance", "GuidanceStation")
-    except LookupError:
-        return None
+
+def register_station_choices(stations):
+    """stations() -> a queryset of the stations, in the order the role form lists them."""
+    global _stations
+    _stations = stations
