@@ -20,6 +20,7 @@ from changqing.core.scope import (
 from changqing.core.exports import LedgerExportMixin
 from changqing.core.forms import apply_errors, form_page
 from changqing.core.lists import Column, ScopedListView
+from changqing.core.object_views import ObjectFormView
 from changqing.members.models import Retiree
 
 from . import search, selectors, services
@@ -209,21 +210,34 @@ class CampaignListView(ScopedListView):
     ]
 
 
-@login_required
-def campaign_create(request):
-    _require(request, "change")
-    form = CampaignForm(request.POST or None, user=request.user)
+class CareCreateView(ObjectFormView):
+    """A care page registering a record through its ModelForm (the form's save writes it, with its history)."""
 
-    def save(form):
+    def get_initial(self) -> dict:
+        return {}
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user, "initial": self.get_initial()}
+
+    def perform(self, form):
+        return form.save()
+
+
+class CampaignCreateView(CareCreateView):
+    form_class = CampaignForm
+    title = "新建节日慰问活动"
+    cancel_url = "/care/campaigns/"
+
+    def perform(self, form):
         campaign = form.save(commit=False)
-        campaign.created_by = request.user
+        campaign.created_by = self.request.user
         campaign.full_clean()
         campaign.save()
-        added, _ = services.campaign_build(campaign=campaign)
-        messages.success(request, f"已生成慰问名单：{added} 人")
+        self.added, _ = services.campaign_build(campaign=campaign)
         return campaign
 
-    return form_page(request, form, title="新建节日慰问活动", cancel_url="/care/campaigns/", save=save)
+    def get_success_message(self, campaign):
+        return f"已生成慰问名单：{self.added} 人"
 
 
 @object_view(Campaign)
@@ -323,17 +337,18 @@ def pairings(request):
                                                   "can_change": not scope_for(request.user, "manage").empty})
 
 
-@login_required
-def pairing_create(request):
-    _require(request, "manage")
-    form = PairingForm(request.POST or None, user=request.user, initial={"started_on": timezone.localdate()})
+class PairingCreateView(CareCreateView):
+    action = "manage"
+    form_class = PairingForm
+    title = "新建结对"
+    cancel_url = "/care/pairings/"
+    success_url = "care:pairings"
 
-    def save(form):
-        p = form.save()
-        messages.success(request, f"已结对：{p}")
-        return "care:pairings"
+    def get_initial(self):
+        return {"started_on": timezone.localdate()}
 
-    return form_page(request, form, title="新建结对", cancel_url="/care/pairings/", save=save)
+    def get_success_message(self, pairing):
+        return f"已结对：{pairing}"
 
 
 @object_view(Pairing)
@@ -372,17 +387,17 @@ class HardshipListView(ScopedListView):
     ]
 
 
-@login_required
-def hardship_create(request):
-    _require(request, "change")
-    form = HardshipForm(request.POST or None, user=request.user, initial={"since": timezone.localdate()})
+class HardshipCreateView(CareCreateView):
+    form_class = HardshipForm
+    title = "困难登记"
+    cancel_url = "/care/hardship/"
+    success_url = "care:hardship"
 
-    def save(form):
-        h = form.save()
-        messages.success(request, f"已登记 {h}")
-        return "care:hardship"
+    def get_initial(self):
+        return {"since": timezone.localdate()}
 
-    return form_page(request, form, title="困难登记", cancel_url="/care/hardship/", save=save)
+    def get_success_message(self, hardship):
+        return f"已登记 {hardship}"
 
 
 # -- assistance -----------------------------------------------------------------------------------
@@ -414,18 +429,21 @@ class ApplicationListView(ScopedListView):
         return ctx
 
 
-@login_required
-def programme_create(request):
-    _require(request, "manage")
-    form = ProgrammeForm(request.POST or None, user=request.user)
-    return form_page(request, form, title="设立帮扶资金", cancel_url="/care/assistance/", save=lambda f: (f.save(), "care:assistance")[1])
+class ProgrammeCreateView(CareCreateView):
+    action = "manage"
+    form_class = ProgrammeForm
+    title = "设立帮扶资金"
+    cancel_url = "/care/assistance/"
+    success_url = "care:assistance"
 
 
-@login_required
-def assistance_create(request):
-    _require(request, "change")
-    form = ApplicationForm(request.POST or None, user=request.user, initial={"applied_on": timezone.localdate()})
-    return form_page(request, form, title="帮扶资金申请", cancel_url="/care/assistance/", save=lambda f: f.save())
+class AssistanceCreateView(CareCreateView):
+    form_class = ApplicationForm
+    title = "帮扶资金申请"
+    cancel_url = "/care/assistance/"
+
+    def get_initial(self):
+        return {"applied_on": timezone.localdate()}
 
 
 @object_view(AssistanceApplication)
@@ -510,11 +528,10 @@ class VolunteerHoursListView(LedgerExportMixin, ScopedListView):
         return cells
 
 
-@login_required
-def team_create(request):
-    _require(request, "change")
-    form = TeamForm(request.POST or None, user=request.user)
-    return form_page(request, form, title="新建志愿服务队", cancel_url="/care/teams/", save=lambda f: f.save())
+class TeamCreateView(CareCreateView):
+    form_class = TeamForm
+    title = "新建志愿服务队"
+    cancel_url = "/care/teams/"
 
 
 @object_view(VolunteerTeam)
@@ -601,11 +618,14 @@ class DutyListView(ScopedListView):
     ]
 
 
-@login_required
-def duty_create(request):
-    _require(request, "change")
-    form = DutyForm(request.POST or None, user=request.user, initial={"served_on": timezone.localdate(), "days": 1})
-    return form_page(request, form, title="登记双报到服务", cancel_url="/care/duty/", save=lambda f: (f.save(), "care:duty")[1])
+class DutyCreateView(CareCreateView):
+    form_class = DutyForm
+    title = "登记双报到服务"
+    cancel_url = "/care/duty/"
+    success_url = "care:duty"
+
+    def get_initial(self):
+        return {"served_on": timezone.localdate(), "days": 1}
 
 
 class RoleListView(ScopedListView):
@@ -622,11 +642,14 @@ class RoleListView(ScopedListView):
     ]
 
 
-@login_required
-def role_create(request):
-    _require(request, "change")
-    form = RoleForm(request.POST or None, user=request.user, initial={"since": timezone.localdate()})
-    return form_page(request, form, title="登记发挥作用角色", cancel_url="/care/roles/", save=lambda f: (f.save(), "care:roles")[1])
+class RoleCreateView(CareCreateView):
+    form_class = RoleForm
+    title = "登记发挥作用角色"
+    cancel_url = "/care/roles/"
+    success_url = "care:roles"
+
+    def get_initial(self):
+        return {"since": timezone.localdate()}
 
 
 @login_required
@@ -653,19 +676,19 @@ def oral_list(request):
                                                    "can_change": not scope_for(request.user, "change").empty})
 
 
-@login_required
-def oral_create(request):
-    _require(request, "change")
-    form = OralHistoryForm(request.POST or None, request.FILES or None, user=request.user)
+class OralCreateView(CareCreateView):
+    form_class = OralHistoryForm
+    title = "收录红色记忆访谈"
+    cancel_url = "/care/oral/"
 
-    def save(form):
+    def perform(self, form):
         oral = form.save()
         if form.cleaned_data.get("media"):
             OralHistoryMedia.objects.create(interview=oral, file=form.cleaned_data["media"])
-        messages.success(request, f"已收录「{oral.title}」")
         return oral
 
-    return form_page(request, form, title="收录红色记忆访谈", cancel_url="/care/oral/", save=save)
+    def get_success_message(self, oral):
+        return f"已收录「{oral.title}」"
 
 
 @object_view(OralHistory)
@@ -709,11 +732,10 @@ class VenueListView(SharedListView):
     ]
 
 
-@login_required
-def venue_create(request):
-    _require(request, "change")
-    form = VenueForm(request.POST or None, user=request.user)
-    return form_page(request, form, title="登记活动阵地", cancel_url="/care/venues/", save=lambda f: f.save())
+class VenueCreateView(CareCreateView):
+    form_class = VenueForm
+    title = "登记活动阵地"
+    cancel_url = "/care/venues/"
 
 
 @object_view(Venue)

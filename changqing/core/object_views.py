@@ -23,13 +23,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views import View
 
 from .forms import apply_errors
-from .scope import get_scoped_object_or_404
+from .scope import get_scoped_object_or_404, scope_for
 
 
 class ObjectView(LoginRequiredMixin, View):
@@ -38,7 +38,8 @@ class ObjectView(LoginRequiredMixin, View):
     model = None
     queryset = None  # a narrower queryset of `model` (select_related); defaults to all records
     scope_lookups: dict[str, str] = {"pk": "pk"}  # URL kwarg -> model field; read by the scope sweep too
-    action = "change"  # what the user must be allowed to do on the record (core.roles actions)
+    action = "change"  # what the user must be allowed to do on the record, or somewhere for a new one
+    success_url = None  # where to go after the service succeeded (a URL or URL name); default: see get_success_url
     object = None
 
     def setup(self, request, *args, **kwargs):
@@ -66,10 +67,17 @@ class ObjectView(LoginRequiredMixin, View):
         return get_scoped_object_or_404(self.get_queryset(), self.request.user, self.action, **lookup)
 
     def check_permission(self):
-        """Raise PermissionDenied when the user may not use this page (beyond reaching the record)."""
+        """Raise PermissionDenied when the user may not use this page (beyond reaching the record).
+
+        A page creating a record (no record in the URL) needs `action` rights somewhere.
+        """
+        if self.object is None and scope_for(self.request.user, self.action).empty:
+            raise PermissionDenied("您的角色无权进行此操作")
 
     def get_success_url(self, result=None):
-        """Where to go after the service succeeded: what it returned, else the record."""
+        """Where to go after the service succeeded: success_url, else what it returned, else the record."""
+        if self.success_url is not None:
+            return self.success_url
         return result if result is not None else self.object
 
 
