@@ -50,6 +50,8 @@ class ObjectView(LoginRequiredMixin, View):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.object = self.get_object()
+        if (refusal := self.refuse()) is not None:
+            return refusal
         self.check_permission()
         return super().dispatch(request, *args, **kwargs)
 
@@ -65,6 +67,11 @@ class ObjectView(LoginRequiredMixin, View):
         if not lookup:  # the same view serves "new" (no kwarg) and "edit"
             return None
         return get_scoped_object_or_404(self.get_queryset(), self.request.user, self.action, **lookup)
+
+    def refuse(self):
+        """A response instead of the page when the record is not in a state for it (a message and a
+        redirect: the nomination phase is over, the person is already a member), else None."""
+        return None
 
     def check_permission(self):
         """Raise PermissionDenied when the user may not use this page (beyond reaching the record).

@@ -221,32 +221,42 @@ class NominationListView(ScopedListView):
     ]
 
 
-@object_view(Campaign)
-@login_required
-def nomination_create(request, pk):
-    campaign = _campaign_or_404(request.user, pk)
-    if campaign.phase != Phase.NOMINATION:
-        messages.error(request, "提名阶段已结束，不能再提名")
-        return redirect(campaign)
-    if not selectors.can_nominate(request.user, campaign):
-        raise PermissionDenied("只有支部书记及以上的同志可以提名")
-    q = request.GET.get("q", "")
-    form = NominationForm(request.POST or None, request.FILES or None, user=request.user, campaign=campaign, q=q,
-                          initial={"category": request.GET.get("category")})
-    if request.method == "POST" and form.is_valid():
+class NominationCreateView(ObjectFormView):
+    model = Campaign
+    form_class = NominationForm
+    template_name = "honours/nominate.html"
+
+    def get_object(self):
+        return _campaign_or_404(self.request.user, self.kwargs["pk"])
+
+    def refuse(self):
+        if self.object.phase != Phase.NOMINATION:
+            messages.error(self.request, "提名阶段已结束，不能再提名")
+            return redirect(self.object)
+        return None
+
+    def check_permission(self):
+        if not selectors.can_nominate(self.request.user, self.object):
+            raise PermissionDenied("只有支部书记及以上的同志可以提名")
+
+    def get_title(self):
+        return f"提名：{self.object.title}"
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user, "campaign": self.object, "q": self.request.GET.get("q", ""),
+                "initial": {"category": self.request.GET.get("category")}}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(c=self.object, q=self.request.GET.get("q", ""), **kwargs)
+
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                n = services.nomination_create(user=request.user, campaign=campaign, category=data["category"],
-                                               reasons=data["reasons"], retiree=data.get("retiree"),
-                                               nominee_org=data.get("nominee_org"), attachment=data.get("attachment"))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"已提名{n.nominee_name}参评“{n.category.name}”，等待审核")
-            return redirect(n)
-    return render(request, "honours/nominate.html", {"title": f"提名：{campaign.title}", "c": campaign, "form": form,
-                                                     "q": q})
+        return services.nomination_create(user=self.request.user, campaign=self.object, category=data["category"],
+                                          reasons=data["reasons"], retiree=data.get("retiree"),
+                                          nominee_org=data.get("nominee_org"), attachment=data.get("attachment"))
+
+    def get_success_message(self, n):
+        return f"已提名{n.nominee_name}参评“{n.category.name}”，等待审核"
 
 
 def _nomination_or_404(request, pk, action="view") -> Nomination:

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,7 +13,6 @@ from changqing.core.scope import (
     scope_for,
 )
 from changqing.core.exports import LedgerExportMixin
-from changqing.core.forms import apply_errors
 from changqing.core.lists import Column, ScopedListView
 from changqing.core.object_views import ObjectFormView
 from changqing.core.models import OperationLog
@@ -181,29 +180,6 @@ def retiree_edit(request, pk: int):
     return _form_page(request, form, f"修改 {retiree.name} 的信息", retiree)
 
 
-def _service_form(request, form, retiree, title, call, success, intro=""):
-    """Validate the form, run one service; the service's own errors go beside the fields."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            call(form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, success)
-            return redirect(retiree)
-    return _form_page(request, form, title, retiree, intro)
-
-
-@object_view(Retiree)
-@login_required
-def membership_create(request, pk: int):
-    retiree = _retiree_for_change(request, pk)
-    if Membership.objects.filter(retiree=retiree).exists():
-        messages.warning(request, "此人已有党员记录")
-        return redirect(retiree)
-    form = forms.MembershipForm(request.POST or None, user=request.user, retiree=retiree)
-    return _service_form(request, form, retiree, f"登记 {retiree.name} 为党员",
-                         lambda d: services.membership_create(retiree=retiree, **d), "已登记为党员")
 
 
 @object_view(Retiree)
@@ -240,6 +216,26 @@ class RetireeFormView(ObjectFormView):
 
     def get_success_url(self, result=None):
         return self.object
+
+
+class MembershipCreateView(RetireeFormView):
+    form_class = forms.MembershipForm
+    success_message = "已登记为党员"
+
+    def refuse(self):
+        if Membership.objects.filter(retiree=self.object).exists():
+            messages.warning(self.request, "此人已有党员记录")
+            return redirect(self.object)
+        return None
+
+    def get_title(self):
+        return f"登记 {self.object.name} 为党员"
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user, "retiree": self.object}
+
+    def perform(self, form):
+        services.membership_create(retiree=self.object, **form.cleaned_data)
 
 
 class MembershipFormView(RetireeFormView):
