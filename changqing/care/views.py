@@ -20,7 +20,7 @@ from changqing.core.scope import (
 from changqing.core.exports import LedgerExportMixin
 from changqing.core.forms import apply_errors, form_page
 from changqing.core.lists import Column, ScopedListView
-from changqing.core.object_views import ObjectFormView
+from changqing.core.object_views import ObjectCreateView
 from changqing.members.models import Retiree
 
 from . import search, selectors, services
@@ -210,20 +210,7 @@ class CampaignListView(ScopedListView):
     ]
 
 
-class CareCreateView(ObjectFormView):
-    """A care page registering a record through its ModelForm (the form's save writes it, with its history)."""
-
-    def get_initial(self) -> dict:
-        return {}
-
-    def get_form_kwargs(self):
-        return {"user": self.request.user, "initial": self.get_initial()}
-
-    def perform(self, form):
-        return form.save()
-
-
-class CampaignCreateView(CareCreateView):
+class CampaignCreateView(ObjectCreateView):
     form_class = CampaignForm
     title = "新建节日慰问活动"
     cancel_url = "/care/campaigns/"
@@ -337,7 +324,7 @@ def pairings(request):
                                                   "can_change": not scope_for(request.user, "manage").empty})
 
 
-class PairingCreateView(CareCreateView):
+class PairingCreateView(ObjectCreateView):
     action = "manage"
     form_class = PairingForm
     title = "新建结对"
@@ -387,7 +374,7 @@ class HardshipListView(ScopedListView):
     ]
 
 
-class HardshipCreateView(CareCreateView):
+class HardshipCreateView(ObjectCreateView):
     form_class = HardshipForm
     title = "困难登记"
     cancel_url = "/care/hardship/"
@@ -429,7 +416,7 @@ class ApplicationListView(ScopedListView):
         return ctx
 
 
-class ProgrammeCreateView(CareCreateView):
+class ProgrammeCreateView(ObjectCreateView):
     action = "manage"
     form_class = ProgrammeForm
     title = "设立帮扶资金"
@@ -437,7 +424,7 @@ class ProgrammeCreateView(CareCreateView):
     success_url = "care:assistance"
 
 
-class AssistanceCreateView(CareCreateView):
+class AssistanceCreateView(ObjectCreateView):
     form_class = ApplicationForm
     title = "帮扶资金申请"
     cancel_url = "/care/assistance/"
@@ -528,7 +515,7 @@ class VolunteerHoursListView(LedgerExportMixin, ScopedListView):
         return cells
 
 
-class TeamCreateView(CareCreateView):
+class TeamCreateView(ObjectCreateView):
     form_class = TeamForm
     title = "新建志愿服务队"
     cancel_url = "/care/teams/"
@@ -618,7 +605,7 @@ class DutyListView(ScopedListView):
     ]
 
 
-class DutyCreateView(CareCreateView):
+class DutyCreateView(ObjectCreateView):
     form_class = DutyForm
     title = "登记双报到服务"
     cancel_url = "/care/duty/"
@@ -642,7 +629,7 @@ class RoleListView(ScopedListView):
     ]
 
 
-class RoleCreateView(CareCreateView):
+class RoleCreateView(ObjectCreateView):
     form_class = RoleForm
     title = "登记发挥作用角色"
     cancel_url = "/care/roles/"
@@ -676,7 +663,7 @@ def oral_list(request):
                                                    "can_change": not scope_for(request.user, "change").empty})
 
 
-class OralCreateView(CareCreateView):
+class OralCreateView(ObjectCreateView):
     form_class = OralHistoryForm
     title = "收录红色记忆访谈"
     cancel_url = "/care/oral/"
@@ -732,7 +719,7 @@ class VenueListView(SharedListView):
     ]
 
 
-class VenueCreateView(CareCreateView):
+class VenueCreateView(ObjectCreateView):
     form_class = VenueForm
     title = "登记活动阵地"
     cancel_url = "/care/venues/"

@@ -143,6 +143,22 @@ class ObjectFormView(ObjectView):
         return render(self.request, self.template_name, self.get_context_data(form=form))
 
 
+class ObjectCreateView(ObjectFormView):
+    """A page registering a record through its ModelForm: form.save() writes it (with its history).
+
+    The form gets the user (forms restrict their choices to the user's scope) and get_initial().
+    """
+
+    def get_initial(self) -> dict:
+        return {}
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user, "initial": self.get_initial()}
+
+    def perform(self, form):
+        return form.save()
+
+
 class ObjectActionView(ObjectView):
     """A button on a record's page: a POST calls `perform()`; its errors come back as a message.
 

@@ -18,7 +18,7 @@ from changqing.core.scope import (
 )
 from changqing.core.forms import apply_errors
 from changqing.core.lists import Column, ScopedListView
-from changqing.core.object_views import ObjectFormView
+from changqing.core.object_views import ObjectCreateView, ObjectFormView
 
 from . import selectors, services
 from .filters import GuideFilterSet, HelpRequestFilterSet, NewOrgFilterSet
@@ -142,18 +142,19 @@ def station_detail(request, pk):
     })
 
 
-@login_required
-def station_create(request):
-    _require(request, "manage")
-    form = StationForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            station = form.save()
-            StandardItem.objects.bulk_create([StandardItem(station=station, key=k, name=n) for k, n in StandardItem.SIX])
-        messages.success(request, f"已建立「{station.name}」，并生成“六有”标准清单")
-        return redirect(station)
-    return render(request, "core/form.html", {"title": "新建党建工作指导站", "form": form,
-                                              "cancel_url": "/guidance/stations/"})
+class StationCreateView(ObjectCreateView):
+    action = "manage"
+    form_class = StationForm
+    title = "新建党建工作指导站"
+    cancel_url = "/guidance/stations/"
+
+    def perform(self, form):
+        station = form.save()
+        StandardItem.objects.bulk_create([StandardItem(station=station, key=k, name=n) for k, n in StandardItem.SIX])
+        return station
+
+    def get_success_message(self, station):
+        return f"已建立「{station.name}」，并生成“六有”标准清单"
 
 
 @object_view(GuidanceStation)
@@ -248,15 +249,13 @@ class GuideListView(ScopedListView):
     ]
 
 
-@login_required
-def guide_create(request):
-    _require(request, "change")
-    form = GuideForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        guide = form.save()
-        messages.success(request, f"已添加 {guide.name}")
-        return redirect(guide)
-    return render(request, "core/form.html", {"title": "添加指导员", "form": form, "cancel_url": "/guidance/guides/"})
+class GuideCreateView(ObjectCreateView):
+    form_class = GuideForm
+    title = "添加指导员"
+    cancel_url = "/guidance/guides/"
+
+    def get_success_message(self, guide):
+        return f"已添加 {guide.name}"
 
 
 @object_view(Guide)
@@ -286,16 +285,13 @@ class ApplicationListView(ScopedListView):
     ]
 
 
-@login_required
-def application_create(request):
-    _require(request, "change")
-    form = ApplicationForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        app = form.save()
-        messages.success(request, f"已登记 {app.name} 的报名，等待党工委审核")
-        return redirect(app)
-    return render(request, "core/form.html", {"title": "登记指导员报名", "form": form,
-                                              "cancel_url": "/guidance/applications/"})
+class ApplicationCreateView(ObjectCreateView):
+    form_class = ApplicationForm
+    title = "登记指导员报名"
+    cancel_url = "/guidance/applications/"
+
+    def get_success_message(self, application):
+        return f"已登记 {application.name} 的报名，等待党工委审核"
 
 
 @object_view(GuideApplication)
@@ -363,15 +359,14 @@ class HelpRequestListView(ScopedListView):
     ]
 
 
-@login_required
-def help_create(request):
-    _require(request, "change")
-    form = HelpRequestForm(request.POST or None, user=request.user, initial={"new_org": request.GET.get("org")})
-    if request.method == "POST" and form.is_valid():
-        req = form.save()
-        messages.success(request, "已登记求助事项，等待指导员答复")
-        return redirect(req)
-    return render(request, "core/form.html", {"title": "登记求助事项", "form": form, "cancel_url": "/guidance/help/"})
+class HelpCreateView(ObjectCreateView):
+    form_class = HelpRequestForm
+    title = "登记求助事项"
+    cancel_url = "/guidance/help/"
+    success_message = "已登记求助事项，等待指导员答复"
+
+    def get_initial(self):
+        return {"new_org": self.request.GET.get("org")}
 
 
 @object_view(HelpRequest)
@@ -546,18 +541,20 @@ class MaterialListView(ScopedListView):
     template_name = "guidance/materials.html"
 
 
-@login_required
-def material_create(request):
-    _require(request, "change")
-    form = MaterialForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+class MaterialCreateView(ObjectCreateView):
+    form_class = MaterialForm
+    title = "上传共享材料"
+    cancel_url = "/guidance/materials/"
+    success_url = "guidance:materials"
+
+    def perform(self, form):
         material = form.save(commit=False)
-        material.uploaded_by = request.user
+        material.uploaded_by = self.request.user
         material.save()
-        messages.success(request, f"已上传「{material.title}」")
-        return redirect("guidance:materials")
-    return render(request, "core/form.html", {"title": "上传共享材料", "form": form,
-                                              "cancel_url": "/guidance/materials/"})
+        return material
+
+    def get_success_message(self, material):
+        return f"已上传「{material.title}」"
 
 
 @object_view(Material)
