@@ -5,7 +5,7 @@ from . import views
 app_name = "orgs"
 urlpatterns = [
     path("", views.OrganizationListView.as_view(), name="list"),
-    path("new/", views.organization_edit, name="create"),
+    path("new/", views.OrganizationEditView.as_view(), name="create"),
     path("tree/", views.organization_tree, name="tree"),
     path("tree/<str:code>/", views.organization_tree_children, name="tree_children"),
     path("zones/", views.ZoneListView.as_view(), name="zones"),
@@ -24,7 +24,7 @@ urlpatterns = [
     path("assignments/<int:pk>/end/", views.AssignmentEndView.as_view(), name="assignment_end"),
     path("restructurings/", views.RestructuringListView.as_view(), name="restructurings"),
     path("<str:code>/", views.organization_detail, name="detail"),
-    path("<str:code>/edit/", views.organization_edit, name="edit"),
+    path("<str:code>/edit/", views.OrganizationEditView.as_view(), name="edit"),
     path("<str:code>/committee/", views.committee, name="committee"),
     path("<str:code>/committee/term/", views.TermCreateView.as_view(), name="term_create"),
     path("<str:code>/committee/election/", views.election_create, name="election_create"),

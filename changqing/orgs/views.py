@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from changqing.core.scope import can, get_scoped_object_or_404, object_view, restrict, scope_for
 from changqing.core.lists import Column, ScopedListView
-from changqing.core.object_views import ObjectActionView, ObjectFormView
+from changqing.core.object_views import ObjectActionView, ObjectCreateView, ObjectFormView
 from changqing.core.tree import in_subtree
 
 from . import selectors, services
@@ -173,28 +173,39 @@ def organization_detail(request, code: str):
     })
 
 
-@object_view(Organization, code="code")
-@login_required
-def organization_edit(request, code: str | None = None):
-    if scope_for(request.user, "manage").empty:
-        raise PermissionDenied("只有管理员可以维护组织")
-    org = get_scoped_object_or_404(Organization, request.user, "manage", code=code) if code else None
-    initial = {}
-    if org is None and request.GET.get("parent"):
-        parent = restrict(Organization.objects.filter(code=request.GET["parent"]), request.user, "manage").first()
-        if parent:
-            child_kind = {OrgKind.COMMITTEE: OrgKind.BRANCH, OrgKind.GENERAL_BRANCH: OrgKind.BRANCH,
-                          OrgKind.BRANCH: OrgKind.GROUP}.get(parent.kind)
-            initial = {"parent": parent, "kind": child_kind, "setup_kind": parent.setup_kind}
-    form = OrganizationForm(request.POST or None, instance=org, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        org = form.save()
-        messages.success(request, f"已保存「{org.name}」")
-        return redirect(org)
-    return render(request, "core/form.html", {
-        "title": f"修改组织：{org.name}" if org else "新增组织", "form": form,
-        "cancel_url": org.get_absolute_url() if org else reverse("orgs:tree"),
-    })
+class OrganizationEditView(ObjectCreateView):
+    """New organisation (optionally under ?parent=code) or edit one; for administrators."""
+
+    model = Organization
+    scope_lookups = {"code": "code"}
+    action = "manage"
+    form_class = OrganizationForm
+
+    def get_object(self):
+        if scope_for(self.request.user, "manage").empty:  # said before looking the organisation up
+            raise PermissionDenied("只有管理员可以维护组织")
+        return super().get_object()
+
+    def get_title(self):
+        return f"修改组织：{self.object.name}" if self.object else "新增组织"
+
+    def get_cancel_url(self):
+        return self.object.get_absolute_url() if self.object else reverse("orgs:tree")
+
+    def get_initial(self):
+        code = self.request.GET.get("parent")
+        parent = code and restrict(Organization.objects.filter(code=code), self.request.user, "manage").first()
+        if self.object is not None or not parent:
+            return {}
+        child_kind = {OrgKind.COMMITTEE: OrgKind.BRANCH, OrgKind.GENERAL_BRANCH: OrgKind.BRANCH,
+                      OrgKind.BRANCH: OrgKind.GROUP}.get(parent.kind)
+        return {"parent": parent, "kind": child_kind, "setup_kind": parent.setup_kind}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def get_success_message(self, org):
+        return f"已保存「{org.name}」"
 
 
 # -- zones ------------------------------------------------------------------------------
