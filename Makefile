@@ -60,12 +60,14 @@ fonts:
 		echo "!! 未找到 LibreOffice，且当前不是 root：月通报只生成 Word 文件，PDF 测试将被跳过。"; \
 	fi
 
+# The layer contracts (pyproject.toml [tool.importlinter]) are checked before the tests run.
 test: setup browser-deps fonts
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-# Benchmarks run against the machine's PostgreSQL (see bench/README.md).
+# Benchmarks run against the machine's PostgreSQL (see changqing/bench/README.md).
 bench: setup
-	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(BIN)/python -m changqing.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var/vendor var/static

@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 from changqing.accounts.models import RoleAssignment, User
-from changqing.accounts.roles import Role
+from changqing.core.roles import Role
 from changqing.members.models import Membership, Retiree
 from changqing.orgs.models import Organization, OrgKind, SetupKind, Zone
 

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from changqing.accounts.roles import Role
+from changqing.core.roles import Role
 from changqing.core.models import OperationLog
 from conftest import make_retiree, make_user
 

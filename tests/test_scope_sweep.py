@@ -40,8 +40,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 
 from changqing.accounts.models import RoleAssignment, User
-from changqing.accounts.roles import Role
-from changqing.accounts.scope import restrict, spec_of
+from changqing.core.roles import Role
+from changqing.core.scope import restrict, spec_of
 from changqing.core.lists import ScopedListView
 from changqing.core.models import ObjectChange, OperationLog
 from changqing.members.models import Retiree
@@ -414,7 +414,7 @@ def test_every_url_is_understood(world):
         t = target_of(ep.callback)
         if t.model is None:
             problems.append(f"{ep.label}: 不知道它显示哪种记录。函数视图请加 @object_view(Model, url_kwarg='field')"
-                            f"（changqing/accounts/scope.py），类视图请声明 model 或 queryset。")
+                            f"（changqing/core/scope.py），类视图请声明 model 或 queryset。")
             continue
         try:
             spec_of(t.model)

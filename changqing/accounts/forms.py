@@ -3,11 +3,9 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
-from changqing.orgs.models import Organization, Zone
-
 from .models import RoleAssignment, User
-from .roles import ROLE_SCOPE_KIND, Role, ScopeKind
-from .scope import restrict
+from changqing.core.roles import ROLE_SCOPE_KIND, Role, ScopeKind
+from changqing.core.scope import restrict
 
 
 class LoginForm(AuthenticationForm):
@@ -93,17 +91,17 @@ class RoleAssignmentForm(forms.ModelForm):
         self.target_user = target_user
         if target_user is not None:
             self.instance.user = target_user
-        self.fields["organization"].queryset = restrict(Organization.objects.all(), manager, "manage")
+        # The choices come from the model's own relations, so accounts stays below orgs (it imports no orgs code).
+        self.fields["organization"].queryset = restrict(self.fields["organization"].queryset, manager, "manage")
         self.fields["organization"].help_text = "组织类角色（管理员、党工委委员、书记、联络员）和服务专员必须选择组织"
-        self.fields["zone"].queryset = restrict(Zone.objects.all(), manager, "manage")
+        self.fields["zone"].queryset = restrict(self.fields["zone"].queryset, manager, "manage")
         self.fields["zone"].help_text = "片组长必须选择片组"
-        stations = _station_model()
         roles = list(Role)
-        if stations is None:  # the guidance app is not installed: no station roles to give
+        if _stations is None:  # no app registered stations (guidance not installed): no station roles to give
             del self.fields["station_id"]
             roles = [r for r in roles if ROLE_SCOPE_KIND[r] != ScopeKind.STATION]
         else:
-            self.fields["station_id"].queryset = restrict(stations.objects.order_by("code"), manager, "manage")
+            self.fields["station_id"].queryset = restrict(_stations(), manager, "manage")
         self.fields["role"].choices = [(r.value, r.label) for r in roles]
 
     def clean_station_id(self):
@@ -123,10 +121,11 @@ class RoleAssignmentForm(forms.ModelForm):
         return data
 
 
-def _station_model():
-    from django.apps import apps
+# The stations a station role may name, registered by the app that keeps them (guidance), which sits above accounts.
+_stations = None
 
-    try:
-        return apps.get_model("guidance", "GuidanceStation")
-    except LookupError:
-        return None
+
+def register_station_choices(stations):
+    """stations() -> a queryset of the stations, in the order the role form lists them."""
+    global _stations
+    _stations = stations

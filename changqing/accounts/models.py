@@ -4,8 +4,8 @@ from django.db import models
 
 from changqing.core.changelog import ChangeLoggedModel
 
-from .scope import ScopeSpec
-from .roles import ROLE_SCOPE_KIND, Role, ScopeKind
+from changqing.core.scope import ScopeSpec
+from changqing.core.roles import ROLE_SCOPE_KIND, Role, ScopeKind
 
 
 class User(AbstractUser):

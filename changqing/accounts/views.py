@@ -1,4 +1,3 @@
-import django_filters
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -10,11 +9,11 @@ from django.views.decorators.http import require_POST
 from changqing.core.lists import Column, ScopedListView
 from changqing.core.models import OperationLog
 from changqing.core.oplog import log_operation
+from changqing.core.scope import get_scoped_object_or_404, object_view, org_path_of, restrict, scope_for
 
+from .filters import UserFilterSet
 from .forms import LoginForm, RoleAssignmentForm, UserCreateForm, UserUpdateForm
 from .models import RoleAssignment, User
-from .roles import Role
-from .scope import get_scoped_object_or_404, object_view, org_path_of, restrict, scope_for
 
 
 class LoginView(auth_views.LoginView):
@@ -38,20 +37,6 @@ def toggle_large_text(request):
         response.set_cookie("large_text", "1" if on else "0", max_age=365 * 24 * 3600, samesite="Lax")
     return response
 
-
-class UserFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="姓名或用户名")
-    role = django_filters.ChoiceFilter(field_name="role_assignments__role", choices=Role.choices,
-                                       label="角色", empty_label="全部", distinct=True)
-
-    class Meta:
-        model = User
-        fields = []
-
-    def search(self, qs, name, value):
-        from django.db.models import Q
-
-        return qs.filter(Q(full_name__icontains=value) | Q(username__icontains=value))
 
 
 def _roles_text(user):

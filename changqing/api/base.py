@@ -3,7 +3,7 @@ from django.db import transaction
 from rest_framework import viewsets
 from rest_framework.exceptions import PermissionDenied
 
-from changqing.accounts.scope import restrict
+from changqing.core.scope import restrict
 
 
 class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):

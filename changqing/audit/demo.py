@@ -42,6 +42,7 @@ from changqing.orgs.models import (
     Election,
     Post,
 )
+from changqing.core.tree import in_subtree
 
 from .engine import DEFAULTS, AuditData
 from .models import PlantedFake
@@ -120,7 +121,7 @@ class _Planter:
         self.root = ctx.root
         self.planted: list[PlantedFake] = []
         self.used_meetings: set[int] = set()
-        self.meetings = list(Meeting.objects.filter(organization__path__startswith=self.root.path,
+        self.meetings = list(Meeting.objects.filter(in_subtree(self.root.path, "organization"),
                                                     state=MeetingState.HELD, held_on__year=YEAR)
                              .select_related("kind").order_by("id"))
         self.by_org: dict[int, list[Meeting]] = defaultdict(list)
@@ -219,7 +220,7 @@ class _Planter:
             tainted.add(ms)
 
         # after death
-        dead = list(Membership.objects.filter(organization__path__startswith=sub, state=MembershipState.DECEASED,
+        dead = list(Membership.objects.filter(in_subtree(sub, "organization"), state=MembershipState.DECEASED,
                                               retiree__deceased_on__lt=dt.date(YEAR, 9, 1))
                     .values_list("id", "organization_id", "retiree__deceased_on"))
         rng.shuffle(dead)
@@ -242,7 +243,7 @@ class _Planter:
             updates.append((aid, AttendanceStatus.PRESENT))
             plant_att(by_id[mid], ms, "外出期间记出席")
         # after transfer out
-        outs = list(Transfer.objects.filter(from_org__path__startswith=sub, direction=TransferDirection.OUT,
+        outs = list(Transfer.objects.filter(in_subtree(sub, "from_org"), direction=TransferDirection.OUT,
                                             transferred_on__lt=dt.date(YEAR, 9, 1))
                     .values_list("membership_id", "from_org_id", "transferred_on"))
         rng.shuffle(outs)
@@ -290,17 +291,17 @@ class _Planter:
             done += 1
         # more present than the branch has members: outsiders padded into a small branch's meeting
         sizes = defaultdict(int)
-        for org in Membership.objects.filter(organization__path__startswith=sub).exclude(
+        for org in Membership.objects.filter(in_subtree(sub, "organization")).exclude(
                 state__in=[MembershipState.TRANSFERRED_OUT, MembershipState.LEFT]).values_list("organization_id",
                                                                                                flat=True):
             sizes[org] += 1
         small = [o for o in self.by_org if 0 < sizes[o] <= 12]
         periods = AuditData(period=(dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)))
-        for org, start, end in (MembershipPeriod.objects.filter(organization__path__startswith=sub)
+        for org, start, end in (MembershipPeriod.objects.filter(in_subtree(sub, "organization"))
                                 .values_list("organization_id", "start_on", "end_on")):
             periods.member_periods.setdefault(org, []).append((start, end))
         busy_days = {(ms, d) for ms, ds in member_days.items() for d in ds}
-        outsiders = list(Membership.objects.filter(organization__path__startswith=sub, state=MembershipState.ACTIVE,
+        outsiders = list(Membership.objects.filter(in_subtree(sub, "organization"), state=MembershipState.ACTIVE,
                                                    retiree__mobility_impaired=False, retiree__absences__isnull=True)
                          .values_list("id", flat=True).order_by("id"))
         for org in rng.sample(small, min(len(small), self.count(4))):
@@ -351,7 +352,7 @@ class _Planter:
     def elections(self):
         rng = self.rng
         sub = self.root.path
-        rows = list(Election.objects.filter(organization__path__startswith=sub, held_on__year=YEAR)
+        rows = list(Election.objects.filter(in_subtree(sub, "organization"), held_on__year=YEAR)
                     .select_related("opened_term").order_by("id"))
         rows = [e for e in rows if getattr(e, "opened_term", None) is not None]
         rng.shuffle(rows)
@@ -424,7 +425,7 @@ class _Planter:
         from changqing.evaluation.services import _refresh_total
 
         rng = self.rng
-        scores = list(ItemScore.objects.filter(assessment__organization__path__startswith=self.root.path,
+        scores = list(ItemScore.objects.filter(in_subtree(self.root.path, "assessment__organization"),
                                                assessment__year=YEAR, computed_score__isnull=False,
                                                reviewer_score__isnull=True)
                       .filter(Q(item__source=ItemSource.DATA)
@@ -451,7 +452,7 @@ class _Planter:
 def extend(ctx):
     if ctx.scale == "province":
         return
-    if PlantedFake.objects.filter(organization__path__startswith=ctx.root.path).exists():
+    if PlantedFake.objects.filter(in_subtree(ctx.root.path, "organization")).exists():
         return
     p = _Planter(ctx)
     if not p.meetings:

@@ -1,6 +1,8 @@
 """Precision and recall of the audit against the demo's planted ground truth (PlantedFake)."""
 from __future__ import annotations
 
+from changqing.core.tree import in_subtree
+
 from .engine import KINDS, PENDING_KINDS
 from .models import PlantedFake
 
@@ -15,7 +17,7 @@ def normal_key(kind: str, key: str) -> str:
 
 def precision_recall(hits, root) -> dict[str, dict]:
     truth: dict[str, set[str]] = {k: set() for k in KINDS}
-    for kind, key in PlantedFake.objects.filter(organization__path__startswith=root.path).values_list("kind", "key"):
+    for kind, key in PlantedFake.objects.filter(in_subtree(root.path, "organization")).values_list("kind", "key"):
         truth[kind].add(normal_key(kind, key))
     found: dict[str, set[str]] = {k: set() for k in KINDS}
     for h in hits:

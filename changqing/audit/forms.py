@@ -32,7 +32,7 @@ class RunAuditForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from changqing.accounts.scope import restrict
+        from changqing.core.scope import restrict
         from changqing.orgs.models import Organization, OrgKind
 
         self.fields["organization"].queryset = restrict(

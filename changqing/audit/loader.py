@@ -25,6 +25,7 @@ from changqing.orgs.models import (
     Organization,
     Post,
 )
+from changqing.core.tree import in_subtree
 
 from . import engine
 from .models import PhotoHash
@@ -69,11 +70,11 @@ class Shard:
     self_only: bool = False
     branches: int = 0
 
-    def lookup(self, prefix: str = "") -> dict:
-        """Filter kwargs selecting the shard's records through the organisation field `prefix`."""
+    def lookup(self, prefix: str = "") -> Q:
+        """The filter selecting the shard's records through the organisation field `prefix`."""
         if self.self_only:
-            return {f"{prefix}_id" if prefix else "pk": self.org_id}
-        return {f"{prefix}__path__startswith" if prefix else "path__startswith": self.path}
+            return Q(**{f"{prefix}_id" if prefix else "pk": self.org_id})
+        return in_subtree(self.path, prefix)
 
 
 def plan_shards(root: Organization, max_branches: int) -> list[Shard]:
@@ -83,7 +84,7 @@ def plan_shards(root: Organization, max_branches: int) -> list[Shard]:
     its own records only. A city of ~900 branches stays whole with the default, so copied minutes are
     compared across all its branches; a province is audited city by city in bounded memory.
     """
-    rows = list(Organization.objects.filter(path__startswith=root.path).values_list("id", "parent_id", "path"))
+    rows = list(Organization.objects.filter(in_subtree(root.path)).values_list("id", "parent_id", "path"))
     children: dict[int | None, list[tuple[int, str]]] = defaultdict(list)
     for oid, parent, path in rows:
         children[parent].append((oid, path))
@@ -122,7 +123,7 @@ def _meeting_rows(meetings):
 
 def load_minutes(shard: Shard, period) -> list[engine.MeetingRow]:
     """The held meetings of a shard in the period that have minutes (for the pass across shards)."""
-    return [m for m in _meeting_rows(Meeting.objects.filter(**shard.lookup("organization"), state=MeetingState.HELD,
+    return [m for m in _meeting_rows(Meeting.objects.filter(shard.lookup("organization"), state=MeetingState.HELD,
                                                             held_on__gte=period[0], held_on__lte=period[1])
                                      .exclude(minutes=""))
             if m.minutes.strip()]
@@ -142,12 +143,12 @@ def load_audit_data(root: Organization, year: int, shard: Shard | None = None) -
     period = (dt.date(year, 1, 1), dt.date(year, 12, 31))
     data = engine.AuditData(period=period, whole=shard.org_id == root.pk and not shard.self_only)
     sub = shard.lookup("organization")
-    data.branch_codes = dict(Organization.objects.filter(**shard.lookup()).values_list("id", "code"))
+    data.branch_codes = dict(Organization.objects.filter(shard.lookup()).values_list("id", "code"))
     # Meetings of the year, plus the year before for the branch's usual rhythm.
-    meetings = Meeting.objects.filter(**sub, state=MeetingState.HELD,
+    meetings = Meeting.objects.filter(sub, state=MeetingState.HELD,
                                       held_on__gte=period[0] - dt.timedelta(days=365), held_on__lte=period[1])
     data.meetings.extend(_meeting_rows(meetings))
-    att = (Attendance.objects.filter(**shard.lookup("meeting__organization"),
+    att = (Attendance.objects.filter(shard.lookup("meeting__organization"),
                                      meeting__held_on__gte=period[0], meeting__held_on__lte=period[1],
                                      meeting__state=MeetingState.HELD)
            .values_list("meeting_id", "membership_id", "membership__retiree_id", "status", "reason", "feedback"))
@@ -156,7 +157,7 @@ def load_audit_data(root: Organization, year: int, shard: Shard | None = None) -
         data.attendance.append(engine.AttendanceRow(mid, ms, rid, status, " ".join(x for x in (reason, feedback) if x)))
         retirees.add(rid)
     # Branch size on each meeting's date, from the history of every branch a member belonged to.
-    for org, start, end in (MembershipPeriod.objects.filter(**sub, start_on__lte=period[1])
+    for org, start, end in (MembershipPeriod.objects.filter(sub, start_on__lte=period[1])
                             .exclude(end_on__lt=period[0]).values_list("organization_id", "start_on", "end_on")):
         data.member_periods.setdefault(org, []).append((start, end))
     # People who attended, wherever their own records sit (a member may attend another branch's meeting).
@@ -171,17 +172,17 @@ def load_audit_data(root: Organization, year: int, shard: Shard | None = None) -
                 data.deaths[rid] = died
             if immobile:
                 data.mobility_impaired.add(rid)
-    for ms, org, on in (Transfer.objects.filter(**shard.lookup("from_org"),
+    for ms, org, on in (Transfer.objects.filter(shard.lookup("from_org"),
                                                 direction__in=[TransferDirection.OUT, TransferDirection.MOVE])
                         .values_list("membership_id", "from_org_id", "transferred_on")):
         data.transfers_out.setdefault(ms, []).append((org, on))
-    for row in (Election.objects.filter(**sub).annotate(n=Count("candidates"), mv=Max("candidates__votes"))
+    for row in (Election.objects.filter(sub).annotate(n=Count("candidates"), mv=Max("candidates__votes"))
                 .values_list("id", "organization_id", "held_on", "seats", "present", "n", "mv")):
         data.elections.append(engine.ElectionRow(*row[:6], max_votes=row[6] or 0))
-    secretaries = dict(CommitteePost.objects.filter(**shard.lookup("term__organization"),
+    secretaries = dict(CommitteePost.objects.filter(shard.lookup("term__organization"),
                                                     post=Post.SECRETARY).values_list("term_id", "membership_id"))
     for tid, org, start, end, ended, eid, number in (
-            CommitteeTerm.objects.filter(**sub).values_list("id", "organization_id", "start_on", "end_on", "ended_on",
+            CommitteeTerm.objects.filter(sub).values_list("id", "organization_id", "start_on", "end_on", "ended_on",
                                                             "election_id", "number")):
         data.terms.append(engine.TermRow(tid, org, start, end, ended, eid, secretaries.get(tid), number))
     for ms, status, full_on, joined in (Membership.objects.filter(pk__in=set(secretaries.values()))
@@ -195,7 +196,7 @@ def load_audit_data(root: Organization, year: int, shard: Shard | None = None) -
 
 
 def load_photos(shard: Shard, period) -> list[engine.PhotoRow]:
-    photos = list(MeetingAttachment.objects.filter(**shard.lookup("meeting__organization"), kind="image",
+    photos = list(MeetingAttachment.objects.filter(shard.lookup("meeting__organization"), kind="image",
                                                    meeting__held_on__gte=period[0] - dt.timedelta(days=365),
                                                    meeting__held_on__lte=period[1])
                   .select_related("meeting").only("id", "file", "meeting__id", "meeting__organization_id"))
@@ -216,7 +217,7 @@ def load_simultaneous(root: Organization, year: int) -> engine.AuditData:
     two or more organisations on the same day, found by the database over the whole subtree."""
     period = (dt.date(year, 1, 1), dt.date(year, 12, 31))
     data = engine.AuditData(period=period)
-    rows = (Attendance.objects.filter(meeting__organization__path__startswith=root.path,
+    rows = (Attendance.objects.filter(in_subtree(root.path, "meeting__organization"),
                                       meeting__held_on__gte=period[0], meeting__held_on__lte=period[1],
                                       meeting__state=MeetingState.HELD, status__in=engine.IN_PERSON)
             .values("membership_id", "meeting__held_on")

@@ -1,7 +1,7 @@
 from django.db.models import Count, Q
 from django.urls import reverse
 
-from changqing.accounts.scope import restrict
+from changqing.core.scope import restrict
 
 from .models import Finding, FindingStatus, Severity
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from changqing.accounts.scope import restrict
+from changqing.core.scope import restrict
 from changqing.life.models import Meeting, MeetingAttachment
 
 from .engine import _lines, _norm_line

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from changqing.accounts.scope import can, get_scoped_object_or_404, object_view
+from changqing.core.scope import can, get_scoped_object_or_404, object_view
 from changqing.core.changelog import history_for
 from changqing.core.lists import Column, ScopedListView
 
@@ -72,7 +72,7 @@ class FindingListView(ScopedListView):
     ]
 
     def get_context_data(self, **kwargs):
-        from changqing.accounts.scope import scope_for
+        from changqing.core.scope import scope_for
 
         ctx = super().get_context_data(**kwargs)
         ctx["can_run"] = not scope_for(self.request.user, "manage").empty
@@ -118,7 +118,7 @@ def finding_detail(request, pk):
 @login_required
 def run_audit(request):
     """Start the audit over a subtree and year as a background job; the job page shows progress."""
-    from changqing.accounts.scope import scope_for
+    from changqing.core.scope import scope_for
     from changqing.core.jobs import job_start
 
     if scope_for(request.user, "manage").empty:

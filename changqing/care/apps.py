@@ -7,7 +7,7 @@ class CareConfig(AppConfig):
     verbose_name = "关怀服务"
 
     def ready(self):
-        from changqing.accounts.roles import Role
+        from changqing.core.roles import Role
         from changqing.core.home import register_panel
         from changqing.core.nav import NavItem, register
 

@@ -5,10 +5,11 @@ import datetime as dt
 from decimal import Decimal
 
 from changqing.accounts.models import RoleAssignment, User
-from changqing.accounts.roles import Role
+from changqing.core.roles import Role
 from changqing.demo import names
 from changqing.demo.bulk import copy_insert, log_created
 from changqing.members.models import Retiree
+from changqing.core.tree import in_subtree
 
 from . import services
 from .models import (
@@ -37,7 +38,7 @@ TAGS = ["南下干部", "剿匪", "土地改革", "支前", "抗美援朝", "水
 
 def extend(ctx):
     rng, today, root = ctx.rng, ctx.today, ctx.root
-    people = Retiree.objects.filter(organization__path__startswith=root.path)
+    people = Retiree.objects.filter(in_subtree(root.path, "organization"))
     alive = list(people.filter(status="alive").values_list("pk", "birth_date", "retirement_kind", "living", "health",
                                                           "organization_id", "specialties"))
     if not alive:

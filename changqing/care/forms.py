@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from changqing.accounts.scope import restrict, restrict_shared
+from changqing.core.scope import restrict, restrict_shared
 from changqing.core.widgets import DateInput
 from changqing.members.models import Retiree
 from changqing.orgs.models import Organization
@@ -75,7 +75,7 @@ class PairingForm(ScopedModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         from changqing.accounts.models import User
-        from changqing.accounts.scope import restrict_shared
+        from changqing.core.scope import restrict_shared
 
         # Carers get the 服务专员 role in user management first (under an organisation); then they can be paired
         # here by whoever reaches that organisation, its subtree or a branch below it. Carers of other

@@ -12,7 +12,7 @@ from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
-from changqing.accounts.scope import ScopeSpec
+from changqing.core.scope import ScopeSpec
 from changqing.core.changelog import ChangeLoggedModel
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # interviews carry audio and video

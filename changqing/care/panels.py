@@ -3,7 +3,7 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
-from changqing.accounts.scope import restrict, scope_for
+from changqing.core.scope import restrict, scope_for
 from changqing.members.models import Retiree
 
 from . import selectors

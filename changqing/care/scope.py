@@ -7,8 +7,9 @@ administrator's reach and does not follow a carer who has moved on elsewhere.
 """
 from django.db.models import Exists, OuterRef, Q
 
-from changqing.accounts.roles import ScopeKind
-from changqing.accounts.scope import register_placement, register_scope_resolver
+from changqing.core.roles import ScopeKind
+from changqing.core.scope import register_placement, register_scope_resolver
+from changqing.core.tree import in_subtree
 
 
 def resolve_pairs(assignment):
@@ -28,7 +29,7 @@ def _placing_pairs():
 
 
 def carers_under(path: str) -> Q:
-    return Q(user_id__in=_placing_pairs().filter(retiree__organization__path__startswith=path).values("carer_id"))
+    return Q(user_id__in=_placing_pairs().filter(in_subtree(path, "retiree__organization")).values("carer_id"))
 
 
 def carer_paths(assignment) -> set[str]:

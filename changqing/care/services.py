@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from changqing.members.models import Retiree
+from changqing.core.tree import in_subtree
 
 from .models import (
     AssistanceApplication, Booking, Campaign, CampaignTarget, HardshipRecord, Pairing, Participation, Visit,
@@ -21,7 +22,7 @@ def _age_on(birth: dt.date, on: dt.date) -> int:
 
 def campaign_candidates(campaign: Campaign) -> dict[int, list[str]]:
     """Retiree id -> the rules that put them on the list (alive, in the campaign's subtree)."""
-    people = Retiree.objects.filter(organization__path__startswith=campaign.organization.path, status="alive")
+    people = Retiree.objects.filter(in_subtree(campaign.organization.path, "organization"), status="alive")
     if campaign.include_members_only:
         people = people.filter(membership__state="active")
     reasons: dict[int, list[str]] = {}

@@ -1,7 +1,6 @@
 import calendar
 import datetime as dt
 
-import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,8 +9,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from changqing.accounts.export_gate import ExportGate
-from changqing.accounts.scope import (
+from changqing.core.export_gate import ExportGate
+from changqing.core.scope import (
     can,
     get_scoped_object_or_404,
     object_view,
@@ -22,6 +21,7 @@ from changqing.accounts.scope import (
 from changqing.core.exports import LedgerExportMixin
 from changqing.core.forms import apply_errors, form_page
 from changqing.core.lists import Column, ScopedListView
+from changqing.core.object_views import ObjectCreateView
 from changqing.members.models import Retiree
 
 from . import search, selectors, services
@@ -44,6 +44,7 @@ from .forms import (
     VenueForm,
     VisitForm,
 )
+from .filters import HardshipFilterSet, ParticipationFilterSet, VisitFilterSet
 from .models import (
     AssistanceApplication,
     AssistanceProgramme,
@@ -118,19 +119,6 @@ def dashboard(request):
 
 
 # -- visits ------------------------------------------------------------------
-
-class VisitFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="retiree__name", lookup_expr="icontains", label="走访对象")
-    kind = django_filters.ChoiceFilter(choices=VisitKind.choices, label="类型", empty_label="全部")
-    since = django_filters.DateFilter(field_name="visited_on", lookup_expr="gte", label="起始日期",
-                                      widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
-    until = django_filters.DateFilter(field_name="visited_on", lookup_expr="lte", label="截止日期",
-                                      widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
-    campaign = django_filters.NumberFilter(label="慰问活动编号")
-
-    class Meta:
-        model = Visit
-        fields = []
 
 
 class VisitListView(LedgerExportMixin, ScopedListView):
@@ -223,21 +211,21 @@ class CampaignListView(ScopedListView):
     ]
 
 
-@login_required
-def campaign_create(request):
-    _require(request, "change")
-    form = CampaignForm(request.POST or None, user=request.user)
+class CampaignCreateView(ObjectCreateView):
+    form_class = CampaignForm
+    title = "新建节日慰问活动"
+    cancel_url = "/care/campaigns/"
 
-    def save(form):
+    def perform(self, form):
         campaign = form.save(commit=False)
-        campaign.created_by = request.user
+        campaign.created_by = self.request.user
         campaign.full_clean()
         campaign.save()
-        added, _ = services.campaign_build(campaign=campaign)
-        messages.success(request, f"已生成慰问名单：{added} 人")
+        self.added, _ = services.campaign_build(campaign=campaign)
         return campaign
 
-    return form_page(request, form, title="新建节日慰问活动", cancel_url="/care/campaigns/", save=save)
+    def get_success_message(self, campaign):
+        return f"已生成慰问名单：{self.added} 人"
 
 
 @object_view(Campaign)
@@ -333,17 +321,18 @@ def pairings(request):
                                                   "can_change": not scope_for(request.user, "manage").empty})
 
 
-@login_required
-def pairing_create(request):
-    _require(request, "manage")
-    form = PairingForm(request.POST or None, user=request.user, initial={"started_on": timezone.localdate()})
+class PairingCreateView(ObjectCreateView):
+    action = "manage"
+    form_class = PairingForm
+    title = "新建结对"
+    cancel_url = "/care/pairings/"
+    success_url = "care:pairings"
 
-    def save(form):
-        p = form.save()
-        messages.success(request, f"已结对：{p}")
-        return "care:pairings"
+    def get_initial(self):
+        return {"started_on": timezone.localdate()}
 
-    return form_page(request, form, title="新建结对", cancel_url="/care/pairings/", save=save)
+    def get_success_message(self, pairing):
+        return f"已结对：{pairing}"
 
 
 @object_view(Pairing)
@@ -365,15 +354,6 @@ def mine(request):
 
 # -- hardship -------------------------------------------------------------------------------
 
-class HardshipFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="retiree__name", lookup_expr="icontains", label="姓名")
-    reason = django_filters.ChoiceFilter(choices=HardshipReason.choices, label="困难类型", empty_label="全部")
-    current = django_filters.BooleanFilter(field_name="until", lookup_expr="isnull", label="仍在册")
-
-    class Meta:
-        model = HardshipRecord
-        fields = []
-
 
 class HardshipListView(ScopedListView):
     title = "困难登记"
@@ -391,17 +371,17 @@ class HardshipListView(ScopedListView):
     ]
 
 
-@login_required
-def hardship_create(request):
-    _require(request, "change")
-    form = HardshipForm(request.POST or None, user=request.user, initial={"since": timezone.localdate()})
+class HardshipCreateView(ObjectCreateView):
+    form_class = HardshipForm
+    title = "困难登记"
+    cancel_url = "/care/hardship/"
+    success_url = "care:hardship"
 
-    def save(form):
-        h = form.save()
-        messages.success(request, f"已登记 {h}")
-        return "care:hardship"
+    def get_initial(self):
+        return {"since": timezone.localdate()}
 
-    return form_page(request, form, title="困难登记", cancel_url="/care/hardship/", save=save)
+    def get_success_message(self, hardship):
+        return f"已登记 {hardship}"
 
 
 # -- assistance -----------------------------------------------------------------------------------
@@ -433,18 +413,21 @@ class ApplicationListView(ScopedListView):
         return ctx
 
 
-@login_required
-def programme_create(request):
-    _require(request, "manage")
-    form = ProgrammeForm(request.POST or None, user=request.user)
-    return form_page(request, form, title="设立帮扶资金", cancel_url="/care/assistance/", save=lambda f: (f.save(), "care:assistance")[1])
+class ProgrammeCreateView(ObjectCreateView):
+    action = "manage"
+    form_class = ProgrammeForm
+    title = "设立帮扶资金"
+    cancel_url = "/care/assistance/"
+    success_url = "care:assistance"
 
 
-@login_required
-def assistance_create(request):
-    _require(request, "change")
-    form = ApplicationForm(request.POST or None, user=request.user, initial={"applied_on": timezone.localdate()})
-    return form_page(request, form, title="帮扶资金申请", cancel_url="/care/assistance/", save=lambda f: f.save())
+class AssistanceCreateView(ObjectCreateView):
+    form_class = ApplicationForm
+    title = "帮扶资金申请"
+    cancel_url = "/care/assistance/"
+
+    def get_initial(self):
+        return {"applied_on": timezone.localdate()}
 
 
 @object_view(AssistanceApplication)
@@ -494,22 +477,6 @@ def teams(request):
         "can_change": not scope_for(request.user, "change").empty})
 
 
-class ParticipationFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="retiree__name", lookup_expr="icontains", label="队员姓名")
-    team = django_filters.ModelChoiceFilter(
-        field_name="activity__team", label="服务队", empty_label="全部",
-        queryset=lambda request: restrict_shared(VolunteerTeam.objects.all(), request.user) if request
-        else VolunteerTeam.objects.none())
-    year = django_filters.NumberFilter(field_name="activity__held_on", lookup_expr="year", label="年度")
-    since = django_filters.DateFilter(field_name="activity__held_on", lookup_expr="gte", label="起始日期",
-                                      widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
-    until = django_filters.DateFilter(field_name="activity__held_on", lookup_expr="lte", label="截止日期",
-                                      widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
-
-    class Meta:
-        model = Participation
-        fields = []
-
 
 class VolunteerHoursListView(LedgerExportMixin, ScopedListView):
     """志愿服务台账: one row per member per activity, with the hours served."""
@@ -545,11 +512,10 @@ class VolunteerHoursListView(LedgerExportMixin, ScopedListView):
         return cells
 
 
-@login_required
-def team_create(request):
-    _require(request, "change")
-    form = TeamForm(request.POST or None, user=request.user)
-    return form_page(request, form, title="新建志愿服务队", cancel_url="/care/teams/", save=lambda f: f.save())
+class TeamCreateView(ObjectCreateView):
+    form_class = TeamForm
+    title = "新建志愿服务队"
+    cancel_url = "/care/teams/"
 
 
 @object_view(VolunteerTeam)
@@ -636,11 +602,14 @@ class DutyListView(ScopedListView):
     ]
 
 
-@login_required
-def duty_create(request):
-    _require(request, "change")
-    form = DutyForm(request.POST or None, user=request.user, initial={"served_on": timezone.localdate(), "days": 1})
-    return form_page(request, form, title="登记双报到服务", cancel_url="/care/duty/", save=lambda f: (f.save(), "care:duty")[1])
+class DutyCreateView(ObjectCreateView):
+    form_class = DutyForm
+    title = "登记双报到服务"
+    cancel_url = "/care/duty/"
+    success_url = "care:duty"
+
+    def get_initial(self):
+        return {"served_on": timezone.localdate(), "days": 1}
 
 
 class RoleListView(ScopedListView):
@@ -657,11 +626,14 @@ class RoleListView(ScopedListView):
     ]
 
 
-@login_required
-def role_create(request):
-    _require(request, "change")
-    form = RoleForm(request.POST or None, user=request.user, initial={"since": timezone.localdate()})
-    return form_page(request, form, title="登记发挥作用角色", cancel_url="/care/roles/", save=lambda f: (f.save(), "care:roles")[1])
+class RoleCreateView(ObjectCreateView):
+    form_class = RoleForm
+    title = "登记发挥作用角色"
+    cancel_url = "/care/roles/"
+    success_url = "care:roles"
+
+    def get_initial(self):
+        return {"since": timezone.localdate()}
 
 
 @login_required
@@ -688,19 +660,19 @@ def oral_list(request):
                                                    "can_change": not scope_for(request.user, "change").empty})
 
 
-@login_required
-def oral_create(request):
-    _require(request, "change")
-    form = OralHistoryForm(request.POST or None, request.FILES or None, user=request.user)
+class OralCreateView(ObjectCreateView):
+    form_class = OralHistoryForm
+    title = "收录红色记忆访谈"
+    cancel_url = "/care/oral/"
 
-    def save(form):
+    def perform(self, form):
         oral = form.save()
         if form.cleaned_data.get("media"):
             OralHistoryMedia.objects.create(interview=oral, file=form.cleaned_data["media"])
-        messages.success(request, f"已收录「{oral.title}」")
         return oral
 
-    return form_page(request, form, title="收录红色记忆访谈", cancel_url="/care/oral/", save=save)
+    def get_success_message(self, oral):
+        return f"已收录「{oral.title}」"
 
 
 @object_view(OralHistory)
@@ -744,11 +716,10 @@ class VenueListView(SharedListView):
     ]
 
 
-@login_required
-def venue_create(request):
-    _require(request, "change")
-    form = VenueForm(request.POST or None, user=request.user)
-    return form_page(request, form, title="登记活动阵地", cancel_url="/care/venues/", save=lambda f: f.save())
+class VenueCreateView(ObjectCreateView):
+    form_class = VenueForm
+    title = "登记活动阵地"
+    cancel_url = "/care/venues/"
 
 
 @object_view(Venue)

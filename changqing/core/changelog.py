@@ -29,7 +29,7 @@ class ChangeLoggedModel(models.Model):
 
     def changelog_org_path(self) -> str:
         """The organisation path the record belongs to, so its history is scoped with it."""
-        from changqing.accounts.scope import org_path_of
+        from changqing.core.scope import org_path_of
 
         return org_path_of(self) or ""
 

@@ -8,7 +8,7 @@ stay real dates with a date format, Decimal amounts keep two decimals.
 `LedgerExportMixin` turns a `ScopedListView`'s `?export=xlsx` into a ledger
 (台账): the title names the ledger, the organisation and the period
 ("XX支部 会议记录台账（2025年）"), values keep their type; the rows are the
-filtered list as the export gate (accounts/export_gate.py) narrowed, capped and
+filtered list as the export gate (core/export_gate.py) narrowed, capped and
 logged them.
 """
 from __future__ import annotations
@@ -208,7 +208,7 @@ class LedgerExportMixin:
     def ledger_org_name(self) -> str:
         from django.apps import apps
 
-        from changqing.accounts.scope import home_path, restrict, scope_for
+        from changqing.core.scope import home_path, restrict, scope_for
 
         Organization = apps.get_model("orgs", "Organization")
         for param in self.ledger_org_params:

@@ -1,7 +1,7 @@
 import django_filters
 from django.contrib.contenttypes.models import ContentType
 
-from .models import ObjectChange, OperationLog
+from .models import Job, ObjectChange, OperationLog
 
 
 def _logged_types():
@@ -42,4 +42,13 @@ class OperationLogFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = OperationLog
+        fields = []
+
+
+class JobFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Job.Status.choices, label="状态", empty_label="全部")
+    title = django_filters.CharFilter(lookup_expr="icontains", label="任务名称")
+
+    class Meta:
+        model = Job
         fields = []

@@ -78,7 +78,7 @@ def resolve(func: str) -> Callable:
 
 def _default_org_path(user) -> str:
     """The user's own organisation: the shortest path they may view (a job outlives the request)."""
-    from changqing.accounts.scope import scope_for
+    from changqing.core.scope import scope_for
 
     paths = sorted(scope_for(user, "view").org_paths, key=len)
     return paths[0] if paths else ""

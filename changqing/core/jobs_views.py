@@ -1,15 +1,15 @@
 """Pages of background jobs: my jobs, one job's progress (htmx poll), its result file."""
-import django_filters
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
-from changqing.accounts.export_gate import ExportGate
-from changqing.accounts.scope import object_view
+from changqing.core.export_gate import ExportGate
+from changqing.core.scope import object_view
 
 from .lists import Column, ScopedListView
 from .models import Job
 from .jobs import live_progress
+from .filters import JobFilterSet
 
 
 def _own_job_or_404(request, pk: int) -> Job:
@@ -53,14 +53,6 @@ def job_download(request, pk: int):
     return ExportGate(request).file(job, job.result_file, job.result_file.name.rsplit("/", 1)[-1],
                                     f"下载后台任务「{job.title}」的结果文件", org_path=job.org_path)
 
-
-class JobFilterSet(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=Job.Status.choices, label="状态", empty_label="全部")
-    title = django_filters.CharFilter(lookup_expr="icontains", label="任务名称")
-
-    class Meta:
-        model = Job
-        fields = []
 
 
 class JobListView(ScopedListView):

@@ -4,7 +4,7 @@ A list view names its queryset, FilterSet and columns; the base class applies
 the user's scope first, then the FilterSet, then sorting, and serves the same
 rows as HTML (paged) or as an xlsx export (?export=xlsx), so an export is
 exactly the filtered list the user sees, narrowed by the export gate
-(accounts/export_gate.py) to the rows the user may export.
+(core/export_gate.py) to the rows the user may export.
 """
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.generic import TemplateView
 
-from changqing.accounts.export_gate import ExportGate
-from changqing.accounts.scope import can, restrict, scope_for
+from changqing.core.export_gate import ExportGate
+from changqing.core.scope import can, restrict, scope_for
 
 
 @dataclass

@@ -4,7 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from changqing.accounts.scope import ScopeSpec
+from changqing.core.scope import ScopeSpec
 
 
 class ObjectChange(models.Model):

@@ -39,7 +39,7 @@ def register(*items: NavItem):
 
 
 def items_for(user) -> list[dict]:
-    from changqing.accounts.scope import scope_for
+    from changqing.core.scope import scope_for
 
     if not getattr(user, "is_authenticated", False):
         return []

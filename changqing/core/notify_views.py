@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from changqing.accounts.scope import object_view
+from changqing.core.scope import object_view
 
 from .models import Notification
 from .notify import mark_read, unread_count

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from changqing.accounts.scope import home_path
+from changqing.core.scope import home_path
 
 from .context import current, current_user
 from .middleware import client_ip

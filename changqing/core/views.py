@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from changqing.accounts.scope import get_scoped_object_or_404, object_view, restrict
+from changqing.core.scope import get_scoped_object_or_404, object_view, restrict
 
 from . import changelog
 from .filters import ObjectChangeFilterSet, OperationLogFilterSet

@@ -7,7 +7,7 @@ class DashboardsConfig(AppConfig):
     verbose_name = "数据看板"
 
     def ready(self):
-        from changqing.accounts.roles import Role
+        from changqing.core.roles import Role
         from changqing.core.nav import NavItem, register
 
         # People who look after organisations; members, carers and 两新 guides have their own pages.

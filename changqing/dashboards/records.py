@@ -14,6 +14,7 @@ from typing import Callable
 
 from django.db.models import Exists, OuterRef, Q
 
+from changqing.core.tree import in_subtree
 from changqing.care.models import Visit
 from changqing.core.lists import Column
 from changqing.dues.selectors import (
@@ -111,7 +112,7 @@ FINDING_COLUMNS = [
 
 
 def _orgs(a: Ask):
-    return Organization.objects.filter(Q(zone=a.zone) if a.zone else Q(), path__startswith=a.path,
+    return Organization.objects.filter(in_subtree(a.path), Q(zone=a.zone) if a.zone else Q(),
                                        dissolved_on__isnull=True).select_related("parent", "zone")
 
 
@@ -134,7 +135,7 @@ def _month_status_ids(a: Ask, wanted) -> set[int]:
 
 
 def _retirees(a: Ask):
-    return Retiree.objects.filter(a.zone_q("organization"), organization__path__startswith=a.path,
+    return Retiree.objects.filter(in_subtree(a.path, "organization"), a.zone_q("organization"),
                                   status=PersonStatus.ALIVE).select_related("organization")
 
 
@@ -143,7 +144,7 @@ def _visits_in(a: Ask):
 
 
 def _members(a: Ask):
-    return active_memberships().filter(a.zone_q("organization"), organization__path__startswith=a.path) \
+    return active_memberships().filter(in_subtree(a.path, "organization"), a.zone_q("organization")) \
         .select_related("retiree", "organization")
 
 
@@ -153,7 +154,7 @@ def _month(a: Ask) -> dt.date:
 
 def _owing(a: Ask):
     """Members who owed dues for the month (dues.selectors.owes_q, the board's roll), wherever they are now."""
-    qs = Membership.objects.filter(a.zone_q("organization"), organization__path__startswith=a.path)
+    qs = Membership.objects.filter(in_subtree(a.path, "organization"), a.zone_q("organization"))
     return with_first_base(qs).filter(owes_q(_month(a))).select_related("retiree", "organization")
 
 
@@ -203,7 +204,7 @@ SPECS: dict[str, RecordSpec] = {
     "care.unvisited": RecordSpec("期间尚未走访的离退休干部", lambda a: _retirees(a).filter(~Exists(_visits_in(a))),
                                  RETIREE_COLUMNS),
     "care.visits": RecordSpec("期间的走访慰问记录", lambda a: Visit.objects.filter(
-        a.zone_q("retiree__organization"), retiree__organization__path__startswith=a.path,
+        in_subtree(a.path, "retiree__organization"), a.zone_q("retiree__organization"),
         retiree__status=PersonStatus.ALIVE, visited_on__gte=a.period.start, visited_on__lte=a.period.end)
         .select_related("retiree__organization"), VISIT_COLUMNS),
     "care.hardship": RecordSpec("在册困难对象", _hardship, HARDSHIP_COLUMNS),

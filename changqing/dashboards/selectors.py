@@ -19,7 +19,7 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from changqing.accounts.scope import restrict
+from changqing.core.scope import restrict
 from changqing.audit.models import Finding, FindingStatus
 from changqing.care.models import HardshipReason, HardshipRecord, Visit
 from changqing.dues.models import DuesMonth, DuesPayment
@@ -31,6 +31,7 @@ from changqing.members.models import Membership, MembershipState, PersonStatus, 
 from changqing.orgs.models import Organization, OrgKind, Zone
 from changqing.policies.apps import WARNING_MONTHS
 from changqing.policies.selectors import policy_for
+from changqing.core.tree import in_subtree
 
 BAND_COLOURS = ("#b08900", "#8a4b00", "#a4161a")  # first, middle, last warning band
 
@@ -88,7 +89,7 @@ class Subtree:
 
 def subtree(root: Organization, user=None) -> Subtree:
     """One query: the organisations under root within the user's scope (dissolved ones too: their people count)."""
-    qs = Organization.objects.filter(path__startswith=root.path)
+    qs = Organization.objects.filter(in_subtree(root.path))
     if user is not None:
         qs = restrict(qs, user)
     rows = [OrgRow(*r) for r in qs.order_by("path").values_list("id", "code", "name", "path", "kind", "zone_id",
@@ -155,11 +156,11 @@ def people_counts(sub: Subtree) -> dict[int, dict]:
 def _people_counts(sub: Subtree) -> dict[int, dict]:
     p = sub.root.path
     out: dict[int, dict] = defaultdict(lambda: {"retirees": 0, "lixiu": 0, "members": 0})
-    for r in (Retiree.objects.filter(organization__path__startswith=p, status=PersonStatus.ALIVE)
+    for r in (Retiree.objects.filter(in_subtree(p, "organization"), status=PersonStatus.ALIVE)
               .values("organization_id")
               .annotate(n=Count("id"), lx=Count("id", filter=Q(retirement_kind=RetirementKind.LIXIU)))):
         out[r["organization_id"]].update(retirees=r["n"], lixiu=r["lx"])
-    for org_id, n in (active_memberships().filter(organization__path__startswith=p)
+    for org_id, n in (active_memberships().filter(in_subtree(p, "organization"))
                       .values("organization_id").annotate(n=Count("id")).values_list("organization_id", "n")):
         out[org_id]["members"] = n
     return out
@@ -181,7 +182,7 @@ def _dues_counts(sub: Subtree, months: list[dt.date], as_of: dt.date, period: en
     levels = arrears_levels_of(thresholds)
     arrears: dict[int, dict[int, int]] = defaultdict(lambda: dict.fromkeys(levels, 0))
     for org_id, state, joined_on, ended_on, last_settled, first_base in (
-            with_arrears(Membership.objects.filter(organization__path__startswith=p), as_of)
+            with_arrears(Membership.objects.filter(in_subtree(p, "organization")), as_of)
             .filter(Q(state=MembershipState.ACTIVE) | owes_span_q(min(months), max(months)))
             .order_by().values_list("organization_id", "state", "joined_on", "ended_on", "last_settled",
                                     "first_base")):
@@ -194,13 +195,12 @@ def _dues_counts(sub: Subtree, months: list[dt.date], as_of: dt.date, period: en
             for level in arrears_levels(last_settled, first_base, as_of, thresholds):
                 arrears[org_id][level] += 1
     settled: dict[tuple[int, dt.date], int] = {}
-    for org_id, month, n in (DuesMonth.objects.filter(owed_month_q(months),
-                                                      membership__organization__path__startswith=p)
+    for org_id, month, n in (DuesMonth.objects.filter(in_subtree(p, "membership__organization"), owed_month_q(months))
                              .values("membership__organization_id", "month").annotate(n=Count("id"))
                              .values_list("membership__organization_id", "month", "n")):
         settled[(org_id, month)] = n
     payments = {r["organization_id"]: r for r in
-                DuesPayment.objects.filter(organization__path__startswith=p, paid_on__gte=period.start,
+                DuesPayment.objects.filter(in_subtree(p, "organization"), paid_on__gte=period.start,
                                            paid_on__lte=period.end)
                 .values("organization_id").annotate(n=Count("id"), amount=Sum("amount"))}
     return {"roll": roll, "settled": settled, "arrears": arrears, "payments": payments, "thresholds": thresholds}
@@ -239,7 +239,7 @@ def care_counts(sub: Subtree, period: engine.Period, today: dt.date) -> dict:
 
 def _care_counts(sub: Subtree, period: engine.Period, today: dt.date) -> dict:
     p = sub.root.path
-    alive = Q(retiree__status=PersonStatus.ALIVE, retiree__organization__path__startswith=p)
+    alive = in_subtree(p, "retiree__organization") & Q(retiree__status=PersonStatus.ALIVE)
     visits = {r["retiree__organization_id"]: r for r in
               Visit.objects.filter(alive, visited_on__gte=period.start, visited_on__lte=period.end)
               .values("retiree__organization_id")
@@ -249,7 +249,7 @@ def _care_counts(sub: Subtree, period: engine.Period, today: dt.date) -> dict:
     for r in (hardship_records(p, today).values("retiree__organization_id", "reason")
               .annotate(n=Count("id", distinct=True), visited=Count("id", distinct=True, filter=visited_q))):
         hardship[r["retiree__organization_id"]][r["reason"]] = r
-    birthdays = dict(Retiree.objects.filter(organization__path__startswith=p, status=PersonStatus.ALIVE,
+    birthdays = dict(Retiree.objects.filter(in_subtree(p, "organization"), status=PersonStatus.ALIVE,
                                             birth_date__month=today.month)
                      .values("organization_id").annotate(n=Count("id")).values_list("organization_id", "n"))
     return {"visits": visits, "hardship": hardship, "birthdays": birthdays}
@@ -257,13 +257,13 @@ def _care_counts(sub: Subtree, period: engine.Period, today: dt.date) -> dict:
 
 def hardship_records(path: str, today: dt.date):
     """Hardship on the register today, of living retirees under path."""
-    return HardshipRecord.objects.filter(Q(until__isnull=True) | Q(until__gte=today), since__lte=today,
-                                         retiree__status=PersonStatus.ALIVE,
-                                         retiree__organization__path__startswith=path)
+    return HardshipRecord.objects.filter(in_subtree(path, "retiree__organization"),
+                                         Q(until__isnull=True) | Q(until__gte=today), since__lte=today,
+                                         retiree__status=PersonStatus.ALIVE)
 
 
 def open_findings(path: str):
-    return Finding.objects.filter(status=FindingStatus.OPEN, organization__path__startswith=path)
+    return Finding.objects.filter(in_subtree(path, "organization"), status=FindingStatus.OPEN)
 
 
 def audit_counts(sub: Subtree) -> dict[int, int]:

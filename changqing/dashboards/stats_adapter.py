@@ -10,7 +10,7 @@ counted here within their scope, linking to the dashboards' own records view
 """
 from __future__ import annotations
 
-from changqing.accounts.scope import scope_for
+from changqing.core.scope import scope_for
 
 from . import selectors
 

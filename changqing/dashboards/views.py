@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from changqing.accounts.scope import restrict
+from changqing.core.scope import restrict
 from changqing.core.lists import ScopedListView
 from changqing.dues.selectors import last_closed_month
 from changqing.life import engine

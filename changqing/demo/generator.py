@@ -45,6 +45,7 @@ from changqing.members.models import (
 from changqing.orgs.models import Nature, Organization, OrgKind, SetupKind, Zone
 
 from . import names
+from .names import cn_number
 from .bulk import copy_insert, log_created
 
 BATCH = 5000
@@ -494,7 +495,7 @@ class DemoGenerator:
                                         established_on=dt.date(2016, 3, 1), address="永顺县委老干部局三楼",
                                         contact_phone="0743-5222501")])[0]
         self.roots.append(root.code)
-        zones = self._zones([Zone(code=f"YS-Z{i:02d}", name=f"第{_cn(i)}片组（{label}）", organization=root)
+        zones = self._zones([Zone(code=f"YS-Z{i:02d}", name=f"第{cn_number(i)}片组（{label}）", organization=root)
                              for i, label in enumerate(COUNTY_ZONES, start=1)])
         orgs = []
         for i, (name, zone_index, units, career, setup, _, _) in enumerate(COUNTY_BRANCHES, start=1):
@@ -626,11 +627,11 @@ class DemoGenerator:
 
         def unique(stem: str, suffix: str, number: int | None = None) -> str:
             """stem+suffix, or stem+第N+suffix when numbered or when the unit has several."""
-            name = f"{stem}{suffix}" if number is None else f"{stem}第{_cn(number)}{suffix}"
+            name = f"{stem}{suffix}" if number is None else f"{stem}第{cn_number(number)}{suffix}"
             n = number or 1
             while name in used_names:
                 n += 1
-                name = f"{stem}第{_cn(n)}{suffix}"
+                name = f"{stem}第{cn_number(n)}{suffix}"
             used_names.add(name)
             return name
 
@@ -745,15 +746,6 @@ def _living_weights(age: int) -> tuple[int, int, int, int]:
 def _yongshun(unit: str) -> str:
     """县政府办 → 永顺县政府办; 灵溪镇中心学校 → 永顺县灵溪镇中心学校."""
     return f"永顺{unit}" if unit.startswith("县") else f"永顺县{unit}"
-
-
-def _cn(n: int) -> str:
-    digits = "零一二三四五六七八九"
-    if n < 10:
-        return digits[n]
-    if n < 20:
-        return "十" + (digits[n % 10] if n % 10 else "")
-    return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
 
 
 def load_demo(scale: str = "county", seed: int = 1, *, members: int = 1_000_000, log_history: bool | None = None,

@@ -162,3 +162,13 @@ def add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years)
     except ValueError:
         return dt.date(day.year + years, 3, 1)
+
+
+def cn_number(n: int) -> str:
+    """1..99 in Chinese numerals, as in 第十二片组."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 20:
+        return "十" + (digits[n % 10] if n % 10 else "")
+    return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from changqing.accounts.models import RoleAssignment, User
-from changqing.accounts.roles import Role
+from changqing.core.roles import Role
 from changqing.members.models import Membership
 from changqing.orgs.models import Organization, OrgKind, Zone
+from changqing.core.tree import in_subtree
 
 DEMO_PASSWORD = "changqing2026"
 
@@ -12,9 +13,9 @@ DEMO_PASSWORD = "changqing2026"
 def create_demo_users(root_code: str) -> list[dict]:
     """Create (or refresh) one demo user per role under the jurisdiction root_code."""
     root = Organization.objects.get(code=root_code)
-    branches = list(Organization.objects.filter(path__startswith=root.path, kind=OrgKind.BRANCH,
+    branches = list(Organization.objects.filter(in_subtree(root.path), kind=OrgKind.BRANCH,
                                                 memberships__isnull=False).distinct().order_by("path")[:3])
-    zone = Zone.objects.filter(organization__path__startswith=root.path).order_by("code").first()
+    zone = Zone.objects.filter(in_subtree(root.path, "organization")).order_by("code").first()
     member = Membership.objects.filter(organization=branches[0]).select_related("retiree").order_by("id").first()
     plan = [
         ("admin", "管理员（老干部局）", Role.BUREAU_ADMIN, {"organization": root}),

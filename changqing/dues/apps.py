@@ -10,7 +10,7 @@ class DuesConfig(AppConfig):
     verbose_name = "党费与支部经费"
 
     def ready(self):
-        from changqing.accounts.roles import Role
+        from changqing.core.roles import Role
         from changqing.core.home import register_panel
         from changqing.core.nav import NavItem, register
 

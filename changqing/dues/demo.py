@@ -15,6 +15,7 @@ from changqing.demo.bulk import copy_insert, copy_rows, log_created
 from changqing.members.models import Membership, MembershipState
 from changqing.orgs.models import Organization, OrgKind
 from changqing.policies.services import policy_versions_bulk_create
+from changqing.core.tree import in_subtree
 
 from . import rules
 from .apps import DUES, DUES_QUARTERLY
@@ -48,7 +49,7 @@ def extend(ctx) -> None:
 
     defaults = rules.rules_to_data(rules.DEFAULT_RULES)
     policies = [(DUES, root, FIRST, defaults, "依据中组发〔2008〕3号")]
-    branches = list(Organization.objects.filter(path__startswith=root.path, kind=OrgKind.BRANCH,
+    branches = list(Organization.objects.filter(in_subtree(root.path), kind=OrgKind.BRANCH,
                                                 memberships__isnull=False).distinct().order_by("path"))
     quarterly = {b.pk for b in branches if rng.random() < 0.2}
     policies += [(DUES_QUARTERLY, b, FIRST, {"allowed": True}, "支部党员大会同意按季度收缴")
@@ -63,7 +64,7 @@ def extend(ctx) -> None:
             basic_paths.append(district.path)
     policy_versions_bulk_create(policies, log=log)
 
-    members = (Membership.objects.filter(organization__path__startswith=root.path, state=MembershipState.ACTIVE)
+    members = (Membership.objects.filter(in_subtree(root.path, "organization"), state=MembershipState.ACTIVE)
                .select_related("organization", "retiree").order_by("pk"))
     # The first branch (the demo secretary's) always shows one member in each warning band: 3, 5, 6+ months.
     first_ids = list(members.filter(organization=branches[0]).values_list("pk", flat=True)[:3]) if branches else []

@@ -6,6 +6,7 @@ from django.utils import timezone
 from changqing.members.models import Membership
 
 from changqing.orgs.models import Organization
+from changqing.core.tree import in_subtree
 
 from .models import (
     BranchFundEntry, Category, DuesPayment, FundKind, HardshipDecision, HardshipKind, Method, PaymentKind,
@@ -20,7 +21,7 @@ class _UnderMixin:
 
     def filter_under(self, qs, name, value):
         org = Organization.objects.filter(code=value.strip()).only("path").first()
-        return qs.filter(**{f"{self.org_field}__path__startswith": org.path}) if org else qs.none()
+        return qs.filter(in_subtree(org.path, self.org_field)) if org else qs.none()
 
     def search_name(self, qs, name, value):
         field = self.person_field
@@ -114,4 +115,4 @@ class BranchFilterSet(_UnderMixin, django_filters.FilterSet):
 
     def filter_under_org(self, qs, name, value):
         org = Organization.objects.filter(code=value.strip()).only("path").first()
-        return qs.filter(path__startswith=org.path) if org else qs.none()
+        return qs.filter(in_subtree(org.path)) if org else qs.none()

@@ -4,8 +4,8 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
-from changqing.accounts.roles import Role
-from changqing.accounts.scope import restrict, scope_for
+from changqing.core.roles import Role
+from changqing.core.scope import restrict, scope_for
 from changqing.members.models import Membership
 
 from . import rules

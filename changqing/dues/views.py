@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
-from changqing.accounts.export_gate import ExportGate
-from changqing.accounts.scope import (
+from changqing.core.export_gate import ExportGate
+from changqing.core.scope import (
     can,
     get_scoped_object_or_404,
     object_view,

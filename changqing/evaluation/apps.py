@@ -12,7 +12,7 @@ class EvaluationConfig(AppConfig):
     verbose_name = "考核评价"
 
     def ready(self):
-        from changqing.accounts.roles import Role
+        from changqing.core.roles import Role
         from changqing.core.home import register_panel
         from changqing.core.nav import NavItem, register
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from changqing.core.changelog import bulk_log_changes
 from changqing.orgs.models import Organization, OrgKind
+from changqing.core.tree import in_subtree
 
 from . import metrics, selectors, services
 from .models import Assessment, AssessmentState, Designation, ItemScore, ItemSource, Rubric
@@ -111,7 +112,7 @@ def extend(ctx):
         return
     rng, root = ctx.rng, ctx.root
     today = ctx.today
-    branches = list(Organization.objects.filter(path__startswith=root.path, kind=OrgKind.BRANCH,
+    branches = list(Organization.objects.filter(in_subtree(root.path), kind=OrgKind.BRANCH,
                                                 dissolved_on__isnull=True).order_by("path"))
     if not branches or Assessment.objects.filter(organization__in=branches, year__in=YEARS).exists():
         return  # nothing to score, or already done (a second run adds nothing)

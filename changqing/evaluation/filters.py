@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import F
 
 from changqing.orgs.models import Organization, Zone
+from changqing.core.tree import in_subtree
 
 from .models import Assessment, AssessmentState, Designation, RubricKind
 
@@ -12,7 +13,7 @@ STAR_CHOICES = [(str(n), f"{n}星级") for n in range(5, 0, -1)]
 class _Under:
     def filter_under(self, qs, name, value):
         org = Organization.objects.filter(code=value.strip()).only("path").first()
-        return qs.filter(organization__path__startswith=org.path) if org else qs.none()
+        return qs.filter(in_subtree(org.path, "organization")) if org else qs.none()
 
 
 class AssessmentFilterSet(_Under, django_filters.FilterSet):
@@ -47,7 +48,7 @@ class GradeFilterSet(_Under, django_filters.FilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         if request is not None:
-            from changqing.accounts.scope import restrict
+            from changqing.core.scope import restrict
 
             self.filters["zone"].queryset = restrict(Zone.objects.all(), request.user)
 

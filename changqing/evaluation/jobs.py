@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from changqing.core.jobs import JobError, job_progress, register_job
 from changqing.orgs.models import Organization, OrgKind
+from changqing.core.tree import in_subtree
 
 from . import selectors, services
 from .models import Rubric, RubricKind
@@ -20,7 +21,7 @@ def compute_job(job, *, root: int, year: int, rubric: int):
         orgs, _ = selectors.responsibility_units(org)
         what, url = "个单位", reverse("evaluation:ranking") + f"?year={year}"
     else:
-        orgs = list(Organization.objects.filter(path__startswith=org.path, kind=OrgKind.BRANCH,
+        orgs = list(Organization.objects.filter(in_subtree(org.path), kind=OrgKind.BRANCH,
                                                 dissolved_on__isnull=True).order_by("path"))
         what = "个支部"
         if rb.kind == RubricKind.STAR_RATING:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from changqing.accounts.scope import restrict
+from changqing.core.scope import restrict
 from changqing.orgs.models import Organization, OrgKind
 
 from .models import Assessment, RubricKind

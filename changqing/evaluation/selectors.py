@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from changqing.accounts.scope import restrict
+from changqing.core.scope import restrict
 from changqing.care.models import Visit
 from changqing.dues.selectors import active_memberships, arrears_q, last_closed_month, with_arrears
 from changqing.life import engine
@@ -23,6 +23,7 @@ from changqing.members.models import Membership, PersonStatus, Retiree
 from changqing.orgs.models import CommitteeTerm, Organization, OrgKind
 from changqing.orgs.selectors import common_path
 from changqing.policies.selectors import policy_for
+from changqing.core.tree import in_subtree
 
 from . import metrics
 from .apps import policy_kind
@@ -171,7 +172,7 @@ def unit_branches(units: Iterable[Organization]) -> dict[int, list[Organization]
     by_path = {u.path: u.pk for u in units}
     q = Q(pk__in=[])
     for u in units:
-        q |= Q(path__startswith=u.path)
+        q |= in_subtree(u.path)
     out: dict[int, list[Organization]] = {u.pk: [] for u in units}
     leaders = Organization.objects.exclude(kind__in=[OrgKind.BRANCH, OrgKind.GROUP])
     leader_paths = set(leaders.filter(q).values_list("path", flat=True))
@@ -188,7 +189,7 @@ def unit_branches(units: Iterable[Organization]) -> dict[int, list[Organization]
 
 def responsibility_units(root: Organization):
     """党工委/党委/党总支 in the subtree that directly lead at least one branch."""
-    candidates = list(Organization.objects.filter(path__startswith=root.path)
+    candidates = list(Organization.objects.filter(in_subtree(root.path))
                       .exclude(kind__in=[OrgKind.BRANCH, OrgKind.GROUP]).order_by("path"))
     led = unit_branches(candidates)
     return [u for u in candidates if led.get(u.pk)], led
@@ -257,7 +258,7 @@ def manual_vs_data(*, org_path: str, year: int) -> Iterator[dict]:
     A manual item naming a `related_metric`, or a data item a reviewer overrode. One
     query (joined), streamed; the integrity audit's `rating_contradiction` reads it.
     """
-    qs = (ItemScore.objects.filter(assessment__organization__path__startswith=org_path, assessment__year=year,
+    qs = (ItemScore.objects.filter(in_subtree(org_path, "assessment__organization"), assessment__year=year,
                                    reviewer_score__isnull=False, computed_score__isnull=False)
           .filter(Q(item__source=ItemSource.DATA) | (Q(item__source=ItemSource.MANUAL) & ~Q(item__related_metric="")))
           .select_related("item", "assessment", "reviewer")

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from changqing.accounts.roles import Role
+from changqing.core.roles import Role
 from changqing.core.changelog import bulk_log_changes
 from changqing.core.uploads import upload_kind
 from changqing.orgs.models import Organization, OrgKind
@@ -303,7 +303,7 @@ def assessment_reopen(*, assessment: Assessment, user, reason: str) -> Assessmen
 @transaction.atomic
 def designation_create(*, basis: Assessment, user, on: dt.date | None = None, note: str = "") -> Designation:
     """示范支部: a bureau user names a branch on a confirmed 五好/六好 assessment that reached the title."""
-    from changqing.accounts.scope import can
+    from changqing.core.scope import can
 
     if not can(user, "manage", basis.organization):
         raise PermissionDenied("只有老干部局管理员可以命名示范支部")
@@ -323,7 +323,7 @@ def designation_create(*, basis: Assessment, user, on: dt.date | None = None, no
 
 @transaction.atomic
 def designation_revoke(*, designation: Designation, user, reason: str, on: dt.date | None = None) -> Designation:
-    from changqing.accounts.scope import can
+    from changqing.core.scope import can
 
     if not can(user, "manage", designation.organization):
         raise PermissionDenied("只有老干部局管理员可以撤销示范支部命名")
@@ -368,7 +368,7 @@ def parse_bands(text: str) -> list[dict]:
 
 @transaction.atomic
 def rubric_copy(*, source: Rubric, owner: Organization, code: str, name: str, user) -> Rubric:
-    from changqing.accounts.scope import can
+    from changqing.core.scope import can
 
     if not can(user, "manage", owner):
         raise PermissionDenied("只有老干部局管理员可以制定考核细则")
@@ -397,7 +397,7 @@ def rubric_copy(*, source: Rubric, owner: Organization, code: str, name: str, us
 def rubric_revise(*, rubric: Rubric, from_year: int, bands_text: str, items: list[dict], user,
                   innovation_required: bool = False, note: str = "") -> RubricVersion:
     """A new version for `from_year` on; assessments already made keep the version they were scored with."""
-    from changqing.accounts.scope import can
+    from changqing.core.scope import can
 
     if rubric.owner is None or not can(user, "manage", rubric.owner):
         raise PermissionDenied("随系统提供的细则不能直接修改，请先复制为本单位的细则")

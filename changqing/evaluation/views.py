@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from changqing.accounts.scope import can, get_scoped_object_or_404, object_view, restrict, scope_for
+from changqing.core.scope import can, get_scoped_object_or_404, object_view, restrict, scope_for
 from changqing.core.forms import apply_errors
 from changqing.core.jobs import job_start
 from changqing.core.lists import Column, ScopedListView

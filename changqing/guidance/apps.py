@@ -7,12 +7,16 @@ class GuidanceConfig(AppConfig):
     verbose_name = "两新党建指导站"
 
     def ready(self):
-        from changqing.accounts.roles import Role
+        from changqing.accounts.forms import register_station_choices
+        from changqing.core.roles import Role
         from changqing.core.home import register_panel
         from changqing.core.nav import NavItem, register
 
         from . import scope  # noqa: F401  (registers the station scope resolver)
+        from .models import GuidanceStation
         from .panels import guidance_panel
+
+        register_station_choices(lambda: GuidanceStation.objects.order_by("code"))
 
         roles = frozenset({Role.BUREAU_ADMIN, Role.STATION_CHIEF, Role.GUIDE})
         register(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from changqing.accounts.models import RoleAssignment, User
-from changqing.accounts.roles import Role
+from changqing.core.roles import Role
 from changqing.core.changelog import bulk_log_changes
 from changqing.demo import names
 from changqing.orgs.models import Organization, OrgKind, SetupKind

@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import Q
 
-from changqing.accounts.scope import restrict
+from changqing.core.scope import restrict
 
 from .models import GuidanceStation, Guide, HelpRequest, NewOrg
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from changqing.accounts.scope import restrict
+from changqing.core.scope import restrict
 from changqing.core.widgets import DateInput, MonthInput
 from changqing.orgs.models import Organization
 

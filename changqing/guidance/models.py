@@ -14,7 +14,7 @@ from django.core.validators import FileExtensionValidator, MaxValueValidator, Mi
 from django.db import models
 from django.urls import reverse
 
-from changqing.accounts.scope import ScopeSpec
+from changqing.core.scope import ScopeSpec
 from changqing.core.changelog import ChangeLoggedModel
 from changqing.orgs.models import code_validator
 

@@ -2,7 +2,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from changqing.accounts.scope import restrict
+from changqing.core.scope import restrict
 
 from .models import GuidanceStation, HelpRequest, MonthlyList, StationMeeting
 

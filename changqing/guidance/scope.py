@@ -5,8 +5,9 @@ Their role assignment names the station by id only; it is placed at the station'
 """
 from django.db.models import Q
 
-from changqing.accounts.roles import ScopeKind
-from changqing.accounts.scope import register_placement, register_scope_resolver
+from changqing.core.tree import in_subtree
+from changqing.core.roles import ScopeKind
+from changqing.core.scope import register_placement, register_scope_resolver
 
 
 def resolve_station(assignment):
@@ -25,7 +26,7 @@ def resolve_station(assignment):
 def station_roles_under(path: str) -> Q:
     from .models import GuidanceStation
 
-    return Q(station_id__in=GuidanceStation.objects.filter(scope_path__startswith=path).values("pk"))
+    return Q(station_id__in=GuidanceStation.objects.filter(in_subtree(path, path_field="scope_path")).values("pk"))
 
 
 def station_paths(assignment) -> set[str]:

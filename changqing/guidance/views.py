@@ -9,8 +9,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from changqing.accounts.export_gate import ExportGate
-from changqing.accounts.scope import (
+from changqing.core.export_gate import ExportGate
+from changqing.core.scope import (
     can,
     get_scoped_object_or_404,
     object_view,
@@ -19,6 +19,7 @@ from changqing.accounts.scope import (
 )
 from changqing.core.forms import apply_errors
 from changqing.core.lists import Column, ScopedListView
+from changqing.core.object_views import ObjectCreateView, ObjectFormView
 
 from . import selectors, services
 from .filters import GuideFilterSet, HelpRequestFilterSet, NewOrgFilterSet
@@ -142,18 +143,19 @@ def station_detail(request, pk):
     })
 
 
-@login_required
-def station_create(request):
-    _require(request, "manage")
-    form = StationForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            station = form.save()
-            StandardItem.objects.bulk_create([StandardItem(station=station, key=k, name=n) for k, n in StandardItem.SIX])
-        messages.success(request, f"已建立「{station.name}」，并生成“六有”标准清单")
-        return redirect(station)
-    return render(request, "core/form.html", {"title": "新建党建工作指导站", "form": form,
-                                              "cancel_url": "/guidance/stations/"})
+class StationCreateView(ObjectCreateView):
+    action = "manage"
+    form_class = StationForm
+    title = "新建党建工作指导站"
+    cancel_url = "/guidance/stations/"
+
+    def perform(self, form):
+        station = form.save()
+        StandardItem.objects.bulk_create([StandardItem(station=station, key=k, name=n) for k, n in StandardItem.SIX])
+        return station
+
+    def get_success_message(self, station):
+        return f"已建立「{station.name}」，并生成“六有”标准清单"
 
 
 @object_view(GuidanceStation)
@@ -248,15 +250,13 @@ class GuideListView(ScopedListView):
     ]
 
 
-@login_required
-def guide_create(request):
-    _require(request, "change")
-    form = GuideForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        guide = form.save()
-        messages.success(request, f"已添加 {guide.name}")
-        return redirect(guide)
-    return render(request, "core/form.html", {"title": "添加指导员", "form": form, "cancel_url": "/guidance/guides/"})
+class GuideCreateView(ObjectCreateView):
+    form_class = GuideForm
+    title = "添加指导员"
+    cancel_url = "/guidance/guides/"
+
+    def get_success_message(self, guide):
+        return f"已添加 {guide.name}"
 
 
 @object_view(Guide)
@@ -286,16 +286,13 @@ class ApplicationListView(ScopedListView):
     ]
 
 
-@login_required
-def application_create(request):
-    _require(request, "change")
-    form = ApplicationForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        app = form.save()
-        messages.success(request, f"已登记 {app.name} 的报名，等待党工委审核")
-        return redirect(app)
-    return render(request, "core/form.html", {"title": "登记指导员报名", "form": form,
-                                              "cancel_url": "/guidance/applications/"})
+class ApplicationCreateView(ObjectCreateView):
+    form_class = ApplicationForm
+    title = "登记指导员报名"
+    cancel_url = "/guidance/applications/"
+
+    def get_success_message(self, application):
+        return f"已登记 {application.name} 的报名，等待党工委审核"
 
 
 @object_view(GuideApplication)
@@ -325,25 +322,25 @@ def application_detail(request, pk):
         "title": f"报名：{application.name}", "a": application, "form": form, "may_review": may_review})
 
 
-@login_required
-def visit_create(request):
-    _require(request, "change")
-    initial = {}
-    mine = getattr(request.user, "guide_profile", None)
-    if mine is not None:
-        initial["guide"] = mine.pk
-    if request.GET.get("org"):
-        initial["new_org"] = request.GET["org"]
-    form = VisitForm(request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            visit = services.visit_record(user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"已记录对「{visit.new_org.name}」的走访")
-            return redirect(visit.new_org)
-    return render(request, "core/form.html", {"title": "记录走访", "form": form, "cancel_url": "/guidance/"})
+class VisitCreateView(ObjectFormView):
+    form_class = VisitForm
+    title = "记录走访"
+    cancel_url = "/guidance/"
+
+    def get_form_kwargs(self):
+        initial = {}
+        mine = getattr(self.request.user, "guide_profile", None)
+        if mine is not None:
+            initial["guide"] = mine.pk
+        if self.request.GET.get("org"):
+            initial["new_org"] = self.request.GET["org"]
+        return {"initial": initial, "user": self.request.user}
+
+    def perform(self, form):
+        return services.visit_record(user=self.request.user, **form.cleaned_data).new_org
+
+    def get_success_message(self, new_org):
+        return f"已记录对「{new_org.name}」的走访"
 
 
 class HelpRequestListView(ScopedListView):
@@ -363,15 +360,14 @@ class HelpRequestListView(ScopedListView):
     ]
 
 
-@login_required
-def help_create(request):
-    _require(request, "change")
-    form = HelpRequestForm(request.POST or None, user=request.user, initial={"new_org": request.GET.get("org")})
-    if request.method == "POST" and form.is_valid():
-        req = form.save()
-        messages.success(request, "已登记求助事项，等待指导员答复")
-        return redirect(req)
-    return render(request, "core/form.html", {"title": "登记求助事项", "form": form, "cancel_url": "/guidance/help/"})
+class HelpCreateView(ObjectCreateView):
+    form_class = HelpRequestForm
+    title = "登记求助事项"
+    cancel_url = "/guidance/help/"
+    success_message = "已登记求助事项，等待指导员答复"
+
+    def get_initial(self):
+        return {"new_org": self.request.GET.get("org")}
 
 
 @object_view(HelpRequest)
@@ -546,18 +542,20 @@ class MaterialListView(ScopedListView):
     template_name = "guidance/materials.html"
 
 
-@login_required
-def material_create(request):
-    _require(request, "change")
-    form = MaterialForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
+class MaterialCreateView(ObjectCreateView):
+    form_class = MaterialForm
+    title = "上传共享材料"
+    cancel_url = "/guidance/materials/"
+    success_url = "guidance:materials"
+
+    def perform(self, form):
         material = form.save(commit=False)
-        material.uploaded_by = request.user
+        material.uploaded_by = self.request.user
         material.save()
-        messages.success(request, f"已上传「{material.title}」")
-        return redirect("guidance:materials")
-    return render(request, "core/form.html", {"title": "上传共享材料", "form": form,
-                                              "cancel_url": "/guidance/materials/"})
+        return material
+
+    def get_success_message(self, material):
+        return f"已上传「{material.title}」"
 
 
 @object_view(Material)

@@ -7,7 +7,7 @@ class HonoursConfig(AppConfig):
     verbose_name = "评选表彰"
 
     def ready(self):
-        from changqing.accounts.roles import Role
+        from changqing.core.roles import Role
         from changqing.core.home import register_panel
         from changqing.core.nav import NavItem, register
         from changqing.members.selectors import register_record_section

@@ -9,6 +9,7 @@ from django.utils import timezone
 from changqing.core.changelog import bulk_log_changes
 from changqing.members.models import MembershipState, PersonStatus, Retiree
 from changqing.orgs.models import CommitteePost, Organization, OrgKind, Post
+from changqing.core.tree import in_subtree
 
 from . import rules
 from .models import DEFAULT_CATEGORIES, Campaign, Category, Decision, Nomination, NominationStatus, NomineeRule, Phase
@@ -40,17 +41,17 @@ def _reasons(rng, rule) -> str:
 
 
 def _pools(root):
-    alive = Retiree.objects.filter(organization__path__startswith=root.path, status=PersonStatus.ALIVE)
+    alive = Retiree.objects.filter(in_subtree(root.path, "organization"), status=PersonStatus.ALIVE)
     members = list(alive.filter(membership__state=MembershipState.ACTIVE).order_by("id")
                    .values_list("id", flat=True)[:POOL_LIMIT])
     activists = list(alive.exclude(membership__state=MembershipState.ACTIVE).order_by("id")
                      .values_list("id", flat=True)[:POOL_LIMIT])
     secretaries = list(CommitteePost.objects.filter(
-        post=Post.SECRETARY, term__ended_on__isnull=True, term__organization__path__startswith=root.path,
+        in_subtree(root.path, "term__organization"), post=Post.SECRETARY, term__ended_on__isnull=True,
         membership__retiree__status=PersonStatus.ALIVE).order_by("id")
         .values_list("membership__retiree_id", flat=True)[:POOL_LIMIT])
     everyone = list(alive.order_by("id").values_list("id", flat=True)[:POOL_LIMIT])
-    orgs = list(Organization.objects.filter(path__startswith=root.path, kind=OrgKind.BRANCH,
+    orgs = list(Organization.objects.filter(in_subtree(root.path), kind=OrgKind.BRANCH,
                                             dissolved_on__isnull=True).order_by("path")
                 .values_list("id", flat=True)[:POOL_LIMIT])
     return {NomineeRule.MEMBER: members, NomineeRule.ACTIVIST: activists, NomineeRule.SECRETARY: secretaries,

@@ -2,7 +2,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from changqing.accounts.scope import restrict
+from changqing.core.scope import restrict
 from changqing.core.widgets import DateInput
 from changqing.orgs.models import Organization, OrgKind
 

@@ -5,9 +5,10 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from changqing.accounts.roles import Role
-from changqing.accounts.scope import restrict, restrict_shared, scope_for
+from changqing.core.roles import Role
+from changqing.core.scope import restrict, restrict_shared, scope_for
 from changqing.members.models import MembershipState
+from changqing.core.tree import in_subtree
 
 from . import rules
 from .models import Ballot, Campaign, Category, Nomination, NominationStatus, Phase
@@ -85,7 +86,7 @@ def nominee_retirees(user, campaign):
     under one of their nominating roles."""
     from changqing.members.models import Retiree
 
-    qs = restrict(Retiree.objects.filter(organization__path__startswith=campaign.organization.path), user)
+    qs = restrict(Retiree.objects.filter(in_subtree(campaign.organization.path, "organization")), user)
     paths = nominator_paths(user)
     if paths is not None:
         qs = qs.filter(_under("organization__path", paths))
@@ -95,7 +96,7 @@ def nominee_retirees(user, campaign):
 def nominee_orgs(user, campaign):
     from changqing.orgs.models import Organization, OrgKind
 
-    qs = restrict(Organization.objects.filter(path__startswith=campaign.organization.path,
+    qs = restrict(Organization.objects.filter(in_subtree(campaign.organization.path),
                                               kind__in=[OrgKind.BRANCH, OrgKind.GENERAL_BRANCH],
                                               dissolved_on__isnull=True), user)
     paths = nominator_paths(user)

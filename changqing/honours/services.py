@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from changqing.accounts.scope import restrict
+from changqing.core.scope import restrict
 from changqing.members.models import Membership, MembershipState, PersonStatus
 from changqing.orgs.models import CommitteePost, OrgKind, Post
 

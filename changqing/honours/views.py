@@ -1,22 +1,23 @@
 """Pages of 评选表彰: campaigns, nominations, review, the ballot, counting and results."""
-import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse_lazy
 from django.utils import timezone
 
-from changqing.accounts.export_gate import ExportGate
-from changqing.accounts.scope import get_scoped_object_or_404, object_view, restrict, scope_for
-from changqing.core.forms import apply_errors, form_page
+from changqing.core.export_gate import ExportGate
+from changqing.core.forms import apply_errors
 from changqing.core.lists import Column, ScopedListView
+from changqing.core.object_views import ObjectFormView
+from changqing.core.scope import get_scoped_object_or_404, object_view, restrict, scope_for
 
 from . import selectors, services
 from .forms import CampaignForm, CategoryForm, NominationForm, OfflineVotesForm, ReviewForm, TieForm
 from .models import PHASE_ORDER, Campaign, Category, Nomination, NominationStatus, Phase
+from .filters import NominationFilterSet
 
 
 def _campaign_or_404(user, pk) -> Campaign:
@@ -59,33 +60,50 @@ class CampaignListView(ScopedListView):
         return ctx
 
 
-@login_required
-def campaign_create(request):
-    if scope_for(request.user, "manage").empty:
-        raise PermissionDenied("只有老干部局/组织部管理员可以发起评选")
-    form = CampaignForm(request.POST or None, user=request.user)
+class CampaignCreateView(ObjectFormView):
+    form_class = CampaignForm
+    title = "发起评选"
+    success_message = "评选已创建，现处于提名阶段"
+    cancel_url = reverse_lazy("honours:campaigns")
 
-    def save(form):
-        return services.campaign_create(user=request.user, **form.cleaned_data)
+    def check_permission(self):
+        if scope_for(self.request.user, "manage").empty:
+            raise PermissionDenied("只有老干部局/组织部管理员可以发起评选")
 
-    return form_page(request, form, title="发起评选", cancel_url=reverse("honours:campaigns"), save=save,
-                     success="评选已创建，现处于提名阶段")
+    def get_form_kwargs(self):
+        return {"user": self.request.user}
+
+    def perform(self, form):
+        return services.campaign_create(user=self.request.user, **form.cleaned_data)
 
 
-@object_view(Campaign)
-@login_required
-def campaign_edit(request, pk):
-    campaign = _campaign_or_404(request.user, pk)
-    _require_organiser(request.user, campaign)
+class CampaignView(ObjectFormView):
+    """Pages of one campaign, for its organisers: the campaign is read through the campaigns the user sees."""
+
+    model = Campaign
+
+    def get_object(self):
+        if "pk" not in self.kwargs:
+            return None
+        return _campaign_or_404(self.request.user, self.kwargs["pk"])
+
+    def check_permission(self):
+        _require_organiser(self.request.user, self.object)
+
+
+class CampaignEditView(CampaignView):
+    form_class = CampaignForm
+    success_message = "已保存"
     fields = ["title", "nomination_ends_on", "review_ends_on", "voting_starts_on", "voting_ends_on", "note"]
-    form = CampaignForm(request.POST or None, campaign=campaign,
-                        initial={f: getattr(campaign, f) for f in fields})
 
-    def save(form):
-        return services.campaign_update(user=request.user, campaign=campaign, **form.cleaned_data)
+    def get_title(self):
+        return f"修改评选：{self.object.title}"
 
-    return form_page(request, form, title=f"修改评选：{campaign.title}", cancel_url=campaign.get_absolute_url(),
-                     save=save, success="已保存")
+    def get_form_kwargs(self):
+        return {"campaign": self.object, "initial": {f: getattr(self.object, f) for f in self.fields}}
+
+    def perform(self, form):
+        return services.campaign_update(user=self.request.user, campaign=self.object, **form.cleaned_data)
 
 
 @object_view(Campaign)
@@ -132,19 +150,18 @@ def campaign_detail(request, pk):
 # -- categories ---------------------------------------------------------------------
 
 
-@object_view(Campaign)
-@login_required
-def category_create(request, pk):
-    campaign = _campaign_or_404(request.user, pk)
-    _require_organiser(request.user, campaign)
-    form = CategoryForm(request.POST or None, initial={"order": 10 * (campaign.categories.count() + 1)})
+class CategoryCreateView(CampaignView):
+    form_class = CategoryForm
+    success_message = "类别已增加"
 
-    def save(form):
-        services.category_create(user=request.user, campaign=campaign, **form.cleaned_data)
-        return campaign
+    def get_title(self):
+        return f"增加评选类别：{self.object.title}"
 
-    return form_page(request, form, title=f"增加评选类别：{campaign.title}", cancel_url=campaign.get_absolute_url(),
-                     save=save, success="类别已增加")
+    def get_form_kwargs(self):
+        return {"initial": {"order": 10 * (self.object.categories.count() + 1)}}
+
+    def perform(self, form):
+        services.category_create(user=self.request.user, campaign=self.object, **form.cleaned_data)
 
 
 def _category_or_404(user, pk) -> Category:
@@ -154,53 +171,32 @@ def _category_or_404(user, pk) -> Category:
     return category
 
 
-@object_view(Category)
-@login_required
-def category_edit(request, pk):
-    category = _category_or_404(request.user, pk)
-    _require_organiser(request.user, category.campaign)
-    form = CategoryForm(request.POST or None, instance=Category.objects.get(pk=category.pk))
+class CategoryEditView(ObjectFormView):
+    model = Category
+    form_class = CategoryForm
+    success_message = "已保存"
 
-    def save(form):
-        services.category_update(user=request.user, category=category, **form.cleaned_data)
-        return category.campaign
+    def get_object(self):
+        return _category_or_404(self.request.user, self.kwargs["pk"])
 
-    return form_page(request, form, title=f"修改评选类别：{category.name}",
-                     cancel_url=category.campaign.get_absolute_url(), save=save, success="已保存")
+    def check_permission(self):
+        _require_organiser(self.request.user, self.object.campaign)
+
+    def get_title(self):
+        return f"修改评选类别：{self.object.name}"
+
+    def get_cancel_url(self):
+        return self.object.campaign.get_absolute_url()
+
+    def get_form_kwargs(self):
+        return {"instance": Category.objects.get(pk=self.object.pk)}
+
+    def perform(self, form):
+        services.category_update(user=self.request.user, category=self.object, **form.cleaned_data)
+        return self.object.campaign
 
 
 # -- nominations --------------------------------------------------------------------
-
-
-def _campaign_choices(request):
-    return selectors.campaigns_for(request.user) if request else Campaign.objects.none()
-
-
-def _category_choices(request):
-    if request is None:
-        return Category.objects.none()
-    return Category.objects.filter(campaign__in=selectors.campaigns_for(request.user)).select_related("campaign")
-
-
-class NominationFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_q", label="被提名人")
-    campaign = django_filters.ModelChoiceFilter(queryset=_campaign_choices, label="评选活动", empty_label="全部")
-    category = django_filters.ModelChoiceFilter(queryset=_category_choices, label="评选类别", empty_label="全部")
-    status = django_filters.ChoiceFilter(choices=NominationStatus.choices, label="审核状态", empty_label="全部")
-    winner = django_filters.ChoiceFilter(choices=[("yes", "当选"), ("no", "未当选")], method="filter_winner",
-                                         label="评选结果", empty_label="全部")
-
-    class Meta:
-        model = Nomination
-        fields = []
-
-    def filter_winner(self, qs, name, value):
-        return qs.filter(is_winner=value == "yes")
-
-    def filter_q(self, qs, name, value):
-        from django.db.models import Q
-
-        return qs.filter(Q(retiree__name__icontains=value) | Q(nominee_org__name__icontains=value))
 
 
 class NominationListView(ScopedListView):
@@ -223,32 +219,42 @@ class NominationListView(ScopedListView):
     ]
 
 
-@object_view(Campaign)
-@login_required
-def nomination_create(request, pk):
-    campaign = _campaign_or_404(request.user, pk)
-    if campaign.phase != Phase.NOMINATION:
-        messages.error(request, "提名阶段已结束，不能再提名")
-        return redirect(campaign)
-    if not selectors.can_nominate(request.user, campaign):
-        raise PermissionDenied("只有支部书记及以上的同志可以提名")
-    q = request.GET.get("q", "")
-    form = NominationForm(request.POST or None, request.FILES or None, user=request.user, campaign=campaign, q=q,
-                          initial={"category": request.GET.get("category")})
-    if request.method == "POST" and form.is_valid():
+class NominationCreateView(ObjectFormView):
+    model = Campaign
+    form_class = NominationForm
+    template_name = "honours/nominate.html"
+
+    def get_object(self):
+        return _campaign_or_404(self.request.user, self.kwargs["pk"])
+
+    def refuse(self):
+        if self.object.phase != Phase.NOMINATION:
+            messages.error(self.request, "提名阶段已结束，不能再提名")
+            return redirect(self.object)
+        return None
+
+    def check_permission(self):
+        if not selectors.can_nominate(self.request.user, self.object):
+            raise PermissionDenied("只有支部书记及以上的同志可以提名")
+
+    def get_title(self):
+        return f"提名：{self.object.title}"
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user, "campaign": self.object, "q": self.request.GET.get("q", ""),
+                "initial": {"category": self.request.GET.get("category")}}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(c=self.object, q=self.request.GET.get("q", ""), **kwargs)
+
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                n = services.nomination_create(user=request.user, campaign=campaign, category=data["category"],
-                                               reasons=data["reasons"], retiree=data.get("retiree"),
-                                               nominee_org=data.get("nominee_org"), attachment=data.get("attachment"))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"已提名{n.nominee_name}参评“{n.category.name}”，等待审核")
-            return redirect(n)
-    return render(request, "honours/nominate.html", {"title": f"提名：{campaign.title}", "c": campaign, "form": form,
-                                                     "q": q})
+        return services.nomination_create(user=self.request.user, campaign=self.object, category=data["category"],
+                                          reasons=data["reasons"], retiree=data.get("retiree"),
+                                          nominee_org=data.get("nominee_org"), attachment=data.get("attachment"))
+
+    def get_success_message(self, n):
+        return f"已提名{n.nominee_name}参评“{n.category.name}”，等待审核"
 
 
 def _nomination_or_404(request, pk, action="view") -> Nomination:

@@ -9,7 +9,7 @@ class LifeConfig(AppConfig):
     verbose_name = "组织生活"
 
     def ready(self):
-        from changqing.accounts.roles import Role
+        from changqing.core.roles import Role
         from changqing.core.home import register_panel
         from changqing.core.nav import NavItem, register
 

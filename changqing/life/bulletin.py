@@ -17,6 +17,7 @@ from changqing.core.documents import SANS, SERIF, docx_to_pdf, soffice  # noqa: 
 from changqing.core.documents import para as _para
 from changqing.core.documents import set_font as _set_font
 from changqing.orgs.models import Organization
+from changqing.core.tree import in_subtree
 
 from . import engine, selectors
 from .models import Attendance, AttendanceStatus, Bulletin, Meeting, MeetingState, StudyMode, StudyRecord
@@ -60,7 +61,7 @@ def bulletin_data(org: Organization, month: dt.date, today: dt.date | None = Non
             data.overdue[name] = missed
         else:
             data.complete.append(name)
-    meetings = Meeting.objects.filter(organization__path__startswith=org.path, state=MeetingState.HELD,
+    meetings = Meeting.objects.filter(in_subtree(org.path, "organization"), state=MeetingState.HELD,
                                       held_on__gte=period.start, held_on__lte=period.end)
     data.meetings = meetings.count()
     data.by_kind = list(meetings.values_list("kind__name").annotate(n=Count("id")).order_by("kind__order"))
@@ -68,12 +69,12 @@ def bulletin_data(org: Organization, month: dt.date, today: dt.date | None = Non
         total=Count("id"), present=Count("id", filter=Q(status__in=sorted(engine.PARTICIPATED))),
         delivered=Count("id", filter=Q(status=AttendanceStatus.HOME_DELIVERY)),
         online=Count("id", filter=Q(status=AttendanceStatus.ONLINE)))
-    study = StudyRecord.objects.filter(organization__path__startswith=org.path, studied_on__gte=period.start,
+    study = StudyRecord.objects.filter(in_subtree(org.path, "organization"), studied_on__gte=period.start,
                                        studied_on__lte=period.end)
     data.deliveries = att["delivered"] + study.filter(mode=StudyMode.HOME_DELIVERY).count()
     data.online = att["online"] + study.filter(mode=StudyMode.ONLINE).count()
     data.attendance_rate = att["present"] / att["total"] * 100 if att["total"] else 0.0
-    receipts = WorkListReceipt.objects.filter(organization__path__startswith=org.path, work_list__month=month)
+    receipts = WorkListReceipt.objects.filter(in_subtree(org.path, "organization"), work_list__month=month)
     data.receipts = receipts.count()
     data.acknowledged = receipts.filter(acknowledged_at__isnull=False).count()
     data.items_total = sum(len(r.work_list.items.all()) for r in receipts.select_related("work_list")

@@ -21,6 +21,7 @@ from django.utils import timezone
 from changqing.demo.bulk import copy_insert, copy_rows, log_created
 from changqing.members.models import Absence, Health, Membership, MembershipPeriod, MembershipState, Retiree
 from changqing.orgs.models import Organization, OrgKind
+from changqing.core.tree import in_subtree
 
 from .engine import add_months, month_end
 from .models import (
@@ -58,7 +59,7 @@ COURSES = [
 
 
 def extend(ctx):
-    if ctx.scale == "province" or Meeting.objects.filter(organization__path__startswith=ctx.root.path).exists():
+    if ctx.scale == "province" or Meeting.objects.filter(in_subtree(ctx.root.path, "organization")).exists():
         return
     county = ctx.scale == "county"
     start = dt.date(2024, 1, 1) if county else dt.date(2025, 1, 1)
@@ -87,22 +88,22 @@ class _Generator:
         self.ctx, self.rng, self.today, self.start = ctx, ctx.rng, ctx.today, start
         self.full_attendance = full_attendance
         self.kinds = {k.code: k for k in MeetingKind.objects.all()}
-        self.branches = list(Organization.objects.filter(path__startswith=ctx.root.path, kind=OrgKind.BRANCH)
+        self.branches = list(Organization.objects.filter(in_subtree(ctx.root.path), kind=OrgKind.BRANCH)
                              .order_by("path"))
         self.members: dict[int, list[tuple[int, bool]]] = {}
-        rows = (Membership.objects.filter(organization__path__startswith=ctx.root.path, state=MembershipState.ACTIVE)
+        rows = (Membership.objects.filter(in_subtree(ctx.root.path, "organization"), state=MembershipState.ACTIVE)
                 .values_list("id", "organization_id", "retiree__mobility_impaired", "retiree__health")
                 .order_by("id"))
         for mid, org_id, mob, health in rows:
             self.members.setdefault(org_id, []).append((mid, bool(mob) or health == Health.BEDRIDDEN))
         # Since when each member belongs to the branch: no attendance is recorded before (the audit would
         # rightly count such a row as more present than the branch had members).
-        self.since = dict(MembershipPeriod.objects.filter(organization__path__startswith=ctx.root.path,
+        self.since = dict(MembershipPeriod.objects.filter(in_subtree(ctx.root.path, "organization"),
                                                           end_on__isnull=True)
                           .values_list("membership_id", "start_on"))
         # Members recorded away (e.g. wintering in Hainan) are excused, not present, at meetings meanwhile.
         self.away: dict[int, list[tuple[dt.date, dt.date | None]]] = {}
-        for mid, start, end in (Absence.objects.filter(retiree__organization__path__startswith=ctx.root.path,
+        for mid, start, end in (Absence.objects.filter(in_subtree(ctx.root.path, "retiree__organization"),
                                                        retiree__membership__isnull=False)
                                 .values_list("retiree__membership__id", "start_on", "end_on")):
             self.away.setdefault(mid, []).append((start, end))
@@ -263,7 +264,7 @@ class _Generator:
 
     def training(self):
         rng, root = self.rng, self.ctx.root
-        people = list(Retiree.objects.filter(organization__path__startswith=root.path, status="alive")
+        people = list(Retiree.objects.filter(in_subtree(root.path, "organization"), status="alive")
                       .values_list("id", flat=True))
         if not people:
             return

@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Q
 
+from changqing.core.tree import in_subtree
 from changqing.core.widgets import DateInput
 from changqing.orgs.models import Organization
 
@@ -12,7 +13,7 @@ class UnderOrgMixin:
 
     def filter_under(self, qs, name, value):
         org = Organization.objects.filter(code=value).only("path").first()
-        return qs.filter(**{f"{self.org_field}__path__startswith": org.path}) if org else qs.none()
+        return qs.filter(in_subtree(org.path, self.org_field)) if org else qs.none()
 
 
 class MeetingFilterSet(UnderOrgMixin, django_filters.FilterSet):

@@ -15,7 +15,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from changqing.accounts.scope import ScopeSpec
+from changqing.core.scope import ScopeSpec
 from changqing.core.changelog import AttachedFile, ChangeLoggedModel
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
-from changqing.accounts.scope import scope_for
+from changqing.core.scope import scope_for
 
 from . import engine, selectors
 

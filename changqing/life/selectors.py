@@ -10,12 +10,13 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 
-from changqing.accounts.scope import restrict
+from changqing.core.scope import restrict
 from changqing.members.models import Health, Membership, MembershipState
 from changqing.orgs.models import Organization, OrgKind
+from changqing.core.tree import in_subtree
 
 from . import engine
 from changqing.policies.apps import WARNING_MONTHS
@@ -27,7 +28,7 @@ from .models import StudyMode, StudyRecord
 
 
 def branches_in_scope(root: Organization, user=None):
-    qs = Organization.objects.filter(path__startswith=root.path, kind=OrgKind.BRANCH)
+    qs = Organization.objects.filter(in_subtree(root.path), kind=OrgKind.BRANCH)
     if user is not None:
         qs = restrict(qs, user)
     return qs.order_by("path")
@@ -97,23 +98,20 @@ def load_facts(root: Organization, period: engine.Period, *, user=None, with_mem
     # Quarter and year rules look at whole windows: load whole years around the period.
     start, end = dt.date(period.start.year, 1, 1), dt.date(period.end.year, 12, 31)
     ids = [o.pk for o in orgs]
-    meeting_rows = (Meeting.objects.filter(state=MeetingState.HELD, held_on__gte=start, held_on__lte=end,
-                                           organization__path__startswith=root.path)
+    meeting_rows = (Meeting.objects.filter(in_subtree(root.path, "organization"), state=MeetingState.HELD, held_on__gte=start, held_on__lte=end)
                     .values_list("id", "organization_id", "kind__code", "held_on"))
     wanted = set(ids)
     meetings = [engine.MeetingFact(i, o, k, d) for i, o, k, d in meeting_rows if o in wanted]
     per_member_kinds = {r.kind for rs in rulesets.values() for r in rs.rules if r.per_member}
     attendance, members = [], []
     if per_member_kinds or with_members:
-        att_q = Attendance.objects.filter(meeting__state=MeetingState.HELD, meeting__held_on__gte=start,
-                                          meeting__held_on__lte=end,
-                                          meeting__organization__path__startswith=root.path)
+        att_q = Attendance.objects.filter(in_subtree(root.path, "meeting__organization"), meeting__state=MeetingState.HELD, meeting__held_on__gte=start,
+                                          meeting__held_on__lte=end)
         if not with_members:
             att_q = att_q.filter(meeting__kind__code__in=per_member_kinds)
         attendance = [engine.AttendanceFact(m, p, s) for m, p, s in
                       att_q.values_list("meeting_id", "membership_id", "status").iterator(chunk_size=5000)]
-        member_rows = (Membership.objects.filter(state=MembershipState.ACTIVE,
-                                                 organization__path__startswith=root.path)
+        member_rows = (Membership.objects.filter(in_subtree(root.path, "organization"), state=MembershipState.ACTIVE)
                        .values_list("id", "organization_id", "retiree__name", "retiree__mobility_impaired",
                                     "retiree__health", "joined_on"))
         members = [engine.Member(i, o, n, bool(mob) or h == Health.BEDRIDDEN, j)
@@ -152,7 +150,7 @@ def member_participation(root: Organization, period: engine.Period, *, user=None
     today = today or timezone.localdate()
     f = load_facts(root, period, user=user, with_members=True, branch_qs=branch_qs)
     org_life = set(MeetingKind.objects.filter(counts_as_org_life=True).values_list("code", flat=True))
-    under = Q(membership__organization__path__startswith=root.path)
+    under = in_subtree(root.path, "membership__organization")
     before = dict(
         Attendance.objects.filter(under, meeting__state=MeetingState.HELD, meeting__held_on__lt=period.start,
                                   meeting__kind__counts_as_org_life=True,
@@ -175,14 +173,14 @@ def member_participation(root: Organization, period: engine.Period, *, user=None
 
 def _data_start(root: Organization) -> dt.date | None:
     """The first recorded meeting in the subtree: before it, nothing could have been recorded."""
-    return Meeting.objects.filter(organization__path__startswith=root.path).order_by("held_on") \
+    return Meeting.objects.filter(in_subtree(root.path, "organization")).order_by("held_on") \
         .values_list("held_on", flat=True).first()
 
 
 def meetings_for(user, *, org: Organization | None = None):
     qs = restrict(Meeting.objects.select_related("organization", "kind"), user)
     if org is not None:
-        qs = qs.filter(organization__path__startswith=org.path)
+        qs = qs.filter(in_subtree(org.path, "organization"))
     return qs
 
 

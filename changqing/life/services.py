@@ -11,6 +11,7 @@ from django.utils import timezone
 from changqing.core.uploads import upload_kind
 from changqing.members.models import Membership, MembershipState
 from changqing.orgs.models import Organization, OrgKind
+from changqing.core.tree import in_subtree
 
 from . import engine
 from .models import (
@@ -151,7 +152,7 @@ def ruleset_revise(*, ruleset: Ruleset, effective_from: dt.date, rules: list[dic
 @transaction.atomic
 def worklist_publish(*, work_list: WorkList) -> int:
     """Send the list to every branch under the publisher; returns how many received it."""
-    branches = Organization.objects.filter(path__startswith=work_list.publisher.path, kind=OrgKind.BRANCH,
+    branches = Organization.objects.filter(in_subtree(work_list.publisher.path), kind=OrgKind.BRANCH,
                                            dissolved_on__isnull=True)
     existing = set(work_list.receipts.values_list("organization_id", flat=True))
     WorkListReceipt.objects.bulk_create([WorkListReceipt(work_list=work_list, organization=b)

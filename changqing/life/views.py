@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from changqing.accounts.export_gate import ExportGate
-from changqing.accounts.scope import can, get_scoped_object_or_404, object_view, restrict, scope_for
+from changqing.core.export_gate import ExportGate
+from changqing.core.scope import can, get_scoped_object_or_404, object_view, restrict, scope_for
 from changqing.core.exports import LedgerExportMixin
 from changqing.core.lists import Column, ScopedListView
 from changqing.orgs.models import Organization, OrgKind
@@ -29,6 +29,7 @@ from .forms import (
     StudyRecordForm, WorkListForm, visible_rulesets,
 )
 from changqing.orgs.selectors import requested_root, scope_root
+from changqing.core.tree import in_subtree
 
 from .models import (
     Bulletin, Meeting, MeetingAttachment, MeetingKind, MeetingState, Period, Ruleset, StudyRecord,
@@ -692,7 +693,7 @@ def receipt_detail(request, pk: int):
 def bulletin_list(request):
     root = _root(request)
     bulletins = restrict(Bulletin.objects.select_related("organization"), request.user) \
-        .filter(organization__path__startswith=root.path)[:36]
+        .filter(in_subtree(root.path, "organization"))[:36]
     error = None
     if request.method == "POST":
         if not can(request.user, "manage", root):

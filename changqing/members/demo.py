@@ -14,6 +14,7 @@ import datetime as dt
 
 from changqing.demo.bulk import copy_insert, log_created
 from changqing.orgs.models import Organization, OrgKind
+from changqing.core.tree import in_subtree
 
 from .models import (
     Absence, Membership, MembershipEvent, MembershipPeriod, MembershipState, MembershipStatus, PersonStatus, Retiree,
@@ -40,11 +41,11 @@ def _date(rng, start: dt.date, end: dt.date) -> dt.date:
 
 def extend(ctx):
     rng, today, root = ctx.rng, ctx.today, ctx.root
-    members = Membership.objects.filter(organization__path__startswith=root.path)
+    members = Membership.objects.filter(in_subtree(root.path, "organization"))
     _first_periods(ctx, members, with_events=ctx.scale in ("county", "city"))
     if ctx.scale == "province":
         return
-    branches = list(Organization.objects.filter(path__startswith=root.path, kind=OrgKind.BRANCH).order_by("path"))
+    branches = list(Organization.objects.filter(in_subtree(root.path), kind=OrgKind.BRANCH).order_by("path"))
     by_branch: dict[int, list[Membership]] = {}
     for m in members.select_related("retiree").order_by("id"):
         by_branch.setdefault(m.organization_id, []).append(m)
@@ -207,7 +208,7 @@ def _current_winter(ctx) -> list[Absence]:
     """Past long stays mostly got a temporary relationship; this winter is under way, a few overdue."""
     rng, today = ctx.rng, ctx.today
     # Only stays the generator left without either (older generators did not fill these fields).
-    past = list(Absence.objects.filter(retiree__organization__path__startswith=ctx.root.path, end_on__lt=today,
+    past = list(Absence.objects.filter(in_subtree(ctx.root.path, "retiree__organization"), end_on__lt=today,
                                        host_org_name="", last_report_on__isnull=True)
                 .only("id", "start_on", "end_on", "place"))
     hosted = []
@@ -220,13 +221,13 @@ def _current_winter(ctx) -> list[Absence]:
             a.last_report_on = a.start_on + dt.timedelta(days=rng.randint(15, 45))
             hosted.append(a)
     Absence.objects.bulk_update(hosted, ["host_org_name", "host_since", "last_report_on"], batch_size=BATCH)
-    members = list(Membership.objects.filter(organization__path__startswith=ctx.root.path,
+    members = list(Membership.objects.filter(in_subtree(ctx.root.path, "organization"),
                                              state=MembershipState.ACTIVE, retiree__mobility_impaired=False)
                    .values_list("retiree_id", flat=True).order_by("retiree_id"))
     away = rng.sample(members, k=min(len(members), max(8, len(members) // 25)))
     # The demo secretary's branch (the first by path) gets one overdue stay and one due report, so
     # the reminders show on that login too.
-    first = (Organization.objects.filter(path__startswith=ctx.root.path, kind=OrgKind.BRANCH,
+    first = (Organization.objects.filter(in_subtree(ctx.root.path), kind=OrgKind.BRANCH,
                                          memberships__isnull=False).order_by("path").first())
     if first is not None:
         busy = Absence.objects.filter(end_on__isnull=True).values("retiree_id")

@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
+from changqing.core.tree import in_subtree
 from changqing.orgs.models import Organization
 
 from . import selectors
@@ -28,7 +29,7 @@ class YesNoFilter(django_filters.ChoiceFilter):
 
 def _subtree(qs, field: str, code: str):
     org = Organization.objects.filter(code=code).only("path").first()
-    return qs.filter(**{f"{field}__path__startswith": org.path}) if org else qs.none()
+    return qs.filter(in_subtree(org.path, field)) if org else qs.none()
 
 
 class RetireeFilterSet(django_filters.FilterSet):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
-from changqing.accounts.scope import ScopeSpec
+from changqing.core.scope import ScopeSpec
 from changqing.core import idcard
 from changqing.core.changelog import ChangeLoggedModel
 

@@ -1,7 +1,7 @@
 """Home panel: what the secretary must do about members now (absences past the limit, probation over)."""
 from django.urls import reverse
 
-from changqing.accounts.scope import scope_for
+from changqing.core.scope import scope_for
 
 from . import selectors
 from .rules import Due, current_rule

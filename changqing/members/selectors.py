@@ -8,7 +8,7 @@ from functools import lru_cache
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from changqing.accounts.scope import restrict
+from changqing.core.scope import restrict
 from changqing.core.sections import PageSections
 
 from . import rules

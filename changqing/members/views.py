@@ -1,20 +1,20 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from changqing.accounts.scope import (
+from changqing.core.scope import (
     can,
     get_scoped_object_or_404,
     object_view,
     scope_for,
 )
 from changqing.core.exports import LedgerExportMixin
-from changqing.core.forms import apply_errors
 from changqing.core.lists import Column, ScopedListView
+from changqing.core.object_views import ObjectFormView
 from changqing.core.models import OperationLog
 from changqing.core.oplog import log_operation
 
@@ -180,29 +180,6 @@ def retiree_edit(request, pk: int):
     return _form_page(request, form, f"修改 {retiree.name} 的信息", retiree)
 
 
-def _service_form(request, form, retiree, title, call, success, intro=""):
-    """Validate the form, run one service; the service's own errors go beside the fields."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            call(form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, success)
-            return redirect(retiree)
-    return _form_page(request, form, title, retiree, intro)
-
-
-@object_view(Retiree)
-@login_required
-def membership_create(request, pk: int):
-    retiree = _retiree_for_change(request, pk)
-    if Membership.objects.filter(retiree=retiree).exists():
-        messages.warning(request, "此人已有党员记录")
-        return redirect(retiree)
-    form = forms.MembershipForm(request.POST or None, user=request.user, retiree=retiree)
-    return _service_form(request, form, retiree, f"登记 {retiree.name} 为党员",
-                         lambda d: services.membership_create(retiree=retiree, **d), "已登记为党员")
 
 
 @object_view(Retiree)
@@ -219,69 +196,126 @@ def membership_edit(request, pk: int):
                       "只用于更正录入错误。转正、转接、去世等变动请用台账中的对应按钮，以便保留历史。")
 
 
-@object_view(Retiree)
-@login_required
-def membership_make_full(request, pk: int):
-    retiree = _retiree_for_change(request, pk)
-    membership = _membership_for_change(request, retiree)
-    form = forms.MakeFullForm(request.POST or None)
-    return _service_form(request, form, retiree, f"{retiree.name} 预备党员转正",
-                         lambda d: services.membership_make_full(membership=membership, on=d["on"]), "已办理转正")
+class RetireeFormView(ObjectFormView):
+    """A service form on one retiree's record; members/form.html shows whom it is about."""
+
+    model = Retiree
+    queryset = Retiree.objects.select_related("organization")
+    template_name = "members/form.html"
+    heading = ""  # the title after the person's name
+    intro = ""
+
+    def get_title(self):
+        return f"{self.object.name} {self.heading}"
+
+    def get_intro(self) -> str:
+        return self.intro
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(r=self.object, intro=self.get_intro(), **kwargs)
+
+    def get_success_url(self, result=None):
+        return self.object
 
 
-@object_view(Retiree)
-@login_required
-def membership_move(request, pk: int):
-    retiree = _retiree_for_change(request, pk)
-    membership = _membership_for_change(request, retiree)
-    form = forms.MoveForm(request.POST or None, user=request.user, membership=membership)
-    return _service_form(
-        request, form, retiree, f"{retiree.name} 辖区内转接组织关系",
-        lambda d: services.membership_move(membership=membership, **d), "已转接组织关系",
-        f"现所在组织：{membership.organization.name}。只能转入您有权管理的党组织；转往辖区外请用「转出」。")
+class MembershipCreateView(RetireeFormView):
+    form_class = forms.MembershipForm
+    success_message = "已登记为党员"
+
+    def refuse(self):
+        if Membership.objects.filter(retiree=self.object).exists():
+            messages.warning(self.request, "此人已有党员记录")
+            return redirect(self.object)
+        return None
+
+    def get_title(self):
+        return f"登记 {self.object.name} 为党员"
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user, "retiree": self.object}
+
+    def perform(self, form):
+        services.membership_create(retiree=self.object, **form.cleaned_data)
 
 
-@object_view(Retiree)
-@login_required
-def membership_transfer_out(request, pk: int):
-    retiree = _retiree_for_change(request, pk)
-    membership = _membership_for_change(request, retiree)
-    form = forms.TransferOutForm(request.POST or None)
-    return _service_form(request, form, retiree, f"{retiree.name} 组织关系转出",
-                         lambda d: services.membership_transfer_out(membership=membership, **d),
-                         "已登记转出，此人仍保留在离退休干部名册中",
-                         f"从「{membership.organization.name}」转往辖区外的党组织。")
+class MembershipFormView(RetireeFormView):
+    """A change of the party relationship: the membership's organisation must be in the user's change scope."""
+
+    def check_permission(self):
+        self.membership = _membership_for_change(self.request, self.object)
 
 
-@object_view(Retiree)
-@login_required
-def membership_transfer_in(request, pk: int):
-    retiree = _retiree_for_change(request, pk)
-    form = forms.TransferInForm(request.POST or None, user=request.user, retiree=retiree)
-    return _service_form(request, form, retiree, f"{retiree.name} 组织关系转入",
-                         lambda d: services.membership_transfer_in(retiree=retiree, **d), "已登记转入")
+class MembershipMakeFullView(MembershipFormView):
+    form_class = forms.MakeFullForm
+    heading = "预备党员转正"
+    success_message = "已办理转正"
+
+    def perform(self, form):
+        services.membership_make_full(membership=self.membership, on=form.cleaned_data["on"])
 
 
-@object_view(Retiree)
-@login_required
-def membership_leave(request, pk: int):
-    retiree = _retiree_for_change(request, pk)
-    membership = _membership_for_change(request, retiree)
-    form = forms.LeaveForm(request.POST or None)
-    return _service_form(request, form, retiree, f"{retiree.name} 出党/退党登记",
-                         lambda d: services.membership_leave(membership=membership, **d), "已登记",
-                         "须经支部党员大会讨论决定（党章第九条）。系统不会自动作出此项处理。")
+class MembershipMoveView(MembershipFormView):
+    form_class = forms.MoveForm
+    heading = "辖区内转接组织关系"
+    success_message = "已转接组织关系"
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user, "membership": self.membership}
+
+    def get_intro(self):
+        return f"现所在组织：{self.membership.organization.name}。只能转入您有权管理的党组织；转往辖区外请用「转出」。"
+
+    def perform(self, form):
+        services.membership_move(membership=self.membership, **form.cleaned_data)
 
 
-@object_view(Retiree)
-@login_required
-def retiree_death(request, pk: int):
-    retiree = _retiree_for_change(request, pk)
-    if not _org_may_change(request.user, retiree.organization):
-        raise PermissionDenied("请由此人所在组织登记")
-    form = forms.DeathForm(request.POST or None)
-    return _service_form(request, form, retiree, f"登记 {retiree.name} 去世",
-                         lambda d: services.retiree_record_death(retiree=retiree, **d), "已登记去世")
+class MembershipTransferOutView(MembershipFormView):
+    form_class = forms.TransferOutForm
+    heading = "组织关系转出"
+    success_message = "已登记转出，此人仍保留在离退休干部名册中"
+
+    def get_intro(self):
+        return f"从「{self.membership.organization.name}」转往辖区外的党组织。"
+
+    def perform(self, form):
+        services.membership_transfer_out(membership=self.membership, **form.cleaned_data)
+
+
+class MembershipTransferInView(RetireeFormView):
+    form_class = forms.TransferInForm
+    heading = "组织关系转入"
+    success_message = "已登记转入"
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user, "retiree": self.object}
+
+    def perform(self, form):
+        services.membership_transfer_in(retiree=self.object, **form.cleaned_data)
+
+
+class MembershipLeaveView(MembershipFormView):
+    form_class = forms.LeaveForm
+    heading = "出党/退党登记"
+    success_message = "已登记"
+    intro = "须经支部党员大会讨论决定（党章第九条）。系统不会自动作出此项处理。"
+
+    def perform(self, form):
+        services.membership_leave(membership=self.membership, **form.cleaned_data)
+
+
+class RetireeDeathView(RetireeFormView):
+    form_class = forms.DeathForm
+    success_message = "已登记去世"
+
+    def check_permission(self):
+        if not _org_may_change(self.request.user, self.object.organization):
+            raise PermissionDenied("请由此人所在组织登记")
+
+    def get_title(self):
+        return f"登记 {self.object.name} 去世"
+
+    def perform(self, form):
+        services.retiree_record_death(retiree=self.object, **form.cleaned_data)
 
 
 @object_view(Retiree)

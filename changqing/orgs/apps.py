@@ -7,7 +7,8 @@ class OrgsConfig(AppConfig):
     verbose_name = "党组织"
 
     def ready(self):
-        from changqing.accounts.roles import Role
+        from changqing.core.roles import Role, ScopeKind
+        from changqing.core.scope import register_scope_resolver
         from changqing.core.home import register_panel
         from changqing.core.nav import NavItem, register
 
@@ -23,6 +24,8 @@ class OrgsConfig(AppConfig):
             describe=OrgRulesForm.describe, order=20,
             help="支部规模、支部委员会人数、任期年限、换届提醒、选举有效和当选的规定，联络员联系和党工委委员到点指导次数"
                  "（《中国共产党支部工作条例（试行）》）"))
+        from .selectors import zone_paths
+        register_scope_resolver(ScopeKind.ZONE, lambda assignment: (zone_paths(assignment.zone_id), set()))
 
         org_roles = frozenset(r.value for r in Role if r not in (Role.MEMBER, Role.CARER))
         register(

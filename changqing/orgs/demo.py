@@ -14,9 +14,9 @@ import re
 from collections import defaultdict
 
 from changqing.demo import names
-from changqing.demo.generator import _cn
 from changqing.demo.bulk import copy_insert, log_created
 from changqing.members.models import Membership
+from changqing.core.tree import in_subtree
 
 from .models import (
     Committee, CommitteeForm, CommitteeMemberAssignment, CommitteePost, CommitteeTerm, CommitteeVisit, Election,
@@ -50,19 +50,19 @@ def _city_zones(ctx) -> None:
     The city generator reproduces seed 000 篇6's figures and has no zones; a bureau's zone comparison
     needs them. Deterministic (no random draws), so the other demo records stay as they were.
     """
-    if Zone.objects.filter(organization__path__startswith=ctx.root.path).exists():
+    if Zone.objects.filter(in_subtree(ctx.root.path, "organization")).exists():
         return
-    committees = list(Organization.objects.filter(path__startswith=ctx.root.path, depth=ctx.root.depth + 1,
+    committees = list(Organization.objects.filter(in_subtree(ctx.root.path), depth=ctx.root.depth + 1,
                                                   kind=OrgKind.COMMITTEE).order_by("path"))
     zones, members = [], []
     for committee in committees:
-        branches = list(Organization.objects.filter(path__startswith=committee.path, kind=OrgKind.BRANCH,
+        branches = list(Organization.objects.filter(in_subtree(committee.path), kind=OrgKind.BRANCH,
                                                     dissolved_on__isnull=True).order_by("path"))
         short = re.sub(r"(离退休干部)?党?工委$", "", committee.name)
         for i in range(0, len(branches), CITY_ZONE_SIZE):
             group = branches[i:i + CITY_ZONE_SIZE]
             n = i // CITY_ZONE_SIZE + 1
-            zones.append(Zone(code=f"{committee.code}-Z{n:02d}", name=f"{short}第{_cn(n)}片组",
+            zones.append(Zone(code=f"{committee.code}-Z{n:02d}", name=f"{short}第{names.cn_number(n)}片组",
                               organization=committee, lead_org=group[0],
                               deputy_org=group[1] if len(group) > 1 else None))
             members.append(group)
@@ -78,7 +78,7 @@ def extend(ctx):
     if ctx.scale == "city":
         _city_zones(ctx)
     rng, today, rules = ctx.rng, ctx.today, current_rules()
-    branches = list(Organization.objects.filter(path__startswith=ctx.root.path, kind=OrgKind.BRANCH,
+    branches = list(Organization.objects.filter(in_subtree(ctx.root.path), kind=OrgKind.BRANCH,
                                                 dissolved_on__isnull=True).order_by("path"))
     if not branches:
         return
@@ -201,7 +201,7 @@ def extend(ctx):
 
     # -- 党工委 members: each contacts one branch, ≥4 visits a year (seed 003) --------------
     assignments = []
-    for committee_org in Organization.objects.filter(path__startswith=ctx.root.path, kind=OrgKind.COMMITTEE,
+    for committee_org in Organization.objects.filter(in_subtree(ctx.root.path), kind=OrgKind.COMMITTEE,
                                                      dissolved_on__isnull=True):
         own = [b for b in branches if b.parent_id == committee_org.pk]
         if not own:
@@ -229,7 +229,7 @@ def extend(ctx):
 def demo_users(ctx):
     """Bind the demo 党工委委员 and 联络员 logins to the records they stand for."""
     from changqing.accounts.models import User
-    from changqing.accounts.roles import Role
+    from changqing.core.roles import Role
 
     for username, role, model in (("gongwei", Role.COMMITTEE_MEMBER, CommitteeMemberAssignment),
                                   ("lianluo", Role.LIAISON, Liaison)):

@@ -1,4 +1,5 @@
 import django_filters
+from changqing.core.tree import in_subtree
 
 from .models import (
     CommitteeMemberAssignment, CommitteeTerm, Election, Liaison, Nature, Organization, OrgKind, Restructuring, SetupKind,
@@ -23,7 +24,7 @@ class OrganizationFilterSet(django_filters.FilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         if request is not None:
-            from changqing.accounts.scope import restrict
+            from changqing.core.scope import restrict
 
             self.filters["zone"].queryset = restrict(Zone.objects.all(), request.user)
 
@@ -37,12 +38,12 @@ class OrganizationFilterSet(django_filters.FilterSet):
 
     def filter_under(self, qs, name, value):
         parent = Organization.objects.filter(code=value).only("path").first()
-        return qs.filter(path__startswith=parent.path) if parent else qs.none()
+        return qs.filter(in_subtree(parent.path)) if parent else qs.none()
 
 
 def _restricted_zones(filterset, request):
     if request is not None:
-        from changqing.accounts.scope import restrict
+        from changqing.core.scope import restrict
 
         filterset.filters["zone"].queryset = restrict(Zone.objects.all(), request.user)
 

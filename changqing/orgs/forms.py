@@ -2,9 +2,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from changqing.accounts.scope import restrict
+from changqing.core.scope import restrict
 from changqing.core.widgets import DateInput
 from changqing.policies.forms import PolicyValuesForm
+from changqing.core.tree import in_subtree
 
 from .models import CommitteeForm, LiaisonContact, Organization, OrgKind, Zone
 from .rules import WIN_BASIS_LABELS, current_rules
@@ -41,7 +42,7 @@ class OrganizationForm(forms.ModelForm):
         parents = restrict(Organization.objects.filter(dissolved_on__isnull=True), user, "manage").exclude(
             kind=OrgKind.GROUP)
         if self.instance.pk:
-            parents = parents.exclude(path__startswith=self.instance.path)
+            parents = parents.exclude(in_subtree(self.instance.path))
             # The parent is changed through 调整隶属关系 so the move is recorded.
             self.fields["parent"].disabled = True
             self.fields["parent"].help_text = "调整上级组织请使用「调整隶属关系」，以便留下记录"
@@ -384,7 +385,7 @@ class MoveForm(RestructureBase):
         super().__init__(*args, **kwargs)
         self.fields["new_parent"].queryset = restrict(
             Organization.objects.filter(dissolved_on__isnull=True), user, "manage").exclude(
-            path__startswith=org.path).exclude(kind=OrgKind.GROUP).order_by("path")
+            in_subtree(org.path)).exclude(kind=OrgKind.GROUP).order_by("path")
         self.fields["new_parent"].error_messages["invalid_choice"] = "所选组织不在您的管理范围内或已撤销"
 
 

@@ -10,8 +10,9 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.urls import reverse
 
-from changqing.accounts.scope import ScopeSpec
+from changqing.core.scope import ScopeSpec
 from changqing.core.changelog import ChangeLoggedModel
+from changqing.core.tree import in_subtree
 
 code_validator = RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$", "编码只能包含字母、数字、短横线和下划线，最长32位")
 
@@ -48,7 +49,7 @@ PARENT_KINDS = {
 class OrganizationQuerySet(models.QuerySet):
     def subtree(self, org):
         """The organisation and everything under it, in one prefix query."""
-        return self.filter(path__startswith=org.path)
+        return self.filter(in_subtree(org.path))
 
     def branches(self):
         return self.filter(kind=OrgKind.BRANCH)
@@ -139,7 +140,7 @@ class Organization(ChangeLoggedModel):
     def _rewrite_descendants(old_path: str, new_path: str):
         """Move a whole subtree in one UPDATE: swap the old prefix for the new one."""
         delta = new_path.count("/") - old_path.count("/")
-        Organization.objects.filter(path__startswith=old_path).exclude(path=old_path).update(
+        Organization.objects.filter(in_subtree(old_path)).exclude(path=old_path).update(
             path=Concat(Value(new_path), Substr("path", len(old_path) + 1, output_field=models.CharField())),
             depth=F("depth") + delta,
         )
@@ -153,7 +154,7 @@ class Organization(ChangeLoggedModel):
         return Organization.objects.filter(path__in=self.ancestors_paths).order_by("depth")
 
     def descendants(self, include_self=True):
-        qs = Organization.objects.filter(path__startswith=self.path)
+        qs = Organization.objects.filter(in_subtree(self.path))
         return qs if include_self else qs.exclude(pk=self.pk)
 
 

@@ -1,7 +1,7 @@
 from django.db.models import Count, Q
 from django.urls import reverse
 
-from changqing.accounts.scope import restrict, scope_for
+from changqing.core.scope import restrict, scope_for
 
 from .models import Organization, OrgKind
 

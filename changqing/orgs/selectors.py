@@ -14,9 +14,10 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from changqing.accounts.scope import can, restrict, scope_for
+from changqing.core.scope import can, restrict, scope_for
 from changqing.core.sections import PageSections
 from changqing.policies.selectors import Resolver, policy_for, subtree_q
+from changqing.core.tree import in_subtree
 
 from .models import (
     CommitteeForm, CommitteeMemberAssignment, CommitteeTerm, CommitteeVisit, Liaison, LiaisonContact, Organization,
@@ -231,7 +232,7 @@ def org_counts_by_prefix(paths: list[str], scope_qs) -> dict[str, dict]:
     # One LIKE on the nodes' common ancestor instead of an OR per node.
     common = os.path.commonprefix(paths)
     common = common[: common.rfind("/") + 1] or "/"
-    prefix_q = Q(organization__path__startswith=common)
+    prefix_q = in_subtree(common, "organization")
     totals = {p: {"members": 0, "full": 0, "retirees": 0, "branches": 0} for p in paths}
     by_org = (Membership.objects.filter(prefix_q, state=ACTIVE).values("organization__path", "status")
               .annotate(n=Count("id")).order_by())
@@ -246,7 +247,7 @@ def org_counts_by_prefix(paths: list[str], scope_qs) -> dict[str, dict]:
         for p in paths:
             if row["organization__path"].startswith(p):
                 totals[p]["retirees"] += row["n"]
-    for path in scope_qs.filter(path__startswith=common, kind=OrgKind.BRANCH, dissolved_on__isnull=True).values_list("path", flat=True):
+    for path in scope_qs.filter(in_subtree(common), kind=OrgKind.BRANCH, dissolved_on__isnull=True).values_list("path", flat=True):
         for p in paths:
             if path.startswith(p):
                 totals[p]["branches"] += 1
@@ -286,7 +287,7 @@ def scope_root(user) -> Organization | None:
         candidates = paths
     if not candidates:
         return None
-    best = max(candidates, key=lambda p: Organization.objects.filter(path__startswith=p, kind=OrgKind.BRANCH).count())
+    best = max(candidates, key=lambda p: Organization.objects.filter(in_subtree(p), kind=OrgKind.BRANCH).count())
     return Organization.objects.filter(path=best).first()
 
 
@@ -296,7 +297,7 @@ def requested_root(request, *, denied: str = "您的角色无权查看此页面"
     if code:
         org = Organization.objects.filter(code=code).first()
         if org is None or not (can(request.user, "view", org)
-                               or restrict(Organization.objects.filter(path__startswith=org.path),
+                               or restrict(Organization.objects.filter(in_subtree(org.path)),
                                            request.user).exists()):
             raise Http404("不在您的数据范围内，或组织不存在")
         return org
@@ -312,3 +313,8 @@ def requested_root(request, *, denied: str = "您的角色无权查看此页面"
 ORG_SECTIONS = PageSections()
 register_org_section = ORG_SECTIONS.register
 org_sections = ORG_SECTIONS.collect
+
+
+def zone_paths(zone_id: int) -> set[str]:
+    """The paths of a zone's organisations: what a zone lead's assignment reaches."""
+    return set(Organization.objects.filter(zone_id=zone_id).values_list("path", flat=True))

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from changqing.accounts.models import RoleAssignment
-from changqing.accounts.roles import Role
+from changqing.core.roles import Role
 from changqing.core.models import OperationLog
 from changqing.core.oplog import log_operation
 

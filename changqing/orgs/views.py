@@ -4,12 +4,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from changqing.accounts.scope import can, get_scoped_object_or_404, object_view, restrict, scope_for
+from changqing.core.scope import can, get_scoped_object_or_404, object_view, restrict, scope_for
 from changqing.core.lists import Column, ScopedListView
+from changqing.core.object_views import ObjectActionView, ObjectCreateView, ObjectFormView
+from changqing.core.tree import in_subtree
 
 from . import selectors, services
 from .filters import (
@@ -133,9 +135,9 @@ def organization_detail(request, code: str):
     children = selectors.with_member_counts(restrict(org.children.all(), user)).order_by("path")
     from changqing.members.models import Membership, Retiree
 
-    subtree_retirees = restrict(Retiree.objects.filter(organization__path__startswith=org.path, status="alive"), user)
+    subtree_retirees = restrict(Retiree.objects.filter(in_subtree(org.path, "organization"), status="alive"), user)
     subtree_members = restrict(
-        Membership.objects.filter(organization__path__startswith=org.path, state="active"), user)
+        Membership.objects.filter(in_subtree(org.path, "organization"), state="active"), user)
     ancestors = [a for a in org.ancestors() if can(user, "view", a)]
     today = _today()
     rules = selectors.rules_for(org, today)
@@ -171,28 +173,39 @@ def organization_detail(request, code: str):
     })
 
 
-@object_view(Organization, code="code")
-@login_required
-def organization_edit(request, code: str | None = None):
-    if scope_for(request.user, "manage").empty:
-        raise PermissionDenied("只有管理员可以维护组织")
-    org = get_scoped_object_or_404(Organization, request.user, "manage", code=code) if code else None
-    initial = {}
-    if org is None and request.GET.get("parent"):
-        parent = restrict(Organization.objects.filter(code=request.GET["parent"]), request.user, "manage").first()
-        if parent:
-            child_kind = {OrgKind.COMMITTEE: OrgKind.BRANCH, OrgKind.GENERAL_BRANCH: OrgKind.BRANCH,
-                          OrgKind.BRANCH: OrgKind.GROUP}.get(parent.kind)
-            initial = {"parent": parent, "kind": child_kind, "setup_kind": parent.setup_kind}
-    form = OrganizationForm(request.POST or None, instance=org, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        org = form.save()
-        messages.success(request, f"已保存「{org.name}」")
-        return redirect(org)
-    return render(request, "core/form.html", {
-        "title": f"修改组织：{org.name}" if org else "新增组织", "form": form,
-        "cancel_url": org.get_absolute_url() if org else reverse("orgs:tree"),
-    })
+class OrganizationEditView(ObjectCreateView):
+    """New organisation (optionally under ?parent=code) or edit one; for administrators."""
+
+    model = Organization
+    scope_lookups = {"code": "code"}
+    action = "manage"
+    form_class = OrganizationForm
+
+    def get_object(self):
+        if scope_for(self.request.user, "manage").empty:  # said before looking the organisation up
+            raise PermissionDenied("只有管理员可以维护组织")
+        return super().get_object()
+
+    def get_title(self):
+        return f"修改组织：{self.object.name}" if self.object else "新增组织"
+
+    def get_cancel_url(self):
+        return self.object.get_absolute_url() if self.object else reverse("orgs:tree")
+
+    def get_initial(self):
+        code = self.request.GET.get("parent")
+        parent = code and restrict(Organization.objects.filter(code=code), self.request.user, "manage").first()
+        if self.object is not None or not parent:
+            return {}
+        child_kind = {OrgKind.COMMITTEE: OrgKind.BRANCH, OrgKind.GENERAL_BRANCH: OrgKind.BRANCH,
+                      OrgKind.BRANCH: OrgKind.GROUP}.get(parent.kind)
+        return {"parent": parent, "kind": child_kind, "setup_kind": parent.setup_kind}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def get_success_message(self, org):
+        return f"已保存「{org.name}」"
 
 
 # -- zones ------------------------------------------------------------------------------
@@ -218,19 +231,30 @@ class ZoneListView(ScopedListView):
         return ctx
 
 
-@object_view(Zone)
-@login_required
-def zone_edit(request, pk: int | None = None):
-    if scope_for(request.user, "manage").empty:
-        raise PermissionDenied("只有管理员可以维护片组")
-    zone = get_scoped_object_or_404(Zone, request.user, "manage", pk=pk) if pk else None
-    form = ZoneForm(request.POST or None, instance=zone, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        zone = form.save()
-        messages.success(request, f"已保存「{zone.name}」")
-        return redirect(reverse("orgs:list") + f"?zone={zone.pk}")
-    return render(request, "core/form.html", {"title": f"修改片组：{zone.name}" if zone else "新增片组", "form": form,
-                                              "cancel_url": reverse("orgs:zones")})
+class ZoneEditView(ObjectFormView):
+    model = Zone
+    action = "manage"
+    form_class = ZoneForm
+    cancel_url = reverse_lazy("orgs:zones")
+
+    def check_permission(self):
+        if scope_for(self.request.user, "manage").empty:
+            raise PermissionDenied("只有管理员可以维护片组")
+
+    def get_title(self):
+        return f"修改片组：{self.object.name}" if self.object else "新增片组"
+
+    def get_form_kwargs(self):
+        return {"instance": self.object, "user": self.request.user}
+
+    def perform(self, form):
+        return form.save()
+
+    def get_success_message(self, zone):
+        return f"已保存「{zone.name}」"
+
+    def get_success_url(self, zone=None):
+        return reverse("orgs:list") + f"?zone={zone.pk}"
 
 
 # -- committees, terms, elections -------------------------------------------------------------
@@ -257,21 +281,26 @@ def committee(request, code: str):
     })
 
 
-@object_view(Organization, code="code")
-@login_required
-def term_create(request, code: str):
-    org = get_scoped_object_or_404(Organization, request.user, "change", code=code)
-    form = TermForm(request.POST or None, org=org)
-    if request.method == "POST" and form.is_valid():
+class TermCreateView(ObjectFormView):
+    model = Organization
+    scope_lookups = {"code": "code"}
+    form_class = TermForm
+    success_message = "已登记班子"
+
+    def get_title(self):
+        return f"{self.object.name} · 登记现任班子"
+
+    def get_cancel_url(self):
+        return reverse("orgs:committee", args=[self.object.code])
+
+    def get_form_kwargs(self):
+        return {"org": self.object}
+
+    def perform(self, form):
         d = form.cleaned_data
-        term = _run(form, lambda: services.term_register(
-            organization=org, start_on=d["start_on"], years=d["years"], form=d["form"], number=d.get("number"),
-            posts=form.posts()))
-        if term:
-            messages.success(request, "已登记班子")
-            return redirect("orgs:committee", code=org.code)
-    return render(request, "core/form.html", {"title": f"{org.name} · 登记现任班子", "form": form,
-                                              "cancel_url": reverse("orgs:committee", args=[org.code])})
+        services.term_register(organization=self.object, start_on=d["start_on"], years=d["years"], form=d["form"],
+                               number=d.get("number"), posts=form.posts())
+        return self.get_cancel_url()
 
 
 @object_view(Organization, code="code")
@@ -455,20 +484,37 @@ class LiaisonListView(ScopedListView):
             r.missed = status[r.pk]["missed"]
 
 
-@object_view(Organization, code="code")
-@login_required
-def liaison_create(request, code: str):
-    org = get_scoped_object_or_404(Organization, request.user, "manage", code=code)
-    form = LiaisonForm(request.POST or None, user=request.user)
-    current = Liaison.objects.filter(organization=org, end_on__isnull=True).first()
-    if request.method == "POST" and form.is_valid():
-        liaison = _run(form, lambda: services.liaison_assign(organization=org, **form.cleaned_data))
-        if liaison:
-            messages.success(request, f"已安排{liaison.name}为联络员" + (f"，{current.name}同时卸任" if current else ""))
-            return redirect(org)
-    return render(request, "core/form.html", {
-        "title": f"{org.name} · 安排联络员" + (f"（现任：{current.name}，保存后卸任）" if current else ""),
-        "form": form, "cancel_url": org.get_absolute_url()})
+class OrganizationFormView(ObjectFormView):
+    """A form on one organisation's page, for its administrators (URL names it by code)."""
+
+    model = Organization
+    scope_lookups = {"code": "code"}
+    action = "manage"
+
+    def get_form_kwargs(self):
+        return {"user": self.request.user}
+
+    def get_success_url(self, result=None):
+        return self.object
+
+
+class LiaisonCreateView(OrganizationFormView):
+    form_class = LiaisonForm
+    current = None  # the liaison in office before this one, who steps down
+
+    def get_title(self):
+        current = self._current()
+        return f"{self.object.name} · 安排联络员" + (f"（现任：{current.name}，保存后卸任）" if current else "")
+
+    def _current(self):
+        return Liaison.objects.filter(organization=self.object, end_on__isnull=True).first()
+
+    def perform(self, form):
+        self.current = self._current()
+        return services.liaison_assign(organization=self.object, **form.cleaned_data)
+
+    def get_success_message(self, liaison):
+        return f"已安排{liaison.name}为联络员" + (f"，{self.current.name}同时卸任" if self.current else "")
 
 
 @object_view(Liaison)
@@ -495,17 +541,18 @@ def liaison_detail(request, pk: int):
         "can_manage": can(request.user, "manage", liaison.organization)})
 
 
-@object_view(Liaison)
-@login_required
-def liaison_end(request, pk: int):
-    liaison = get_scoped_object_or_404(Liaison.objects.select_related("organization"), request.user, "manage", pk=pk)
-    if request.method == "POST" and liaison.end_on is None:
-        try:
-            services.liaison_end(liaison=liaison, on=_today())
-            messages.success(request, f"{liaison.name}已卸任联络员")
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-    return redirect(liaison)
+class LiaisonEndView(ObjectActionView):
+    model = Liaison
+    queryset = Liaison.objects.select_related("organization")
+    action = "manage"
+
+    def perform(self):
+        if self.object.end_on is None:
+            services.liaison_end(liaison=self.object, on=_today())
+            return f"{self.object.name}已卸任联络员"
+
+    def get_success_message(self, message):
+        return message or ""
 
 
 # -- 党工委 members ----------------------------------------------------------------------------
@@ -533,22 +580,24 @@ class AssignmentListView(ScopedListView):
         return selectors.visits_this_year(self.queryset.all(), _today().year)
 
 
-@object_view(Organization, code="code")
-@login_required
-def assignment_create(request, code: str):
-    org = get_scoped_object_or_404(Organization, request.user, "manage", code=code)
-    committee_org = org.ancestors().filter(kind=OrgKind.COMMITTEE).order_by("-depth").first()
-    if committee_org is None:
-        raise PermissionDenied("该组织不在任何党工委之下")
-    form = AssignmentForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        a = _run(form, lambda: services.committee_member_assign(committee_org=committee_org, organization=org,
-                                                                 **form.cleaned_data))
-        if a:
-            messages.success(request, f"已安排党工委委员{a.name}联系本支部")
-            return redirect(org)
-    return render(request, "core/form.html", {"title": f"{org.name} · 安排联系的党工委委员", "form": form,
-                                              "cancel_url": org.get_absolute_url()})
+class AssignmentCreateView(OrganizationFormView):
+    form_class = AssignmentForm
+    success_message = ""
+
+    def check_permission(self):
+        self.committee_org = self.object.ancestors().filter(kind=OrgKind.COMMITTEE).order_by("-depth").first()
+        if self.committee_org is None:
+            raise PermissionDenied("该组织不在任何党工委之下")
+
+    def get_title(self):
+        return f"{self.object.name} · 安排联系的党工委委员"
+
+    def perform(self, form):
+        return services.committee_member_assign(committee_org=self.committee_org, organization=self.object,
+                                                **form.cleaned_data)
+
+    def get_success_message(self, a):
+        return f"已安排党工委委员{a.name}联系本支部"
 
 
 @object_view(CommitteeMemberAssignment)
@@ -576,70 +625,79 @@ def assignment_detail(request, pk: int):
         "org": a.organization, "can_manage": can(user, "manage", a.organization), "year": year})
 
 
-@object_view(CommitteeMemberAssignment)
-@login_required
-def assignment_end(request, pk: int):
-    a = get_scoped_object_or_404(CommitteeMemberAssignment, request.user, "manage", pk=pk)
-    if request.method == "POST" and a.end_on is None:
-        try:
-            services.committee_member_unassign(assignment=a, on=_today())
-            messages.success(request, f"{a.name}已结束联系该支部")
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-    return redirect(a)
+class AssignmentEndView(ObjectActionView):
+    model = CommitteeMemberAssignment
+    action = "manage"
+
+    def perform(self):
+        if self.object.end_on is None:
+            services.committee_member_unassign(assignment=self.object, on=_today())
+            return f"{self.object.name}已结束联系该支部"
+
+    def get_success_message(self, message):
+        return message or ""
 
 
 # -- restructuring (化并转) -------------------------------------------------------------------
 
-@object_view(Organization, code="code")
-@login_required
-def organization_merge(request, code: str):
-    org = get_scoped_object_or_404(Organization, request.user, "manage", code=code)
-    form = MergeForm(request.POST or None, org=org, user=request.user, initial={"on": _today()})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        done = _run(form, lambda: services.branches_merge(target=org, sources=list(d["sources"]), on=d["on"],
-                                                          reason=d["reason"], letter_no=d["letter_no"]))
-        if done:
-            moved = sum(r.moved_members for r in done)
-            messages.success(request, f"已将{len(done)}个支部并入{org.name}，转接党员{moved}名")
-            return redirect(org)
-    return render(request, "core/form.html", {"title": f"合并支部：并入「{org.name}」", "form": form,
-                                              "cancel_url": org.get_absolute_url()})
+class RestructureView(OrganizationFormView):
+    """化并转 pages: dated today unless changed; the service moves members with their history."""
+
+    def get_form_kwargs(self):
+        return {"org": self.object, "user": self.request.user, "initial": {"on": _today()}}
 
 
-@object_view(Organization, code="code")
-@login_required
-def organization_split(request, code: str):
-    org = get_scoped_object_or_404(Organization, request.user, "manage", code=code)
-    form = SplitForm(request.POST or None, org=org, initial={"on": _today()})
-    if request.method == "POST" and form.is_valid():
+class OrganizationMergeView(RestructureView):
+    form_class = MergeForm
+
+    def get_title(self):
+        return f"合并支部：并入「{self.object.name}」"
+
+    def perform(self, form):
         d = form.cleaned_data
+        return services.branches_merge(target=self.object, sources=list(d["sources"]), on=d["on"],
+                                       reason=d["reason"], letter_no=d["letter_no"])
+
+    def get_success_message(self, done):
+        return f"已将{len(done)}个支部并入{self.object.name}，转接党员{sum(r.moved_members for r in done)}名"
+
+
+class OrganizationSplitView(RestructureView):
+    form_class = SplitForm
+
+    def get_form_kwargs(self):
+        return {"org": self.object, "initial": {"on": _today()}}
+
+    def get_title(self):
+        return f"拆分支部：从「{self.object.name}」分设新支部"
+
+    def perform(self, form):
+        d, org = form.cleaned_data, self.object
         new_org = Organization(code=d["code"], name=d["name"], setup_kind=d["setup_kind"], kind=OrgKind.BRANCH,
                                parent=org.parent, zone=org.zone, nature=org.nature, term_years=org.term_years)
-        rec = _run(form, lambda: services.branch_split(source=org, new_org=new_org, memberships=list(d["memberships"]),
-                                                       on=d["on"], reason=d["reason"], letter_no=d["letter_no"]))
-        if rec:
-            messages.success(request, f"已分设{rec.organization.name}，转入党员{rec.moved_members}名")
-            return redirect(rec.organization)
-    return render(request, "core/form.html", {"title": f"拆分支部：从「{org.name}」分设新支部", "form": form,
-                                              "cancel_url": org.get_absolute_url()})
+        return services.branch_split(source=org, new_org=new_org, memberships=list(d["memberships"]), on=d["on"],
+                                     reason=d["reason"], letter_no=d["letter_no"])
+
+    def get_success_message(self, rec):
+        return f"已分设{rec.organization.name}，转入党员{rec.moved_members}名"
+
+    def get_success_url(self, rec=None):
+        return rec.organization
 
 
-@object_view(Organization, code="code")
-@login_required
-def organization_move(request, code: str):
-    org = get_scoped_object_or_404(Organization, request.user, "manage", code=code)
-    form = MoveForm(request.POST or None, org=org, user=request.user, initial={"on": _today()})
-    if request.method == "POST" and form.is_valid():
+class OrganizationMoveView(RestructureView):
+    form_class = MoveForm
+
+    def get_title(self):
+        return f"调整隶属关系：{self.object.name}"
+
+    def perform(self, form):
         d = form.cleaned_data
-        rec = _run(form, lambda: services.organization_move(org=org, new_parent=d["new_parent"], on=d["on"],
-                                                            reason=d["reason"], letter_no=d["letter_no"]))
-        if rec:
-            messages.success(request, f"已将{org.name}调整到{d['new_parent'].name}之下")
-            return redirect(org)
-    return render(request, "core/form.html", {"title": f"调整隶属关系：{org.name}", "form": form,
-                                              "cancel_url": org.get_absolute_url()})
+        return services.organization_move(org=self.object, new_parent=d["new_parent"], on=d["on"],
+                                          reason=d["reason"], letter_no=d["letter_no"])
+
+    def get_success_message(self, rec):
+        return f"已将{self.object.name}调整到{rec.to_parent.name}之下"
 
 
 class RestructuringListView(ScopedListView):

@@ -14,7 +14,7 @@ class PoliciesConfig(AppConfig):
     verbose_name = "规则设置"
 
     def ready(self):
-        from changqing.accounts.roles import Role
+        from changqing.core.roles import Role
         from changqing.core.nav import NavItem, register
 
         from . import kinds

@@ -17,6 +17,8 @@ from typing import Any
 
 from django.db.models import Q
 
+from changqing.core.tree import in_subtree
+
 from . import kinds
 from .models import PolicyVersion
 
@@ -47,7 +49,7 @@ class Resolver:
         if root is not None:
             path = _path(root)
             up = Q(policy__organization__path__in=[*path_ancestors(path), path])
-            qs = qs.filter(up | Q(policy__organization__path__startswith=path) if below else up)
+            qs = qs.filter(up | in_subtree(path, "policy__organization") if below else up)
         self._versions: dict[tuple[str, str], list[PolicyVersion]] = defaultdict(list)
         for v in (qs.select_related("policy__organization")
                   .only("id", "valid_from", "valid_to", "values", "note", "policy__kind",
@@ -103,10 +105,10 @@ def subtree_q(kind: str, on: dt.date, make_q, *, root=None, path_field: str = "p
     parts += [(p, r.value(kind, p, on)) for p in setters]
     q = Q(pk__in=[])
     for p, value in parts:
-        part = Q(**{f"{path_field}__startswith": p})
+        part = in_subtree(p, path_field=path_field)
         for deeper in setters:
             if deeper != p and deeper.startswith(p):
-                part &= ~Q(**{f"{path_field}__startswith": deeper})
+                part &= ~in_subtree(deeper, path_field=path_field)
         q |= part & make_q(value)
     return q
 

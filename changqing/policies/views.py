@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from changqing.accounts.scope import can, get_scoped_object_or_404, object_view, restrict, restrict_shared
+from changqing.core.scope import can, get_scoped_object_or_404, object_view, restrict, restrict_shared
 from changqing.core.forms import apply_errors
 from changqing.core.lists import Column, ScopedListView
 from changqing.core.models import ObjectChange

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from changqing.accounts.scope import home_path, restrict
+from changqing.core.scope import home_path, restrict
 from changqing.orgs.models import Organization, OrgKind
 
 from .models import ReportKind

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
-from changqing.accounts.scope import restrict
+from changqing.core.scope import restrict
 from changqing.core.jobs import JobError, job_progress, register_job
 from changqing.orgs.models import Organization
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from changqing.core import documents as D
 from changqing.orgs.models import Organization
+from changqing.core.tree import in_subtree
 
 from . import charts
 
@@ -98,7 +99,7 @@ def _life(org, year, today) -> dict:
     complete = sorted(name for name, rs in by_branch.items() if all(r.status == engine.DONE for r in rs))
     missed = {name: [r.rule.name for r in rs if r.status != engine.DONE] for name, rs in by_branch.items()}
     missed = {k: v for k, v in sorted(missed.items()) if v}
-    meetings = Meeting.objects.filter(organization__path__startswith=org.path, state=MeetingState.HELD,
+    meetings = Meeting.objects.filter(in_subtree(org.path, "organization"), state=MeetingState.HELD,
                                       held_on__year=year)
     by_kind = list(meetings.values_list("kind__name").annotate(n=Count("id")).order_by("kind__order"))
     by_month = dict(meetings.annotate(m=ExtractMonth("held_on")).values_list("m").annotate(n=Count("id")))
@@ -106,7 +107,7 @@ def _life(org, year, today) -> dict:
         total=Count("id"), took_part=Count("id", filter=Q(status__in=sorted(engine.PARTICIPATED))),
         delivered=Count("id", filter=Q(status=AttendanceStatus.HOME_DELIVERY)),
         online=Count("id", filter=Q(status=AttendanceStatus.ONLINE)))
-    study = StudyRecord.objects.filter(organization__path__startswith=org.path, studied_on__year=year)
+    study = StudyRecord.objects.filter(in_subtree(org.path, "organization"), studied_on__year=year)
     study_delivered = study.filter(mode=StudyMode.HOME_DELIVERY).count()
     rules = sorted(by_rule.values(), key=lambda r: -r["branches"])
     return {
@@ -133,7 +134,7 @@ def _dues(org, year, today) -> dict:
     as_of = min(last_closed_month(today), dt.date(year, 12, 1))
     # Whoever owed dues for a month of the year, today's members or not (dues.selectors.owes_q, as the
     # dashboards): compute() leaves out the months before joining and after dying or transferring out.
-    members = owing_in(Membership.objects.filter(organization__path__startswith=org.path), months)
+    members = owing_in(Membership.objects.filter(in_subtree(org.path, "organization")), months)
     rows = compute(members, months, as_of=as_of) if as_of >= months[0] else []
     due_by_month = [ZERO] * 12
     paid_by_month = [ZERO] * 12
@@ -157,7 +158,7 @@ def _dues(org, year, today) -> dict:
             arrears["6"] += 1
         elif r.arrears_months >= 3:
             arrears["3"] += 1
-    payments = DuesPayment.objects.filter(organization__path__startswith=org.path, paid_on__year=year)
+    payments = DuesPayment.objects.filter(in_subtree(org.path, "organization"), paid_on__year=year)
     voluntary = payments.filter(kind=PaymentKind.VOLUNTARY).aggregate(n=Count("id"), s=Sum("amount"))
     due, paid = sum(due_by_month, ZERO), sum(paid_by_month, ZERO)
     return {
@@ -182,23 +183,23 @@ def _care(org, year) -> dict:
     )
     from changqing.members.models import PersonStatus, Retiree
 
-    under = {"retiree__organization__path__startswith": org.path}
+    under = in_subtree(org.path, "retiree__organization")
     end = dt.date(year, 12, 31)
-    visits = Visit.objects.filter(visited_on__year=year, **under)
+    visits = Visit.objects.filter(under, visited_on__year=year)
     labels = dict(VisitKind.choices)
     by_kind = [(labels[k], n) for k, n in visits.values_list("kind").annotate(n=Count("id")).order_by("-n")]
     reached = visits.values("retiree").distinct().count()
-    people = Retiree.objects.filter(organization__path__startswith=org.path).filter(
+    people = Retiree.objects.filter(in_subtree(org.path, "organization")).filter(
         Q(status=PersonStatus.ALIVE) | Q(deceased_on__gt=end)).count()
-    campaigns = list(CampaignTarget.objects.filter(campaign__starts_on__year=year, **under)
+    campaigns = list(CampaignTarget.objects.filter(under, campaign__starts_on__year=year)
                      .values("campaign__name", "campaign__due_on")
                      .annotate(targets=Count("id"), done=Count("id", filter=Q(visit__isnull=False)))
                      .order_by("campaign__due_on", "campaign__name"))
     hardship_labels = dict(HardshipReason.choices)
     hardship = [(hardship_labels.get(k, k), n) for k, n in HardshipRecord.objects.filter(
-        Q(until__isnull=True) | Q(until__gt=end), since__lte=end, **under)
+        under, Q(until__isnull=True) | Q(until__gt=end), since__lte=end)
         .values_list("reason").annotate(n=Count("retiree", distinct=True)).order_by("-n")]
-    paid = AssistanceApplication.objects.filter(paid_on__year=year, **under).aggregate(
+    paid = AssistanceApplication.objects.filter(under, paid_on__year=year).aggregate(
         n=Count("id"), s=Sum("amount_approved"))
     return {
         "visits": visits.count(), "by_kind": by_kind, "reached": reached, "people": people,
@@ -213,15 +214,15 @@ def _care(org, year) -> dict:
 def _volunteers(org, year) -> dict:
     from changqing.care.models import CommunityDuty, Participation, VolunteerTeam
 
-    part = Participation.objects.filter(activity__held_on__year=year, retiree__organization__path__startswith=org.path)
+    part = Participation.objects.filter(in_subtree(org.path, "retiree__organization"), activity__held_on__year=year)
     agg = part.aggregate(people=Count("retiree", distinct=True), hours=Sum("hours"),
                          activities=Count("activity", distinct=True))
     by_team = list(part.values_list("activity__team__name").annotate(h=Sum("hours"), p=Count("retiree", distinct=True))
                    .order_by("-h")[:10])
-    duty = CommunityDuty.objects.filter(served_on__year=year, retiree__organization__path__startswith=org.path) \
+    duty = CommunityDuty.objects.filter(in_subtree(org.path, "retiree__organization"), served_on__year=year) \
         .aggregate(people=Count("retiree", distinct=True), days=Sum("days"))
     return {
-        "teams": VolunteerTeam.objects.filter(organization__path__startswith=org.path).count(),
+        "teams": VolunteerTeam.objects.filter(in_subtree(org.path, "organization")).count(),
         "people": agg["people"] or 0, "hours": agg["hours"] or ZERO, "activities": agg["activities"] or 0,
         "by_team": [(name, float(h or 0), p) for name, h, p in by_team],
         "duty_people": duty["people"] or 0, "duty_days": duty["days"] or ZERO,
@@ -235,7 +236,7 @@ def _guidance(org, year) -> dict | None:
         from changqing.guidance.models import GuidanceStation, GuideVisit, NewOrg, StationMeeting
     except ImportError:
         return None
-    stations = GuidanceStation.objects.filter(organization__path__startswith=org.path)
+    stations = GuidanceStation.objects.filter(in_subtree(org.path, "organization"))
     n = stations.count()
     if not n:
         return None
@@ -250,7 +251,7 @@ def _guidance(org, year) -> dict | None:
 def _audit(org, year) -> dict:
     from changqing.audit.models import Finding, FindingKind, FindingStatus
 
-    findings = Finding.objects.filter(organization__path__startswith=org.path, period=year)
+    findings = Finding.objects.filter(in_subtree(org.path, "organization"), period=year)
     labels = dict(FindingKind.choices)
     confirmed = [(labels.get(k, k), n) for k, n in findings.filter(status=FindingStatus.CONFIRMED)
                  .values_list("kind").annotate(n=Count("id")).order_by("-n")]
@@ -267,7 +268,7 @@ def _evaluation(org, year) -> dict | None:
         from changqing.evaluation.models import Assessment, AssessmentState, RubricKind
     except ImportError:
         return None
-    stars = Assessment.objects.filter(organization__path__startswith=org.path, year=year,
+    stars = Assessment.objects.filter(in_subtree(org.path, "organization"), year=year,
                                       kind=RubricKind.STAR_RATING)
     total = stars.count()
     if not total:

@@ -6,8 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from changqing.accounts.export_gate import ExportGate
-from changqing.accounts.scope import get_scoped_object_or_404, object_view, restrict, scope_for
+from changqing.core.export_gate import ExportGate
+from changqing.core.scope import get_scoped_object_or_404, object_view, restrict, scope_for
 from changqing.core.forms import apply_errors
 
 from .forms import GenerateForm

@@ -7,7 +7,7 @@ class RosterConfig(AppConfig):
     verbose_name = "名册导入导出"
 
     def ready(self):
-        from changqing.accounts.roles import Role
+        from changqing.core.roles import Role
         from changqing.core.nav import NavItem, register
 
         # Those who keep an organisation's roster; carers and guides change records but hold no roster.

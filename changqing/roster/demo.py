@@ -7,12 +7,13 @@ from django.db.models import Count
 from django.utils import timezone
 
 from changqing.orgs.models import Organization, OrgKind
+from changqing.core.tree import in_subtree
 
 from .models import RosterUpload
 
 
 def extend(ctx) -> None:
-    branches = (Organization.objects.filter(path__startswith=ctx.root.path, kind=OrgKind.BRANCH)
+    branches = (Organization.objects.filter(in_subtree(ctx.root.path), kind=OrgKind.BRANCH)
                 .annotate(people=Count("retirees")).filter(people__gt=0).order_by("path"))
     records = []
     for b in branches:

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django import forms
 
-from changqing.accounts.scope import restrict
+from changqing.core.scope import restrict
 from changqing.orgs.models import Organization
 
 from . import rules

@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from changqing.accounts.scope import Scope, scope_for
+from changqing.core.scope import Scope, scope_for
 from changqing.core import idcard
 from changqing.core.changelog import bulk_log_changes, make_change, snapshot
 from changqing.core.models import ObjectChange
@@ -30,6 +30,7 @@ from changqing.members.models import (
 )
 from changqing.members.services import HOLDING_KINDS
 from changqing.orgs.models import Organization
+from changqing.core.tree import in_subtree
 
 from . import rules as roster_rules
 from .cells import text
@@ -124,7 +125,7 @@ class RosterImporter:
 
             q = Q(pk__in=[])
             for p in self.scope.org_paths:
-                q |= Q(path__startswith=p)
+                q |= in_subtree(p)
             qs = qs.filter(q)
         for org in qs:
             self._orgs_by_code[org.code.lower()] = org

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import quote
 
-import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from changqing.accounts.export_gate import ExportGate
-from changqing.accounts.scope import get_scoped_object_or_404, object_view, scope_for
+from changqing.core.export_gate import ExportGate
+from changqing.core.scope import get_scoped_object_or_404, object_view, scope_for
 from changqing.core.lists import Column, ScopedListView
 from changqing.core.models import OperationLog
 from changqing.core.oplog import log_operation
@@ -25,6 +24,7 @@ from . import rules, services
 from .forms import UploadForm
 from .models import RosterUpload
 from .sheets import TEMPLATE_TITLE, error_workbook, retiree_row, roster_workbook
+from .filters import UploadFilterSet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS_SHOWN = 500
@@ -164,14 +164,6 @@ def upload_errors(request, pk: int):
     stem = upload.original_name.rsplit(".", 1)[0]
     return _xlsx(data, f"{stem}_错误说明.xlsx")
 
-
-class UploadFilterSet(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=RosterUpload.Status.choices, label="状态", empty_label="全部")
-    original_name = django_filters.CharFilter(lookup_expr="icontains", label="文件名")
-
-    class Meta:
-        model = RosterUpload
-        fields = []
 
 
 class UploadListView(ScopedListView):

@@ -7,7 +7,7 @@ class StatsConfig(AppConfig):
     verbose_name = "统计"
 
     def ready(self):
-        from changqing.accounts.roles import Role
+        from changqing.core.roles import Role
         from changqing.core.nav import NavItem, register
 
         # Everyone whose scope is a part of the organisation tree; not members, carers or 两新 guides.

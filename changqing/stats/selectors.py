@@ -15,7 +15,7 @@ list behind a figure always has exactly as many rows as the figure.
   bodies above the retired cadres' organisations and 党小组 are not 党组织, so
   neither is counted; everything else in the subtree (党总支 and 党支部) is.
 
-The subtree is `path__startswith=org.path` of the retiree's service
+The subtree is `in_subtree(org.path)` of the retiree's service
 organisation and of the organisation itself; org=None means the whole tree.
 """
 from __future__ import annotations
@@ -28,6 +28,7 @@ from urllib.parse import urlencode
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.urls import reverse
 
+from changqing.core.tree import in_subtree
 from changqing.members.models import Absence, Health, Living, MembershipState, PersonStatus, Retiree, RetirementKind
 from changqing.orgs.models import Organization, OrgKind, SetupKind
 
@@ -97,7 +98,7 @@ assert set(_FIGURE_Q) == set(FIGURE_LABELS)
 
 
 def _subtree(org: Organization | None, prefix: str) -> Q:
-    return Q(**{f"{prefix}path__startswith": org.path}) if org is not None else Q()
+    return in_subtree(org.path, prefix.removesuffix("__")) if org is not None else Q()
 
 
 def _retirees(org) -> QuerySet:

@@ -6,18 +6,19 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from changqing.accounts.export_gate import ExportGate
-from changqing.accounts.scope import can, get_scoped_object_or_404, restrict, scope_for
+from changqing.core.export_gate import ExportGate
+from changqing.core.scope import can, get_scoped_object_or_404, restrict, scope_for
 from changqing.core.exports import date_label
 from changqing.core.lists import Column, ScopedListView
 from changqing.members.models import Retiree
 from changqing.orgs.models import Organization, OrgKind
+from changqing.core.tree import in_subtree
 
 from . import selectors
 from .selectors import FIGURE_LABELS, ORG_FIGURES
@@ -51,7 +52,7 @@ def default_org(roots: list[Organization]) -> Organization:
     """Of several top organisations (a county's retired cadres and its 两新工委), the one serving most retirees."""
     if len(roots) == 1:
         return roots[0]
-    counted = Retiree.objects.aggregate(**{f"r{i}": Count("pk", filter=Q(organization__path__startswith=o.path))
+    counted = Retiree.objects.aggregate(**{f"r{i}": Count("pk", filter=in_subtree(o.path, "organization"))
                                            for i, o in enumerate(roots)})
     return max(enumerate(roots), key=lambda io: (counted[f"r{io[0]}"], -io[0]))[1]
 

@@ -13,8 +13,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from changqing.accounts.models import RoleAssignment, User
-from changqing.accounts.roles import Role
-from changqing.accounts.scope import home_path, restrict
+from changqing.core.roles import Role
+from changqing.core.scope import home_path, restrict
 from changqing.care.models import Pairing
 from changqing.core.models import OperationLog
 from changqing.core.oplog import log_operation

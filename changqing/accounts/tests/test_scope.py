@@ -1,8 +1,8 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from changqing.accounts.roles import Role
-from changqing.accounts.scope import restrict, scope_for
+from changqing.core.roles import Role
+from changqing.core.scope import restrict, scope_for
 from changqing.members.models import Membership, Retiree
 from changqing.orgs.models import Organization
 from conftest import make_user

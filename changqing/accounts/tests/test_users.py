@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.db import connection
 
 from changqing.accounts.models import RoleAssignment, User
-from changqing.accounts.roles import Role
+from changqing.core.roles import Role
 from changqing.orgs.models import Organization, OrgKind
 from conftest import make_user
 

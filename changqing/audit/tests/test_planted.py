@@ -42,7 +42,7 @@ def test_planted_fakes_found_with_precision_and_recall(settings, tmp_path):
     assert len(shards) > 5
     covered = Organization.objects.none()
     for s in shards:
-        covered = covered | Organization.objects.filter(**s.lookup())
+        covered = covered | Organization.objects.filter(s.lookup())
     assert sorted(covered.values_list("id", flat=True)) == sorted(
         Organization.objects.filter(path__startswith=root.path).values_list("id", flat=True))
     sharded = run_integrity_audit(root=root, year=2025, max_branches=10)

@@ -94,7 +94,7 @@ def test_command_bad_input_changes_nothing(tree):
 
 
 def test_scope_of_findings(tree, secretary_a):
-    from changqing.accounts.scope import restrict
+    from changqing.core.scope import restrict
 
     _meeting(tree.a, dt.date(2025, 3, 1), dt.date(2025, 6, 1))
     _meeting(tree.b, dt.date(2025, 3, 1), dt.date(2025, 6, 1))

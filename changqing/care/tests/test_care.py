@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from changqing.accounts.models import RoleAssignment
-from changqing.accounts.roles import Role
+from changqing.core.roles import Role
 from changqing.care import search, selectors, services
 from changqing.care.models import (
     AssistanceApplication, AssistanceProgramme, Booking, Campaign, HardshipRecord, OralHistory, Pairing, Venue,

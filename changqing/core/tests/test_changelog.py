@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from changqing.accounts.roles import Role
+from changqing.core.roles import Role
 from changqing.core.changelog import ChangeLoggedModel, bulk_log_changes, history_for, restore_deleted
 from changqing.core.context import acting_as
 from changqing.core.models import ObjectChange

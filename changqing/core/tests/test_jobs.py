@@ -3,7 +3,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from changqing.accounts.roles import Role
+from changqing.core.roles import Role
 from changqing.core import jobs as jobs_module
 from changqing.core import tasks
 from changqing.core.jobs import (

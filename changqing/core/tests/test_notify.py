@@ -6,7 +6,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from changqing.accounts.roles import Role
+from changqing.core.roles import Role
 from changqing.core import notify as notify_module
 from changqing.core.models import Notification
 from changqing.core.notify import (

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from changqing.accounts.roles import Role
+from changqing.core.roles import Role
 from changqing.core.models import OperationLog
 from conftest import make_retiree, make_user
 

@@ -223,7 +223,7 @@ def test_records_refuses_unknown_figure_and_other_subtrees(city, bureau_admin, c
 
 
 def test_zone_lead_gets_figures_of_their_zone_only(city, client):
-    from changqing.accounts.roles import Role
+    from changqing.core.roles import Role
     from conftest import make_user
 
     lead = make_user("pianzu_a", Role.ZONE_LEAD, zone=city.zone_a)

@@ -3,8 +3,8 @@ import math
 
 import pytest
 
-from bench import Figure
-from bench.__main__ import discover, select
+from changqing.bench import Figure
+from changqing.bench.__main__ import discover, select
 
 
 def test_ratio_is_one_at_the_floor_and_grows_when_slower():

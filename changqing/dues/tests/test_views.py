@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from changqing.accounts.roles import Role
+from changqing.core.roles import Role
 from changqing.dues import rules
 from changqing.dues.models import BranchFundEntry, DuesBase, DuesMonth, DuesPayment, HardshipDecision
 from changqing.dues.selectors import rules_for

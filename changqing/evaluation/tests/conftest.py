@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from changqing.accounts.roles import Role
+from changqing.core.roles import Role
 from changqing.care.models import Visit
 from changqing.dues.models import DuesBase, DuesMonth
 from changqing.life.tests.conftest import add_members, hold

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from changqing.accounts.roles import Role
+from changqing.core.roles import Role
 from changqing.evaluation import services
 from changqing.evaluation.models import Assessment, Designation, ItemScore, Rubric, RubricVersion
 from conftest import make_user

@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from changqing.accounts.roles import Role
+from changqing.core.roles import Role
 from changqing.core.models import Job
 from changqing.evaluation import metrics, services
 from changqing.evaluation.models import Assessment, ItemScore, Rubric

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from changqing.accounts.models import RoleAssignment
-from changqing.accounts.roles import Role
+from changqing.core.roles import Role
 from changqing.guidance.credit_code import check_char
 from changqing.guidance.models import GuidanceStation, Guide, NewOrg
 from changqing.orgs.models import Organization, OrgKind

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from changqing.accounts.roles import Role
+from changqing.core.roles import Role
 from changqing.honours import services
 from changqing.honours.models import Campaign, Category, Nomination, NominationStatus, NomineeRule, Phase
 from conftest import make_retiree, make_user

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from changqing.accounts.roles import Role
+from changqing.core.roles import Role
 from changqing.core.models import ObjectChange
 from changqing.honours import selectors, services
 from changqing.honours.models import Ballot, Decision, Nomination, NominationStatus, NomineeRule, Phase

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from changqing.accounts.roles import Role
+from changqing.core.roles import Role
 from changqing.honours import services
 from changqing.honours.models import Ballot, Nomination, NominationStatus, Phase
 from conftest import make_retiree, make_user

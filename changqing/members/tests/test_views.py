@@ -167,8 +167,8 @@ def test_api_lists_are_scoped(tree, client, secretary_a):
 
 
 def test_carer_updates_profile_but_not_the_party_relationship(tree, client):
-    from changqing.accounts import scope
-    from changqing.accounts.roles import Role, ScopeKind
+    from changqing.core import scope
+    from changqing.core.roles import Role, ScopeKind
 
     from conftest import make_user
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from changqing.accounts.models import RoleAssignment
-from changqing.accounts.roles import Role
+from changqing.core.roles import Role
 from changqing.members import services as member_services
 from changqing.members.models import Membership, MembershipPeriod, Transfer
 from changqing.orgs import services

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from changqing.accounts.models import RoleAssignment
-from changqing.accounts.roles import Role
+from changqing.core.roles import Role
 from changqing.members.models import Membership
 from changqing.orgs import services
 from changqing.orgs.models import (

@@ -115,7 +115,7 @@ def test_resolver_of_several_kinds_is_one_query(tree):
 
 @pytest.fixture
 def admin(client, tree):
-    from changqing.accounts.roles import Role
+    from changqing.core.roles import Role
 
     client.force_login(make_user("bureau", Role.BUREAU_ADMIN, organization=tree.root))
     return client
@@ -145,7 +145,7 @@ def test_admin_sets_a_new_version_with_errors_beside_fields(admin, tree):
 
 
 def test_a_branch_needs_a_reason_and_a_secretary_cannot_set_bureau_rules(admin, client, tree):
-    from changqing.accounts.roles import Role
+    from changqing.core.roles import Role
 
     r = admin.post(reverse("policies:set", args=[WARN, tree.a.code]), {"v-valid_from": "2027-01-01", "months": "2"})
     assert "请写明理由" in r.content.decode() and not PolicyVersion.objects.exists()
@@ -161,7 +161,7 @@ def test_a_branch_needs_a_reason_and_a_secretary_cannot_set_bureau_rules(admin, 
 
 
 def test_out_of_scope_policy_is_404_and_ancestor_policy_is_readable(client, tree):
-    from changqing.accounts.roles import Role
+    from changqing.core.roles import Role
 
     own_b = set_months(tree.b, [1], note="乙支部")
     root = set_months(tree.root, [2, 4])

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from changqing.accounts.roles import Role
+from changqing.core.roles import Role
 from changqing.care.models import Participation, Visit, VolunteerActivity, VolunteerTeam
 from changqing.core.exports import HEADER_MAX_WIDTH, period_label, text_width, write_xlsx
 from changqing.core.models import OperationLog

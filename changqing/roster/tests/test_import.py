@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from changqing.accounts.scope import forget_scope
+from changqing.core.scope import forget_scope
 from changqing.core.models import ObjectChange
 from changqing.members.models import (
     Membership,

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from openpyxl import load_workbook
 
-from changqing.accounts.roles import Role
+from changqing.core.roles import Role
 from changqing.core.models import OperationLog
 from changqing.members.models import Retiree
 from changqing.roster.layout import COLUMNS, ERROR_HEADER

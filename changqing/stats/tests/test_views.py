@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from openpyxl import load_workbook
 
-from changqing.accounts.roles import Role
+from changqing.core.roles import Role
 from changqing.core.models import OperationLog
 from changqing.stats.selectors import FIGURES, annual_figures, distributions, records_url
 from conftest import make_user

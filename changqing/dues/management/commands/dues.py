@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from changqing.core.exports import write_xlsx
 from changqing.members.models import Membership
 from changqing.orgs.models import Organization
+from changqing.core.tree import in_subtree
 
 from ... import rules
 from ...selectors import active_memberships, compute
@@ -29,7 +30,7 @@ def _s(v):
 def rows_for(month, org=None, chunk=5000):
     qs = active_memberships()
     if org is not None:
-        qs = qs.filter(organization__path__startswith=org.path)
+        qs = qs.filter(in_subtree(org.path, "organization"))
     ids = list(qs.order_by("organization__path", "pk").values_list("pk", flat=True))
     for i in range(0, len(ids), chunk):
         for md in compute(Membership.objects.filter(pk__in=ids[i:i + chunk]), [month], as_of=month):

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from changqing.evaluation import selectors, services
 from changqing.evaluation.models import Rubric, RubricKind
 from changqing.orgs.models import Organization, OrgKind
+from changqing.core.tree import in_subtree
 
 
 class Command(BaseCommand):
@@ -28,7 +29,7 @@ class Command(BaseCommand):
             if rb.kind == RubricKind.RESPONSIBILITY:
                 orgs, _ = selectors.responsibility_units(root)
             else:
-                orgs = list(Organization.objects.filter(path__startswith=root.path, kind=OrgKind.BRANCH,
+                orgs = list(Organization.objects.filter(in_subtree(root.path), kind=OrgKind.BRANCH,
                                                         dissolved_on__isnull=True))
             if not orgs:
                 self.stdout.write(f"{root.name}：没有可以考核的组织")

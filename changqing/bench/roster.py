@@ -15,7 +15,7 @@ PAGES = [
 
 @benchmark("roster.list", description="名册列表页（市级管理员）与空视图的中位耗时之比")
 def roster_list(ctx: BenchContext) -> list[Figure]:
-    with override_settings(ROOT_URLCONF="bench.urls", DEBUG=False):
+    with override_settings(ROOT_URLCONF="changqing.bench.urls", DEBUG=False):
         client = ctx.client("admin")
         floor = ctx.median(ctx.time_get(client, "/__bench__/floor/"))
         return ctx.page_figures(client, PAGES, floor)

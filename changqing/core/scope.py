@@ -22,6 +22,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from .tree import in_subtree
 from .roles import ROLE_ACTIONS, ROLE_SCOPE_KIND, Role, ScopeKind
 
 
@@ -85,19 +86,12 @@ def _resolve_subtree(assignment):
     return ({assignment.organization.path} if assignment.organization_id else set()), set()
 
 
-def _resolve_zone(assignment):
-    from changqing.orgs.models import Organization
-
-    paths = set(Organization.objects.filter(zone_id=assignment.zone_id).values_list("path", flat=True))
-    return paths, set()
-
-
 def _resolve_self(assignment):
     return set(), ({assignment.user.retiree_id} if assignment.user.retiree_id else set())
 
 
+# The zone resolver is registered by the orgs app, which owns zones (core imports no app).
 register_scope_resolver(ScopeKind.SUBTREE, _resolve_subtree)
-register_scope_resolver(ScopeKind.ZONE, _resolve_zone)
 register_scope_resolver(ScopeKind.SELF, _resolve_self)
 
 
@@ -161,10 +155,10 @@ def scope_q(model, scope: Scope) -> Q:
     q = Q(pk__in=[])
     for org in ([spec.org] if spec.org is not None else []) + list(spec.more_orgs):
         for p in scope.org_paths:
-            q |= Q(**{_join(org, "path__startswith"): p})
+            q |= in_subtree(p, org)
     if spec.org_path is not None:
         for p in scope.org_paths:
-            q |= Q(**{f"{spec.org_path}__startswith": p})
+            q |= in_subtree(p, path_field=spec.org_path)
     if spec.retiree is not None and scope.retiree_ids:
         q |= Q(**{_join(spec.retiree, "pk__in") if spec.retiree else "pk__in": scope.retiree_ids})
     if spec.zone is not None and scope.zone_ids:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from bench import BenchContext, Figure, benchmark
+from changqing.bench import BenchContext, Figure, benchmark
 
 VOTERS = 300
 
@@ -17,7 +17,7 @@ VOTERS = 300
 def honours_pages(ctx: BenchContext) -> list[Figure]:
     from django.test.utils import override_settings
 
-    with override_settings(ROOT_URLCONF="bench.urls", DEBUG=False):  # the floor view lives there
+    with override_settings(ROOT_URLCONF="changqing.bench.urls", DEBUG=False):  # the floor view lives there
         return _run(ctx)
 
 
@@ -25,7 +25,7 @@ def _run(ctx):
     from django.db import transaction
 
     from changqing.accounts.models import RoleAssignment, User
-    from changqing.accounts.roles import Role
+    from changqing.core.roles import Role
     from changqing.honours import services
     from changqing.honours.models import Ballot, Campaign, Nomination, NominationStatus, Phase
 

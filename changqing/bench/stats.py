@@ -10,8 +10,9 @@ Registered as stats.city (`make bench --only stats`):
 import datetime as dt
 
 from django.test.utils import override_settings
+from changqing.core.tree import in_subtree
 
-from bench import BenchContext, Figure, benchmark
+from changqing.bench import BenchContext, Figure, benchmark
 
 ON = dt.date(2018, 12, 31)
 
@@ -21,20 +22,20 @@ def stats_city(ctx: BenchContext) -> list[Figure]:
     from changqing.members.models import Retiree
     from changqing.orgs.models import Organization
 
-    from .selectors import FIGURES, annual_figures, figure_records, records_url
+    from changqing.stats.selectors import FIGURES, annual_figures, figure_records, records_url
 
     root = ctx.root
     on = ON if ctx.scale == "city" else dt.date.today()
     figures = annual_figures(org=root, on=on)
-    with override_settings(ROOT_URLCONF="bench.urls"):
+    with override_settings(ROOT_URLCONF="changqing.bench.urls"):
         client = ctx.client("admin")
         floor = ctx.median(ctx.time_get(client, "/__bench__/floor/"))
         page = ctx.median(ctx.time_get(client, f"/stats/?org={root.code}&on={on.isoformat()}"))
         records = ctx.median(ctx.time_get(client, records_url("retirees", org=root, on=on)))
 
     def plain_counts():
-        Retiree.objects.filter(organization__path__startswith=root.path).count()
-        Organization.objects.filter(path__startswith=root.path).count()
+        Retiree.objects.filter(in_subtree(root.path, "organization")).count()
+        Organization.objects.filter(in_subtree(root.path)).count()
 
     def naive():
         for key, _ in FIGURES:

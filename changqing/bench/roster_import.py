@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import BenchContext, Figure, benchmark
+from changqing.bench import BenchContext, Figure, benchmark
 
 ROWS = 50_000
 IMPORT_EXPORT_SAMPLE = 5_000  # it saves row by row: 50,000 rows would take most of an hour; rows/s is what we compare

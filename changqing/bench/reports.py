@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bench import BenchContext, Figure, benchmark
+from changqing.bench import BenchContext, Figure, benchmark
 
 REPEAT = 3
 
@@ -20,7 +20,7 @@ def ledger_export(ctx: BenchContext) -> list[Figure]:
     from django.db.models import Max
     from django.test import RequestFactory
 
-    from changqing.accounts.export_gate import ExportGate
+    from changqing.core.export_gate import ExportGate
     from changqing.accounts.models import User
     from changqing.core.lists import ScopedListView
     from changqing.dues.models import DuesPayment

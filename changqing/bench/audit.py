@@ -3,12 +3,12 @@ import random
 import time
 import tracemalloc
 
-from bench import BenchContext, Figure, benchmark
+from changqing.bench import BenchContext, Figure, benchmark
 
-from . import engine
-from .conf import audit_settings
-from .loader import load_audit_data, plan_shards
-from .services import run_integrity_audit
+from changqing.audit import engine
+from changqing.audit.conf import audit_settings
+from changqing.audit.loader import load_audit_data, plan_shards
+from changqing.audit.services import run_integrity_audit
 
 YEAR = 2025
 SAMPLE = 800

@@ -1,10 +1,10 @@
-"""常青 benchmark harness: `make bench` (python -m bench).
+"""常青 benchmark harness: `make bench` (python -m changqing.bench).
 
 Every figure is a ratio to a floor measured in the same run on the same
 machine, so the numbers mean something across machines: a list page against a
 trivial view served the same way, the demo loader against PostgreSQL COPY of
 the same rows. Add a benchmark with the `@benchmark` decorator in
-bench/<topic>.py or in changqing/<app>/bench.py (see bench/README.md).
+changqing/bench/<topic>.py, one module per app or topic (see README.md here).
 """
 from __future__ import annotations
 

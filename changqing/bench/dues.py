@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from changqing.core.tree import in_subtree
 from decimal import Decimal
 
-from bench import BenchContext, Figure, benchmark
+from changqing.bench import BenchContext, Figure, benchmark
 
 ROOT = "BB"
 YEAR = 2025
@@ -43,7 +44,7 @@ def _members():
     root = Organization.objects.filter(code=ROOT).first()
     if root is None:
         raise SystemExit(f"没有找到市级演示数据（组织编码 {ROOT}）：请先运行 manage.py seed_demo --scale city --no-history")
-    return active_memberships(Membership.objects.filter(organization__path__startswith=root.path))
+    return active_memberships(Membership.objects.filter(in_subtree(root.path, "organization")))
 
 
 def bulk_year(members, year: int = YEAR):

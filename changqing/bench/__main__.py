@@ -1,8 +1,8 @@
-"""python -m bench [--only NAME] [--scale city|county] [--keep-db] [--reuse-db] [--repeat N]
+"""python -m changqing.bench [--only NAME] [--scale city|county] [--keep-db] [--reuse-db] [--repeat N]
 
 Creates a dedicated PostgreSQL database (changqing_bench), migrates it, loads
 the demo at the chosen scale, runs every registered benchmark, prints a table
-of ratios to their floors, writes bench/results/<timestamp>.json and drops the
+of ratios to their floors, writes var/bench/<timestamp>.json and drops the
 database (unless --keep-db).
 """
 from __future__ import annotations
@@ -20,11 +20,10 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/changqing_bench"
-RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(prog="python -m bench", description="常青基准测试：每个数字都是相对同一次运行中测得的下限的倍数")
+    p = argparse.ArgumentParser(prog="python -m changqing.bench", description="常青基准测试：每个数字都是相对同一次运行中测得的下限的倍数")
     p.add_argument("--only", action="append", default=[], metavar="NAME",
                    help="只运行这些基准（可重复，或用逗号分隔；按名称前缀匹配，如 roster）")
     p.add_argument("--scale", choices=["city", "county"], default="city", help="演示数据规模（county 用于快速试跑）")
@@ -86,24 +85,15 @@ def drop_database(admin_url: str, name: str):
 
 
 def discover():
-    """Import bench/<topic>.py and every changqing.<app>.bench so their @benchmark functions register."""
+    """Import every changqing/bench/<topic>.py so their @benchmark functions register."""
     import importlib
     import pkgutil
 
-    from django.apps import apps
-
-    import bench
+    from changqing import bench
 
     for info in pkgutil.iter_modules(bench.__path__):
         if info.name not in {"__main__", "urls"}:
-            importlib.import_module(f"bench.{info.name}")
-    for config in apps.get_app_configs():
-        if config.name.startswith("changqing."):
-            try:
-                importlib.import_module(f"{config.name}.bench")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.bench":
-                    raise
+            importlib.import_module(f"changqing.bench.{info.name}")
     return bench.REGISTRY
 
 
@@ -176,7 +166,7 @@ def main(argv=None):
     from django.db import connections
 
     django.setup()
-    from bench import BenchContext
+    from changqing.bench import BenchContext
     from changqing.demo.generator import ROOTS, load_demo
     from changqing.orgs.models import Organization
 
@@ -206,8 +196,11 @@ def main(argv=None):
                 figures.append(f)
         print()
         print_table(figures, skipped)
-        RESULTS.mkdir(exist_ok=True)
-        path = RESULTS / f"{started_at:%Y%m%dT%H%M%SZ}.json"
+        from django.conf import settings
+
+        results = settings.VAR_DIR / "bench"  # outside the package, which may be installed read-only
+        results.mkdir(parents=True, exist_ok=True)
+        path = results / f"{started_at:%Y%m%dT%H%M%SZ}.json"
         parts = urlsplit(args.db_url)
         payload = {
             "started_at": started_at.isoformat(), "scale": args.scale, "seed": args.seed, "repeat": args.repeat,

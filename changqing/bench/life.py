@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from changqing.core.tree import in_subtree
 
-from bench import BenchContext, Figure, benchmark
+from changqing.bench import BenchContext, Figure, benchmark
 
 YEAR = "2025"
 TODAY = dt.date(2026, 11, 24)
@@ -30,7 +31,7 @@ def naive_compliance(root, period, today):
     from changqing.policies.selectors import policy_for
 
     rows = []
-    for branch in Organization.objects.filter(path__startswith=root.path, kind=OrgKind.BRANCH).order_by("path"):
+    for branch in Organization.objects.filter(in_subtree(root.path), kind=OrgKind.BRANCH).order_by("path"):
         chosen = policy_for("life.ruleset", branch, period.end)
         ruleset = Ruleset.objects.get(pk=chosen) if chosen else Ruleset.objects.get(is_fallback=True)
         version = ruleset.current_version(period.end)
@@ -82,7 +83,7 @@ def measure(root, year: str = YEAR) -> dict:
 
     period = engine.parse_period(year)
     branches = root.descendants().filter(kind=OrgKind.BRANCH).count()
-    meetings = Meeting.objects.filter(organization__path__startswith=root.path, held_on__gte=period.start,
+    meetings = Meeting.objects.filter(in_subtree(root.path, "organization"), held_on__gte=period.start,
                                       held_on__lte=period.end)
     counts = {"branches": branches, "meetings": meetings.count(),
               "attendance": Attendance.objects.filter(meeting__in=meetings).count()}

@@ -2,11 +2,12 @@
 import random
 import time
 
-from bench import BenchContext, Figure, benchmark
+from changqing.bench import BenchContext, Figure, benchmark
 
 from changqing.orgs.models import Organization, OrgKind
+from changqing.core.tree import in_subtree
 
-from . import selectors
+from changqing.evaluation import selectors
 
 YEAR = 2025
 SAMPLE = 40
@@ -18,7 +19,7 @@ def _ms(start):
 
 @benchmark("evaluation.metrics", description="全辖区支部年度考核数据指标：批量计算 vs 逐个支部计算")
 def evaluation_metrics(ctx: BenchContext) -> list[Figure]:
-    branches = list(Organization.objects.filter(path__startswith=ctx.root.path, kind=OrgKind.BRANCH,
+    branches = list(Organization.objects.filter(in_subtree(ctx.root.path), kind=OrgKind.BRANCH,
                                                 dissolved_on__isnull=True).order_by("path"))
     t = time.perf_counter()
     bulk = selectors.collect(branches, YEAR, root=ctx.root)
