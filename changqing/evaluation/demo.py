@@ -21,7 +21,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection
 from django.utils import timezone
 
-from changqing.core.changelog import bulk_log_changes
 from changqing.orgs.models import Organization, OrgKind
 
 from . import metrics, selectors, services
@@ -125,7 +124,7 @@ def extend(ctx):
         current = year == max(YEARS)
         for rubric in (star, five):
             made = services.assessments_compute(orgs=branches, year=year, rubric=rubric, today=today,
-                                                figures=figures, log_changes=ctx.log_history)
+                                                figures=figures)
             _finish(rng, made, year, drafts=0.1 if current else 0, submitted=0.2 if current else 0)
         unit_figures = {}
         for u in units:
@@ -135,8 +134,7 @@ def extend(ctx):
                     metrics.add(agg.setdefault(metric, {}), f)
             agg.setdefault("term_on_time", {})["branches"] = len(led[u.pk])
             unit_figures[u.pk] = agg
-        made = services.assessments_compute(orgs=units, year=year, rubric=resp, today=today, figures=unit_figures,
-                                            log_changes=ctx.log_history)
+        made = services.assessments_compute(orgs=units, year=year, rubric=resp, today=today, figures=unit_figures)
         _finish(rng, made, year, drafts=0, submitted=0.3 if current else 0)
         passed = list(Assessment.objects.filter(organization__in=branches, year=year, rubric=five,
                                                 state=AssessmentState.CONFIRMED, grade_label=five.title)
@@ -148,5 +146,3 @@ def extend(ctx):
         first = designations[0]
         first.revoked_on, first.revoke_reason = dt.date(first.year + 1, 6, 1), "班子长期不健全，经复核撤销"
     Designation.objects.bulk_create(designations)
-    if ctx.log_history:
-        bulk_log_changes(designations)
