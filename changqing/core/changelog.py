@@ -22,7 +22,7 @@ from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q, prefetch_related_objects
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils.crypto import salted_hmac
 from django.utils.encoding import is_protected_type
@@ -369,11 +369,18 @@ def _record_save(sender, instance, created, raw=False, **kwargs):
     _emit(make_change(instance, action, before, after))
 
 
+@receiver(pre_delete, dispatch_uid="changelog_pre_delete")
+def _capture_delete(sender, instance, **kwargs):
+    # Made before anything is deleted: the name and organisation path may follow rows the same delete removes.
+    if _logged(sender):
+        instance._changelog_deletion = make_change(instance, ObjectChange.Action.DELETE, snapshot(instance), None)
+
+
 @receiver(post_delete, dispatch_uid="changelog_post_delete")
 def _record_delete(sender, instance, **kwargs):
-    if not _logged(sender):
-        return
-    _emit(make_change(instance, ObjectChange.Action.DELETE, snapshot(instance), None))
+    change = instance.__dict__.pop("_changelog_deletion", None)
+    if change is not None and _logged(sender):
+        _emit(change)
 
 
 def history_for(instance):
