@@ -198,10 +198,17 @@ def protect(kinds: dict[str, str], data: dict | None) -> dict | None:
     return out
 
 
+def _skipped(model) -> set[str]:
+    """Fields the history does not keep: the row's own timestamps, and what a model lists in
+    `changelog_skip_fields` (a secret ballot's tally, whose every change would tie a voter to a choice)."""
+    return _SKIP_FIELDS | set(getattr(model, "changelog_skip_fields", ()))
+
+
 def snapshot(instance) -> dict:
     """The row's fields as the history keeps them (before masking), many-to-many included."""
     data = serializers.serialize("python", [instance])[0]["fields"]
-    return {k: v for k, v in data.items() if k not in _SKIP_FIELDS}
+    skip = _skipped(type(instance))
+    return {k: v for k, v in data.items() if k not in skip}
 
 
 def snapshotter(model):
@@ -211,7 +218,8 @@ def snapshotter(model):
     concrete = model._meta.concrete_model
     if concrete._meta.local_many_to_many or concrete._meta.pk.remote_field is not None:
         return snapshot
-    fields = [f for f in concrete._meta.local_fields if f.serialize and f.name not in _SKIP_FIELDS]
+    skip = _skipped(model)
+    fields = [f for f in concrete._meta.local_fields if f.serialize and f.name not in skip]
 
     def snap(obj):
         out = {}
