@@ -22,7 +22,7 @@ from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q, prefetch_related_objects
-from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils.crypto import salted_hmac
 from django.utils.encoding import is_protected_type
@@ -389,6 +389,36 @@ def _record_delete(sender, instance, **kwargs):
     change = instance.__dict__.pop("_changelog_deletion", None)
     if change is not None and _logged(sender):
         _emit(change)
+
+
+@receiver(m2m_changed, dispatch_uid="changelog_m2m_changed")
+def _record_m2m(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """Adding to, removing from or clearing a many-to-many field is an update of the rows that own it."""
+    if action.startswith("pre_"):
+        if reverse:
+            owners = list(model._base_manager.filter(pk__in=pk_set)) if pk_set is not None else [
+                o for o in _m2m_owners(sender, instance, model)]
+        else:
+            owners = [instance]
+        owners = [o for o in owners if _logged(type(o))]
+        instance._changelog_m2m = [(o, snapshot(o)) for o in owners]
+        return
+    captured = instance.__dict__.pop("_changelog_m2m", [])
+    changes = []
+    for owner, before in captured:
+        getattr(owner, "_prefetched_objects_cache", {}).clear()
+        after = snapshot(owner)
+        if after != before:
+            changes.append((owner, before, after))
+    _log_updates(changes)
+
+
+def _m2m_owners(through, instance, owner_model):
+    """The rows of owner_model linked to instance through `through` (before a reverse clear)."""
+    for f in owner_model._meta.local_many_to_many:
+        if f.remote_field.through is through:
+            return owner_model._base_manager.filter(**{f.name: instance})
+    return owner_model._base_manager.none()
 
 
 def history_for(instance):

@@ -237,3 +237,25 @@ def test_every_write_leaves_history(county, db, model, path):
             missing = [(m._meta.label, pk, action) for m, pk, action in writes
                        if not _logged(ContentType.objects.get_for_model(m), pk, action, mark)]
             assert missing == [], f"{label}: 删除时级联删除或置空的记录没有变更记录"
+
+
+M2M = [(m, f) for m in TRACKED for f in m._meta.local_many_to_many]
+
+
+@pytest.mark.parametrize(("model", "field"), M2M, ids=lambda x: getattr(x, "name", None) or x._meta.label)
+def test_many_to_many_writes_are_updates_of_their_owner(county, db, model, field):
+    ct = ContentType.objects.get_for_model(model)
+    obj = model._default_manager.order_by("pk").first()
+    linked = set(getattr(obj, field.name).values_list("pk", flat=True))
+    other = field.related_model._default_manager.exclude(pk__in=linked).order_by("pk").first()
+    accessor = field.remote_field.get_accessor_name()
+    writes = [lambda: getattr(obj, field.name).add(other), lambda: getattr(obj, field.name).remove(other),
+              lambda: getattr(other, accessor).add(obj), lambda: getattr(other, accessor).clear(),
+              lambda: getattr(obj, field.name).clear()]
+    with acting_as(county):
+        for write in writes:
+            mark = ObjectChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            write()
+            change = ObjectChange.objects.filter(content_type=ct, object_id=str(obj.pk), action="update",
+                                                 pk__gt=mark).first()
+            assert change is not None and field.name in [n for n, _, _ in change.changed_fields()]
