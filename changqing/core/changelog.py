@@ -297,14 +297,15 @@ def _write(changes: list[ObjectChange], batch_size: int = 2000):
 
 
 def _prefetch_paths(objs: list):
-    """Load what the records' organisation path (and a person's name in __str__) follows once per slice,
-    not once per row."""
-    spec = getattr(type(objs[0]), "scope_spec", None)
-    if spec is None:
-        return
-    lookups = [lk for lk in (spec.org, spec.retiree, *spec.more_orgs) if lk]
-    if spec.org_path and "__" in spec.org_path:
-        lookups.append(spec.org_path.rsplit("__", 1)[0])
+    """Load what the records' organisation path and names (__str__) follow once per slice, not once per row:
+    the scope_spec's relations and the row's own foreign keys (a relation already loaded is not loaded again)."""
+    model = type(objs[0])
+    spec = getattr(model, "scope_spec", None)
+    lookups = [f.name for f in model._meta.concrete_fields if f.is_relation]
+    if spec is not None:
+        lookups += [lk for lk in (spec.org, spec.retiree, *spec.more_orgs) if lk]
+        if spec.org_path and "__" in spec.org_path:
+            lookups.append(spec.org_path.rsplit("__", 1)[0])
     if lookups:
         for i in range(0, len(objs), _SLICE):
             prefetch_related_objects(objs[i:i + _SLICE], *lookups)
