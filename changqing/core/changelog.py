@@ -80,15 +80,16 @@ class ChangeLoggedQuerySet(models.QuerySet):
     def update(self, **kwargs):
         if not logging_on():
             return super().update(**kwargs)
+        if self.query.is_sliced:
+            raise TypeError("Cannot update a query once a slice has been taken.")
         base = self.model._base_manager.db_manager(self.db)
+        snap = snapshotter(self.model)
         with transaction.atomic(using=self.db, savepoint=False):
             # Lock and read the rows first, then update exactly those: the history says what each row was.
             pks = list(self.values_list("pk", flat=True))
-            rows = {}
+            before = {}
             for i in range(0, len(pks), _SLICE):
-                rows.update((o.pk, o) for o in base.select_for_update().filter(pk__in=pks[i:i + _SLICE]))
-            snap = snapshotter(self.model)
-            before = {pk: snap(o) for pk, o in rows.items()}
+                before.update((o.pk, snap(o)) for o in base.select_for_update().filter(pk__in=pks[i:i + _SLICE]))
             count = 0
             for i in range(0, len(pks), _SLICE):
                 count += models.QuerySet.update(base.filter(pk__in=pks[i:i + _SLICE]), **kwargs)

@@ -20,7 +20,7 @@ import datetime as dt
 from django.db import connection, connections, models, transaction
 from django.db.models import AutoField, prefetch_related_objects
 
-from changqing.core.changelog import make_change, snapshot, snapshotter, unlogged
+from changqing.core.changelog import logging_on, make_change, snapshot, snapshotter, unlogged
 from changqing.core.models import ObjectChange
 
 
@@ -127,11 +127,12 @@ def copy_rows(table: str, columns: tuple[str, ...], rows) -> None:
 
 
 def update_column(model, objs, name: str) -> None:
-    """bulk_update(objs, [name]) for one plain column, as one UPDATE … FROM unnest (no CASE per row)."""
+    """bulk_update(objs, [name]) for one plain column, as one UPDATE … FROM unnest (no CASE per row).
+    When the load keeps history, the change-logged bulk_update writes it instead."""
     objs = list(objs)
     if not objs:
         return
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or logging_on():
         model.objects.bulk_update(objs, [name], batch_size=500)
         return
     field, pk = model._meta.get_field(name), model._meta.pk
