@@ -105,7 +105,7 @@ def findings_store(*, hits: list[engine.Hit], year: int) -> dict:
     now = timezone.now()
     existing = {(f.kind, f.key): f for f in Finding.objects.filter(kind__in={h.kind for h in hits},
                                                                     key__in={h.key for h in hits})}
-    new, changed, reopened = [], [], 0
+    new, changed, seen, reopened = [], [], [], 0
     for h in hits:
         digest = h.digest()
         f = existing.get((h.kind, h.key))
@@ -125,11 +125,9 @@ def findings_store(*, hits: list[engine.Hit], year: int) -> dict:
             changed.append(f)
         else:
             f.last_seen_at = now
-            Finding.objects.filter(pk=f.pk).update(last_seen_at=now)
-    if new:
-        from changqing.core.changelog import bulk_log_changes
-
-        bulk_log_changes(Finding.objects.bulk_create(new, batch_size=1000))
+            seen.append(f.pk)
+    Finding.objects.filter(pk__in=seen).update(last_seen_at=now)
+    Finding.objects.bulk_create(new, batch_size=1000)
     return {"new": len(new), "changed": len(changed), "reopened": reopened}
 
 

@@ -201,11 +201,12 @@ def extend(ctx):
                                         content=rng.choice(["社区值班", "文明劝导", "疫苗接种引导", "环境整治"])))
     copy_insert(CommunityDuty, duties)
 
-    roles = []
+    roles = {}
     for kind, n in (("supervisor", 12), ("tutor", 15), ("propagandist", 10)):
         for pk, *_rest in rng.sample(pool, n):
-            roles.append(RetireeRole(retiree_id=pk, kind=kind, since=dt.date(rng.randint(2018, 2025), 7, 1)))
-    RetireeRole.objects.bulk_create(roles, ignore_conflicts=True)
+            roles.setdefault((pk, kind), RetireeRole(retiree_id=pk, kind=kind,
+                                                     since=dt.date(rng.randint(2018, 2025), 7, 1)))
+    RetireeRole.objects.bulk_create(roles.values())
 
     # 85 red-memory interviews (seed 002).
     old = list(people.filter(retirement_kind="lixiu").values_list("pk", "name", "birth_date")[:85])

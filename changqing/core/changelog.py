@@ -1,21 +1,120 @@
 """Row-level change log for domain records.
 
-A model opts in by inheriting ChangeLoggedModel. Saves and deletes through the
-ORM write an ObjectChange from signals; bulk work (imports, the demo loader)
-uses `bulk_log_changes` so history costs one INSERT per batch, not one per row.
+A model opts in by inheriting ChangeLoggedModel. Every write through the ORM
+leaves an ObjectChange, whoever makes it:
+
+* `save()` and `delete()` of one row (and the rows a delete cascades to, or sets
+  to NULL): signals, written together at the end of the delete;
+* `bulk_create`, `bulk_update`, `QuerySet.update` and `QuerySet.delete`: the
+  default (and base) manager's ChangeLoggedQuerySet, which reads the before-state
+  in one query per batch and writes the history in one INSERT per batch.
+
+Personal data (ID numbers, phone numbers) is stored in the history masked, with a
+keyed hash beside it so "did it change" stays answerable without the clear value.
 """
 from __future__ import annotations
+
+import contextlib
+from contextvars import ContextVar
 
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models import Q, prefetch_related_objects
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
+from django.utils.crypto import salted_hmac
+from django.utils.encoding import is_protected_type
 
 from .context import current, current_user
 from .models import ObjectChange
+
+# SQLite refuses more than 999 bound parameters in one statement: reads by primary key go in slices.
+_SLICE = 900
+
+# Change records of the current delete (or `batched()` block), written in one INSERT at its end.
+_buffer: ContextVar[list | None] = ContextVar("changqing_changelog_buffer", default=None)
+_suspended: ContextVar[bool] = ContextVar("changqing_changelog_suspended", default=False)
+
+
+class ChangeLoggedQuerySet(models.QuerySet):
+    """The bulk writes of a change-logged model, each leaving its history.
+
+    Before-states are read in one query per slice of primary keys and the history is
+    written in one INSERT per batch, so bulk work stays bulk-fast.
+    """
+
+    def bulk_create(self, objs, *args, **kwargs):
+        if kwargs.get("ignore_conflicts"):
+            # The database does not say which rows it skipped, so their history could not be told.
+            raise TypeError(f"{self.model.__name__}: bulk_create(ignore_conflicts=True) 会跳过变更记录，请先去掉重复的行")
+        with transaction.atomic(using=self.db, savepoint=False):
+            objs = super().bulk_create(objs, *args, **kwargs)
+            if logging_on():
+                bulk_log_changes(objs)
+        return objs
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        objs = list(objs)
+        if not objs or not logging_on():
+            return super().bulk_update(objs, fields, batch_size=batch_size)
+        names = {self.model._meta.get_field(f).name for f in fields}
+        with transaction.atomic(using=self.db, savepoint=False):
+            before = _read_snapshots(self.model, self.db, [o.pk for o in objs])
+            with unlogged():  # Django's bulk_update writes through update(), logged below instead
+                count = super().bulk_update(objs, fields, batch_size=batch_size)
+            snap = snapshotter(self.model)
+            changes = []
+            for obj in objs:
+                old = before.get(obj.pk)
+                if old is None:
+                    continue
+                # Only the listed fields were written; the rest of the row is as it was read.
+                new = {**old, **{k: v for k, v in snap(obj).items() if k in names}}
+                if new != old:
+                    changes.append((obj, old, new))
+            _log_updates(changes)
+        return count
+
+    def update(self, **kwargs):
+        if not logging_on():
+            return super().update(**kwargs)
+        if self.query.is_sliced:
+            raise TypeError("Cannot update a query once a slice has been taken.")
+        base = self.model._base_manager.db_manager(self.db)
+        snap = snapshotter(self.model)
+        with transaction.atomic(using=self.db, savepoint=False):
+            # Lock and read the rows first, then update exactly those: the history says what each row was.
+            pks = list(self.values_list("pk", flat=True))
+            before = {}
+            for i in range(0, len(pks), _SLICE):
+                before.update((o.pk, snap(o)) for o in base.select_for_update().filter(pk__in=pks[i:i + _SLICE]))
+            count = 0
+            for i in range(0, len(pks), _SLICE):
+                count += models.QuerySet.update(base.filter(pk__in=pks[i:i + _SLICE]), **kwargs)
+            changes = []
+            for i in range(0, len(pks), _SLICE):
+                for obj in base.filter(pk__in=pks[i:i + _SLICE]):
+                    new = snap(obj)
+                    if new != before.get(obj.pk):
+                        changes.append((obj, before.get(obj.pk), new))
+            _log_updates(changes)
+        return count
+
+    update.alters_data = True
+
+    def delete(self):
+        # The collector sends pre/post_delete for every row, cascades included (a model with
+        # listeners is never fast-deleted); their records go out in one INSERT at the end.
+        with transaction.atomic(using=self.db, savepoint=False), batched():
+            return super().delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+
+ChangeLoggedManager = models.Manager.from_queryset(ChangeLoggedQuerySet)
 
 
 class ChangeLoggedModel(models.Model):
@@ -24,14 +123,24 @@ class ChangeLoggedModel(models.Model):
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
+    objects = ChangeLoggedManager()
+
     class Meta:
         abstract = True
+        # Django's deletion collector sets foreign keys to NULL through the base manager: log those too.
+        base_manager_name = "objects"
 
     def changelog_org_path(self) -> str:
         """The organisation path the record belongs to, so its history is scoped with it."""
         from changqing.core.scope import org_path_of
 
         return org_path_of(self) or ""
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic(using=kwargs.get("using") or self._state.db, savepoint=False), batched():
+            return super().delete(*args, **kwargs)
+
+    delete.alters_data = True
 
 
 class AttachedFile(ChangeLoggedModel):
@@ -53,10 +162,73 @@ class AttachedFile(ChangeLoggedModel):
 
 _SKIP_FIELDS = {"created_at", "updated_at"}
 
+# Personal data is stored in the history masked (see `protect`); a model may add names in
+# `changelog_masked_fields` ({"name": "id" | "phone"}). Any field whose name ends in "phone" is a phone.
+MASKED_FIELDS = {"id_number": "id", "phone": "phone", "mobile": "phone"}
+DIGESTS = "_digests"
+
+
+def masked_fields(model) -> dict[str, str]:
+    """{field name: "id" | "phone"} of the personal data a model's history keeps masked."""
+    names = {f.name for f in model._meta.concrete_fields}
+    kinds = {n: k for n, k in MASKED_FIELDS.items() if n in names}
+    kinds.update({n: "phone" for n in names if n.endswith("phone")})
+    kinds.update(getattr(model, "changelog_masked_fields", {}))
+    return kinds
+
+
+def digest(value) -> str:
+    """A keyed hash (HMAC with SECRET_KEY) of a masked value: equal values, equal digests; not reversible."""
+    return salted_hmac("changqing.changelog", str(value), algorithm="sha256").hexdigest()[:32]
+
+
+def protect(kinds: dict[str, str], data: dict | None) -> dict | None:
+    """The snapshot as stored: personal data masked, its digest kept under "_digests"."""
+    if not data or not kinds:
+        return data
+    from .idcard import mask, mask_phone
+
+    out, digests = dict(data), {}
+    for name, kind in kinds.items():
+        value = out.get(name)
+        if value:
+            out[name] = mask(str(value)) if kind == "id" else mask_phone(str(value))
+            digests[name] = digest(value)
+    if digests:
+        out[DIGESTS] = digests
+    return out
+
+
+def _skipped(model) -> set[str]:
+    """Fields the history does not keep: the row's own timestamps, and what a model lists in
+    `changelog_skip_fields` (a secret ballot's tally, whose every change would tie a voter to a choice)."""
+    return _SKIP_FIELDS | set(getattr(model, "changelog_skip_fields", ()))
+
 
 def snapshot(instance) -> dict:
+    """The row's fields as the history keeps them (before masking), many-to-many included."""
     data = serializers.serialize("python", [instance])[0]["fields"]
-    return {k: v for k, v in data.items() if k not in _SKIP_FIELDS}
+    skip = _skipped(type(instance))
+    return {k: v for k, v in data.items() if k not in skip}
+
+
+def snapshotter(model):
+    """`snapshot` for many rows of one model: the same dict, built field by field without a serializer
+    object per row (protected types as they are, others value_to_string). Models with many-to-many
+    fields keep the serializer (it reads them from the database)."""
+    concrete = model._meta.concrete_model
+    if concrete._meta.local_many_to_many or concrete._meta.pk.remote_field is not None:
+        return snapshot
+    skip = _skipped(model)
+    fields = [f for f in concrete._meta.local_fields if f.serialize and f.name not in skip]
+
+    def snap(obj):
+        out = {}
+        for f in fields:
+            value = f.value_from_object(obj)
+            out[f.name] = value if is_protected_type(value) else f.value_to_string(obj)
+        return out
+    return snap
 
 
 def _user_fields():
@@ -67,47 +239,121 @@ def _user_fields():
 
 
 def make_change(instance, action, before, after) -> ObjectChange:
+    """The (unsaved) record of one write; `before`/`after` are snapshots, masked here."""
     user, user_name = _user_fields()
     ctx = current()
+    model = instance.__class__
+    kinds = masked_fields(model)
     return ObjectChange(
         user=user,
         user_name=user_name,
         request_id=ctx.request_id if ctx else None,
         action=action,
-        content_type=ContentType.objects.get_for_model(instance.__class__),
+        content_type=ContentType.objects.get_for_model(model),
         object_id=str(instance.pk),
         object_repr=str(instance)[:200],
         org_path=instance.changelog_org_path()[:255],
-        before=before,
-        after=after,
+        before=protect(kinds, before),
+        after=protect(kinds, after),
     )
 
 
+def logging_on() -> bool:
+    return not _suspended.get()
+
+
+@contextlib.contextmanager
+def unlogged():
+    """Writes inside keep no history. Only for the demo loader told to load without history
+    (`seed_demo --no-history`, the city and province scales); it writes the history it keeps itself."""
+    token = _suspended.set(True)
+    try:
+        yield
+    finally:
+        _suspended.reset(token)
+
+
+@contextlib.contextmanager
+def batched():
+    """Change records made inside are written together at the end, one INSERT per batch."""
+    if _buffer.get() is not None:
+        yield
+        return
+    token = _buffer.set([])
+    try:
+        yield
+        changes = _buffer.get()
+    finally:
+        _buffer.reset(token)
+    _write(changes)
+
+
+def _write(changes: list[ObjectChange], batch_size: int = 2000):
+    pending = _buffer.get()
+    if pending is not None:
+        pending.extend(changes)
+        return
+    for i in range(0, len(changes), batch_size):
+        ObjectChange.objects.bulk_create(changes[i:i + batch_size])
+
+
+def _prefetch_paths(objs: list):
+    """Load what the records' organisation path and names (__str__) follow once per slice, not once per row:
+    the scope_spec's relations and the row's own foreign keys (a relation already loaded is not loaded again)."""
+    model = type(objs[0])
+    spec = getattr(model, "scope_spec", None)
+    lookups = [f.name for f in model._meta.concrete_fields if f.is_relation]
+    if spec is not None:
+        lookups += [lk for lk in (spec.org, spec.retiree, *spec.more_orgs) if lk]
+        if spec.org_path and "__" in spec.org_path:
+            lookups.append(spec.org_path.rsplit("__", 1)[0])
+    if lookups:
+        for i in range(0, len(objs), _SLICE):
+            prefetch_related_objects(objs[i:i + _SLICE], *lookups)
+
+
+def _read_snapshots(model, using, pks) -> dict:
+    snap, base = snapshotter(model), model._base_manager.db_manager(using)
+    out = {}
+    for i in range(0, len(pks), _SLICE):
+        out.update((o.pk, snap(o)) for o in base.filter(pk__in=pks[i:i + _SLICE]))
+    return out
+
+
+def _log_updates(changes: list[tuple]):
+    if not changes:
+        return
+    _prefetch_paths([obj for obj, _, _ in changes])
+    _write([make_change(obj, ObjectChange.Action.UPDATE, old, new) for obj, old, new in changes])
+
+
+def bulk_log_changes(instances, action=ObjectChange.Action.CREATE, batch_size=2000):
+    """Write change records for rows written by other means than the ORM (the demo loader's COPY)."""
+    instances = [o for o in instances if o.pk is not None]
+    if not instances:
+        return
+    _prefetch_paths(instances)
+    model = type(instances[0])
+    snap = snapshotter(model) if all(type(o) is model for o in instances) else snapshot
+    changes = []
+    for obj in instances:
+        data = snap(obj)
+        before = data if action == ObjectChange.Action.DELETE else None
+        after = None if action == ObjectChange.Action.DELETE else data
+        changes.append(make_change(obj, action, before, after))
+    _write(changes, batch_size)
+
+
 def _emit(change: ObjectChange):
-    ctx = current()
-    if ctx is not None and ctx.buffer is not None:
-        ctx.buffer.append(change)
+    pending = _buffer.get()
+    if pending is not None:
+        pending.append(change)
     else:
         change.save()
 
 
-def bulk_log_changes(instances, action=ObjectChange.Action.CREATE, batch_size=2000):
-    """Write change records for instances saved with bulk_create / bulk_update."""
-    changes = []
-    for obj in instances:
-        data = snapshot(obj)
-        before = data if action == ObjectChange.Action.DELETE else None
-        after = None if action == ObjectChange.Action.DELETE else data
-        changes.append(make_change(obj, action, before, after))
-        if len(changes) >= batch_size:
-            ObjectChange.objects.bulk_create(changes)
-            changes = []
-    if changes:
-        ObjectChange.objects.bulk_create(changes)
-
-
 def _logged(sender) -> bool:
-    return isinstance(sender, type) and issubclass(sender, ChangeLoggedModel)
+    return isinstance(sender, type) and issubclass(sender, ChangeLoggedModel) and logging_on()
 
 
 @receiver(pre_save, dispatch_uid="changelog_pre_save")
@@ -133,32 +379,48 @@ def _record_save(sender, instance, created, raw=False, **kwargs):
     _emit(make_change(instance, action, before, after))
 
 
+@receiver(pre_delete, dispatch_uid="changelog_pre_delete")
+def _capture_delete(sender, instance, **kwargs):
+    # Made before anything is deleted: the name and organisation path may follow rows the same delete removes.
+    if _logged(sender):
+        instance._changelog_deletion = make_change(instance, ObjectChange.Action.DELETE, snapshot(instance), None)
+
+
 @receiver(post_delete, dispatch_uid="changelog_post_delete")
 def _record_delete(sender, instance, **kwargs):
-    if not _logged(sender):
+    change = instance.__dict__.pop("_changelog_deletion", None)
+    if change is not None and _logged(sender):
+        _emit(change)
+
+
+@receiver(m2m_changed, dispatch_uid="changelog_m2m_changed")
+def _record_m2m(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """Adding to, removing from or clearing a many-to-many field is an update of the rows that own it."""
+    if action.startswith("pre_"):
+        if reverse:
+            owners = list(model._base_manager.filter(pk__in=pk_set)) if pk_set is not None else [
+                o for o in _m2m_owners(sender, instance, model)]
+        else:
+            owners = [instance]
+        owners = [o for o in owners if _logged(type(o))]
+        instance._changelog_m2m = [(o, snapshot(o)) for o in owners]
         return
-    _emit(make_change(instance, ObjectChange.Action.DELETE, snapshot(instance), None))
+    captured = instance.__dict__.pop("_changelog_m2m", [])
+    changes = []
+    for owner, before in captured:
+        getattr(owner, "_prefetched_objects_cache", {}).clear()
+        after = snapshot(owner)
+        if after != before:
+            changes.append((owner, before, after))
+    _log_updates(changes)
 
 
-# Personal data stays masked in the history too; the full value is shown (and logged) on the record page.
-MASKED_FIELDS = {"id_number": "id", "phone": "phone", "family_phone": "phone", "contact_phone": "phone",
-                 "mobile": "phone"}
-
-
-def masked_changes(change: ObjectChange, model) -> list[tuple[str, object, object]]:
-    """change.changed_fields() with personal data masked (a model may add names in changelog_masked_fields)."""
-    from .idcard import mask, mask_phone
-
-    extra = getattr(model, "changelog_masked_fields", {}) if model is not None else {}
-    kinds = {**MASKED_FIELDS, **extra}
-    out = []
-    for name, before, after in change.changed_fields():
-        kind = kinds.get(name)
-        if kind is not None:
-            fn = mask if kind == "id" else mask_phone
-            before, after = (fn(str(v)) if v else v for v in (before, after))
-        out.append((name, before, after))
-    return out
+def _m2m_owners(through, instance, owner_model):
+    """The rows of owner_model linked to instance through `through` (before a reverse clear)."""
+    for f in owner_model._meta.local_many_to_many:
+        if f.remote_field.through is through:
+            return owner_model._base_manager.filter(**{f.name: instance})
+    return owner_model._base_manager.none()
 
 
 def history_for(instance):
@@ -185,8 +447,10 @@ def restore_deleted(change: ObjectChange):
     if later.exists():
         raise ValueError("这不是该记录最近一次的删除，请从最近一次的删除记录恢复")
     pk_name = model._meta.pk.name
+    fields = dict(change.before)
+    digests = fields.pop(DIGESTS, {})
     payload = {"model": f"{model._meta.app_label}.{model._meta.model_name}", "pk": change.object_id,
-               "fields": dict(change.before)}
+               "fields": fields}
     payload["fields"].pop(pk_name, None)
     try:
         restored = next(serializers.deserialize("python", [payload], ignorenonexistent=True))
@@ -199,6 +463,10 @@ def restore_deleted(change: ObjectChange):
         if f.is_relation and value is not None and not f.related_model._base_manager.filter(
                 **{f.target_field.attname: value}).exists():
             raise ValueError(f"无法恢复：它的「{f.verbose_name}」对应的记录已被删除，请先恢复那条记录")
+    if digests:
+        # The history keeps personal data masked only: restoring would write the masks into the record.
+        labels = "、".join(f"「{model._meta.get_field(n).verbose_name}」" for n in digests)
+        raise ValueError(f"无法恢复：变更记录只保存了这条记录{labels}遮盖后的值，请重新录入这条记录")
     try:
         obj.validate_unique()
         obj.validate_constraints()

@@ -16,8 +16,6 @@ class ActionContext:
     user: object | None = None
     request_id: uuid.UUID = field(default_factory=uuid.uuid4)
     ip: str | None = None
-    # When set, per-object change records are buffered and written in bulk.
-    buffer: list | None = None
 
 
 _current: ContextVar[ActionContext | None] = ContextVar("changqing_action_context", default=None)

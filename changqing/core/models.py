@@ -44,9 +44,14 @@ class ObjectChange(models.Model):
         return f"{self.get_action_display()} {self.object_repr}"
 
     def changed_fields(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) of what changed; personal data is masked in the history, so a
+        masked field counts as changed when its keyed hash differs (see core.changelog.protect)."""
         before, after = self.before or {}, self.after or {}
-        keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
-        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+        digests = "_digests"
+        old_digests, new_digests = before.get(digests) or {}, after.get(digests) or {}
+        keys = [k for k in dict.fromkeys([*before.keys(), *after.keys()]) if k != digests]
+        return [(k, before.get(k), after.get(k)) for k in keys
+                if before.get(k) != after.get(k) or old_digests.get(k) != new_digests.get(k)]
 
 
 class OperationLog(models.Model):

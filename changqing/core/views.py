@@ -45,7 +45,7 @@ def object_history(request, content_type_id: int, object_id: str):
     return render(request, "core/history.html", {
         "title": f"变更历史：{obj or changes.first().object_repr}",
         "object": obj,
-        "changes": [(c, changelog.masked_changes(c, model)) for c in changes.select_related("user")[:200]],
+        "changes": [(c, c.changed_fields()) for c in changes.select_related("user")[:200]],
         "field_labels": {f.name: str(f.verbose_name) for f in model._meta.fields},
         "restorable": _restorable(changes, obj, request.user),
     })

@@ -7,10 +7,11 @@ primary keys from the table's own sequence in one query (so every id is the one
 bulk_create would have given, in the same order), then streams the rows with
 COPY. Values go through the same field.pre_save / get_db_prep_save as an INSERT.
 
-`log_created` writes the change log exactly as core.changelog.bulk_log_changes
-does (same ObjectChange rows, built by its own snapshot/make_change), loading the
-relations that __str__ and the scope path follow in one query per relation first
-instead of one per row.
+These COPY writes bypass the ORM, so they leave no history by themselves (the
+change-logged QuerySet cannot see them): `log_created` writes it exactly as
+core.changelog.bulk_log_changes does (same ObjectChange rows, by its
+snapshotter/make_change), loading the relations that __str__ and the scope path
+follow in one query per relation first instead of one per row.
 """
 from __future__ import annotations
 
@@ -19,9 +20,7 @@ import datetime as dt
 from django.db import connection, connections, models, transaction
 from django.db.models import AutoField, prefetch_related_objects
 
-from django.utils.encoding import is_protected_type
-
-from changqing.core.changelog import _SKIP_FIELDS, make_change, snapshot
+from changqing.core.changelog import logging_on, make_change, snapshot, snapshotter, unlogged
 from changqing.core.models import ObjectChange
 
 
@@ -40,7 +39,8 @@ def copy_insert(model, objs, batch_size: int = 5000) -> list:
     if not objs:
         return objs
     if not _copyable(model, objs):
-        return model.objects.bulk_create(objs, batch_size=batch_size)
+        with unlogged():  # as with COPY, the caller writes the history it keeps (log_created)
+            return model.objects.bulk_create(objs, batch_size=batch_size)
     opts = model._meta
     fields = [f for f in opts.concrete_fields if not f.generated]
     pk = opts.pk
@@ -95,24 +95,6 @@ def _converters(fields):
     return out
 
 
-def _snapshotter(model):
-    """core.changelog.snapshot without a serializer object per row: the same dict, field by field,
-    as the python serializer builds it (protected types as they are, others value_to_string).
-    Models with many-to-many fields keep the serializer (it reads them from the database)."""
-    concrete = model._meta.concrete_model
-    if concrete._meta.local_many_to_many or concrete._meta.pk.remote_field is not None:
-        return snapshot
-    fields = [f for f in concrete._meta.local_fields if f.serialize and f.name not in _SKIP_FIELDS]
-
-    def snap(obj):
-        out = {}
-        for f in fields:
-            value = f.value_from_object(obj)
-            out[f.name] = value if is_protected_type(value) else f.value_to_string(obj)
-        return out
-    return snap
-
-
 def log_created(instances, *related: str) -> None:
     """core.changelog.bulk_log_changes(instances) (action create), written with COPY.
 
@@ -126,7 +108,7 @@ def log_created(instances, *related: str) -> None:
     for i in range(0, len(instances) if related else 0, 900):
         prefetch_related_objects(instances[i:i + 900], *related)
     model = type(instances[0])
-    snap = _snapshotter(model) if all(type(o) is model for o in instances) else snapshot
+    snap = snapshotter(model) if all(type(o) is model for o in instances) else snapshot
     changes = [make_change(obj, ObjectChange.Action.CREATE, None, snap(obj)) for obj in instances]
     copy_insert(ObjectChange, changes)
 
@@ -145,11 +127,12 @@ def copy_rows(table: str, columns: tuple[str, ...], rows) -> None:
 
 
 def update_column(model, objs, name: str) -> None:
-    """bulk_update(objs, [name]) for one plain column, as one UPDATE … FROM unnest (no CASE per row)."""
+    """bulk_update(objs, [name]) for one plain column, as one UPDATE … FROM unnest (no CASE per row).
+    When the load keeps history, the change-logged bulk_update writes it instead."""
     objs = list(objs)
     if not objs:
         return
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or logging_on():
         model.objects.bulk_update(objs, [name], batch_size=500)
         return
     field, pk = model._meta.get_field(name), model._meta.pk

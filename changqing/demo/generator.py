@@ -27,6 +27,7 @@ batch (demo.bulk.log_created, the records of core.changelog.bulk_log_changes).
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import math
@@ -751,6 +752,7 @@ def _yongshun(unit: str) -> str:
 def load_demo(scale: str = "county", seed: int = 1, *, members: int = 1_000_000, log_history: bool | None = None,
               progress: Callable[[str], None] | None = None, extenders: bool = True) -> LoadResult:
     """What `seed_demo` does: the generator, then every app's extender, then the demo logins."""
+    from changqing.core.changelog import unlogged
     from changqing.core.context import acting_as
 
     from .extend import extra_demo_users, run_extenders
@@ -759,7 +761,9 @@ def load_demo(scale: str = "county", seed: int = 1, *, members: int = 1_000_000,
     if log_history is None:
         log_history = scale == "county"
     gen = DemoGenerator(seed=seed, log_history=log_history, progress=progress)
-    with acting_as(None):
+    # Without history (city, province, --no-history) nothing is logged; with it, the ORM's writes are
+    # logged by the change-logged QuerySet and the COPY writes by log_created.
+    with acting_as(None), (contextlib.nullcontext() if log_history else unlogged()):
         started = time.perf_counter()
         if scale == "county":
             gen.county()

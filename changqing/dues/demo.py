@@ -45,7 +45,6 @@ def extend(ctx) -> None:
     today = ctx.today
     this_month = rules.month_start(today)
     root = ctx.root
-    log = ctx.log_history
 
     defaults = rules.rules_to_data(rules.DEFAULT_RULES)
     policies = [(DUES, root, FIRST, defaults, "依据中组发〔2008〕3号")]
@@ -62,7 +61,7 @@ def extend(ctx) -> None:
             policies.append((DUES, district, FIRST, {**defaults, "pension_basis": rules.PENSION_BASIC},
                              "依据组电明字〔2017〕5号，以基本养老金为基数"))
             basic_paths.append(district.path)
-    policy_versions_bulk_create(policies, log=log)
+    policy_versions_bulk_create(policies)
 
     members = (Membership.objects.filter(in_subtree(root.path, "organization"), state=MembershipState.ACTIVE)
                .select_related("organization", "retiree").order_by("pk"))

@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from changqing.core.changelog import bulk_log_changes
 from changqing.members.models import Membership
 from changqing.orgs.models import Organization
 
@@ -130,11 +129,9 @@ def dues_payments_record(*, organization: Organization, lines: list[PaymentLine]
                                             amount_due=md.due, payment=payment))
         try:
             with transaction.atomic():
-                months_created = DuesMonth.objects.bulk_create(month_rows)
+                DuesMonth.objects.bulk_create(month_rows)
         except IntegrityError:
             raise ValidationError({0: ["其他人刚刚登记了其中某些月份，请刷新后重试"]}) from None
-        bulk_log_changes(created)
-        bulk_log_changes(months_created)
     return created
 
 
@@ -185,10 +182,9 @@ def hardship_decision_record(*, membership: Membership, kind: str, first_month: 
         months = rules.month_range(decision.first_month, rules.months_between(decision.first_month,
                                                                                decision.last_month) + 1)
         taken = set(DuesMonth.objects.filter(membership=membership, month__in=months).values_list("month", flat=True))
-        rows = DuesMonth.objects.bulk_create([
+        DuesMonth.objects.bulk_create([
             DuesMonth(membership=membership, month=m, amount_due=Decimal("0.00"), hardship=decision)
             for m in months if m not in taken])
-        bulk_log_changes(rows)
     return decision
 
 

@@ -10,7 +10,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from changqing.core.roles import Role
-from changqing.core.changelog import bulk_log_changes
 from changqing.core.uploads import upload_kind
 from changqing.orgs.models import Organization, OrgKind
 
@@ -90,15 +89,13 @@ def _version_items(version: RubricVersion) -> list[RubricItem]:
 @transaction.atomic
 def assessments_compute(*, orgs: list[Organization], year: int, rubric: Rubric, today: dt.date | None = None,
                         progress: Callable[[int, str], None] | None = None, user=None,
-                        figures: dict[int, dict[str, dict]] | None = None,
-                        log_changes: bool = True) -> list[Assessment]:
+                        figures: dict[int, dict[str, dict]] | None = None) -> list[Assessment]:
     """(Re)compute the data items of `rubric` for every organisation given, in bulk.
 
     New assessments are created as drafts with the rubric version in effect for
     the year; existing ones keep their version and their reviewers' scores;
     confirmed ones are left untouched (skipped). `figures` (from selectors.collect)
-    may be passed in when several rubrics are computed from the same year's records;
-    `log_changes=False` is for the demo loader only (like seed_demo's history switch).
+    may be passed in when several rubrics are computed from the same year's records.
     """
     if not 2000 <= year <= 2100:
         raise ValidationError({"year": "年度不正确"})
@@ -151,8 +148,6 @@ def assessments_compute(*, orgs: list[Organization], year: int, rubric: Rubric, 
             to_update.append(a)
         a.computed_at = now
     Assessment.objects.bulk_create(created)
-    if log_changes:
-        bulk_log_changes(created)
     old_scores = {}
     for s in ItemScore.objects.filter(assessment__in=to_update).select_related("item"):
         old_scores[(s.assessment_id, s.item_id)] = s
@@ -171,8 +166,6 @@ def assessments_compute(*, orgs: list[Organization], year: int, rubric: Rubric, 
             a_scores.append(s)
         _rescore(a, a_scores)
     ItemScore.objects.bulk_create(new_scores, batch_size=2000)
-    if log_changes:
-        bulk_log_changes(new_scores)
     ItemScore.objects.bulk_update(changed_scores, ["computed_score", "figures", "final_score"], batch_size=2000)
     fields = ["total", "grade", "grade_label", "unscored", "computed_at", "updated_at"]
     for a in created + to_update:

@@ -10,7 +10,6 @@ import datetime as dt
 
 from changqing.accounts.models import RoleAssignment, User
 from changqing.core.roles import Role
-from changqing.core.changelog import bulk_log_changes
 from changqing.demo import names
 from changqing.orgs.models import Organization, OrgKind, SetupKind
 
@@ -219,10 +218,6 @@ def extend(ctx):
         materials.append(m)
     GuideApplication.objects.bulk_create(applications)
     Material.objects.bulk_create(materials)
-    if ctx.log_history:
-        bulk_log_changes(guides)
-        bulk_log_changes(orgs)
-        bulk_log_changes(party_orgs)
 
 
 def demo_users(ctx):

@@ -6,7 +6,6 @@ import datetime as dt
 
 from django.utils import timezone
 
-from changqing.core.changelog import bulk_log_changes
 from changqing.members.models import MembershipState, PersonStatus, Retiree
 from changqing.orgs.models import CommitteePost, Organization, OrgKind, Post
 from changqing.core.tree import in_subtree
@@ -104,10 +103,6 @@ def extend(ctx):
         reviewed = dt.datetime.combine(campaign.review_ends_on - dt.timedelta(days=2), dt.time(15))
         Nomination.objects.filter(campaign=campaign).update(
             created_at=timezone.make_aware(nominated), reviewed_at=timezone.make_aware(reviewed))
-    if ctx.log_history:
-        bulk_log_changes(campaigns)
-        bulk_log_changes(cats)
-        bulk_log_changes(noms)
     ctx.progress(f"评选表彰：2 次评选，{len(noms)} 个提名")
 
 

@@ -155,6 +155,8 @@ class Nomination(ChangeLoggedModel):
     is_winner = models.BooleanField("当选", default=False)
 
     scope_spec = ScopeSpec(org="retiree__organization", retiree="retiree", more_orgs=("nominee_org",))
+    # The secret ballot: a history of the online tally would tie each ballot (who, when) to its choice.
+    changelog_skip_fields = ("votes",)
 
     class Meta:
         verbose_name = "提名"

@@ -76,11 +76,12 @@ def extend(ctx):
 
 
 ATTENDANCE_COLUMNS = ("meeting_id", "membership_id", "status", "reason", "deliverer", "material", "feedback",
-                      "delivered_on")
+                      "delivered_on", "created_at", "updated_at")
 
 
 def _insert_attendance(rows: list[tuple]):
-    copy_rows(Attendance._meta.db_table, ATTENDANCE_COLUMNS, rows)
+    now = timezone.now()
+    copy_rows(Attendance._meta.db_table, ATTENDANCE_COLUMNS, [(*row, now, now) for row in rows])
 
 
 class _Generator:

@@ -180,7 +180,7 @@ class AttendanceStatus(models.TextChoices):
 PARTICIPATED = {AttendanceStatus.PRESENT, AttendanceStatus.ONLINE, AttendanceStatus.HOME_DELIVERY}
 
 
-class Attendance(models.Model):
+class Attendance(ChangeLoggedModel):
     meeting = models.ForeignKey(Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="attendances")
     membership = models.ForeignKey("members.Membership", verbose_name="党员", on_delete=models.PROTECT,
                                    related_name="attendances")
@@ -201,7 +201,8 @@ class Attendance(models.Model):
         indexes = [models.Index(fields=["membership", "status"], name="life_att_member_idx")]
 
     def __str__(self):
-        return f"{self.membership_id} {self.get_status_display()}"
+        # The change log names whom: its batches load membership__retiree once (scope_spec.retiree).
+        return f"{self.membership.retiree.name}：{self.get_status_display()}"
 
     def clean(self):
         errors = {}

@@ -11,7 +11,7 @@ from django.db.models.functions import Concat, Substr
 from django.urls import reverse
 
 from changqing.core.scope import ScopeSpec
-from changqing.core.changelog import ChangeLoggedModel
+from changqing.core.changelog import ChangeLoggedModel, ChangeLoggedQuerySet
 from changqing.core.tree import in_subtree
 
 code_validator = RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$", "编码只能包含字母、数字、短横线和下划线，最长32位")
@@ -46,7 +46,7 @@ PARENT_KINDS = {
 }
 
 
-class OrganizationQuerySet(models.QuerySet):
+class OrganizationQuerySet(ChangeLoggedQuerySet):
     def subtree(self, org):
         """The organisation and everything under it, in one prefix query."""
         return self.filter(in_subtree(org.path))

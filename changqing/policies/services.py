@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from changqing.core.changelog import bulk_log_changes
 
 from . import kinds
 from .models import Policy, PolicyVersion
@@ -51,10 +50,11 @@ def policy_version_create(*, kind: str, organization, valid_from: dt.date, value
     return version
 
 
-def policy_versions_bulk_create(items, *, log: bool = True) -> list[PolicyVersion]:
+def policy_versions_bulk_create(items) -> list[PolicyVersion]:
     """Many first versions at once (the demo): items of (kind, organization, valid_from, values, note).
 
-    One INSERT for the policies, one for the versions, the change log in bulk. Each (kind, organization)
+    One INSERT for the policies, one for the versions (the change-logged QuerySet writes their history in
+    bulk, unless the demo loads without history). Each (kind, organization)
     must not have a policy yet.
     """
     items = list(items)
@@ -62,7 +62,4 @@ def policy_versions_bulk_create(items, *, log: bool = True) -> list[PolicyVersio
     versions = PolicyVersion.objects.bulk_create([
         PolicyVersion(policy=p, valid_from=start, values=values, note=note)
         for p, (_, _, start, values, note) in zip(policies, items)])
-    if log:
-        bulk_log_changes(policies)
-        bulk_log_changes(versions)
     return versions

@@ -22,8 +22,6 @@ from django.utils import timezone
 
 from changqing.core.scope import Scope, scope_for
 from changqing.core import idcard
-from changqing.core.changelog import bulk_log_changes, make_change, snapshot
-from changqing.core.models import ObjectChange
 from changqing.members.models import (
     Membership, MembershipEvent, MembershipPeriod, MembershipState, MembershipStatus, PersonStatus, Retiree,
     name_pinyin,
@@ -391,8 +389,6 @@ class RosterImporter:
         if not updates and not m_updates and new_membership is None:
             self.report.unchanged += 1
             return
-        before = snapshot(retiree) if self._write and updates else None
-        m_before = snapshot(membership) if self._write and m_updates else None
         for f, new in updates.items():
             setattr(retiree, f, new)
         for f, new in m_updates.items():
@@ -407,9 +403,9 @@ class RosterImporter:
             labels.append("登记为党员")
         self._sample(row, retiree.name, "更新", labels)
         if changed:
-            writes.retirees.append((row, retiree, before, changed))
+            writes.retirees.append((row, retiree, changed))
         if m_changed:
-            writes.memberships.append((row, membership, m_before, m_changed, became_full))
+            writes.memberships.append((row, membership, m_changed, became_full))
         if new_membership is not None:
             writes.new.append((row, None, new_membership))
 
@@ -442,8 +438,8 @@ class _Writes:
 
     def __init__(self):
         self.new: list[tuple[int, Retiree | None, Membership | None]] = []  # new person and/or new membership
-        self.retirees: list[tuple[int, Retiree, dict, list[str]]] = []
-        self.memberships: list[tuple[int, Membership, dict, list[str], bool]] = []
+        self.retirees: list[tuple[int, Retiree, list[str]]] = []
+        self.memberships: list[tuple[int, Membership, list[str], bool]] = []
 
     @property
     def empty(self) -> bool:
@@ -481,27 +477,21 @@ class _Writes:
             if ended:
                 events.append(_event(m, MembershipEvent.Kind.DECEASED, m.ended_on, m.status, m.state))
         if self.retirees:
-            fields = sorted({f for _, _, _, changed in self.retirees for f in changed} | {"updated_at"})
-            for _, r, _, _ in self.retirees:
+            fields = sorted({f for _, _, changed in self.retirees for f in changed} | {"updated_at"})
+            for _, r, _ in self.retirees:
                 r.updated_at = now
-            Retiree.objects.bulk_update([r for _, r, _, _ in self.retirees], fields)
+            Retiree.objects.bulk_update([r for _, r, _ in self.retirees], fields)
         if self.memberships:
-            fields = sorted({f for _, _, _, changed, _ in self.memberships for f in changed} | {"updated_at"})
-            for _, m, _, _, became_full in self.memberships:
+            fields = sorted({f for _, _, changed, _ in self.memberships for f in changed} | {"updated_at"})
+            for _, m, _, became_full in self.memberships:
                 m.updated_at = now
                 if became_full:
                     events.append(_event(m, MembershipEvent.Kind.BECAME_FULL, m.full_on, m.status, m.state))
-            Membership.objects.bulk_update([m for _, m, _, _, _ in self.memberships], fields)
+            Membership.objects.bulk_update([m for _, m, _, _ in self.memberships], fields)
         if periods:
             MembershipPeriod.objects.bulk_create(periods)
         if events:
             MembershipEvent.objects.bulk_create(events)
-        bulk_log_changes(people + memberships)
-        changes = [make_change(r, ObjectChange.Action.UPDATE, before, snapshot(r)) for _, r, before, _ in self.retirees]
-        changes += [make_change(m, ObjectChange.Action.UPDATE, before, snapshot(m))
-                    for _, m, before, _, _ in self.memberships]
-        if changes:
-            ObjectChange.objects.bulk_create(changes)
 
 
 def _event(m: Membership, kind, on, status, state, note: str = IMPORT_NOTE) -> MembershipEvent:

@@ -1,5 +1,6 @@
 """Change history: who, when, before and after of every domain write; history page; restore."""
 import datetime as dt
+import json
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -7,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from changqing.core.roles import Role
-from changqing.core.changelog import ChangeLoggedModel, bulk_log_changes, history_for, restore_deleted
+from changqing.core.changelog import ChangeLoggedModel, history_for, restore_deleted
 from changqing.core.context import acting_as
 from changqing.core.models import ObjectChange
 from changqing.members.models import Absence, Retiree
@@ -161,22 +162,167 @@ def _retirees(org, n, start=0):
     return Retiree.objects.bulk_create(people)
 
 
+def _inserts(ctx, table):
+    return [q for q in ctx.captured_queries if q["sql"].lstrip().startswith(f'INSERT INTO "{table}"')]
+
+
 @pytest.mark.parametrize("n", [10, 250])
-def test_bulk_log_changes_writes_one_insert_per_batch(tree, n):
-    people = _retirees(tree.a, n)
+def test_bulk_create_writes_history_in_one_insert_per_batch(tree, n):
+    from changqing.core.idcard import check_char
+
+    people = []
+    for i in range(n):
+        body = f"11010519500101{i:03d}"
+        people.append(Retiree(name=f"批量{i}", gender="male", id_number=body + check_char(body),
+                              birth_date=dt.date(1950, 1, 1), organization=tree.a))
     with CaptureQueriesContext(connection) as ctx:
-        bulk_log_changes(people, batch_size=100)
-    inserts = [q for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("INSERT")]
-    # One INSERT per batch of 100 — or as few as the database's bound-parameter limit allows (SQLite: 999).
+        Retiree.objects.bulk_create(people)
     fields = [f for f in ObjectChange._meta.concrete_fields if not f.primary_key]
-    per_insert = connection.ops.bulk_batch_size(fields, [None] * 100)
-    batches = [min(100, n - i) for i in range(0, n, 100)]
-    assert len(inserts) == sum(-(-b // per_insert) for b in batches)
-    assert len(ctx.captured_queries) <= len(inserts) + 1  # plus at most the content type lookup
+    per_insert = connection.ops.bulk_batch_size(fields, [None] * n)
+    history_inserts = _inserts(ctx, ObjectChange._meta.db_table)
+    # One INSERT per batch, or as few as the database's bound-parameter limit allows (SQLite: 999).
+    assert len(history_inserts) == -(-n // per_insert)
+    rows = len(_inserts(ctx, Retiree._meta.db_table))
+    # The rows, their history, and at most the organisations (loaded once per slice) and the content type.
+    assert len(ctx.captured_queries) <= rows + len(history_inserts) + 2
     logged = ObjectChange.objects.filter(action="create", object_id__in=[str(p.pk) for p in people],
                                          content_type=ContentType.objects.get_for_model(Retiree))
     assert logged.count() == n
     assert {c.org_path for c in logged} == {tree.a.path}
+
+
+@pytest.mark.parametrize("n", [10, 250])
+def test_bulk_update_and_update_log_before_and_after_in_queries_that_do_not_grow(tree, secretary_a, n):
+    people = _retirees(tree.a, n)
+    for p in people:
+        p.address = "新地址"
+    with acting_as(secretary_a), CaptureQueriesContext(connection) as bulk:
+        Retiree.objects.bulk_update(people, ["address"], batch_size=n)
+    with acting_as(secretary_a), CaptureQueriesContext(connection) as update:
+        Retiree.objects.filter(pk__in=[p.pk for p in people]).update(address="再改的地址")
+    ct = ContentType.objects.get_for_model(Retiree)
+    changes = ObjectChange.objects.filter(content_type=ct, action="update", object_id=str(people[-1].pk)).order_by("id")
+    assert [c.changed_fields() for c in changes] == [[("address", "", "新地址")], [("address", "新地址", "再改的地址")]]
+    assert all(c.user == secretary_a and c.org_path == tree.a.path for c in changes)
+    assert ObjectChange.objects.filter(content_type=ct, action="update").count() == 2 * n
+    # Before-states read per slice of 900 keys and history written per batch: the count does not follow n
+    # (history INSERTs apart, which SQLite splits by its bound-parameter limit).
+    fields = [f for f in ObjectChange._meta.concrete_fields if not f.primary_key]
+    per_insert = connection.ops.bulk_batch_size(fields, [None] * n)
+    for ctx, most in ((bulk, 5), (update, 6)):
+        history = len(_inserts(ctx, ObjectChange._meta.db_table))
+        assert history == -(-n // per_insert) and len(ctx.captured_queries) - history <= most
+
+
+def test_an_update_that_changes_nothing_writes_nothing(tree):
+    before = ObjectChange.objects.count()
+    Retiree.objects.filter(pk=tree.ra.pk).update(name=tree.ra.name)
+    Retiree.objects.bulk_update([tree.ra], ["name"])
+    assert ObjectChange.objects.count() == before
+
+
+def test_queryset_delete_logs_every_row_and_its_cascades_in_one_insert(tree, secretary_a):
+    from changqing.members.models import Membership
+
+    people = _retirees(tree.a, 5)
+    Membership.objects.bulk_create([Membership(retiree=p, organization=tree.a, status="full",
+                                               joined_on=dt.date(1975, 7, 1)) for p in people])
+    absences = Absence.objects.bulk_create([Absence(retiree=p, start_on=dt.date(2026, 11, 1), place="海南省三亚市")
+                                            for p in people])
+    with acting_as(secretary_a), CaptureQueriesContext(connection) as ctx:
+        Retiree.objects.filter(pk__in=[p.pk for p in people]).exclude(membership__isnull=True).delete()
+    assert len(_inserts(ctx, ObjectChange._meta.db_table)) == 1
+    deleted = ObjectChange.objects.filter(action="delete", user=secretary_a)
+    by_type = {(c.content_type.model, c.object_id) for c in deleted}
+    assert {("retiree", str(p.pk)) for p in people} <= by_type
+    assert {("absence", str(a.pk)) for a in absences} <= by_type  # cascaded (on_delete=CASCADE)
+    assert all(c.org_path == tree.a.path for c in deleted)
+
+
+def test_set_null_of_a_deleted_parent_is_logged_as_an_update(tree):
+    from changqing.orgs.models import Zone
+
+    zone = Zone.objects.create(code="T-ZC", name="丙片组", organization=tree.root)
+    Organization.objects.filter(pk=tree.a.pk).update(zone=zone)
+    zone_pk = zone.pk
+    zone.delete()
+    change = history_for(tree.a).filter(action="update").first()
+    assert change.before["zone"] == zone_pk and change.after["zone"] is None
+
+
+def test_ignore_conflicts_is_refused_on_a_logged_model(tree):
+    with pytest.raises(TypeError, match="变更记录"):
+        Absence.objects.bulk_create([Absence(retiree=tree.ra, start_on=dt.date(2026, 11, 1))], ignore_conflicts=True)
+
+
+def _clear_values_in_history(*values):
+    found = []
+    for change in ObjectChange.objects.all():
+        text = json.dumps([change.before, change.after, change.object_repr], ensure_ascii=False)
+        found += [v for v in values if v in text]
+    return found
+
+
+def test_history_never_holds_an_id_number_or_phone_in_clear(tree, secretary_a):
+    clear_id, clear_phone, family = "110105194912310046", "13912345678", "13698765432"
+    with acting_as(secretary_a):
+        person = Retiree.objects.create(name="身份证测试", gender="female", id_number=clear_id, phone=clear_phone,
+                                        family_phone=family, birth_date=dt.date(1949, 12, 31), organization=tree.a)
+        person.phone = "13900001111"
+        person.save()
+        Retiree.objects.filter(pk=person.pk).update(family_phone="13611112222")
+        Retiree.objects.bulk_update([person], ["id_number"])
+        more = _retirees(tree.a, 3, start=500)
+        Retiree.objects.filter(pk__in=[p.pk for p in more]).delete()
+        pk = person.pk
+        person.delete()
+    assert _clear_values_in_history(clear_id, clear_phone, family, "13900001111", "13611112222",
+                                    *(p.id_number for p in more)) == []
+    create = ObjectChange.objects.get(action="create", object_id=str(pk),
+                                      content_type=ContentType.objects.get_for_model(Retiree))
+    assert create.after["id_number"] == "110105********0046" and create.after["phone"] == "139****5678"
+
+
+def test_a_masked_field_still_shows_that_it_changed(tree):
+    # Two numbers with the same mask (only the hidden birth year differs): the keyed hash tells them apart.
+    tree.ra.id_number = "11010519481231002X"
+    tree.ra.save()
+    change = history_for(tree.ra).first()
+    assert change.before["id_number"] == change.after["id_number"] == "110105********002X"
+    assert change.changed_fields() == [("id_number", "110105********002X", "110105********002X")]
+
+
+def test_restore_of_a_row_with_masked_personal_data_is_refused_with_the_reason(tree):
+    person = _retirees(tree.a, 1, start=700)[0]
+    pk = person.pk
+    person.delete()
+    deletion = ObjectChange.objects.get(object_id=str(pk), action="delete",
+                                        content_type=ContentType.objects.get_for_model(Retiree))
+    before = ObjectChange.objects.count()
+    with pytest.raises(ValueError, match="身份证号.*遮盖后的值"):
+        restore_deleted(deletion)
+    assert not Retiree.objects.filter(pk=pk).exists() and ObjectChange.objects.count() == before
+
+
+def test_migration_masks_history_written_in_clear(tree):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("changqing.core.migrations.0003_mask_history")
+    ct = ContentType.objects.get_for_model(Retiree)
+    old = ObjectChange.objects.create(action="update", content_type=ct, object_id="1", object_repr="旧记录",
+                                      before={"id_number": "11010519491231002X", "phone": "13800001234", "name": "甲"},
+                                      after={"id_number": "11010519491231002X", "phone": "13911112222", "name": "甲"})
+    migration.mask_history(apps, None)
+    old.refresh_from_db()
+    assert old.after["id_number"] == "110105********002X" and old.after["phone"] == "139****2222"
+    assert old.before["phone"] == "138****1234" and old.after["name"] == "甲"
+    assert [name for name, _, _ in old.changed_fields()] == ["phone"]
+    assert _clear_values_in_history("11010519491231002X", "13800001234", "13911112222") == []
+    migration.mask_history(apps, None)  # a second run changes nothing
+    again = ObjectChange.objects.get(pk=old.pk)
+    assert again.before == old.before and again.after == old.after
 
 
 def test_change_list_is_scoped_and_filters_every_logged_type(client, tree):

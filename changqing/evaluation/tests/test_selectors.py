@@ -58,9 +58,10 @@ def test_query_count_does_not_grow_with_branches(tree, django_assert_max_num_que
     many = _count(selectors.collect, [tree.a, tree.b] + more, YEAR, today=TODAY)
     assert many <= one + 1  # +1: finding the common root of several branches; never per branch
     # the first branch is recomputed (update), the others are new (create): still no per-branch queries
+    # (+6: the update path, and the history of its scores: their before-state read and its INSERT)
     many_compute = _count(services.assessments_compute, orgs=[tree.a, tree.b] + more, year=YEAR, rubric=star,
                           today=TODAY)
-    assert many_compute <= one_compute + 4
+    assert many_compute <= one_compute + 6
 
 
 def test_units_sum_their_branches(tree):

@@ -184,3 +184,37 @@ def test_edit_keeps_entry_time_and_logs_change(tree, secretary_a, client):
     assert ObjectChange.objects.filter(object_id=str(m.pk), action="update").exists()
     other = hold(tree.b, "group_meeting", dt.date(2025, 3, 1))
     assert client.get(f"/life/meetings/{other.pk}/edit/").status_code == 404
+
+
+def test_attendance_edit_keeps_its_rows_and_logs_who_was_marked_how(tree, secretary_a, client):
+    from django.contrib.contenttypes.models import ContentType
+
+    from changqing.core.context import acting_as
+    from changqing.core.models import ObjectChange
+    from changqing.life.services import AttendanceEntry, meeting_update
+
+    members = add_members(tree.a, 2)
+    client.force_login(secretary_a)
+    client.post("/life/branch/T-A/record/", _post(members))
+    m = Meeting.objects.get()
+    rows = {a.membership_id: a.pk for a in m.attendances.all()}
+    ct = ContentType.objects.get_for_model(Attendance)
+    created = ObjectChange.objects.filter(content_type=ct, action="create")
+    assert created.count() == len(rows) == 3 and all(c.user == secretary_a for c in created)
+    mark = ObjectChange.objects.latest("id").pk
+    assert client.post(f"/life/meetings/{m.pk}/edit/", _post(members, **{f"att_{members[0].pk}": "absent"})
+                       ).status_code == 302
+    assert {a.membership_id: a.pk for a in m.attendances.all()} == rows  # corrected in place, not recreated
+    (edit,) = ObjectChange.objects.filter(content_type=ct, pk__gt=mark)
+    assert edit.action == "update" and edit.user == secretary_a and edit.object_id == str(rows[members[0].pk])
+    assert edit.changed_fields() == [("status", "present", "absent")]
+    assert edit.object_repr == f"{members[0].retiree.name}：缺席" and edit.org_path == tree.a.path
+    # Dropping one person and adding a newcomer: one deletion and one creation, the rest untouched.
+    (newcomer,) = add_members(tree.a, 1)
+    mark = ObjectChange.objects.latest("id").pk
+    keep = [AttendanceEntry(mid, "absent" if mid == members[0].pk else "present") for mid in rows if mid != members[1].pk]
+    with acting_as(secretary_a):
+        meeting_update(meeting=m, attendance=[*keep, AttendanceEntry(newcomer.pk, "present")])
+    edits = ObjectChange.objects.filter(content_type=ct, pk__gt=mark)
+    assert sorted((c.action, c.object_repr) for c in edits) == [
+        ("create", f"{newcomer.retiree.name}：出席"), ("delete", f"{members[1].retiree.name}：出席")]
