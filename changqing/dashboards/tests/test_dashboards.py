@@ -6,7 +6,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from changqing.audit.models import Finding
@@ -16,11 +15,13 @@ from changqing.dues.rules import add_months, month_start
 from changqing.life.tests.conftest import add_members, hold
 from changqing.members.models import Membership
 from changqing.orgs.models import Organization, OrgKind, Zone
+from conftest import TEST_TODAY
 
 from changqing.dashboards import selectors
 from changqing.life import engine
 
-TODAY = timezone.localdate()
+pytestmark = pytest.mark.today
+TODAY = TEST_TODAY
 THIS_MONTH = month_start(TODAY)
 AS_OF = add_months(THIS_MONTH, -1)  # the last closed month
 PAGES = ["/dashboards/", "/dashboards/compliance/", "/dashboards/dues/", "/dashboards/care/", "/dashboards/zones/",

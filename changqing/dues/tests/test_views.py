@@ -6,17 +6,17 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from changqing.accounts.roles import Role
 from changqing.dues import rules
 from changqing.dues.models import BranchFundEntry, DuesBase, DuesMonth, DuesPayment, DuesPolicy, HardshipDecision
-from conftest import make_user
+from conftest import TEST_TODAY, make_user
 
 from .helpers import add_members
 
-TODAY = timezone.localdate()
+pytestmark = pytest.mark.today
+TODAY = TEST_TODAY
 MONTH = rules.month_start(TODAY)
 MCODE = f"{TODAY:%Y-%m}"
 

@@ -16,11 +16,6 @@ from conftest import make_retiree, make_user
 from .conftest import REASONS, TODAY, nominate
 
 
-@pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: TODAY)
-
-
 def client_for(user) -> Client:
     c = Client()
     c.force_login(user)

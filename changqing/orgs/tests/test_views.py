@@ -297,10 +297,10 @@ def test_list_query_counts_do_not_grow(admin_client, tree):
     assert not grew, grew
 
 
-def test_home_panels_link_to_records(admin_client, tree):
+def test_home_panels_link_to_records(admin_client, tree, today):
     _grow(tree, 2)
     CommitteeTerm.objects.filter(organization__code="T-N0").update(end_on=D(2026, 1, 1))  # overdue
-    CommitteeTerm.objects.filter(organization__code="T-N1").update(end_on=dt.date.today() + dt.timedelta(days=20))
+    CommitteeTerm.objects.filter(organization__code="T-N1").update(end_on=today + dt.timedelta(days=20))
     page = admin_client.get("/").content.decode()
     assert "换届提醒" in page and "支部规模提醒" in page and "联系与指导" in page
     overdue = admin_client.get(reverse("orgs:terms") + "?state=overdue")
