@@ -10,6 +10,7 @@ Registered as stats.city (`make bench --only stats`):
 import datetime as dt
 
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from bench import BenchContext, Figure, benchmark
 
@@ -24,7 +25,7 @@ def stats_city(ctx: BenchContext) -> list[Figure]:
     from .selectors import FIGURES, annual_figures, figure_records, records_url
 
     root = ctx.root
-    on = ON if ctx.scale == "city" else dt.date.today()
+    on = ON if ctx.scale == "city" else timezone.localdate()
     figures = annual_figures(org=root, on=on)
     with override_settings(ROOT_URLCONF="bench.urls"):
         client = ctx.client("admin")

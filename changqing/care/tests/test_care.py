@@ -11,7 +11,8 @@ from changqing.care.models import (
     AssistanceApplication, AssistanceProgramme, Booking, Campaign, HardshipRecord, OralHistory, Pairing, Venue,
     Visit, VolunteerTeam,
 )
-from conftest import TEST_TODAY, make_retiree, make_user
+from conftest import TEST_TODAY
+from tests.factories import make_retiree, make_user
 
 pytestmark = pytest.mark.today
 TODAY = TEST_TODAY

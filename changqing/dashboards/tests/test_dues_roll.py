@@ -8,10 +8,10 @@ import pytest
 from changqing.dashboards import selectors
 from changqing.dues.models import DuesBase, DuesMonth
 from changqing.life import engine
-from changqing.life.tests.conftest import add_members
 from changqing.members.models import Membership
 from changqing.members.services import membership_transfer_out, retiree_record_death
 from conftest import TEST_TODAY
+from tests.factories import add_members
 
 from .test_dashboards import _count_listed, _exported, _table_links
 

@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 from changqing.accounts.roles import Role
 from changqing.dues import rules
 from changqing.dues.models import BranchFundEntry, DuesBase, DuesMonth, DuesPayment, DuesPolicy, HardshipDecision
-from conftest import TEST_TODAY, make_user
+from conftest import TEST_TODAY
+from tests.factories import make_user
 
 from .helpers import add_members
 

@@ -5,7 +5,7 @@ from changqing.accounts.roles import Role
 from changqing.guidance.credit_code import check_char
 from changqing.guidance.models import GuidanceStation, Guide, NewOrg
 from changqing.orgs.models import Organization, OrgKind
-from conftest import make_user
+from tests.factories import make_user
 
 
 def valid_code(n: int) -> str:

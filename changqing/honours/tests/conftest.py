@@ -5,7 +5,8 @@ import pytest
 from changqing.accounts.roles import Role
 from changqing.honours import services
 from changqing.honours.models import Campaign, Category, Nomination, NominationStatus, NomineeRule, Phase
-from conftest import TEST_TODAY, make_retiree, make_user
+from conftest import TEST_TODAY
+from tests.factories import make_retiree, make_user
 
 TODAY = TEST_TODAY  # in the voting window of `campaign`
 

@@ -8,7 +8,7 @@ from changqing.accounts.roles import Role
 from changqing.core.models import ObjectChange
 from changqing.honours import selectors, services
 from changqing.honours.models import Ballot, Decision, Nomination, NominationStatus, NomineeRule, Phase
-from conftest import make_retiree, make_user
+from tests.factories import make_retiree, make_user
 
 from .conftest import REASONS, TODAY, nominate
 

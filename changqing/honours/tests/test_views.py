@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from changqing.accounts.roles import Role
 from changqing.honours import services
 from changqing.honours.models import Ballot, Nomination, NominationStatus, Phase
-from conftest import make_retiree, make_user
+from tests.factories import make_retiree, make_user
 
 from .conftest import REASONS, TODAY, nominate
 

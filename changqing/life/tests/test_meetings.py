@@ -145,7 +145,7 @@ def test_branch_page_sentences(tree, secretary_a, client):
 
 def test_member_list_and_records_out_of_scope_for_member_role(tree, client):
     from changqing.accounts.roles import Role
-    from conftest import make_user
+    from tests.factories import make_user
 
     user = make_user("member_self", Role.MEMBER)
     client.force_login(user)

@@ -168,7 +168,7 @@ def test_carer_updates_profile_but_not_the_party_relationship(tree, client):
     from changqing.accounts import scope
     from changqing.accounts.roles import Role, ScopeKind
 
-    from conftest import make_user
+    from tests.factories import make_user
 
     carer = make_user("carer", Role.CARER)
     previous = scope._resolvers.get(ScopeKind.PAIRS)

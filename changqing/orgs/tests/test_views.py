@@ -14,7 +14,7 @@ from changqing.orgs.models import (
     Organization, OrgKind, Post, Restructuring, Zone,
 )
 
-from conftest import make_user
+from tests.factories import make_user
 
 from .helpers import members
 

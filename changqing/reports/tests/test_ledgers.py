@@ -12,7 +12,7 @@ from changqing.core.exports import HEADER_MAX_WIDTH, period_label, text_width, w
 from changqing.core.models import OperationLog
 from changqing.dues.models import DuesPayment
 from changqing.life.models import Attendance, Meeting, MeetingKind
-from conftest import make_retiree, make_user
+from tests.factories import make_retiree, make_user
 
 pytestmark = pytest.mark.django_db
 

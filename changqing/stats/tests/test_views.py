@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from changqing.accounts.roles import Role
 from changqing.core.models import OperationLog
 from changqing.stats.selectors import FIGURES, annual_figures, distributions, records_url
-from conftest import make_user
+from tests.factories import make_user
 
 from .factories import jurisdiction, people_bulk, person
 
