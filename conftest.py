@@ -57,7 +57,7 @@ def pytest_unconfigure(config):
 
 @pytest.fixture(autouse=True)
 def _pinned_clock(request):
-    """Pins the clock for tests marked ``today`` or asking for ``today``; before any other function fixture."""
+    """Pins the clock for tests marked ``today`` or asking for ``today``, before the test's own fixtures run."""
     marker = request.node.get_closest_marker("today")
     if marker is None and "today" not in request.fixturenames:
         yield None
