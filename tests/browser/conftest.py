@@ -47,8 +47,8 @@ def browser():
 def demo_site(county_demo):
     """The shared county demo (conftest.county_demo), served by a live server thread for all browser tests.
 
-    The tests share one committed demo: each test reads counts before it acts and asserts the
-    difference; its own writes are rolled back.
+    What the browser writes goes through the live server and is committed: each test reads counts
+    before it acts and asserts the difference.
     """
     from django.db import connections
     from django.test.testcases import LiveServerThread, _StaticFilesHandler

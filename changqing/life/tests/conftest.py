@@ -3,6 +3,7 @@ import pytest
 from changqing.life.models import Attendance, Meeting, MeetingKind
 from tests.factories import add_members  # noqa: F401  (imported by the life tests with hold)
 
+
 def hold(org, kind_code, day, members=(), status="present", **fields):
     m = Meeting.objects.create(organization=org, kind=MeetingKind.objects.get(code=kind_code), held_on=day,
                                topic=fields.pop("topic", "学习"), **fields)
