@@ -37,6 +37,8 @@ def _clock_shift(text: str) -> dt.timedelta:
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "today(day=TEST_TODAY): pin the clock to 10:00 Beijing time of that day")
+    if not config.pluginmanager.hasplugin("xdist"):  # xdist registers it; the shared demo's tests carry it
+        config.addinivalue_line("markers", "xdist_group(name): tests sent to one xdist worker together")
     shift = os.environ.get("CHANGQING_TEST_CLOCK_SHIFT")
     if shift:
         # Ticks on from the shifted moment; a test's own pin (below) nests inside this travel.
