@@ -8,6 +8,8 @@ VENDOR := var/vendor/.installed-$(shell cat package-lock.json 2>/dev/null | cksu
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Two or more workers (one per core); the tests of the shared demo stay together on one of them.
+PYTEST_XDIST ?= -n auto --dist loadgroup
 
 .PHONY: setup run test bench browser-deps fonts clean
 
@@ -63,7 +65,7 @@ fonts:
 # The layer contracts (pyproject.toml [tool.importlinter]) are checked before the tests run.
 test: setup browser-deps fonts
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 # Benchmarks run against the machine's PostgreSQL (see changqing/bench/README.md).
 bench: setup

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from changqing.core.roles import Role
 from changqing.core.models import OperationLog
-from conftest import make_retiree, make_user
+from tests.factories import make_retiree, make_user
 
 
 @pytest.fixture

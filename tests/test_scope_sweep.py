@@ -33,7 +33,6 @@ import re
 from dataclasses import dataclass, field
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
@@ -323,12 +322,12 @@ def _own_records_of(user, org):
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
+def world(county_demo, django_db_blocker):
+    county_demo.ensure()
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            call_command("seed_demo", "--scale", "county", "--seed", "1", stdout=io.StringIO())
             a, b = _pick_branches()
             sec_a = User.objects.create_user("sweep_sec_a", password="pw-for-tests-1", full_name="甲书记测试")
             RoleAssignment.objects.create(user=sec_a, role=Role.BRANCH_SECRETARY, organization=a)

@@ -7,10 +7,8 @@ for a record of 南坪街道 and changes nothing.
 """
 from __future__ import annotations
 
-import io
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 
@@ -22,12 +20,12 @@ from tests.test_scope_sweep import (
 
 
 @pytest.fixture(scope="module")
-def stations(django_db_setup, django_db_blocker):
+def stations(county_demo, django_db_blocker):
+    county_demo.ensure()
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            call_command("seed_demo", "--scale", "county", "--seed", "3", stdout=io.StringIO())
             mine = GuidanceStation.objects.get(code="WL-YA")
             other = GuidanceStation.objects.get(code="WL-NP")
             own_names = set(NewOrg.objects.filter(station=mine).values_list("name", flat=True)) | set(

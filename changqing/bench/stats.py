@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.test.utils import override_settings
 from changqing.core.tree import in_subtree
+from django.utils import timezone
 
 from changqing.bench import BenchContext, Figure, benchmark
 
@@ -25,7 +26,7 @@ def stats_city(ctx: BenchContext) -> list[Figure]:
     from changqing.stats.selectors import FIGURES, annual_figures, figure_records, records_url
 
     root = ctx.root
-    on = ON if ctx.scale == "city" else dt.date.today()
+    on = ON if ctx.scale == "city" else timezone.localdate()
     figures = annual_figures(org=root, on=on)
     with override_settings(ROOT_URLCONF="changqing.bench.urls"):
         client = ctx.client("admin")

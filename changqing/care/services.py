@@ -6,6 +6,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from changqing.members.models import Retiree
 from changqing.core.tree import in_subtree
@@ -71,7 +72,7 @@ def campaign_assign(*, campaign: Campaign, target_ids: list[int], visitor: str) 
 def visit_record(*, retiree: Retiree, visited_on: dt.date, kind: str, visitors: str, notes: str = "",
                  gifts: str = "", amount=None, campaign: Campaign | None = None, pairing: Pairing | None = None,
                  user=None, today: dt.date | None = None) -> Visit:
-    today = today or dt.date.today()
+    today = today or timezone.localdate()  # Beijing's date, not the server's (UTC) one
     if visited_on > today:
         raise ValidationError({"visited_on": "走访日期不能晚于今天"})
     if retiree.status == "deceased" and retiree.deceased_on and visited_on > retiree.deceased_on and kind != "bereavement":

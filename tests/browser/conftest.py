@@ -20,7 +20,7 @@ def pytest_collection_modifyitems(config, items):
     browser_items = [item for item in items if "tests/browser" in str(item.fspath)]
     for item in browser_items:
         # Marked for the database so pytest-django sets up the test database, and each test's
-        # own writes are rolled back (the shared demo itself is committed once per package).
+        # own writes are rolled back (the shared demo itself is committed once, see conftest.SharedDemo).
         item.add_marker(pytest.mark.django_db)
     if os.path.exists(CHROMIUM):
         return
@@ -44,26 +44,17 @@ def browser():
 
 
 @pytest.fixture(scope="package")
-def demo_site(django_db_setup, django_db_blocker):
-    """The county demo, generated ONCE for all browser tests and served by a live server thread.
+def demo_site(county_demo):
+    """The shared county demo (conftest.county_demo), served by a live server thread for all browser tests.
 
-    Generating the demo takes seconds; doing it per test would dominate the suite. The
-    tests therefore share one committed demo: each test reads counts before it acts and
-    asserts the difference. At the end of the package the database is flushed, so the
-    tests after it start from an empty database as usual.
+    What the browser writes goes through the live server and is committed: each test reads counts
+    before it acts and asserts the difference.
     """
-    from django.core.management import call_command
     from django.db import connections
     from django.test.testcases import LiveServerThread, _StaticFilesHandler
 
-    with django_db_blocker.unblock():
-        name = str(connections["default"].settings_dict["NAME"])
-        # Never seed or flush a real database (pytest-django sets one up only for tests marked for it).
-        assert "test" in name or "memorydb" in name, f"浏览器测试没有使用测试数据库：{name}"
-        # Rows written by data migrations (meeting kinds, default rulesets) must survive the flush at
-        # the end, as TransactionTestCase's serialized_rollback does.
-        snapshot = connections["default"].creation.serialize_db_to_string()
-        call_command("seed_demo", "--scale", "county", "--seed", "1", stdout=open(os.devnull, "w"))
+    county_demo.ensure()
+    with county_demo.blocker.unblock():
         overrides = {c.alias: c for c in connections.all() if c.vendor == "sqlite" and c.is_in_memory_db()}
         for conn in overrides.values():
             conn.inc_thread_sharing()
@@ -79,18 +70,6 @@ def demo_site(django_db_setup, django_db_blocker):
             thread.terminate()
             for conn in overrides.values():
                 conn.dec_thread_sharing()
-            call_command("flush", "--noinput", verbosity=0, inhibit_post_migrate=True)
-            connections["default"].creation.deserialize_db_from_string(snapshot)
-            _reset_sequences(connections["default"])  # flush restarted them; the restored rows keep their ids
-
-
-def _reset_sequences(connection):
-    from django.apps import apps
-    from django.core.management.color import no_style
-
-    with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
-            cursor.execute(sql)
 
 
 @pytest.fixture

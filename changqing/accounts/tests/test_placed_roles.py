@@ -20,7 +20,7 @@ from changqing.core.models import OperationLog
 from changqing.core.oplog import log_operation
 from changqing.guidance.models import GuidanceStation
 from changqing.orgs.models import Organization, OrgKind
-from conftest import make_user
+from tests.factories import make_user
 
 
 @pytest.fixture

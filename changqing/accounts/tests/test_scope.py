@@ -5,7 +5,7 @@ from changqing.core.roles import Role
 from changqing.core.scope import restrict, scope_for
 from changqing.members.models import Membership, Retiree
 from changqing.orgs.models import Organization
-from conftest import make_user
+from tests.factories import make_user
 
 
 def test_secretary_sees_only_own_branch(tree, secretary_a):

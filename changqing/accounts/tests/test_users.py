@@ -8,7 +8,7 @@ from django.db import connection
 from changqing.accounts.models import RoleAssignment, User
 from changqing.core.roles import Role
 from changqing.orgs.models import Organization, OrgKind
-from conftest import make_user
+from tests.factories import make_user
 
 GOOD = {"username": "new_sec", "full_name": "新书记", "phone": "13900000000", "password": "Qingshan-2026",
         "role-role": Role.BRANCH_SECRETARY, "role-note": ""}

@@ -13,7 +13,7 @@ from changqing.audit.models import Finding, FindingStatus
 from changqing.audit.services import finding_decide, findings_store, run_integrity_audit
 from changqing.core.models import ObjectChange
 from changqing.life.models import Attendance, Meeting, MeetingKind
-from conftest import make_retiree, make_user
+from tests.factories import make_retiree, make_user
 
 
 def _meeting(org, day, entered, **kw):

@@ -11,9 +11,11 @@ from changqing.care.models import (
     AssistanceApplication, AssistanceProgramme, Booking, Campaign, HardshipRecord, OralHistory, Pairing, Venue,
     Visit, VolunteerTeam,
 )
-from conftest import make_retiree, make_user
+from conftest import TEST_TODAY
+from tests.factories import make_retiree, make_user
 
-TODAY = dt.date.today()
+pytestmark = pytest.mark.today
+TODAY = TEST_TODAY
 
 
 @pytest.fixture
@@ -90,13 +92,10 @@ def test_campaign_list_from_rules_and_completion(tree, bureau_admin, secretary_a
 
 
 def test_birthday_ledger_milestones():
-    from changqing.members.models import Retiree
-
     a = selectors.Anniversary(1, "x", "y", "birthday", dt.date(2026, 3, 1), 90, True)
     assert "逢十大寿" in a.label
     p = selectors.Anniversary(1, "x", "y", "party_birthday", dt.date(2026, 7, 1), 50, True)
     assert "光荣在党50年" in p.label
-    assert Retiree  # imported for the DB-backed test below
 
 
 def test_birthday_month_list(tree, secretary_a, client):

@@ -13,7 +13,7 @@ from changqing.core.context import acting_as
 from changqing.core.models import ObjectChange
 from changqing.members.models import Absence, Retiree
 from changqing.orgs.models import Organization, OrgKind
-from conftest import make_user
+from tests.factories import make_user
 
 
 def _history_url(obj):

@@ -11,7 +11,7 @@ from changqing.core.jobs import (
 )
 from changqing.core.models import Job, Notification, OperationLog
 from changqing.orgs.models import Organization, OrgKind
-from conftest import make_user
+from tests.factories import make_user
 
 SEEN_PROGRESS = []
 

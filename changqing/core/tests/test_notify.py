@@ -13,7 +13,7 @@ from changqing.core.notify import (
     ChannelNotConfigured, DigestItem, channels, notify, register_digest_provider, send_digests,
     unregister_digest_provider,
 )
-from conftest import make_user
+from tests.factories import make_user
 
 TODAY = dt.date(2026, 11, 24)
 

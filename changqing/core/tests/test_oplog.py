@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 
 from changqing.core.roles import Role
 from changqing.core.models import OperationLog
-from conftest import make_retiree, make_user
+from tests.factories import make_retiree, make_user
 
 Event = OperationLog.Event
 

@@ -6,21 +6,23 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from changqing.audit.models import Finding
 from changqing.care.models import HardshipRecord, Visit
 from changqing.dues.models import DuesBase, DuesMonth
 from changqing.dues.rules import add_months, month_start
-from changqing.life.tests.conftest import add_members, hold
+from changqing.life.tests.conftest import hold
 from changqing.members.models import Membership
 from changqing.orgs.models import Organization, OrgKind, Zone
+from conftest import TEST_TODAY
+from tests.factories import add_members
 
 from changqing.dashboards import selectors
 from changqing.life import engine
 
-TODAY = timezone.localdate()
+pytestmark = pytest.mark.today
+TODAY = TEST_TODAY
 THIS_MONTH = month_start(TODAY)
 AS_OF = add_months(THIS_MONTH, -1)  # the last closed month
 PAGES = ["/dashboards/", "/dashboards/compliance/", "/dashboards/dues/", "/dashboards/care/", "/dashboards/zones/",
@@ -224,7 +226,7 @@ def test_records_refuses_unknown_figure_and_other_subtrees(city, bureau_admin, c
 
 def test_zone_lead_gets_figures_of_their_zone_only(city, client):
     from changqing.core.roles import Role
-    from conftest import make_user
+    from tests.factories import make_user
 
     lead = make_user("pianzu_a", Role.ZONE_LEAD, zone=city.zone_a)
     board = selectors.overview(city.root, engine.parse_period(str(TODAY.year)), str(TODAY.year), user=lead,

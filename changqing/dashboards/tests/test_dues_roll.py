@@ -4,18 +4,19 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from changqing.dashboards import selectors
 from changqing.dues.models import DuesBase, DuesMonth
 from changqing.life import engine
-from changqing.life.tests.conftest import add_members
 from changqing.members.models import Membership
 from changqing.members.services import membership_transfer_out, retiree_record_death
+from conftest import TEST_TODAY
+from tests.factories import add_members
 
 from .test_dashboards import _count_listed, _exported, _table_links
 
-TODAY = timezone.localdate()
+pytestmark = pytest.mark.today
+TODAY = TEST_TODAY
 YEAR = TODAY.year - 1  # a whole past year
 M = {k: dt.date(YEAR, k, 1) for k in range(1, 13)}
 

@@ -1,26 +1,20 @@
 """Small builders for dues tests on the shared `tree` fixture."""
 import datetime as dt
-import itertools
 from decimal import Decimal
 
-from conftest import make_retiree
 from changqing.dues import rules
 from changqing.dues.models import DuesBase
 from changqing.policies.kinds import FAR_PAST
 from changqing.policies.services import policy_version_create
-
-_ids = itertools.count(1)
+from tests.factories import add_members as add_plain_members
 
 
 def add_members(org, n, *, pension="4000.00", basic="3000.00", since=dt.date(2024, 1, 1)):
     """n members in org, each with a retiree base from `since`."""
-    out = []
-    for _ in range(n):
-        i = next(_ids)
-        r = make_retiree(org, f"党员{i:03d}", f"T{org.code}{i:012d}"[:18])
-        DuesBase.objects.create(membership=r.membership, effective_from=since, category="retiree",
-                                pension_whole=Decimal(pension), pension_basic=Decimal(basic))
-        out.append(r.membership)
+    out = add_plain_members(org, n)
+    DuesBase.objects.bulk_create([DuesBase(membership=m, effective_from=since, category="retiree",
+                                           pension_whole=Decimal(pension), pension_basic=Decimal(basic))
+                                  for m in out])
     return out
 
 

@@ -6,7 +6,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from changqing.core.roles import Role
@@ -14,11 +13,13 @@ from changqing.dues import rules
 from changqing.dues.models import BranchFundEntry, DuesBase, DuesMonth, DuesPayment, HardshipDecision
 from changqing.dues.selectors import rules_for
 from changqing.policies.models import PolicyVersion
-from conftest import make_user
+from conftest import TEST_TODAY
+from tests.factories import make_user
 
 from .helpers import add_members, set_policy
 
-TODAY = timezone.localdate()
+pytestmark = pytest.mark.today
+TODAY = TEST_TODAY
 MONTH = rules.month_start(TODAY)
 MCODE = f"{TODAY:%Y-%m}"
 

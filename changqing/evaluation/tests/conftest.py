@@ -6,9 +6,9 @@ import pytest
 from changqing.core.roles import Role
 from changqing.care.models import Visit
 from changqing.dues.models import DuesBase, DuesMonth
-from changqing.life.tests.conftest import add_members, hold
+from changqing.life.tests.conftest import hold
 from changqing.orgs.models import Committee, CommitteeTerm
-from conftest import make_user
+from tests.factories import add_members, make_user
 
 TODAY = dt.date(2026, 3, 10)
 YEAR = 2025

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from changqing.core.roles import Role
 from changqing.evaluation import services
 from changqing.evaluation.models import Assessment, Designation, ItemScore, Rubric, RubricVersion
-from conftest import make_user
+from tests.factories import make_user
 
 from .conftest import TODAY, YEAR, build_branch_year
 

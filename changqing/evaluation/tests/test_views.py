@@ -10,7 +10,7 @@ from changqing.core.models import Job
 from changqing.evaluation import metrics, services
 from changqing.evaluation.models import Assessment, ItemScore, Rubric
 from changqing.orgs.models import Organization, OrgKind
-from conftest import make_user
+from tests.factories import make_user
 
 from .conftest import TODAY, YEAR, build_branch_year
 

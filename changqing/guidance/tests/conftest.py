@@ -1,5 +1,3 @@
-import datetime as dt
-
 import pytest
 
 from changqing.accounts.models import RoleAssignment
@@ -7,7 +5,7 @@ from changqing.core.roles import Role
 from changqing.guidance.credit_code import check_char
 from changqing.guidance.models import GuidanceStation, Guide, NewOrg
 from changqing.orgs.models import Organization, OrgKind
-from conftest import make_user
+from tests.factories import make_user
 
 
 def valid_code(n: int) -> str:
@@ -40,4 +38,4 @@ def stations(db):
     chief_user = make_user("chief1")
     RoleAssignment.objects.create(user=chief_user, role=Role.STATION_CHIEF, station_id=s1.pk)
     return type("S", (), dict(root=root, s1=s1, s2=s2, g1=g1, g2=g2, o1=o1, o2=o2, admin=admin, guide=guide_user,
-                               chief=chief_user, today=dt.date.today()))
+                               chief=chief_user))

@@ -79,28 +79,27 @@ def test_guide_cannot_answer_other_stations_request(stations, login):
     assert req.status == HelpRequest.Status.OPEN
 
 
-def test_visit_validation_and_record(stations, login):
+def test_visit_validation_and_record(stations, login, today):
     c = login(stations.guide)
-    future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    future = (today + dt.timedelta(days=3)).isoformat()
     r = c.post(reverse("guidance:visit_create"), {"guide": stations.g1.pk, "new_org": stations.o1.pk,
                                                   "visited_on": future, "content": "了解情况"})
     assert "走访日期不能晚于今天" in r.content.decode()
     r = c.post(reverse("guidance:visit_create"), {"guide": stations.g1.pk, "new_org": stations.o2.pk,
-                                                  "visited_on": dt.date.today().isoformat(), "content": "了解情况"})
+                                                  "visited_on": today.isoformat(), "content": "了解情况"})
     assert r.status_code == 200 and not GuideVisit.objects.exists()  # o2 is not a valid choice for this guide
     r = c.post(reverse("guidance:visit_create"), {"guide": stations.g1.pk, "new_org": stations.o1.pk,
-                                                  "visited_on": dt.date.today().isoformat(), "content": "了解情况"})
+                                                  "visited_on": today.isoformat(), "content": "了解情况"})
     assert r.status_code == 302
     assert GuideVisit.objects.get().created_by == stations.guide
 
 
-def test_monthly_meeting_records_attendance_once_a_month(stations, login):
+def test_monthly_meeting_records_attendance_once_a_month(stations, login, today):
     from changqing.guidance.models import Guide, StationMeeting
 
     other = Guide.objects.create(station=stations.s1, name="丙指导员")
     c = login(stations.chief)
-    today = dt.date.today().isoformat()
-    data = {"station": stations.s1.pk, "held_on": today, "topic": "例会", "minutes": "",
+    data = {"station": stations.s1.pk, "held_on": today.isoformat(), "topic": "例会", "minutes": "",
             f"present_{stations.g1.pk}": "1", f"note_{other.pk}": "生病"}
     assert c.post(reverse("guidance:meeting_create"), data).status_code == 302
     m = StationMeeting.objects.get()

@@ -5,9 +5,15 @@ import pytest
 from changqing.core.roles import Role
 from changqing.honours import services
 from changqing.honours.models import Campaign, Category, Nomination, NominationStatus, NomineeRule, Phase
-from conftest import make_retiree, make_user
+from conftest import TEST_TODAY
+from tests.factories import make_retiree, make_user
 
-TODAY = dt.date(2026, 11, 24)
+TODAY = TEST_TODAY  # in the voting window of `campaign`
+
+
+@pytest.fixture(autouse=True)
+def _on_today(today):
+    """Every honours test runs on TODAY (the pages read the date, the services are also given it)."""
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import random
 from changqing.demo.extend import DemoContext
 from changqing.honours import demo, selectors
 from changqing.honours.models import Ballot, Campaign, Nomination, Phase
-from conftest import make_retiree
+from tests.factories import make_retiree
 
 
 def test_demo_extender_makes_a_published_and_an_open_campaign(tree):

@@ -2,7 +2,6 @@ import datetime as dt
 import io
 import re
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -11,14 +10,9 @@ from openpyxl import load_workbook
 from changqing.core.roles import Role
 from changqing.honours import services
 from changqing.honours.models import Ballot, Nomination, NominationStatus, Phase
-from conftest import make_retiree, make_user
+from tests.factories import make_retiree, make_user
 
 from .conftest import REASONS, TODAY, nominate
-
-
-@pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: TODAY)
 
 
 def client_for(user) -> Client:

@@ -1,6 +1,7 @@
 """Study records (送学上门 outside meetings), training person-times, work lists from publish to completion."""
 import datetime as dt
 
+import pytest
 from django.utils import timezone
 
 from changqing.life import engine, selectors
@@ -9,6 +10,8 @@ from changqing.life.models import (
 )
 
 from .conftest import add_members, hold
+
+pytestmark = pytest.mark.today  # the worklists and warnings read the date
 
 
 def test_home_delivery_study_record_counts_as_participation(tree, secretary_a, client):

@@ -15,7 +15,7 @@ D = dt.date
 
 
 def retiree_data(tree, **overrides):
-    data = {"name": "王建国", "id_number": id_number(D(1952, 6, 1), 40), "gender": "", "birth_date": "",
+    data = {"name": "王建国", "id_number": id_number(D(1952, 6, 1), serial=40, region=433127), "gender": "", "birth_date": "",
             "ethnicity": "汉族", "retirement_kind": "tuixiu", "retired_on": "2012-06-01",
             "organization": tree.a.pk, "phone": "13912345678", "health": "good", "living": "with_family"}
     data.update(overrides)
@@ -35,11 +35,11 @@ def admin_client(client, bureau_admin):
 def test_create_derives_gender_and_birth_from_id(tree, admin_client):
     r = admin_client.post("/retirees/new/", retiree_data(tree, id_number="433127１９５２０６０１０８１５".lower()))
     assert r.status_code == 200  # wrong checksum on purpose first
-    raw = id_number(D(1952, 6, 1), 40)[:-1] + id_number(D(1952, 6, 1), 40)[-1].lower()
+    raw = id_number(D(1952, 6, 1), serial=40, region=433127)[:-1] + id_number(D(1952, 6, 1), serial=40, region=433127)[-1].lower()
     r = admin_client.post("/retirees/new/", retiree_data(tree, id_number=" " + raw.replace("1", "１") + " "))
     assert r.status_code == 302
     created = Retiree.objects.get(name="王建国")
-    assert created.id_number == id_number(D(1952, 6, 1), 40)
+    assert created.id_number == id_number(D(1952, 6, 1), serial=40, region=433127)
     assert created.birth_date == D(1952, 6, 1) and created.gender == "male"
     assert created.name_initials == "wjg"
 

@@ -9,7 +9,7 @@ from changqing.members.models import (
 )
 from changqing.orgs.models import Organization, OrgKind
 
-from conftest import make_retiree
+from tests.factories import make_retiree
 
 D = dt.date
 

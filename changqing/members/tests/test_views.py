@@ -1,7 +1,6 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from changqing.core.models import OperationLog
 from changqing.members import services
@@ -128,8 +127,7 @@ def test_move_transfer_and_absence_through_pages(tree, client, bureau_admin):
     assert a.host_org_name == "三亚市候鸟党支部"
 
 
-def test_absence_alerts_on_home_and_list(tree, client, secretary_a):
-    today = timezone.localdate()
+def test_absence_alerts_on_home_and_list(tree, client, secretary_a, today):
     long_ago = add_months(today, -7)
     Absence.objects.create(retiree=tree.ra, start_on=long_ago, place="海南省三亚市")
     Absence.objects.create(retiree=tree.rb, start_on=long_ago, place="海南省三亚市")  # other branch
@@ -170,7 +168,7 @@ def test_carer_updates_profile_but_not_the_party_relationship(tree, client):
     from changqing.core import scope
     from changqing.core.roles import Role, ScopeKind
 
-    from conftest import make_user
+    from tests.factories import make_user
 
     carer = make_user("carer", Role.CARER)
     previous = scope._resolvers.get(ScopeKind.PAIRS)

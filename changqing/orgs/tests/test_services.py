@@ -13,7 +13,7 @@ from changqing.orgs.models import (
 )
 from changqing.orgs.selectors import eligible_memberships
 
-from conftest import make_user
+from tests.factories import make_user
 
 from .helpers import member, members
 

@@ -14,7 +14,7 @@ from changqing.orgs.models import (
     Organization, OrgKind, Post, Restructuring, Zone,
 )
 
-from conftest import make_user
+from tests.factories import make_user
 
 from .helpers import members
 
@@ -180,6 +180,7 @@ def test_liaison_form_bad_phone_then_binds_account(admin_client, tree):
     assert RoleAssignment.objects.filter(user=user, role=Role.LIAISON, organization=tree.a).exists()
 
 
+@pytest.mark.today  # "finished months" of the liaison year are counted up to today
 def test_liaison_contact_form(admin_client, tree):
     x = services.liaison_assign(organization=tree.a, name="王在职", unit="县委办", phone="13900001111",
                                 start_on=D(2026, 1, 1))
@@ -196,6 +197,7 @@ def test_liaison_contact_form(admin_client, tree):
     assert "已联系" in page and "未联系" in page  # March done, other finished months missed
 
 
+@pytest.mark.today  # the yearly visit count is of this year
 def test_committee_member_records_own_visit(client, tree):
     user = make_user("gw")
     a = services.committee_member_assign(committee_org=tree.root, organization=tree.a, name="田委员",
@@ -297,10 +299,10 @@ def test_list_query_counts_do_not_grow(admin_client, tree):
     assert not grew, grew
 
 
-def test_home_panels_link_to_records(admin_client, tree):
+def test_home_panels_link_to_records(admin_client, tree, today):
     _grow(tree, 2)
     CommitteeTerm.objects.filter(organization__code="T-N0").update(end_on=D(2026, 1, 1))  # overdue
-    CommitteeTerm.objects.filter(organization__code="T-N1").update(end_on=dt.date.today() + dt.timedelta(days=20))
+    CommitteeTerm.objects.filter(organization__code="T-N1").update(end_on=today + dt.timedelta(days=20))
     page = admin_client.get("/").content.decode()
     assert "换届提醒" in page and "支部规模提醒" in page and "联系与指导" in page
     overdue = admin_client.get(reverse("orgs:terms") + "?state=overdue")

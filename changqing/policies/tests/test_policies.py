@@ -13,7 +13,7 @@ from changqing.policies.kinds import FAR_PAST
 from changqing.policies.models import Policy, PolicyVersion
 from changqing.policies.selectors import Resolver, policies_for, policy_for, version_for
 from changqing.policies.services import policy_version_create
-from conftest import make_user
+from tests.factories import make_user
 
 WARN = "warning_months"
 D2026 = dt.date(2026, 6, 30)

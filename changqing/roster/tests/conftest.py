@@ -1,5 +1,3 @@
-import datetime as dt
-
 import pytest
 
 from changqing.roster.services import roster_import_file
@@ -18,8 +16,3 @@ def run_import(tmp_path):
         return roster_import_file(path, path.name, user=user, default_org=org, dry_run=dry_run)
 
     return run
-
-
-@pytest.fixture
-def today():
-    return dt.date.today()

@@ -229,7 +229,7 @@ def test_default_org_outside_scope_is_refused(tree, secretary_a, run_import):
 
 
 def test_person_on_record_elsewhere_is_not_touched(tree, secretary_a, run_import):
-    from conftest import make_retiree
+    from tests.factories import make_retiree
 
     other = person(5)
     rb = make_retiree(tree.b, other["姓名"], other["身份证号"], birth=other["出生日期"])  # in branch B

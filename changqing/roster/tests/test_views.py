@@ -132,7 +132,7 @@ def test_export_then_import_changes_nothing(tree, client_sec, tmp_path, secretar
 
 
 def test_export_is_masked_without_unmask_and_refused_without_export(tree, tmp_path):
-    from conftest import make_user
+    from tests.factories import make_user
 
     watcher = make_user("gw", Role.COMMITTEE_MEMBER, organization=tree.root)
     c = Client()
@@ -149,7 +149,7 @@ def test_export_is_masked_without_unmask_and_refused_without_export(tree, tmp_pa
 
 
 def test_member_cannot_import(tree):
-    from conftest import make_user
+    from tests.factories import make_user
 
     member = make_user("m1", Role.MEMBER)
     c = Client()
@@ -179,7 +179,7 @@ def test_large_files_run_as_background_jobs(tree, client_sec, tmp_path, settings
 
 
 def test_carers_have_no_roster_to_import(tree):
-    from conftest import make_user
+    from tests.factories import make_user
 
     carer = make_user("carer1", Role.CARER)
     c = Client()

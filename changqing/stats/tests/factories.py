@@ -4,19 +4,11 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from changqing.core.idcard import check_char
 from changqing.members.models import Absence, Membership, Retiree
 from changqing.orgs.models import Organization, OrgKind, SetupKind, Zone
+from tests.factories import id_number
 
 _seq = itertools.count(1)
-
-
-def id_number(birth: dt.date, male: bool = True) -> str:
-    n = next(_seq)
-    seq = (n % 499) * 2 + (1 if male else 0)
-    region = f"{110101 + n // 499:06d}"
-    first17 = f"{region}{birth:%Y%m%d}{seq:03d}"
-    return first17 + check_char(first17)
 
 
 def person(org, *, birth=dt.date(1950, 5, 1), kind="tuixiu", retired_on=dt.date(2010, 6, 1), joined_on=None,

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from changqing.core.roles import Role
 from changqing.core.models import OperationLog
 from changqing.stats.selectors import FIGURES, annual_figures, distributions, records_url
-from conftest import make_user
+from tests.factories import make_user
 
 from .factories import jurisdiction, people_bulk, person
 
@@ -105,7 +105,7 @@ def test_records_are_masked_like_the_roster(admin_client, j):
     assert "139****5678" in row and not any("13912345678" == v for v in row)
 
 
-def test_secretary_sees_only_their_branch(client, j):
+def test_secretary_sees_only_their_branch(client, j, today):
     sec = make_user("stats_sec", Role.BRANCH_SECRETARY, organization=j.alone)
     client.force_login(sec)
     response = client.get("/stats/")
@@ -118,7 +118,7 @@ def test_secretary_sees_only_their_branch(client, j):
     assert client.get(records_url("retirees", org=j.root, on=ON) + "&export=xlsx").status_code == 404
     # Their own records, by default.
     response = client.get("/stats/records/")
-    assert _count(response) == annual_figures(org=j.alone, on=dt.date.today())["retirees"]
+    assert _count(response) == annual_figures(org=j.alone, on=today)["retirees"]
 
 
 def test_member_role_may_not_see_statistics(client, j):
