@@ -103,6 +103,8 @@ def test_an_empty_export_scope_is_refused_in_chinese(tree, client):
     for url in ("/retirees/", "/roster/export.xlsx", "/stats/", "/life/heatmap/"):
         response = client.get(url, {"export": "xlsx"})
         assert response.status_code == 403, url
+        page = response.content.decode()  # the page says why, in Chinese, inside the shell
+        assert "无权进行此操作" in page and "您没有导出权限" in page and "返回首页" in page, url
     assert not OperationLog.objects.filter(event=OperationLog.Event.EXPORT).exists()
 
 
