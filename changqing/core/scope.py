@@ -260,7 +260,14 @@ def org_path_of(instance) -> str | None:
     if spec is None:
         return None
     if spec.org_path is not None:
-        return getattr(instance, spec.org_path, "") or ""
+        # The stored path may sit on a related row (station__scope_path): follow the relations to it.
+        *relations, field_name = spec.org_path.split("__")
+        target = instance
+        for part in relations:
+            target = getattr(target, part, None)
+            if target is None:
+                return ""
+        return getattr(target, field_name, "") or ""
     if spec.org is not None and (path := _path_along(instance, spec.org)):
         return path
     # A role assignment naming no organisation sits where its app places it (a carer's pairs, a station).
