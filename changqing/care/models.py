@@ -144,7 +144,7 @@ class Visit(ChangeLoggedModel):
         return reverse("care:visit_detail", args=[self.pk])
 
 
-class CampaignTarget(models.Model):
+class CampaignTarget(ChangeLoggedModel):
     campaign = models.ForeignKey(Campaign, verbose_name="活动", on_delete=models.CASCADE, related_name="targets")
     retiree = models.ForeignKey("members.Retiree", verbose_name="慰问对象", on_delete=models.CASCADE,
                                 related_name="campaign_targets")
@@ -159,6 +159,9 @@ class CampaignTarget(models.Model):
         verbose_name = "慰问对象"
         verbose_name_plural = "慰问对象"
         constraints = [models.UniqueConstraint(fields=["campaign", "retiree"], name="care_target_unique")]
+
+    def __str__(self):
+        return f"慰问对象：{self.retiree.name}"
 
 
 class HardshipReason(models.TextChoices):
@@ -275,8 +278,8 @@ class VolunteerTeam(ChangeLoggedModel):
         return reverse("care:team_detail", args=[self.pk])
 
 
-class TeamMember(models.Model):
-    team = models.ForeignKey(VolunteerTeam, on_delete=models.CASCADE, related_name="members")
+class TeamMember(ChangeLoggedModel):
+    team = models.ForeignKey(VolunteerTeam, verbose_name="服务队", on_delete=models.CASCADE, related_name="members")
     retiree = models.ForeignKey("members.Retiree", verbose_name="队员", on_delete=models.CASCADE,
                                 related_name="volunteer_teams")
     joined_on = models.DateField("加入日期")
@@ -285,7 +288,12 @@ class TeamMember(models.Model):
     scope_spec = RETIREE_SCOPE
 
     class Meta:
+        verbose_name = "服务队队员"
+        verbose_name_plural = "服务队队员"
         constraints = [models.UniqueConstraint(fields=["team", "retiree"], name="care_team_member_unique")]
+
+    def __str__(self):
+        return f"队员：{self.retiree.name}"
 
 
 class VolunteerActivity(ChangeLoggedModel):
@@ -309,16 +317,24 @@ class VolunteerActivity(ChangeLoggedModel):
         return reverse("care:activity_detail", args=[self.pk])
 
 
-class Participation(models.Model):
-    activity = models.ForeignKey(VolunteerActivity, on_delete=models.CASCADE, related_name="participants")
-    retiree = models.ForeignKey("members.Retiree", on_delete=models.CASCADE, related_name="volunteer_hours")
+class Participation(ChangeLoggedModel):
+    activity = models.ForeignKey(VolunteerActivity, verbose_name="志愿服务活动", on_delete=models.CASCADE,
+                                 related_name="participants")
+    retiree = models.ForeignKey("members.Retiree", verbose_name="参加人", on_delete=models.CASCADE,
+                                related_name="volunteer_hours")
     hours = models.DecimalField("服务时长（小时）", max_digits=5, decimal_places=1,
                                 validators=[MinValueValidator(0.5)])
 
     scope_spec = RETIREE_SCOPE
 
     class Meta:
+        verbose_name = "志愿服务时长"
+        verbose_name_plural = "志愿服务时长"
         constraints = [models.UniqueConstraint(fields=["activity", "retiree"], name="care_participation_unique")]
+
+    def __str__(self):
+        # The change log loads retiree once per batch (scope_spec.retiree).
+        return f"{self.retiree.name}：{self.hours}小时"
 
 
 class CommunityDuty(ChangeLoggedModel):

@@ -97,7 +97,7 @@ class ItemSource(models.TextChoices):
     MANUAL = "manual", "人工评分"
 
 
-class RubricItem(models.Model):
+class RubricItem(ChangeLoggedModel):
     version = models.ForeignKey(RubricVersion, verbose_name="版本", on_delete=models.CASCADE, related_name="items")
     code = models.SlugField("编号", max_length=20)
     name = models.CharField("考核项目", max_length=80)

@@ -325,16 +325,21 @@ class StationMeeting(ChangeLoggedModel):
         return reverse("guidance:meeting_detail", args=[self.pk])
 
 
-class StationMeetingAttendance(models.Model):
-    meeting = models.ForeignKey(StationMeeting, on_delete=models.CASCADE, related_name="attendance")
-    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="meeting_attendance")
+class StationMeetingAttendance(ChangeLoggedModel):
+    meeting = models.ForeignKey(StationMeeting, verbose_name="例会", on_delete=models.CASCADE, related_name="attendance")
+    guide = models.ForeignKey(Guide, verbose_name="指导员", on_delete=models.CASCADE, related_name="meeting_attendance")
     present = models.BooleanField("出席", default=True)
     note = models.CharField("缺席原因", max_length=100, blank=True)
 
     scope_spec = ScopeSpec(org_path="meeting__station__scope_path")
 
     class Meta:
+        verbose_name = "例会出席"
+        verbose_name_plural = "例会出席"
         constraints = [models.UniqueConstraint(fields=["meeting", "guide"], name="guidance_attendance_unique")]
+
+    def __str__(self):
+        return f"{self.guide.name}：{'出席' if self.present else '缺席'}"
 
 
 class MonthlyList(ChangeLoggedModel):

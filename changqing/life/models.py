@@ -97,7 +97,7 @@ class RulesetVersion(ChangeLoggedModel):
         return f"{self.ruleset.name} 第{self.number}版"
 
 
-class Rule(models.Model):
+class Rule(ChangeLoggedModel):
     version = models.ForeignKey(RulesetVersion, verbose_name="版本", on_delete=models.CASCADE, related_name="rules")
     kind = models.ForeignKey(MeetingKind, verbose_name="会议类型", on_delete=models.PROTECT)
     count = models.PositiveSmallIntegerField("至少次数", default=1)
@@ -372,7 +372,7 @@ class WorkList(ChangeLoggedModel):
         return reverse("life:worklist_detail", args=[self.pk])
 
 
-class WorkItem(models.Model):
+class WorkItem(ChangeLoggedModel):
     work_list = models.ForeignKey(WorkList, verbose_name="清单", on_delete=models.CASCADE, related_name="items")
     order = models.PositiveSmallIntegerField("序号", default=1)
     title = models.CharField("事项", max_length=300)
