@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -143,9 +144,28 @@ def activity_record(*, activity: VolunteerActivity, hours: dict[int, float]) -> 
         raise ValidationError("每人服务时长应在0.5到24小时之间")
     activity.full_clean()
     activity.save()
-    Participation.objects.filter(activity=activity).delete()
-    Participation.objects.bulk_create([Participation(activity=activity, retiree_id=r, hours=h) for r, h in hours.items()])
+    _participation_apply(activity, hours)
     return activity
+
+
+def _participation_apply(activity: VolunteerActivity, hours: dict[int, float]) -> None:
+    """Bring the stored hours to `hours`: change the rows that differ, add the new, remove the dropped, so the
+    change log reads as what was corrected (whose hours, from what to what), not as a wiped and rebuilt list."""
+    stored = {p.retiree_id: p for p in activity.participants.all()}
+    now = timezone.now()
+    new, changed = [], []
+    for retiree_id, h in hours.items():
+        # The field keeps one decimal place: compare as stored, so an unchanged row is left alone.
+        value = Decimal(str(h)).quantize(Decimal("0.1"))
+        row = stored.get(retiree_id)
+        if row is None:
+            new.append(Participation(activity=activity, retiree_id=retiree_id, hours=value))
+        elif row.hours != value:
+            row.hours, row.updated_at = value, now
+            changed.append(row)
+    Participation.objects.filter(pk__in=[p.pk for rid, p in stored.items() if rid not in hours]).delete()
+    Participation.objects.bulk_update(changed, ["hours", "updated_at"])
+    Participation.objects.bulk_create(new)
 
 
 @transaction.atomic
