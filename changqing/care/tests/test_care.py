@@ -198,6 +198,39 @@ def test_volunteer_activity_hours(tree, bureau_admin, client):
     assert [m["retiree"].name for m in matches] == [tree.ra.name]
 
 
+def test_recording_an_activity_again_corrects_the_hours_in_place_and_logs_what_changed(tree, bureau_admin):
+    from django.contrib.contenttypes.models import ContentType
+
+    from changqing.care.models import Participation, TeamMember, VolunteerActivity
+    from changqing.core.context import acting_as
+    from changqing.core.models import ObjectChange
+
+    team = VolunteerTeam.objects.create(name="夕阳红理发队", organization=tree.a, services="义务理发")
+    kept, dropped, newcomer = tree.ra, make_retiree(tree.a, "李建国"), make_retiree(tree.a, "王秀英", gender="female")
+    for r in (kept, dropped, newcomer):
+        TeamMember.objects.create(team=team, retiree=r, joined_on=TODAY)
+    activity = VolunteerActivity(team=team, held_on=TODAY, title="进社区理发", beneficiaries=30)
+    with acting_as(bureau_admin):
+        services.activity_record(activity=activity, hours={kept.pk: 2.5, dropped.pk: 1})
+    rows = {p.retiree_id: p.pk for p in activity.participants.all()}
+    ct = ContentType.objects.get_for_model(Participation)
+    mark = ObjectChange.objects.latest("id").pk
+    with acting_as(bureau_admin):
+        services.activity_record(activity=activity, hours={kept.pk: 3, newcomer.pk: 2})
+    assert Participation.objects.get(retiree=kept).pk == rows[kept.pk]  # corrected in place, not recreated
+    edits = ObjectChange.objects.filter(content_type=ct, pk__gt=mark)
+    assert sorted((c.action, c.object_repr) for c in edits) == [
+        ("create", "王秀英：2.0小时"), ("delete", "李建国：1.0小时"), ("update", f"{kept.name}：3.0小时")]
+    (update,) = edits.filter(action="update")
+    assert update.changed_fields() == [("hours", "2.5", "3.0")]
+    assert all(c.user == bureau_admin and c.org_path == tree.a.path for c in edits)
+    # The same hours again write nothing.
+    mark = ObjectChange.objects.latest("id").pk
+    with acting_as(bureau_admin):
+        services.activity_record(activity=activity, hours={kept.pk: 3, newcomer.pk: 2})
+    assert not ObjectChange.objects.filter(content_type=ct, pk__gt=mark).exists()
+
+
 @pytest.mark.parametrize("n", [2, 20])
 def test_lists_do_not_grow_queries(tree, bureau_admin, client, django_assert_max_num_queries, n):
     for i in range(n):
