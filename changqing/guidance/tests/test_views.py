@@ -105,6 +105,13 @@ def test_monthly_meeting_records_attendance_once_a_month(stations, login, today)
     m = StationMeeting.objects.get()
     assert {(a.guide_id, a.present, a.note) for a in m.attendance.all()} == {
         (stations.g1.pk, True, ""), (other.pk, False, "生病")}
+    # The roll is in the history, filed under the station (its scope_path), naming whom and how.
+    from changqing.core.models import ObjectChange
+
+    rolls = ObjectChange.objects.filter(content_type__model="stationmeetingattendance", action="create")
+    assert {(c.object_repr, c.org_path) for c in rolls} == {
+        (f"{stations.g1.name}：出席", stations.s1.scope_path), ("丙指导员：缺席", stations.s1.scope_path)}
+    assert ObjectChange.objects.get(content_type__model="stationmeeting").org_path == stations.s1.scope_path
     r = c.post(reverse("guidance:meeting_create"), data)
     assert "例会已经记录过" in r.content.decode()
     assert StationMeeting.objects.count() == 1
