@@ -189,15 +189,18 @@ def county_demo(django_db_setup, django_db_blocker):
     _shared.clear()
 
 
-@pytest.fixture(autouse=True)
-def _shared_demo_guard(request):
-    """Loads the shared demo again for a test that needs it, or flushes it before one that does not."""
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Loads the shared demo again for a test that needs it, or flushes it before one that does not.
+
+    A hook, not a fixture: it must run before the test's module-scoped fixtures, some of which generate
+    their own demo (an xdist worker may run such a module after the shared demo's group).
+    """
     if _shared:
-        if "county_demo" in request.fixturenames:
+        if _uses_demo(item):
             _shared[0].ensure()
         else:
             _shared[0].release()
-    yield
 
 
 def _uses_demo(item) -> bool:
