@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from changqing.members.models import Retiree
+from changqing.core.changelog import rows_sync
 from changqing.core.tree import in_subtree
 
 from .models import (
@@ -149,23 +150,11 @@ def activity_record(*, activity: VolunteerActivity, hours: dict[int, float]) -> 
 
 
 def _participation_apply(activity: VolunteerActivity, hours: dict[int, float]) -> None:
-    """Bring the stored hours to `hours`: change the rows that differ, add the new, remove the dropped, so the
-    change log reads as what was corrected (whose hours, from what to what), not as a wiped and rebuilt list."""
-    stored = {p.retiree_id: p for p in activity.participants.all()}
-    now = timezone.now()
-    new, changed = [], []
-    for retiree_id, h in hours.items():
-        # The field keeps one decimal place: compare as stored, so an unchanged row is left alone.
-        value = Decimal(str(h)).quantize(Decimal("0.1"))
-        row = stored.get(retiree_id)
-        if row is None:
-            new.append(Participation(activity=activity, retiree_id=retiree_id, hours=value))
-        elif row.hours != value:
-            row.hours, row.updated_at = value, now
-            changed.append(row)
-    Participation.objects.filter(pk__in=[p.pk for rid, p in stored.items() if rid not in hours]).delete()
-    Participation.objects.bulk_update(changed, ["hours", "updated_at"])
-    Participation.objects.bulk_create(new)
+    """The stored hours brought to `hours` row by row (whose hours, from what to what stays in the history)."""
+    # The field keeps one decimal place: compare as stored, so an unchanged row is left alone.
+    wanted = {rid: {"hours": Decimal(str(h)).quantize(Decimal("0.1"))} for rid, h in hours.items()}
+    rows_sync(Participation, {p.retiree_id: p for p in activity.participants.all()}, wanted,
+              lambda retiree_id, values: Participation(activity=activity, retiree_id=retiree_id, **values))
 
 
 @transaction.atomic

@@ -25,6 +25,7 @@ from django.db.models import Q, prefetch_related_objects
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils.crypto import salted_hmac
+from django.utils import timezone
 from django.utils.encoding import is_protected_type
 
 from .context import current, current_user
@@ -479,3 +480,28 @@ def restore_deleted(change: ObjectChange):
         for name, values in (restored.m2m_data or {}).items():
             getattr(obj, name).set(values)
     return obj
+
+
+def rows_sync(model, stored: dict, wanted: dict, build) -> None:
+    """Bring a record's rows (a meeting's roll, an activity's hours) to `wanted`: change the rows that differ,
+    add the new, remove the dropped, so the history reads as what was corrected (whose row, from what to
+    what) rather than a wiped and rebuilt list.
+
+    stored: key -> existing row; wanted: key -> {field: value}; build(key, values) -> a new, unsaved row.
+    """
+    now = timezone.now()
+    fields = sorted({name for values in wanted.values() for name in values})
+    new, changed = [], []
+    for key, values in wanted.items():
+        row = stored.get(key)
+        if row is None:
+            new.append(build(key, values))
+        elif any(getattr(row, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.updated_at = now
+            changed.append(row)
+    model.objects.filter(pk__in=[row.pk for key, row in stored.items() if key not in wanted]).delete()
+    model.objects.bulk_update(changed, [*fields, "updated_at"])
+    model.objects.bulk_create(new)
+

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from changqing.core.changelog import rows_sync
 from changqing.core.uploads import upload_kind
 from changqing.members.models import Membership, MembershipState
 from changqing.orgs.models import Organization, OrgKind
@@ -110,31 +111,15 @@ def meeting_update(*, meeting: Meeting, attendance: list[AttendanceEntry], **fie
     return meeting
 
 
-_ATTENDANCE_FIELDS = ("status", "reason", "deliverer", "material", "feedback", "delivered_on")
-
-
 def _attendance_apply(meeting: Meeting, attendance: list[AttendanceEntry]) -> None:
-    """Bring the stored roll to `attendance`: change the rows that differ, add the new, remove the dropped,
-    so the change log reads as what was corrected (who was marked how, by whom, when)."""
-    stored = {a.membership_id: a for a in meeting.attendances.all()}
-    wanted = {e.membership_id: e for e in attendance}
-    now = timezone.now()
-    new, changed = [], []
-    for membership_id, e in wanted.items():
-        values = {"status": e.status, "reason": e.reason.strip(), "deliverer": e.deliverer.strip(),
-                  "material": e.material.strip(), "feedback": e.feedback.strip(),
-                  "delivered_on": meeting.held_on if e.status == AttendanceStatus.HOME_DELIVERY else None}
-        row = stored.get(membership_id)
-        if row is None:
-            new.append(Attendance(meeting=meeting, membership_id=membership_id, **values))
-        elif any(getattr(row, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(row, k, v)
-            row.updated_at = now
-            changed.append(row)
-    Attendance.objects.filter(pk__in=[a.pk for mid, a in stored.items() if mid not in wanted]).delete()
-    Attendance.objects.bulk_update(changed, [*_ATTENDANCE_FIELDS, "updated_at"])
-    Attendance.objects.bulk_create(new)
+    """The stored roll brought to `attendance` row by row (who was marked how, by whom, when stays in the history)."""
+    wanted = {e.membership_id: {
+        "status": e.status, "reason": e.reason.strip(), "deliverer": e.deliverer.strip(),
+        "material": e.material.strip(), "feedback": e.feedback.strip(),
+        "delivered_on": meeting.held_on if e.status == AttendanceStatus.HOME_DELIVERY else None,
+    } for e in attendance}
+    rows_sync(Attendance, {a.membership_id: a for a in meeting.attendances.all()}, wanted,
+              lambda membership_id, values: Attendance(meeting=meeting, membership_id=membership_id, **values))
 
 
 def attachment_add(*, meeting: Meeting, upload, caption: str = "") -> MeetingAttachment:
