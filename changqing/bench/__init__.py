@@ -129,6 +129,17 @@ class BenchContext:
         return statistics.median(values)
 
 
+class QueryCounter:
+    """A database execute wrapper (`connection.execute_wrapper(counter)`) that counts the queries run."""
+
+    def __init__(self):
+        self.n = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.n += 1
+        return execute(sql, params, many, context)
+
+
 def _get_ok(client, url):
     response = client.get(url)
     if response.status_code != 200:

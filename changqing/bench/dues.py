@@ -19,20 +19,11 @@ import time
 from changqing.core.tree import in_subtree
 from decimal import Decimal
 
-from changqing.bench import BenchContext, Figure, benchmark
+from changqing.bench import BenchContext, Figure, QueryCounter, benchmark
 
 ROOT = "BB"
 YEAR = 2025
 SAMPLE = 1000
-
-
-class _Counter:
-    def __init__(self):
-        self.n = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.n += 1
-        return execute(sql, params, many, context)
 
 
 
@@ -96,14 +87,14 @@ def run(sample: int = SAMPLE, year: int = YEAR) -> dict:
     from changqing.members.models import Membership
 
     members = _members()
-    bulk_q = _Counter()
+    bulk_q = QueryCounter()
     with connection.execute_wrapper(bulk_q):
         t0 = time.perf_counter()
         count, due, paid = bulk_year(members, year)
         bulk_s = time.perf_counter() - t0
     ids = list(members.order_by("pk").values_list("pk", flat=True)[:sample])
     _, s_due, s_paid = bulk_year(Membership.objects.filter(pk__in=ids), year)
-    naive_q = _Counter()
+    naive_q = QueryCounter()
     with connection.execute_wrapper(naive_q):
         t0 = time.perf_counter()
         n_due, n_paid = naive_year(ids, year)

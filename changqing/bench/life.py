@@ -15,7 +15,7 @@ import datetime as dt
 import time
 from changqing.core.tree import in_subtree
 
-from changqing.bench import BenchContext, Figure, benchmark
+from changqing.bench import BenchContext, Figure, QueryCounter, benchmark
 
 YEAR = "2025"
 TODAY = dt.date(2026, 11, 24)
@@ -64,15 +64,6 @@ def naive_compliance(root, period, today):
     return rows
 
 
-class _Counter:
-    def __init__(self):
-        self.n = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.n += 1
-        return execute(sql, params, many, context)
-
-
 def measure(root, year: str = YEAR) -> dict:
     """Time the facts load alone (the floor), the engine (load + compute) and the naive loop; check equality."""
     from django.db import connection
@@ -89,7 +80,7 @@ def measure(root, year: str = YEAR) -> dict:
               "attendance": Attendance.objects.filter(meeting__in=meetings).count()}
 
     def timed(fn):
-        counter = _Counter()
+        counter = QueryCounter()
         with connection.execute_wrapper(counter):
             t = time.perf_counter()
             out = fn()
