@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # Two or more workers (one per core); the tests of the shared demo stay together on one of them.
 PYTEST_XDIST ?= -n auto --dist loadgroup
 
-.PHONY: setup run test bench browser-deps fonts clean
+.PHONY: setup run test bench soak browser-deps fonts clean
 
 setup: $(STAMP) $(VENDOR)
 
@@ -70,6 +70,13 @@ test: setup browser-deps fonts
 # Benchmarks run against the machine's PostgreSQL (see changqing/bench/README.md).
 bench: setup
 	$(BIN)/python -m changqing.bench $(BENCH_ARGS)
+
+# Soak: gunicorn on PostgreSQL with the city demo, 20 users for SOAK_MINUTES (10) minutes (Locust on
+# loopback); reports errors, p50/p95 per page, worker memory and lost writes (var/soak/report.md).
+SOAK_ARGS ?=
+soak: setup
+	@$(BIN)/python -c 'import locust' 2>/dev/null || $(BIN)/pip install --quiet -e ".[dev,soak]"
+	$(BIN)/python -m changqing.bench.soak $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var/vendor var/static
