@@ -88,7 +88,8 @@ class _RestoreTarget:
         if self.vendor == "postgresql":
             self._conn = self.psycopg.connect(**backup._pg_conninfo(self.target.params))
             return self._conn.cursor()
-        self._conn = sqlite3.connect(self.name)
+        # Read with the converters Django's SQLite connection uses (the source is read through that one).
+        self._conn = sqlite3.connect(self.name, detect_types=sqlite3.PARSE_DECLTYPES | sqlite3.PARSE_COLNAMES)
         return self._conn.cursor()
 
     def tables(self, cursor):
