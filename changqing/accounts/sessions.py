@@ -72,13 +72,13 @@ class SessionPolicyMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not hasattr(request, "session"):
             return self.get_response(request)
-        ended = self._ended(request)
-        if ended:
-            return ended
         try:
             view_name = resolve(request.path_info).view_name
         except Resolver404:
             view_name = None
+        ended = self._ended(request, view_name)
+        if ended:
+            return ended
         # Asking how long is left is not activity: a tab left open must not keep the session alive.
         if view_name != "accounts:session_status":
             now = _now()
@@ -90,7 +90,7 @@ class SessionPolicyMiddleware:
             return redirect("accounts:password_change")
         return self.get_response(request)
 
-    def _ended(self, request):
+    def _ended(self, request, view_name):
         session = request.session
         now = _now()
         if STARTED not in session:  # a session from before this policy, or made by force_login in a test
@@ -105,6 +105,8 @@ class SessionPolicyMiddleware:
             return None
         request.logout_reason = reason
         logout(request)
+        if view_name in ("accounts:session_status", "accounts:session_ping"):
+            return JsonResponse({"authenticated": False, "seconds_left": 0})
         if request.path.startswith("/api/") or request.headers.get("HX-Request"):
             response = JsonResponse({"detail": reason}, status=401)
             if request.headers.get("HX-Request"):
