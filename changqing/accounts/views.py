@@ -60,7 +60,7 @@ def password_change(request):
             log_operation(OperationLog.Event.PASSWORD_CHANGE, request=request, detail="本人修改密码")
         # This session goes on; the user's other sessions fail Django's session hash check from now on.
         update_session_auth_hash(request, user)
-        messages.success(request, "密码已修改。用新密码登录的只有当前这台设备，其他设备上的登录已全部退出。")
+        messages.success(request, "密码已修改。您在其他手机或电脑上的登录已全部退出，需要时请用新密码重新登录。")
         return redirect("core:home")
     due = sessions.password_change_due(user)
     if due and user.must_change_password:
