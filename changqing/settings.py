@@ -4,6 +4,7 @@ CHANGQING_ENV=production switches on the deployment hardening; see
 docs/deploy.md for the full production set-up.
 """
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
+    "axes",
     "changqing.core",
     "changqing.accounts",
     "changqing.policies",
@@ -78,6 +80,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "changqing.core.middleware.RequestContextMiddleware",
+    # Idle timeout, absolute lifetime, and the forced password change (accounts/sessions.py).
+    "changqing.accounts.sessions.SessionPolicyMiddleware",
+    # Last: turns a login refused by django-axes into the Chinese lockout page (accounts/lockout.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "changqing.urls"
@@ -94,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "changqing.core.context_processors.shell",
+                "changqing.accounts.context_processors.session_policy",
             ],
         },
     },
@@ -114,12 +121,37 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Password rules (等保 2.0 identity controls), each with its reason in Chinese: changqing/accounts/passwords.py.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "changqing.accounts.passwords.LengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "changqing.accounts.passwords.CharacterKindsValidator", "OPTIONS": {"min_kinds": 3}},
+    {"NAME": "changqing.accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "changqing.accounts.passwords.UsernameValidator"},
+    {"NAME": "changqing.accounts.passwords.HistoryValidator", "OPTIONS": {"keep": 5}},
 ]
+# Days after which a password must be changed; 0 = never (the default).
+PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PASSWORD_MAX_AGE_DAYS", "0"))
+
+# Login lockout with django-axes on every door (web login, API token, django-admin): AxesStandaloneBackend
+# refuses a locked account before any password is checked. See accounts/lockout.py.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))  # failures of one user name…
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))  # …within, and locked for
+# Failures from one address (any user names) before that address is refused for the same time.
+LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("LOGIN_IP_FAILURE_LIMIT", "30"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "changqing.accounts.lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "changqing.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "changqing.accounts.lockout.client_ip"
+# Attempts while locked are refused without being counted, so the lock ends when the page says it does.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # logins are in the operation log already
+# The addresses of reverse proxies whose X-Forwarded-For the lockout trusts (nginx on the same host).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -215,7 +247,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"TermYearsEnum": [(3, "3年"), (5, "5年")]},
 }
 
-SESSION_COOKIE_AGE = 60 * 60 * 8
+# Sessions end after SESSION_IDLE_TIMEOUT seconds without a request (a warning shows a minute before) and
+# SESSION_ABSOLUTE_LIFETIME seconds after login whatever happens (accounts/sessions.py).
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
+SESSION_ABSOLUTE_LIFETIME = int(os.environ.get("SESSION_ABSOLUTE_LIFETIME", str(8 * 60 * 60)))
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 

@@ -9,5 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from changqing.core.nav import NavItem, register
 
+        from . import signals  # noqa: F401  (connects the receivers)
+
         register(NavItem("用户管理", "accounts:users", action="manage", order=890),
                  NavItem("接口令牌", "accounts:token", action="manage", order=920))

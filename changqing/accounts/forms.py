@@ -1,6 +1,7 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.password_validation import validate_password
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.password_validation import password_validators_help_texts, validate_password
 from django.core.exceptions import ValidationError
 
 from .models import RoleAssignment, User
@@ -19,25 +20,46 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].label = "用户名"
         self.fields["password"].label = "密码"
 
+    def get_invalid_login_error(self):
+        # Counted per user name as typed, so an unknown name is told exactly what a known one is.
+        from .lockout import recent_failures
 
-# Django's own translation of some validator messages is missing for zh-hans.
-_PASSWORD_MESSAGES = {
-    "password_too_short": "密码太短，至少需要 {min_length} 位。",
-    "password_too_common": "这个密码太常见，容易被猜到，请换一个。",
-    "password_entirely_numeric": "密码不能全是数字，请加入字母。",
-    "password_too_similar": "密码与用户名或姓名太相似，请换一个。",
-}
+        left = settings.AXES_FAILURE_LIMIT - recent_failures(self.cleaned_data.get("username") or "")
+        message = self.error_messages["invalid_login"]
+        if 0 < left < settings.AXES_FAILURE_LIMIT:
+            minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+            message += f"再输错 {left} 次，账号将被锁定 {minutes} 分钟。"
+        return ValidationError(message, code="invalid_login")
 
 
-def _chinese_password_error(error: ValidationError) -> ValidationError:
-    template = _PASSWORD_MESSAGES.get(error.code)
-    if template is None:
-        return error
-    return ValidationError(template.format(**(error.params or {})), code=error.code)
+class ChangePasswordForm(PasswordChangeForm):
+    """Self-service change: the old password, then the new one twice; each rule's reason beside the field."""
+
+    error_messages = {
+        **PasswordChangeForm.error_messages,
+        "password_incorrect": "原密码不正确，请重新输入。",
+        "password_mismatch": "两次输入的新密码不一致，请重新输入。",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "原密码"
+        self.fields["new_password1"].label = "新密码"
+        self.fields["new_password1"].help_text = "；".join(password_validators_help_texts()) + "。"
+        self.fields["new_password2"].label = "再输入一次新密码"
+        for name in ("old_password", "new_password1", "new_password2"):
+            self.fields[name].widget.attrs.pop("autofocus", None)
+
+    def clean(self):
+        # The rules' reasons go beside the first new-password box, where the password was made up.
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, "new_password1")
+        return forms.Form.clean(self)
 
 
 class UserCreateForm(forms.ModelForm):
-    password = forms.CharField(label="初始密码", widget=forms.PasswordInput, help_text="至少8位，不能全是数字")
+    password = forms.CharField(label="初始密码", widget=forms.PasswordInput,
+                               help_text="用户首次登录时必须改成自己的密码。" + "；".join(password_validators_help_texts()))
 
     class Meta:
         model = User
@@ -47,16 +69,14 @@ class UserCreateForm(forms.ModelForm):
 
     def clean_password(self):
         password = self.cleaned_data["password"]
-        try:
-            validate_password(password, user=User(username=self.cleaned_data.get("username", ""),
-                                                  full_name=self.cleaned_data.get("full_name", "")))
-        except ValidationError as exc:
-            raise ValidationError([_chinese_password_error(e) for e in exc.error_list]) from None
+        validate_password(password, user=User(username=self.cleaned_data.get("username", ""),
+                                              full_name=self.cleaned_data.get("full_name", "")))
         return password
 
     def save(self, commit=True):
         user = super().save(commit=False)
         user.set_password(self.cleaned_data["password"])
+        user.must_change_password = True  # the administrator knows this one
         if commit:
             user.save()
         return user

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from changqing.core.changelog import ChangeLoggedModel
 
@@ -14,6 +15,10 @@ class User(AbstractUser):
     full_name = models.CharField("姓名", max_length=50, blank=True)
     phone = models.CharField("手机号", max_length=20, blank=True)
     large_text = models.BooleanField("大字模式", default=False)
+    # Set when an administrator creates the account or resets its password: the user must choose their own
+    # password before anything else (accounts/sessions.py).
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
     retiree = models.OneToOneField(
         "members.Retiree", verbose_name="对应的离退休干部", null=True, blank=True,
         on_delete=models.SET_NULL, related_name="user_account",
@@ -41,6 +46,23 @@ class User(AbstractUser):
         from django.urls import reverse
 
         return reverse("accounts:user_detail", args=[self.pk])
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+
+class PasswordHistory(models.Model):
+    """A user's earlier password hashes, so a new password may not repeat one of the last few."""
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField("密码哈希", max_length=128)
+    created_at = models.DateTimeField("设置时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        ordering = ["-created_at", "-id"]
 
 
 class RoleAssignment(ChangeLoggedModel):

@@ -12,6 +12,11 @@ from changqing.core.oplog import log_operation
 class ObtainToken(ObtainAuthToken):
     """DRF's token exchange; a failed attempt is logged by the login-failed signal, a success here."""
 
+    def get_serializer_context(self):
+        # authenticate() gets Django's request, not DRF's wrapper: django-axes marks a refused (locked) login on
+        # the request it is given, and its middleware, which answers in Chinese, sees only Django's.
+        return {**super().get_serializer_context(), "request": self.request._request}
+
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
         if response.status_code == 200:

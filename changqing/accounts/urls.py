@@ -12,5 +12,10 @@ urlpatterns = [
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:pk>/", views.user_detail, name="user_detail"),
     path("roles/<int:pk>/remove/", views.role_remove, name="role_remove"),
+    path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
+    path("users/<int:pk>/reset-password/", views.user_reset_password, name="user_reset_password"),
+    path("password/", views.password_change, name="password_change"),
+    path("session/", views.session_status, name="session_status"),
+    path("session/ping/", views.session_ping, name="session_ping"),
     path("token/", tokens.my_token, name="token"),
 ]

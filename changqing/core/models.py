@@ -66,6 +66,10 @@ class OperationLog(models.Model):
         IMPORT = "import", "导入"
         ROLE_CHANGE = "role_change", "角色变更"
         RESTORE = "restore", "恢复记录"
+        LOCKOUT = "lockout", "账号锁定"
+        UNLOCK = "unlock", "账号解锁"
+        PASSWORD_CHANGE = "password_change", "修改密码"
+        PASSWORD_RESET = "password_reset", "重置密码"
 
     time = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(

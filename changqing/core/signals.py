@@ -14,7 +14,9 @@ def _on_login(sender, request, user, **kwargs):
 @receiver(user_logged_out, dispatch_uid="oplog_logout")
 def _on_logout(sender, request, user, **kwargs):
     if user is not None:
-        log_operation(OperationLog.Event.LOGOUT, user=user, request=request)
+        # Why, when the session policy ended it (idle, lifetime); nothing when the user chose to.
+        log_operation(OperationLog.Event.LOGOUT, user=user, request=request,
+                      detail=getattr(request, "logout_reason", ""))
 
 
 @receiver(user_login_failed, dispatch_uid="oplog_login_failed")

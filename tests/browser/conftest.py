@@ -108,6 +108,20 @@ def login(page, username, password=DEMO_PASSWORD):
     page.wait_for_url(page.base_url + "/")
 
 
+def first_login(page, username, password, new_password):
+    """Log in with a password an administrator set, and change it as the site then requires."""
+    page.goto(page.base_url + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]:has-text('登录')")
+    page.wait_for_url(page.base_url + "/accounts/password/")
+    page.fill("#id_old_password", password)
+    page.fill("#id_new_password1", new_password)
+    page.fill("#id_new_password2", new_password)
+    page.click("button:has-text('确认修改')")
+    page.wait_for_url(page.base_url + "/")
+
+
 def screenshot(page, name):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

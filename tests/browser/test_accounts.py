@@ -6,7 +6,7 @@ from django.db import connection, connections
 
 from changqing.accounts.models import User
 
-from .conftest import login, screenshot
+from .conftest import first_login, login, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -47,20 +47,21 @@ def test_admin_creates_a_user_and_the_user_logs_in(cleanup, page_factory, width)
     page.select_option("#id_role-role", "branch_secretary")
     page.click("button:has-text('创建')")
     # Both mistakes are named in Chinese right under their fields; nothing was saved.
-    assert "密码不能全是数字" in page.inner_text("#id_password_errors")
+    assert "至少 3 种" in page.inner_text("#id_password_errors")
     assert "需要指定所管理的组织" in page.inner_text("#id_role-organization_errors")
     screenshot(page, f"accounts-user-form-errors-{width}")
     assert not _committed(lambda: User.objects.filter(username="laozhang").exists())
 
-    page.fill("#id_password", "Changqing-laozhang")
+    page.fill("#id_password", "Songbai#1949")
     page.select_option("#id_role-organization", label="县政府办老干党支部")
     page.click("button:has-text('创建')")
     page.wait_for_selector("text=已创建用户 老张")
     assert "支部书记" in page.inner_text("main")
     screenshot(page, f"accounts-user-detail-{width}")
 
+    # The administrator knows this password: the new user must first choose their own.
     other = page_factory(width=width)
-    login(other, "laozhang", "Changqing-laozhang")
+    first_login(other, "laozhang", "Songbai#1949", "Qingsong#1950")
     assert "老张" in other.inner_text("header")
 
 
@@ -70,14 +71,14 @@ def test_admin_gives_a_station_role_and_the_guide_reaches_the_station(cleanup, p
     page.goto(page.base_url + "/accounts/users/new/")
     page.fill("#id_username", "xinzhidao")
     page.fill("#id_full_name", "新指导员")
-    page.fill("#id_password", "Changqing-xinzhidao")
+    page.fill("#id_password", "Songbai#1949")
     page.select_option("#id_role-role", "guide")
     page.click("button:has-text('创建')")
     # No station chosen: said beside the field, nothing saved.
     assert "该角色需要指定指导站" in page.inner_text("#id_role-station_id_errors")
     assert not _committed(lambda: User.objects.filter(username="xinzhidao").exists())
     screenshot(page, "accounts-station-role-error-375")
-    page.fill("#id_password", "Changqing-xinzhidao")
+    page.fill("#id_password", "Songbai#1949")
     page.select_option("#id_role-station_id", label="永安街道党建工作指导站")
     page.click("button:has-text('创建')")
     page.wait_for_selector("text=已创建用户 新指导员")
@@ -86,7 +87,7 @@ def test_admin_gives_a_station_role_and_the_guide_reaches_the_station(cleanup, p
     assert "新指导员" in page.inner_text("main")
 
     guide = page_factory(width=375)
-    login(guide, "xinzhidao", "Changqing-xinzhidao")
+    first_login(guide, "xinzhidao", "Songbai#1949", "Qingsong#1950")
     guide.goto(guide.base_url + "/guidance/")
     assert "永安街道党建工作指导站" in guide.inner_text("main")
 

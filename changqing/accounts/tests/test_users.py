@@ -33,11 +33,15 @@ def test_bureau_admin_creates_user_with_role_in_subtree(admin_client, tree):
     assert user.check_password("Qingshan-2026")
     assignment = user.role_assignments.get()
     assert (assignment.role, assignment.organization) == (Role.BRANCH_SECRETARY, tree.a)
-    # The new user can log in and sees their branch only.
+    assert user.must_change_password  # the administrator knows the password: the user must choose their own
+    # The new user logs in, is sent to change the password first, and then sees their branch only.
     from django.test import Client
 
     c = Client()
-    assert c.login(username="new_sec", password="Qingshan-2026")
+    assert c.post("/accounts/login/", {"username": "new_sec", "password": "Qingshan-2026"})["Location"] == "/"
+    assert c.get("/orgs/")["Location"] == "/accounts/password/"
+    c.post("/accounts/password/", {"old_password": "Qingshan-2026", "new_password1": "Songbai#1949",
+                                   "new_password2": "Songbai#1949"})
     assert "甲支部" in c.get("/orgs/").content.decode() and "乙支部专有名称" not in c.get("/orgs/").content.decode()
 
 
@@ -60,8 +64,8 @@ def test_zone_lead_and_member_users_are_listed_for_their_admin(admin_client, tre
 
 @pytest.mark.parametrize("change, field_id, message", [
     ({"username": "sec_a"}, "id_username", "已存在"),
-    ({"password": "12345678"}, "id_password", "全是数字"),
-    ({"password": "abc"}, "id_password", "至少需要 8 位"),
+    ({"password": "12345678"}, "id_password", "至少 3 种"),
+    ({"password": "abc"}, "id_password", "至少需要 10 位"),
     ({"role-organization": ""}, "id_role-organization", "需要指定所管理的组织"),
     ({"role-role": Role.ZONE_LEAD, "role-organization": ""}, "id_role-zone", "片组长角色需要指定片组"),
     ({"role-role": Role.MEMBER, "role-organization": ""}, "id_role-role", "离退休干部档案"),
