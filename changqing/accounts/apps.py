@@ -11,3 +11,8 @@ class AccountsConfig(AppConfig):
 
         register(NavItem("用户管理", "accounts:users", action="manage", order=890),
                  NavItem("接口令牌", "accounts:token", action="manage", order=920))
+
+        from . import apitoken, twofactor
+
+        apitoken.connect_signals()
+        twofactor.connect_signals()

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import tokens, views
+from . import tokens, twofactor, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -13,4 +13,8 @@ urlpatterns = [
     path("users/<int:pk>/", views.user_detail, name="user_detail"),
     path("roles/<int:pk>/remove/", views.role_remove, name="role_remove"),
     path("token/", tokens.my_token, name="token"),
+    path("two-factor/", twofactor.manage, name="two_factor"),
+    path("two-factor/verify/", twofactor.verify, name="two_factor_verify"),
+    path("two-factor/setup/", twofactor.setup, name="two_factor_setup"),
+    path("users/<int:pk>/two-factor/reset/", twofactor.reset, name="two_factor_reset"),
 ]

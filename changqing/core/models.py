@@ -66,6 +66,7 @@ class OperationLog(models.Model):
         IMPORT = "import", "导入"
         ROLE_CHANGE = "role_change", "角色变更"
         RESTORE = "restore", "恢复记录"
+        TWO_FACTOR = "two_factor", "两步验证设置"
 
     time = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(
