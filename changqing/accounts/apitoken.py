@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
@@ -133,3 +134,14 @@ def connect_signals():
     user_model = settings.AUTH_USER_MODEL
     pre_save.connect(_before_user_save, sender=user_model, dispatch_uid="api_tokens_watch_user")
     post_save.connect(_after_user_save, sender=user_model, dispatch_uid="api_tokens_die_with_password")
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """How the OpenAPI schema describes the token header (drf-spectacular)."""
+
+    target_class = "changqing.accounts.apitoken.ApiTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "请求头 `Authorization: Token 您的令牌`（令牌在“接口令牌”页面生成，或 POST /api/v1/auth/token/）"}
