@@ -69,7 +69,7 @@ def test_admin_enrols_on_a_phone_and_logs_in_with_a_code(required, page_factory)
     assert len(codes) == 10 and all(re.fullmatch(r"\d{5} \d{5}", c) for c in codes)
     screenshot(page, "two-factor-recovery-codes-375")
     page.click("a:has-text('我已抄好，继续')")
-    page.wait_for_url(page.base_url + "/")
+    page.wait_for_url(page.base_url + "/orgs/")  # where they were going when held
     assert _committed(lambda: _devices_of("admin")[0].filter(confirmed=True).count()) == 1
 
     page.context.clear_cookies()  # a new visit (the account menu's 退出 may move)
