@@ -272,3 +272,42 @@ def test_enrolment_and_verify_pages_render_for_the_time_being(client, tree, secr
     # An outside next is not followed.
     assert client.get("/accounts/two-factor/verify/?next=https://evil.example/")["Location"] == "/"
     assert timezone.now()  # the clock is whatever it is: nothing above depends on it
+
+
+def test_a_session_from_before_two_factor_is_held_too_and_htmx_is_redirected(client, tree, secretary_a):
+    enrol(secretary_a)
+    client.force_login(secretary_a)
+    session = client.session
+    del session[twofactor.SESSION_STATE]  # as a session made before this release
+    session.save()
+    response = client.get("/retirees/", headers={"HX-Request": "true"})
+    assert response["HX-Redirect"].startswith("/accounts/two-factor/verify/")
+    assert client.session[twofactor.SESSION_STATE] == "verify"
+    # A POST is held as well, and changes nothing.
+    response = client.post("/accounts/token/", {"action": "create", "name": "偷偷生成"})
+    assert response["Location"] == "/accounts/two-factor/verify/"
+    from changqing.accounts.apitoken import ApiToken
+
+    assert not ApiToken.objects.exists()
+
+
+@override_settings(TWO_FACTOR_REQUIRED=True)
+def test_a_django_admin_account_must_enrol_before_the_admin_site(client, tree):
+    staff = make_user("ops")
+    staff.is_staff = staff.is_superuser = True
+    staff.save()
+    assert password_login(client, "ops").startswith("/accounts/two-factor/setup/")
+    response = client.get("/django-admin/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/two-factor/setup/")
+
+
+def test_the_secret_being_enrolled_stays_the_same_across_reloads(client, tree, secretary_a):
+    client.force_login(secretary_a)
+    first = re.search(r'data-secret="([A-Z2-7]+)"', client.get("/accounts/two-factor/setup/").content.decode())
+    second = re.search(r'data-secret="([A-Z2-7]+)"', client.get("/accounts/two-factor/setup/").content.decode())
+    assert first.group(1) == second.group(1)
+    other = client.__class__()
+    other.force_login(secretary_a)
+    third = re.search(r'data-secret="([A-Z2-7]+)"', other.get("/accounts/two-factor/setup/").content.decode())
+    assert third.group(1) != first.group(1)  # each session its own, never stored before it is confirmed
+    assert not TOTPDevice.objects.exists()
