@@ -7,7 +7,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from rest_framework import status
+from rest_framework import serializers, status
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 
@@ -20,6 +21,13 @@ from .apitoken import MAX_TOKENS_PER_USER, ApiToken
 _SHOWN_ONCE = "api_token_new_key"
 
 
+class TokenRequestSerializer(AuthTokenSerializer):
+    otp = serializers.CharField(label="动态码", required=False, allow_blank=True, write_only=True,
+                                help_text="已启用两步验证的账号必填：验证器上的6位动态码，或一个10位恢复码")
+    name = serializers.CharField(label="令牌名称", required=False, allow_blank=True, max_length=50, write_only=True,
+                                 help_text="用在哪里，以后在“接口令牌”页面好分辨")
+
+
 class ObtainToken(ObtainAuthToken):
     """Username and password (and `otp`, the authenticator code, for an account with two-factor) give a new token.
 
@@ -27,14 +35,16 @@ class ObtainToken(ObtainAuthToken):
     login-failed signal; a failed code and a success here.
     """
 
+    serializer_class = TokenRequestSerializer
+
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
-        problem = twofactor.api_code_problem(user, str(request.data.get("otp", "")), request=request)
+        problem = twofactor.api_code_problem(user, serializer.validated_data.get("otp", ""), request=request)
         if problem:
             return Response({"otp": [problem]}, status=status.HTTP_400_BAD_REQUEST)
-        name = str(request.data.get("name", "")).strip() or "通过接口获取"
+        name = serializer.validated_data.get("name", "").strip() or "通过接口获取"
         token, key = ApiToken.issue(user, name)
         log_operation(OperationLog.Event.LOGIN, user=user, request=request,
                       detail=f"通过接口获取访问令牌 {token.prefix}…")
