@@ -244,7 +244,7 @@ def verify(request):
             log_operation(OperationLog.Event.LOGIN, request=request, detail=_verified_detail(device))
             if isinstance(device, StaticDevice):
                 left = device.token_set.count()
-                messages.warning(request, f"您用了一个恢复码，还剩 {left} 个。如果手机已丢失，请请管理员重置两步验证后重新绑定。")
+                messages.warning(request, f"您用了一个恢复码，还剩 {left} 个。如果手机已丢失，请让另一位管理员为您重置两步验证，再重新绑定。")
             return redirect(_next(request))
     return render(request, "accounts/two_factor_verify.html", {
         "title": "两步验证", "form": form, "next": _next(request), "nav_groups": [],
