@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -21,6 +22,8 @@ urlpatterns = [
     path("reports/", include("changqing.reports.urls")),
     path("api/v1/", include("changqing.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Both need a login: the schema by token or session (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]), the docs page
+    # sends a browser to the login page.
+    path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
     path("django-admin/", admin.site.urls),
 ]

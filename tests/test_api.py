@@ -5,9 +5,9 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from changqing.accounts.apitoken import ApiToken, digest_of
 from changqing.core.roles import Role
 from changqing.core.models import OperationLog
 from tests.factories import make_retiree, make_user
@@ -42,7 +42,9 @@ def test_token_is_obtained_with_username_and_password_and_then_authenticates(api
     response = api.post("/api/v1/auth/token/", {"username": "sec_a", "password": "pw-for-tests-1"}, format="json")
     assert response.status_code == 200
     key = response.json()["token"]
-    assert Token.objects.get(user=secretary_a).key == key
+    # Only the digest is stored: the key itself is nowhere in the table.
+    token = ApiToken.objects.get(user=secretary_a)
+    assert token.digest == digest_of(key) and key not in {token.digest, token.prefix, token.name}
     assert OperationLog.objects.filter(event=OperationLog.Event.LOGIN, username="sec_a",
                                        detail__contains="令牌").exists()
     bearer = APIClient()
@@ -55,26 +57,31 @@ def test_token_is_obtained_with_username_and_password_and_then_authenticates(api
 def test_wrong_password_gets_no_token_and_is_logged(api, tree, secretary_a):
     response = api.post("/api/v1/auth/token/", {"username": "sec_a", "password": "nope"}, format="json")
     assert response.status_code == 400 and "token" not in response.json()
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
     assert OperationLog.objects.filter(event=OperationLog.Event.LOGIN_FAILED, username="sec_a").exists()
     bad = APIClient()
     bad.credentials(HTTP_AUTHORIZATION="Token 0123456789abcdef0123456789abcdef01234567")
-    assert bad.get("/api/v1/retirees/").status_code in (401, 403)
+    response = bad.get("/api/v1/retirees/")
+    assert response.status_code == 401 and "令牌无效" in response.json()["detail"]
 
 
-def test_token_page_shows_and_renews_the_users_own_token(client, tree, secretary_a):
+def test_token_page_makes_shows_once_and_revokes_the_users_own_tokens(client, tree, secretary_a):
     client.force_login(secretary_a)
     page = client.get("/accounts/token/").content.decode()
-    assert "您还没有令牌" in page and not Token.objects.exists()
-    client.post("/accounts/token/")
-    first = Token.objects.get(user=secretary_a).key
-    assert first in client.get("/accounts/token/").content.decode()
-    client.post("/accounts/token/")
-    second = Token.objects.get(user=secretary_a).key
-    assert second != first and Token.objects.count() == 1
+    assert "您还没有令牌" in page and not ApiToken.objects.exists()
+    client.post("/accounts/token/", {"action": "create", "name": "统计系统"})
+    shown = client.get("/accounts/token/").content.decode()
+    first = re.search(r'id="api-token"[^>]*>([^<]+)<', shown).group(1)
+    assert ApiToken.objects.get(user=secretary_a).digest == digest_of(first)
+    assert first not in client.get("/accounts/token/").content.decode()  # shown once only
+    client.post("/accounts/token/", {"action": "create", "name": "档案系统"})
+    assert ApiToken.objects.filter(user=secretary_a).count() == 2  # several at once
     old = APIClient()
     old.credentials(HTTP_AUTHORIZATION=f"Token {first}")
-    assert old.get("/api/v1/retirees/").status_code in (401, 403)
+    assert old.get("/api/v1/retirees/").status_code == 200
+    client.post("/accounts/token/", {"action": "revoke", "token": ApiToken.objects.get(name="统计系统").pk})
+    assert list(ApiToken.objects.values_list("name", flat=True)) == ["档案系统"]
+    assert old.get("/api/v1/retirees/").status_code == 401
 
 
 def test_schema_and_docs_load_without_any_external_url(client, tree, secretary_a):

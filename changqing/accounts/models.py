@@ -116,3 +116,7 @@ class RoleAssignment(ChangeLoggedModel):
         user = getattr(self, "user", None)  # unset while the user is being created
         if kind == ScopeKind.SELF and not (user is not None and user.retiree_id):
             raise ValidationError({"role": "党员角色需要先关联本人的离退休干部档案"})
+
+
+# API tokens live in their own module (model, authentication, receivers); imported here so Django finds the model.
+from .apitoken import ApiToken  # noqa: E402,F401

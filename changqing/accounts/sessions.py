@@ -27,9 +27,11 @@ LAST_SEEN = "_session_last_seen"
 # A request within this many seconds of the last recorded one does not write the session again.
 TOUCH_EVERY = 15
 
-# Pages a user who must change their password may still open.
+# Pages a user who must change their password may still open. The two-factor pages come first
+# (TwoFactorMiddleware runs before this one): the code is asked before the forced change, never after.
 _OPEN_WHILE_CHANGE_DUE = ("accounts:password_change", "accounts:logout", "accounts:large_text",
-                          "accounts:session_status", "accounts:session_ping")
+                          "accounts:session_status", "accounts:session_ping",
+                          "accounts:two_factor_verify", "accounts:two_factor_setup")
 
 
 def _now() -> float:

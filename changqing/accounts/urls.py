@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import tokens, views
+from . import tokens, twofactor, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -18,4 +18,8 @@ urlpatterns = [
     path("session/", views.session_status, name="session_status"),
     path("session/ping/", views.session_ping, name="session_ping"),
     path("token/", tokens.my_token, name="token"),
+    path("two-factor/", twofactor.manage, name="two_factor"),
+    path("two-factor/verify/", twofactor.verify, name="two_factor_verify"),
+    path("two-factor/setup/", twofactor.setup, name="two_factor_setup"),
+    path("users/<int:pk>/two-factor/reset/", twofactor.reset, name="two_factor_reset"),
 ]

@@ -70,6 +70,7 @@ class OperationLog(models.Model):
         UNLOCK = "unlock", "账号解锁"
         PASSWORD_CHANGE = "password_change", "修改密码"
         PASSWORD_RESET = "password_reset", "重置密码"
+        TWO_FACTOR = "two_factor", "两步验证设置"
 
     time = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(

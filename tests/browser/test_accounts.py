@@ -97,7 +97,16 @@ def test_token_page(demo, page_factory):
     login(page, "admin")
     page.click("nav.mainnav summary:has-text('系统')")  # the menu group holding it
     page.click("nav >> text=接口令牌")
-    page.click("button:has-text('生成令牌'), button:has-text('重新生成')")
+    page.fill("#id_name", "浏览器测试")
+    page.click("button:has-text('生成令牌')")
     token = page.inner_text("#api-token")
-    assert len(token) == 40
+    assert token.startswith("cq_") and len(token) == 43
+    assert "浏览器测试" in page.inner_text("#token-list")
     screenshot(page, "accounts-token")
+    # Shown once: gone on the next visit; revoked from the list.
+    page.reload()
+    assert page.locator("#api-token").count() == 0
+    row = page.locator("#token-list tr", has_text="浏览器测试")
+    row.locator("button:has-text('撤销')").click()
+    assert "已撤销令牌" in page.inner_text("main")
+    assert "浏览器测试" not in page.inner_text("main").split("生成新令牌")[0].replace("已撤销令牌“浏览器测试”", "")
