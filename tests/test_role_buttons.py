@@ -94,7 +94,9 @@ def test_no_link_leads_to_403(username, demo_users, db):
     assert len(starts) > 1, f"{username} 的菜单是空的"
     seen, queue, failures = set(), [], []
     for page in starts:
-        response = client.get(page)
+        response = client.get(page, follow=True)  # a menu entry may lead on (/life/ → the user's branch)
+        if response.redirect_chain:
+            page = response.redirect_chain[-1][0]
         if response.status_code != 200:
             failures.append(f"{username}：菜单页 {page} 答复 HTTP {response.status_code}")
             continue
@@ -113,3 +115,25 @@ def test_no_link_leads_to_403(username, demo_users, db):
     print(f"\n{username}：菜单页 {len(starts)} 个，跟随链接 {len(queue)} 个")
     assert len(queue) >= 5
     assert not failures, "角色用不了的按钮不应显示：\n" + "\n".join(failures)
+
+
+def test_a_member_sees_no_collection_sheet_button(demo_users, db):
+    """The example of the issue: 党员 sees no 收缴登记 button (it would lead to 无权进行此操作)."""
+    client = Client(raise_request_exception=False)
+    client.force_login(demo_users["dangyuan"])
+    assert client.get("/dues/sheet/").status_code == 403
+    for url in ["/"] + [item["url"] for item in nav.items_for(demo_users["dangyuan"])]:
+        html = client.get(url, follow=True).content.decode()
+        assert "收缴登记" not in html and "/dues/sheet/" not in html, url
+
+
+def test_view_only_roles_see_no_visit_button(demo_users, db):
+    """A committee member reads the care pages but records no visit: no 记录走访 / 记录慰问."""
+    client = Client(raise_request_exception=False)
+    client.force_login(demo_users["gongwei"])
+    assert client.get("/care/visits/new/").status_code == 403
+    for url in ["/care/", "/care/birthdays/"]:
+        html = client.get(url).content.decode()
+        assert "/care/visits/new/" not in html, url
+    client.force_login(demo_users["shuji"])
+    assert "/care/visits/new/" in client.get("/care/").content.decode()  # control: who may, sees it
