@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "axes",
+    "csp",
     "changqing.core",
     "changqing.accounts",
     "changqing.policies",
@@ -83,6 +84,7 @@ MIDDLEWARE = [
     "changqing.accounts.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "changqing.core.middleware.RequestContextMiddleware",
     # Idle timeout, absolute lifetime, and the forced password change (accounts/sessions.py).
     "changqing.accounts.sessions.SessionPolicyMiddleware",
@@ -234,6 +236,10 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "changqing.api.renderers.StrictBrowsableAPIRenderer",  # no inline <style> (CSP)
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -280,6 +286,30 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp 4, dict format): scripts only from our own origin, no inline
+# script, no eval. Every script is a static file; pages pass data in data-* attributes or json_script.
+# Styles: <style> elements only from our files; style="" attributes are allowed (templates set widths
+# and colours of bars, ECharts writes its tooltips as HTML with style attributes). See architecture §CSP.
+from csp.constants import NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Our own error pages (400/403/404/500 and CSRF failure), in Chinese, in the site's layout.
+CSRF_FAILURE_VIEW = "changqing.core.errors.csrf_failure"
 
 LOGGING = {
     "version": 1,

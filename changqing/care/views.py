@@ -115,6 +115,7 @@ def dashboard(request):
         "overdue_pairs": [p for p in pairs if p.overdue], "pair_count": len(pairs),
         "upcoming": upcoming, "days": days,
         "hardship": [(labels[h["reason"]], h["reason"], h["n"]) for h in hardship],
+        "can_visit": not scope_for(request.user, "change").empty,  # the check visit_create makes
     })
 
 
@@ -305,7 +306,8 @@ def birthdays(request):
     nxt = last + dt.timedelta(days=1)
     return render(request, "care/birthdays.html", {
         "title": f"{first.year}年{first.month}月生日台账", "rows": rows, "first": first, "prev": prev, "next": nxt,
-        "kind": kind, "milestone": request.GET.get("milestone") == "1"})
+        "kind": kind, "milestone": request.GET.get("milestone") == "1",
+        "can_visit": not scope_for(request.user, "change").empty})
 
 
 # -- pairings ------------------------------------------------------------------------

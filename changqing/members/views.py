@@ -55,6 +55,14 @@ class RetireeListView(LedgerExportMixin, ScopedListView):
         Column("status", "状态", sort="status", value=lambda r: r.get_status_display()),
     ]
 
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        # 导入名册 only for those roster.views.import_start lets in: a change scope over organisations
+        # (a carer changes records of the people paired with them, not an organisation's roll).
+        change = scope_for(self.request.user, "change")
+        ctx["can_import"] = change.everything or bool(change.org_paths)
+        return ctx
+
 
 def _absence_due(a) -> str:
     return selectors.absence_assessment(a, timezone.localdate(), rules.current_rule()).message

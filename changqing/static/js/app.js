@@ -11,6 +11,10 @@ document.addEventListener("DOMContentLoaded", function () {
   document.addEventListener("click", function (e) {
     if (!e.target.closest(".nav-group")) groups.forEach(function (d) { d.open = false; });
   });
+  // 打印 buttons (no inline onclick: the Content-Security-Policy allows no inline script).
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.addEventListener("click", function () { window.print(); });
+  });
   if (window.matchMedia("(max-width: 640px)").matches) {
     document.querySelectorAll("details.nav-collapse").forEach(function (d) { d.open = false; });
   }

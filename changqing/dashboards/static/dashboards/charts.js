@@ -10,6 +10,19 @@
   var charts = [];
 
   function go(url) { if (url) window.location.href = url; }
+  // Tooltips are HTML: every name in them (organisations, zones, series) is escaped, so a branch
+  // named <img src=x onerror=…> shows as text. Axis labels and legends are drawn on the canvas.
+  function esc(v) { return echarts.format.encodeHTML(v == null ? "" : String(v)); }
+  function axisTip(unit) {
+    return function (params) {
+      var rows = [].concat(params);
+      if (!rows.length) { return ""; }
+      return esc(rows[0].name) + rows.map(function (p) {
+        var v = Array.isArray(p.value) ? p.value[2] : p.value;
+        return "<br>" + p.marker + esc(p.seriesName) + "：" + esc(v) + (unit === "%" ? "%" : "");
+      }).join("");
+    };
+  }
   function label(unit) {
     return { show: true, fontSize: fs, color: text, formatter: function (p) {
       var v = Array.isArray(p.value) ? p.value[2] : p.value; return v === 0 ? "" : v + (unit === "%" ? "%" : ""); } };
@@ -24,7 +37,7 @@
       spec.id !== "dues-months" && (spec.id !== "zones-rates" || manyZones(spec));
     var base = {
       textStyle: { fontSize: fs, color: text },
-      tooltip: { trigger: spec.type === "heatmap" ? "item" : "axis", textStyle: { fontSize: fs } },
+      tooltip: { trigger: spec.type === "heatmap" ? "item" : "axis", textStyle: { fontSize: fs }, formatter: axisTip(spec.unit) },
       legend: { show: (spec.series || []).length > 1, top: 0, textStyle: { fontSize: fs, color: text } },
       grid: { left: 8, right: 40, top: 40, bottom: 8, containLabel: true }
     };
@@ -34,7 +47,7 @@
       formatter: spec.unit === "%" ? "{value}%" : "{value}" }, splitLine: { lineStyle: { color: dark ? "#24476f" : "#ddd" } } };
     if (spec.type === "heatmap") {
       return Object.assign(base, {
-        tooltip: { formatter: function (p) { return spec.rows[p.value[1]] + " · " + spec.categories[p.value[0]] + "：" + p.value[2] + "%"; } },
+        tooltip: { formatter: function (p) { return esc(spec.rows[p.value[1]]) + " · " + esc(spec.categories[p.value[0]]) + "：" + esc(p.value[2]) + "%"; } },
         grid: { left: 8, right: 8, top: 10, bottom: 60, containLabel: true },
         xAxis: cat, yAxis: { type: "category", data: spec.rows, inverse: true, axisLabel: { fontSize: fs, color: text, width: narrow ? 90 : 170, overflow: "truncate" } },
         visualMap: { min: 0, max: 100, orient: "horizontal", left: "center", bottom: 0, calculable: false, text: ["100%", "0%"],

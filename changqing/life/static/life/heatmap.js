@@ -10,9 +10,11 @@
   var suffix = /(离退休干部|退休干部|离退休|退休|老干部?)?(联合)?党(总)?支部$/;
   var names = narrow ? data.branches.map(function (n) { return n.replace(suffix, "") || n; }) : data.branches;
   var months = narrow ? data.months.map(function (m) { var k = m.split("-"); return k.length > 1 ? (+k[1]) + "月" : m; }) : data.months;
+  function esc(v) { return echarts.format.encodeHTML(v == null ? "" : String(v)); }
   var chart = echarts.init(el);
   chart.setOption({
-    tooltip: { formatter: function (p) { return data.branches[p.value[1]] + "<br>" + data.months[p.value[0]] + "：" + labels[p.value[2]]; } },
+    // The tooltip is HTML: the branch name is escaped (a name like <img src=x onerror=…> shows as text).
+    tooltip: { formatter: function (p) { return esc(data.branches[p.value[1]]) + "<br>" + esc(data.months[p.value[0]]) + "：" + labels[p.value[2]]; } },
     grid: narrow ? { left: 112, right: 8, top: 36, bottom: 60 } : { left: 220, right: 20, top: 36, bottom: 60 },
     xAxis: { type: "category", position: "top", data: months, axisLabel: { fontSize: 14 } },
     yAxis: { type: "category", data: names, inverse: true,

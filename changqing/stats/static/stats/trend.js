@@ -3,10 +3,18 @@
   var el = document.getElementById("trend-chart");
   var data = JSON.parse(document.getElementById("trend-data").textContent);
   if (!el || !window.echarts) { if (el) el.style.display = "none"; return; }
+  function esc(v) { return echarts.format.encodeHTML(v == null ? "" : String(v)); }
   var chart = echarts.init(el);
   var symbols = ["circle", "rect", "triangle", "diamond", "pin"];
   chart.setOption({
-    tooltip: { trigger: "axis" },
+    // The tooltip is HTML: series names are escaped here rather than trusting the default formatter.
+    tooltip: { trigger: "axis", formatter: function (params) {
+      var rows = [].concat(params);
+      if (!rows.length) { return ""; }
+      return esc(rows[0].name) + rows.map(function (p) {
+        return "<br>" + p.marker + esc(p.seriesName) + "：" + esc(p.value);
+      }).join("");
+    } },
     legend: { top: 0, textStyle: { fontSize: 14 } },
     grid: { left: 70, right: 20, top: 70, bottom: 30 },
     xAxis: { type: "category", data: data.years, axisLabel: { fontSize: 14 } },
