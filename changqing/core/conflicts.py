@@ -59,6 +59,7 @@ class VersionedFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.conflict = None
+        self.read_version = None  # the version the person read, once the form is valid
         self.fields[FIELD] = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1,
                                                 error_messages={"invalid": "页面已过期，请刷新后重新填写"})
         if self.instance.pk is not None:
@@ -66,8 +67,10 @@ class VersionedFormMixin:
 
     def _post_clean(self):
         super()._post_clean()
-        version = self.cleaned_data.get(FIELD)
+        # Out of cleaned_data, which views hand to services as keyword arguments.
+        version = self.cleaned_data.pop(FIELD, None)
         if self.instance.pk is not None and version is not None:
+            self.read_version = version
             expect(self.instance, version)
 
 
@@ -155,22 +158,59 @@ def reject(form, exc: ConflictError) -> None:
     form.conflict = describe(form, exc)
     fresh = None if form.conflict.deleted else current(exc.instance)
     data = form.data.copy()
-    if fresh is not None:
+    if fresh is not None and FIELD in form.fields:
         data[form.add_prefix(FIELD)] = str(fresh.row_version)
+    if hasattr(form, "refresh_read_versions"):  # a form that may write one of several records
+        form.refresh_read_versions(data)
     form.data = data
     form.add_error(None, form.conflict.message)
 
 
-def integrity_errors(form, exc: IntegrityError) -> None:
+def integrity_errors(form, exc: IntegrityError, instance=None) -> None:
     """Two people created the same thing at once: the constraint the second one hit, in Chinese beside the form.
 
-    The other row is committed by now, so validating the constraints again finds it and names it."""
-    instance = getattr(form, "instance", None)
-    messages = []
-    if instance is not None and hasattr(instance, "validate_constraints"):
+    The other row is committed by now, so validating the constraints again on the record that was being
+    written (`instance`, by default the form's) finds it and names it."""
+    instance = instance if instance is not None else getattr(form, "instance", None)
+    messages = [m for m in [_constraint_message(exc)] if m]
+    if not messages and instance is not None and hasattr(instance, "validate_constraints"):
         try:
             instance.validate_unique()
             instance.validate_constraints()
         except ValidationError as err:
             messages = err.messages
     form.add_error(None, messages or [DUPLICATE])
+
+
+def attempt(form, save, instance=None) -> bool:
+    """For a function-style view: call save() in a transaction; False when the save was refused because
+    the record changed since the form was read, or the same thing was just created by someone else (the
+    form then says so and keeps the input), True when it was written."""
+    from django.db import transaction
+
+    try:
+        with transaction.atomic():
+            save()
+    except ConflictError as exc:
+        reject(form, exc)
+        return False
+    except IntegrityError as exc:
+        integrity_errors(form, exc, instance)
+        return False
+    return True
+
+
+def _constraint_message(exc) -> str:
+    """The Chinese message of the unique constraint an IntegrityError names (PostgreSQL names it;
+    SQLite names only the columns, then the form's record is validated instead)."""
+    from django.apps import apps
+    from django.db.models import UniqueConstraint
+
+    text = str(exc or "")
+    for model in apps.get_models():
+        for constraint in model._meta.constraints:
+            if isinstance(constraint, UniqueConstraint) and f'"{constraint.name}"' in text:
+                message = constraint.violation_error_message
+                if message and message != constraint.default_violation_error_message:
+                    return str(message)
+    return ""

@@ -129,6 +129,11 @@ class ObjectFormView(ObjectView):
     def post(self, request, *args, **kwargs):
         form = self.get_form()
         if form.is_valid():
+            read = getattr(form, "read_version", None)
+            if read is not None and self.object is not None and type(form.instance) is type(self.object) \
+                    and form.instance.pk == self.object.pk:
+                # The service may save the page's record rather than the form's copy of it.
+                conflicts.expect(self.object, read)
             try:
                 with transaction.atomic():
                     result = self.perform(form)

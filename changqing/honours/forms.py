@@ -2,6 +2,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from changqing.core.conflicts import VersionedFormMixin
 from changqing.core.scope import restrict
 from changqing.core.widgets import DateInput
 from changqing.orgs.models import Organization, OrgKind
@@ -36,7 +37,7 @@ class CampaignForm(forms.Form):
             self.fields["title"].initial = f"{year}年度“四个最美”评选"
 
 
-class CategoryForm(forms.ModelForm):
+class CategoryForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Category
         fields = ["name", "nominee_rule", "quota", "max_choices", "order"]
