@@ -339,7 +339,7 @@ EDIT_ROUTES = {
     "orgs:zone_edit": lambda t, m: [t.zone_a.pk],
     "guidance:neworg_edit": None,
     "guidance:evaluation_edit": None,
-    "honours:campaign_edit": None,
+    "honours:campaign_edit": None,  # test_plain_form_edit_of_a_campaign_is_conflict_safe
     "honours:category_edit": None,
     "dues:base_add": lambda t, m: [t.ra.membership.pk],
 }
@@ -463,3 +463,46 @@ def test_two_threads_recording_the_same_meeting_one_wins(db):
             ObjectChange.objects.filter(content_type=ContentType.objects.get_for_model(Meeting),
                                         object_repr__contains="2026-11-21").delete()
         _in_own_connection(clean)
+
+
+@pytest.mark.parametrize("race", [False, True], ids=["checked-first", "raced-past-the-check"])
+def test_same_care_visit_recorded_by_two_carers_is_kept_once(tree, two_secretaries, monkeypatch, race):
+    from changqing.care.models import Visit
+
+    first, second = two_secretaries
+    if race:  # both checks ran before either saved: only the constraint can tell
+        monkeypatch.setattr(Visit, "validate_constraints", lambda self, exclude=None: None)
+    data = {"retiree": tree.ra.pk, "visited_on": "2026-11-20", "kind": "routine", "visitors": "支部书记",
+            "notes": "身体很好"}
+    assert first.post(reverse("care:visit_create"), data).status_code == 302
+    r = second.post(reverse("care:visit_create"), {**data, "notes": "第二位录入的情况"})
+    assert r.status_code == 200
+    page = r.content.decode()
+    message = "已经记录过了" if race is False or connection.vendor == "postgresql" else "别人刚刚录入了相同的记录"
+    assert message in page
+    assert "第二位录入的情况" in page  # kept in the form
+    assert Visit.objects.filter(retiree=tree.ra, visited_on=dt.date(2026, 11, 20)).count() == 1
+
+
+@pytest.fixture
+def campaign(tree):
+    from changqing.honours.models import Campaign
+
+    return Campaign.objects.create(organization=tree.root, year=2026, title="2026年度“四个最美”评选",
+                                   nomination_ends_on=dt.date(2026, 12, 10), review_ends_on=dt.date(2026, 12, 15),
+                                   voting_starts_on=dt.date(2026, 12, 16), voting_ends_on=dt.date(2026, 12, 20))
+
+
+def test_plain_form_edit_of_a_campaign_is_conflict_safe(tree, two_admins, campaign):
+    first, second = two_admins
+    url = reverse("honours:campaign_edit", args=[campaign.pk])
+    d1, d2 = two_reads(url, first, second)
+    d1["title"] = "甲的标题"
+    assert first.post(url, d1).status_code == 302
+    d2["title"] = "乙的标题"
+    form = refused(second.post(url, d2), "甲的标题", "乙的标题")
+    campaign.refresh_from_db()
+    assert campaign.title == "甲的标题"
+    assert second.post(url, post_data(form)).status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.title == "乙的标题"

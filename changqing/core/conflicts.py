@@ -74,6 +74,27 @@ class VersionedFormMixin:
             expect(self.instance, version)
 
 
+class RecordVersionMixin:
+    """A plain form that edits one record (`versioned=record`): carries its version like VersionedFormMixin."""
+
+    def __init__(self, *args, versioned=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.conflict = None
+        self.read_version = None
+        self.versioned = versioned
+        if versioned is not None:
+            self.fields[FIELD] = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1,
+                                                    initial=versioned.row_version,
+                                                    error_messages={"invalid": "页面已过期，请刷新后重新填写"})
+
+    def _post_clean(self):
+        super()._post_clean()
+        version = self.cleaned_data.pop(FIELD, None)
+        if self.versioned is not None and version is not None:
+            self.read_version = version
+            expect(self.versioned, version)
+
+
 @dataclass
 class FieldChange:
     label: str

@@ -130,8 +130,9 @@ class ObjectFormView(ObjectView):
         form = self.get_form()
         if form.is_valid():
             read = getattr(form, "read_version", None)
-            if read is not None and self.object is not None and type(form.instance) is type(self.object) \
-                    and form.instance.pk == self.object.pk:
+            record = getattr(form, "instance", None) or getattr(form, "versioned", None)
+            if read is not None and self.object is not None and type(record) is type(self.object) \
+                    and record.pk == self.object.pk:
                 # The service may save the page's record rather than the form's copy of it.
                 conflicts.expect(self.object, read)
             try:
