@@ -506,3 +506,14 @@ def test_plain_form_edit_of_a_campaign_is_conflict_safe(tree, two_admins, campai
     assert second.post(url, post_data(form)).status_code == 302
     campaign.refresh_from_db()
     assert campaign.title == "乙的标题"
+
+
+def test_an_integrity_error_that_is_not_a_duplicate_is_not_dressed_up_as_one():
+    from changqing.core import conflicts
+
+    form = django_forms.Form(data={})
+    assert form.is_valid()
+    with pytest.raises(IntegrityError):
+        conflicts.integrity_errors(form, IntegrityError("NOT NULL constraint failed: life_meeting.topic"))
+    conflicts.integrity_errors(form, IntegrityError("UNIQUE constraint failed: care_visit.retiree_id"))
+    assert conflicts.DUPLICATE in form.non_field_errors()

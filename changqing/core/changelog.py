@@ -300,7 +300,7 @@ def make_change(instance, action, before, after) -> ObjectChange:
         org_path=instance.changelog_org_path()[:255],
         before=protect(kinds, before),
         after=protect(kinds, after),
-        row_version=getattr(instance, "row_version", None) if isinstance(getattr(instance, "row_version", None), int) else None,
+        row_version=version if isinstance(version := getattr(instance, "row_version", None), int) else None,
     )
 
 

@@ -192,6 +192,8 @@ def integrity_errors(form, exc: IntegrityError, instance=None) -> None:
 
     The other row is committed by now, so validating the constraints again on the record that was being
     written (`instance`, by default the form's) finds it and names it."""
+    if exc is not None and not _is_unique_violation(exc):
+        raise exc  # a broken foreign key or a NOT NULL is a bug, not two people at once
     instance = instance if instance is not None else getattr(form, "instance", None)
     messages = [m for m in [_constraint_message(exc)] if m]
     if not messages and instance is not None and hasattr(instance, "validate_constraints"):
@@ -235,3 +237,10 @@ def _constraint_message(exc) -> str:
                 if message and message != constraint.default_violation_error_message:
                     return str(message)
     return ""
+
+
+def _is_unique_violation(exc) -> bool:
+    cause = exc.__cause__
+    if getattr(cause, "sqlstate", None):  # PostgreSQL (psycopg): 23505 unique_violation
+        return cause.sqlstate == "23505"
+    return "UNIQUE constraint failed" in str(exc)  # SQLite
