@@ -5,6 +5,7 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.core.exceptions import ValidationError
 
 from .models import RoleAssignment, User
+from changqing.core.conflicts import VersionedFormMixin
 from changqing.core.roles import ROLE_SCOPE_KIND, Role, ScopeKind
 from changqing.core.scope import restrict
 
@@ -89,7 +90,7 @@ class UserUpdateForm(forms.ModelForm):
         labels = {"is_active": "账号启用"}
 
 
-class RoleAssignmentForm(forms.ModelForm):
+class RoleAssignmentForm(VersionedFormMixin, forms.ModelForm):
     """One role for a user, bound to what it acts in: an organisation, a zone or a guidance station.
 
     A carer (服务专员/结对干部) reaches the retirees paired with them on the care pages; the organisation

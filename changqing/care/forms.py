@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from changqing.core.conflicts import VersionedFormMixin
 from changqing.core.scope import restrict, restrict_shared
 from changqing.core.widgets import DateInput
 from changqing.members.models import Retiree
@@ -12,7 +13,7 @@ from .models import (
 )
 
 
-class ScopedModelForm(forms.ModelForm):
+class ScopedModelForm(VersionedFormMixin, forms.ModelForm):
     """Every foreign key offers only what the user may change; dates use the native picker."""
 
     action = "change"
@@ -225,7 +226,7 @@ class VenueForm(ScopedModelForm):
         fields = ["name", "kind", "organization", "address", "capacity", "equipment"]
 
 
-class BookingForm(forms.ModelForm):
+class BookingForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Booking
         fields = ["organization", "starts_at", "ends_at", "purpose", "attendees"]

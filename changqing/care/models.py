@@ -136,6 +136,10 @@ class Visit(ChangeLoggedModel):
         verbose_name_plural = "走访慰问"
         ordering = ["-visited_on", "-id"]
         indexes = [models.Index(fields=["retiree", "-visited_on"], name="care_visit_retiree_idx")]
+        # Two carers recording the same visit at once: the database keeps one (core.conflicts).
+        constraints = [models.UniqueConstraint(
+            fields=["retiree", "visited_on", "visitors", "kind"], name="care_visit_one_per_day_and_visitor",
+            violation_error_message="这次走访（同一对象、同一天、同一走访人、同一类型）已经记录过了（可能是别人刚刚录入的），请到走访记录中查看")]
 
     def __str__(self):
         return f"{self.visited_on:%Y-%m-%d} 走访 {self.retiree}"

@@ -21,7 +21,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import F, Q, prefetch_related_objects
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils.crypto import salted_hmac
@@ -59,12 +59,14 @@ class ChangeLoggedQuerySet(models.QuerySet):
     def bulk_update(self, objs, fields, batch_size=None):
         objs = list(objs)
         if not objs or not logging_on():
-            return super().bulk_update(objs, fields, batch_size=batch_size)
+            with _versions_bumped(objs, fields) as fields:
+                return super().bulk_update(objs, fields, batch_size=batch_size)
         names = {self.model._meta.get_field(f).name for f in fields}
         with transaction.atomic(using=self.db, savepoint=False):
             before = _read_snapshots(self.model, self.db, [o.pk for o in objs])
-            with unlogged():  # Django's bulk_update writes through update(), logged below instead
-                count = super().bulk_update(objs, fields, batch_size=batch_size)
+            # Django's bulk_update writes through update(), logged below instead
+            with unlogged(), _versions_bumped(objs, fields) as bumped:
+                count = super().bulk_update(objs, bumped, batch_size=batch_size)
             snap = snapshotter(self.model)
             changes = []
             for obj in objs:
@@ -79,6 +81,8 @@ class ChangeLoggedQuerySet(models.QuerySet):
         return count
 
     def update(self, **kwargs):
+        # Every write moves the row on a version, in the same UPDATE (core.conflicts).
+        kwargs.setdefault("row_version", F("row_version") + 1)
         if not logging_on():
             return super().update(**kwargs)
         if self.query.is_sliced:
@@ -118,11 +122,31 @@ class ChangeLoggedQuerySet(models.QuerySet):
 ChangeLoggedManager = models.Manager.from_queryset(ChangeLoggedQuerySet)
 
 
+@contextlib.contextmanager
+def _versions_bumped(objs, fields):
+    """bulk_update's fields with row_version added, written as row_version + 1 in the same UPDATE;
+    the objects hold their new version afterwards."""
+    if "row_version" in fields or not objs:
+        yield fields
+        return
+    seen = [o.row_version for o in objs]
+    for o in objs:
+        o.row_version = F("row_version") + 1
+    try:
+        yield [*fields, "row_version"]
+    finally:
+        for o, v in zip(objs, seen):
+            o.row_version = v + 1
+
+
 class ChangeLoggedModel(models.Model):
     """Abstract base: every create, update and delete is kept in ObjectChange."""
 
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    # Moved on by every write, in the same UPDATE; a form or API call that read the record at version N
+    # writes only `WHERE row_version = N` (core.conflicts). Not editable: no form or serializer sets it.
+    row_version = models.PositiveIntegerField("记录版本", default=1, db_default=1, editable=False)
 
     objects = ChangeLoggedManager()
 
@@ -143,6 +167,26 @@ class ChangeLoggedModel(models.Model):
 
     delete.alters_data = True
 
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        """The UPDATE of save(): row_version + 1 always; `WHERE row_version = N` when a form or API
+        call said which version it read (core.conflicts.expect). No row then is a conflict, raised
+        before Django would fall back to an INSERT; the transaction rolls back and no history is written."""
+        from .conflicts import ConflictError
+
+        field = self._meta.get_field("row_version")
+        if field not in base_qs.model._meta.local_concrete_fields:  # a child table of a multi-table model
+            return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
+        expected = self.__dict__.pop("_expected_version", None)
+        values = [(f, m, v) for f, m, v in values if f is not field] + [(field, None, F("row_version") + 1)]
+        if expected is not None:
+            base_qs = base_qs.filter(row_version=expected)
+        updated = super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
+        if not updated and expected is not None:
+            raise ConflictError(self, expected)
+        if updated:
+            self.row_version = (expected if expected is not None else self.row_version) + 1
+        return updated
+
 
 class AttachedFile(ChangeLoggedModel):
     """Abstract base of an uploaded photo or PDF kept as evidence (checked by core.uploads.upload_kind).
@@ -161,7 +205,7 @@ class AttachedFile(ChangeLoggedModel):
         return self.caption or self.file.name
 
 
-_SKIP_FIELDS = {"created_at", "updated_at"}
+_SKIP_FIELDS = {"created_at", "updated_at", "row_version"}
 
 # Personal data is stored in the history masked (see `protect`); a model may add names in
 # `changelog_masked_fields` ({"name": "id" | "phone"}). Any field whose name ends in "phone" is a phone.
@@ -256,6 +300,7 @@ def make_change(instance, action, before, after) -> ObjectChange:
         org_path=instance.changelog_org_path()[:255],
         before=protect(kinds, before),
         after=protect(kinds, after),
+        row_version=version if isinstance(version := getattr(instance, "row_version", None), int) else None,
     )
 
 

@@ -16,8 +16,10 @@ def form_page(request, form, *, title: str, cancel_url: str, save, success: str 
     """The usual form page: on a valid POST call save(form) inside a transaction and redirect to
     what it returns; a service's ValidationError goes beside the fields and nothing is written."""
     from django.contrib import messages
-    from django.db import transaction
+    from django.db import IntegrityError, transaction
     from django.shortcuts import redirect, render
+
+    from . import conflicts
 
     if request.method == "POST" and form.is_valid():
         try:
@@ -25,6 +27,10 @@ def form_page(request, form, *, title: str, cancel_url: str, save, success: str 
                 target = save(form)
         except ValidationError as exc:
             apply_errors(form, exc)
+        except conflicts.ConflictError as exc:
+            conflicts.reject(form, exc)
+        except IntegrityError as exc:
+            conflicts.integrity_errors(form, exc)
         else:
             if success:
                 messages.success(request, success)

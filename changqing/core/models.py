@@ -31,6 +31,8 @@ class ObjectChange(models.Model):
     org_path = models.CharField("所属组织路径", max_length=255, blank=True, db_index=True)
     before = models.JSONField("修改前", null=True, blank=True, encoder=DjangoJSONEncoder)
     after = models.JSONField("修改后", null=True, blank=True, encoder=DjangoJSONEncoder)
+    # The record's row_version after this write (core.conflicts): "what changed since version N" for a refused save.
+    row_version = models.PositiveIntegerField("记录版本", null=True, blank=True)
 
     scope_spec = ScopeSpec(org_path="org_path")
 

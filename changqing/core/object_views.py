@@ -24,10 +24,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.views import View
 
+from . import conflicts
 from .forms import apply_errors
 from .scope import get_scoped_object_or_404, scope_for
 
@@ -128,11 +129,21 @@ class ObjectFormView(ObjectView):
     def post(self, request, *args, **kwargs):
         form = self.get_form()
         if form.is_valid():
+            read = getattr(form, "read_version", None)
+            record = getattr(form, "instance", None) or getattr(form, "versioned", None)
+            if read is not None and self.object is not None and type(record) is type(self.object) \
+                    and record.pk == self.object.pk:
+                # The service may save the page's record rather than the form's copy of it.
+                conflicts.expect(self.object, read)
             try:
                 with transaction.atomic():
                     result = self.perform(form)
             except ValidationError as exc:
                 apply_errors(form, exc)
+            except conflicts.ConflictError as exc:  # someone saved the record since this form was read
+                conflicts.reject(form, exc)
+            except IntegrityError as exc:  # someone created the same thing at the same moment
+                conflicts.integrity_errors(form, exc)
             else:
                 if message := self.get_success_message(result):
                     messages.success(request, message)
@@ -145,6 +156,9 @@ class ObjectFormView(ObjectView):
 
 class ObjectCreateView(ObjectFormView):
     """A page registering a record through its ModelForm: form.save() writes it (with its history).
+
+    Editing a record (an instance in get_form_kwargs) is conflict-safe when the form mixes in
+    core.conflicts.VersionedFormMixin (the sweep test asks it of every change-logged ModelForm).
 
     The form gets the user (forms restrict their choices to the user's scope) and get_initial().
     """

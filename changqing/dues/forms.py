@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.exceptions import ValidationError
 
+from changqing.core.conflicts import VersionedFormMixin
 from changqing.policies.forms import PolicyValuesForm
 
 from . import rules
@@ -37,8 +38,31 @@ def money_field(label, required=True, **kw):
                                               "max_digits": "金额过大"}, **kw)
 
 
-class DuesBaseForm(forms.ModelForm):
+class DuesBaseForm(VersionedFormMixin, forms.ModelForm):
+    """A member's base from a month on: a new month adds one, a month already set corrects it.
+
+    Which month is chosen on the form, so the form carries the version of every base of the member it was
+    read with (`read_bases`, "pk:version,…"): correcting a base someone saved since, or one someone added
+    since, is a conflict (dues.services.dues_base_record)."""
+
     effective_from = MonthField(label="起始月份", help_text="从该月起按此基数计算；年初核定时以1月的基数计全年")
+    read_bases = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, bases=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["read_bases"].initial = read_versions_token(bases)
+        self._bases_of = bases
+
+    def clean_read_bases(self):
+        value = self.cleaned_data.get("read_bases") or ""
+        try:
+            return {int(pk): int(v) for pk, v in (item.split(":") for item in value.split(",") if item)}
+        except ValueError:
+            raise ValidationError("页面已过期，请刷新后重新填写") from None
+
+    def refresh_read_versions(self, data):
+        """After a refused save: the versions as they are now, so a knowing second 保存 goes through."""
+        data[self.add_prefix("read_bases")] = read_versions_token(self._bases_of.all() if hasattr(self._bases_of, "all") else ())
 
     class Meta:
         model = DuesBase
@@ -47,6 +71,10 @@ class DuesBaseForm(forms.ModelForm):
             f: {"invalid": "请填写金额（数字，最多两位小数）", "max_decimal_places": "金额最多两位小数（精确到分）"}
             for f in ("income", "pension_whole", "pension_basic")
         }
+
+
+def read_versions_token(records) -> str:
+    return ",".join(f"{r.pk}:{r.row_version}" for r in records)
 
 
 class PaymentForm(forms.Form):
@@ -102,7 +130,7 @@ class VoluntaryForm(forms.Form):
         return d
 
 
-class HardshipForm(forms.ModelForm):
+class HardshipForm(VersionedFormMixin, forms.ModelForm):
     first_month = MonthField(label="起始月份")
     last_month = MonthField(label="截止月份")
 
@@ -129,7 +157,7 @@ class HardshipForm(forms.ModelForm):
         return data
 
 
-class FundEntryForm(forms.ModelForm):
+class FundEntryForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = BranchFundEntry
         fields = ["kind", "occurred_on", "amount", "source", "purpose", "receipt_number", "note"]

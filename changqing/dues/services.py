@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from changqing.core import conflicts
 from changqing.members.models import Membership
 from changqing.orgs.models import Organization
 
@@ -32,11 +33,17 @@ def _runs(months: list[dt.date]) -> list[tuple[dt.date, int]]:
 
 @transaction.atomic
 def dues_base_record(*, membership: Membership, effective_from: dt.date, category: str, income=None,
-                     pension_whole=None, pension_basic=None, note: str = "") -> DuesBase:
-    """Record (or correct) a member's base from a month on."""
+                     pension_whole=None, pension_basic=None, note: str = "",
+                     read_bases: dict[int, int] | None = None) -> DuesBase:
+    """Record (or correct) a member's base from a month on.
+
+    read_bases ({base pk: row_version}, from the form) are the bases the person saw: correcting one saved
+    since, or one added since, raises core.conflicts.ConflictError and writes nothing."""
     effective_from = rules.month_start(effective_from)
     base = DuesBase.objects.filter(membership=membership, effective_from=effective_from).first() or DuesBase(
         membership=membership, effective_from=effective_from)
+    if read_bases is not None and base.pk is not None:
+        conflicts.expect(base, read_bases.get(base.pk, 0))
     base.category, base.income, base.pension_whole, base.pension_basic, base.note = (
         category, income, pension_whole, pension_basic, note)
     base.full_clean()

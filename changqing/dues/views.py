@@ -206,7 +206,7 @@ def base_add(request, pk: int):
     membership = _member_for_change(request, pk)
     latest = membership.dues_bases.order_by("-effective_from").first()
     initial = {"effective_from": rules.month_start(_today()), "category": latest.category if latest else "retiree"}
-    form = DuesBaseForm(request.POST or None, initial=initial)
+    form = DuesBaseForm(request.POST or None, initial=initial, bases=membership.dues_bases.order_by("effective_from"))
     back = reverse("dues:member", args=[membership.pk])
 
     def save(form):

@@ -2,6 +2,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from changqing.core.conflicts import RecordVersionMixin
 from changqing.core.scope import restrict
 from changqing.policies.forms import PolicyValuesForm
 
@@ -10,7 +11,7 @@ from .selectors import default_rubric
 from .models import ItemSource, Rubric, RubricKind
 
 
-class ScoreForm(forms.Form):
+class ScoreForm(RecordVersionMixin, forms.Form):
     value = forms.CharField(label="得分", required=False, max_length=8,
                             widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
     reason = forms.CharField(label="评分理由", required=False, widget=forms.Textarea(attrs={"rows": 3}))

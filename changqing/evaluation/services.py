@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from changqing.core import conflicts
 from changqing.core.roles import Role
 from changqing.core.uploads import upload_kind
 from changqing.orgs.models import Organization, OrgKind
@@ -205,8 +206,11 @@ def item_score_set(*, score: ItemScore, value, reason: str, user, evidence_text:
 
     `value` None/"" on a data item removes an override (the computed score applies again).
     """
+    read = score.__dict__.get("_expected_version")  # the version the reviewer's form was read at (core.conflicts)
     score = ItemScore.objects.select_for_update().select_related("assessment__organization", "assessment__version",
                                                                   "item").get(pk=score.pk)
+    if read is not None:
+        conflicts.expect(score, read)
     assessment = score.assessment
     _require_reviewer(user, assessment.organization)
     if assessment.state == AssessmentState.CONFIRMED:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from changqing.core import conflicts
 from changqing.core.scope import can, get_scoped_object_or_404, object_view, restrict, scope_for
 from changqing.core.forms import apply_errors
 from changqing.core.jobs import job_start
@@ -353,7 +354,7 @@ def score_edit(request, pk: int):
         raise PermissionDenied("只有管辖该组织的老干部局管理员或党工委委员可以评分")
     initial = {"value": s.reviewer_score if s.reviewer_score is not None else "", "reason": s.reason,
                "evidence_text": s.evidence_text}
-    form = ScoreForm(request.POST or None, request.FILES or None, initial=initial)
+    form = ScoreForm(request.POST or None, request.FILES or None, initial=initial, versioned=s)
     if request.method == "POST" and form.is_valid():
         try:
             from django.db import transaction
@@ -366,6 +367,8 @@ def score_edit(request, pk: int):
                                           caption=form.cleaned_data["caption"], user=request.user)
         except ValidationError as exc:
             apply_errors(form, exc)
+        except conflicts.ConflictError as exc:  # another reviewer scored this item since the form was read
+            conflicts.reject(form, exc)
         else:
             a.refresh_from_db()
             messages.success(request, f"已保存「{s.item.name}」的评分。总分 {a.total} 分，评定结果：{a.grade_label}")

@@ -158,12 +158,16 @@ def extend(ctx):
                                                                                        dt.timedelta(days=rng.randint(0, 12)))))
     ItemCompletion.objects.bulk_create(completions)
     for org in orgs:
+        days = set()
         for _ in range(rng.randint(1, 5)):
-            visits.append(GuideVisit(guide=org.guide, new_org=org,
-                                     visited_on=names.random_date(rng, dt.date(2026, 1, 5), today),
-                                     content=rng.choice(("了解生产经营和党建工作情况", "指导规范“三会一课”记录",
-                                                         "宣讲最新政策", "协助筹备主题党日活动")),
-                                     help_given=rng.choice(("", "", "协调解决用工招聘问题", "帮助对接金融服务"))))
+            visit = GuideVisit(guide=org.guide, new_org=org,
+                               visited_on=names.random_date(rng, dt.date(2026, 1, 5), today),
+                               content=rng.choice(("了解生产经营和党建工作情况", "指导规范“三会一课”记录",
+                                                   "宣讲最新政策", "协助筹备主题党日活动")),
+                               help_given=rng.choice(("", "", "协调解决用工招聘问题", "帮助对接金融服务")))
+            if visit.visited_on not in days:  # one visit a day (guidance_visit_one_per_day); same draws either way
+                days.add(visit.visited_on)
+                visits.append(visit)
     GuideVisit.objects.bulk_create(visits)
     topics = [("党员组织关系如何转入", "新招聘的员工是党员，组织关系在老家，如何转到我们联合支部？"),
               ("主题党日活动场地", "企业没有会议室，主题党日活动去哪里开展？"),

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from changqing.core.conflicts import VersionedFormMixin
 from changqing.core.scope import restrict
 from changqing.core.widgets import DateInput, MonthInput
 from changqing.orgs.models import Organization
@@ -24,7 +25,7 @@ class ScopedFormMixin:
                 self.fields[name].queryset = restrict(model.objects.all(), user, "change")
 
 
-class StationForm(ScopedFormMixin, forms.ModelForm):
+class StationForm(VersionedFormMixin, ScopedFormMixin, forms.ModelForm):
     class Meta:
         model = GuidanceStation
         fields = ["code", "name", "organization", "base", "area", "address", "established_on"]
@@ -35,7 +36,7 @@ class StationForm(ScopedFormMixin, forms.ModelForm):
         self.fields["organization"].queryset = restrict(Organization.objects.filter(kind="committee"), user, "manage")
 
 
-class NewOrgForm(ScopedFormMixin, forms.ModelForm):
+class NewOrgForm(VersionedFormMixin, ScopedFormMixin, forms.ModelForm):
     scoped_fields = {"station": GuidanceStation, "guide": Guide}
 
     class Meta:
@@ -52,7 +53,7 @@ class NewOrgForm(ScopedFormMixin, forms.ModelForm):
         self.fields["credit_code"].widget.attrs.update({"autocomplete": "off", "style": "text-transform:uppercase"})
 
 
-class GuideForm(ScopedFormMixin, forms.ModelForm):
+class GuideForm(VersionedFormMixin, ScopedFormMixin, forms.ModelForm):
     scoped_fields = {"station": GuidanceStation}
 
     class Meta:
@@ -65,7 +66,7 @@ class GuideForm(ScopedFormMixin, forms.ModelForm):
         self.limit_choices(user)
 
 
-class ApplicationForm(ScopedFormMixin, forms.ModelForm):
+class ApplicationForm(VersionedFormMixin, ScopedFormMixin, forms.ModelForm):
     scoped_fields = {"station": GuidanceStation}
 
     class Meta:
@@ -89,7 +90,7 @@ class ReviewForm(forms.Form):
     note = forms.CharField(label="审核意见", required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class VisitForm(forms.ModelForm):
+class VisitForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = GuideVisit
         fields = ["guide", "new_org", "visited_on", "content", "help_given"]
@@ -109,7 +110,7 @@ class VisitForm(forms.ModelForm):
         return value
 
 
-class HelpRequestForm(forms.ModelForm):
+class HelpRequestForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = HelpRequest
         fields = ["new_org", "title", "description", "raised_by", "raised_on"]
@@ -165,7 +166,7 @@ class MeetingForm(forms.Form):
         return value
 
 
-class MonthlyListForm(ScopedFormMixin, forms.ModelForm):
+class MonthlyListForm(VersionedFormMixin, ScopedFormMixin, forms.ModelForm):
     scoped_fields = {"station": GuidanceStation}
     month = forms.DateField(label="月份", widget=MonthInput(),
                             input_formats=["%Y-%m", "%Y-%m-%d"])
@@ -189,7 +190,7 @@ class MonthlyListForm(ScopedFormMixin, forms.ModelForm):
         return data
 
 
-class ListItemForm(forms.ModelForm):
+class ListItemForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = ListItem
         fields = ["title", "description", "due_on"]
@@ -200,7 +201,7 @@ ListItemFormSet = forms.inlineformset_factory(MonthlyList, ListItem, form=ListIt
                                               validate_min=True, can_delete=False)
 
 
-class MaterialForm(ScopedFormMixin, forms.ModelForm):
+class MaterialForm(VersionedFormMixin, ScopedFormMixin, forms.ModelForm):
     scoped_fields = {"station": GuidanceStation}
 
     class Meta:
@@ -213,20 +214,20 @@ class MaterialForm(ScopedFormMixin, forms.ModelForm):
         self.limit_choices(user)
 
 
-class EvidenceForm(forms.ModelForm):
+class EvidenceForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = StandardEvidence
         fields = ["photo", "caption"]
 
 
-class EvaluationForm(forms.ModelForm):
+class EvaluationForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = GuideEvaluation
         fields = ["score", "comments", "recommended"]
         widgets = {"comments": forms.Textarea(attrs={"rows": 2})}
 
 
-class SatisfactionForm(forms.ModelForm):
+class SatisfactionForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = OrgSatisfaction
         fields = ["new_org", "rating", "comment"]

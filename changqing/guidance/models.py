@@ -291,6 +291,10 @@ class GuideVisit(ChangeLoggedModel):
         verbose_name = "指导员走访"
         verbose_name_plural = "指导员走访"
         ordering = ["-visited_on", "-id"]
+        # The same guide's visit to the same organisation on one day is one record, whoever enters it.
+        constraints = [models.UniqueConstraint(
+            fields=["guide", "new_org", "visited_on"], name="guidance_visit_one_per_day",
+            violation_error_message="这位指导员这一天对该组织的走访已经记录过了（可能是别人刚刚录入的）")]
 
     def __str__(self):
         return f"{self.guide} 走访 {self.new_org}"

@@ -19,6 +19,7 @@ from changqing.core.scope import (
 )
 from changqing.core.forms import apply_errors
 from changqing.core.lists import Column, ScopedListView
+from changqing.core import conflicts
 from changqing.core.object_views import ObjectCreateView, ObjectFormView
 
 from . import selectors, services
@@ -197,8 +198,8 @@ class NewOrgListView(ScopedListView):
 
 def _neworg_form(request, instance=None):
     form = NewOrgForm(request.POST or None, instance=instance, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        org = form.save()
+    if request.method == "POST" and form.is_valid() and conflicts.attempt(form, form.save):
+        org = form.instance
         messages.success(request, f"已保存「{org.name}」")
         return redirect(org), form
     return None, form
@@ -616,9 +617,9 @@ def evaluation_edit(request, pk, year, quarter):
         if "evaluation" in request.POST and form.is_valid():
             ev = form.save(commit=False)
             ev.guide, ev.year, ev.quarter, ev.evaluated_by = guide, year, quarter, request.user
-            ev.save()
-            messages.success(request, f"已保存 {guide.name} 的季度评价")
-            return redirect(f"/guidance/evaluation/?year={year}&quarter={quarter}")
+            if conflicts.attempt(form, ev.save):
+                messages.success(request, f"已保存 {guide.name} 的季度评价")
+                return redirect(f"/guidance/evaluation/?year={year}&quarter={quarter}")
         if "satisfaction" in request.POST and sat_form.is_valid():
             OrgSatisfaction.objects.update_or_create(
                 guide=guide, new_org=sat_form.cleaned_data["new_org"], year=year, quarter=quarter,

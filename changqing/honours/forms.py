@@ -2,6 +2,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from changqing.core.conflicts import RecordVersionMixin, VersionedFormMixin
 from changqing.core.scope import restrict
 from changqing.core.widgets import DateInput
 from changqing.orgs.models import Organization, OrgKind
@@ -10,7 +11,7 @@ from . import selectors
 from .models import Category, NomineeRule
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(RecordVersionMixin, forms.Form):
     organization = forms.ModelChoiceField(label="组织单位（范围含下级）", queryset=Organization.objects.none())
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     title = forms.CharField(label="评选名称", max_length=100)
@@ -23,7 +24,7 @@ class CampaignForm(forms.Form):
     note = forms.CharField(label="评选说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, user=None, campaign=None, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, versioned=campaign, **kwargs)
         if campaign is not None:  # editing: organisation, year and the default categories are fixed
             for name in ("organization", "year", "quota"):
                 del self.fields[name]
@@ -36,7 +37,7 @@ class CampaignForm(forms.Form):
             self.fields["title"].initial = f"{year}年度“四个最美”评选"
 
 
-class CategoryForm(forms.ModelForm):
+class CategoryForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Category
         fields = ["name", "nominee_rule", "quota", "max_choices", "order"]

@@ -2,6 +2,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from changqing.core.conflicts import VersionedFormMixin
 from changqing.core.scope import restrict
 from changqing.core.widgets import DateInput, MonthInput
 from changqing.policies.forms import PolicyValuesForm
@@ -13,7 +14,7 @@ from .models import (
 from .services import AttendanceEntry, attendance_errors
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(VersionedFormMixin, forms.ModelForm):
     kind = forms.ModelChoiceField(MeetingKind.objects.all(), label="会议类型", empty_label=None,
                                   widget=forms.RadioSelect(attrs={"class": "kind-choice"}),
                                   error_messages={"required": "请选择会议类型", "invalid_choice": "请选择会议类型"})
@@ -78,7 +79,7 @@ class MeetingForm(forms.ModelForm):
         return data
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(VersionedFormMixin, forms.ModelForm):
     """A planned meeting: appears on the calendar, becomes a record when held."""
 
     class Meta:
@@ -153,7 +154,7 @@ def visible_rulesets(user):
     return Ruleset.objects.filter(Q(owner__isnull=True) | Q(pk__in=mine))
 
 
-class StudyRecordForm(forms.ModelForm):
+class StudyRecordForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = StudyRecord
         fields = ["membership", "studied_on", "mode", "material_title", "deliverer", "notes", "reflection"]
@@ -176,7 +177,7 @@ class StudyRecordForm(forms.ModelForm):
         return data
 
 
-class WorkListForm(forms.ModelForm):
+class WorkListForm(VersionedFormMixin, forms.ModelForm):
     items = forms.CharField(label="事项（每行一项：事项｜完成日期，如 召开主题党日｜2026-12-20）", widget=forms.Textarea(attrs={"rows": 6}))
 
     class Meta:

@@ -155,6 +155,11 @@ class Meeting(ChangeLoggedModel):
             models.Index(fields=["organization", "held_on"], name="life_meeting_org_date_idx"),
             models.Index(fields=["held_on", "kind"], name="life_meeting_date_kind_idx"),
         ]
+        # Two secretaries recording the same meeting at once: the database keeps one (core.conflicts).
+        constraints = [models.UniqueConstraint(
+            fields=["organization", "held_on", "kind"], condition=models.Q(state="held"),
+            name="life_meeting_one_held_per_day",
+            violation_error_message="本支部这一天的这类会议已经记录过了（可能是别人刚刚录入的），请到会议列表中查看或修改那条记录")]
 
     def __str__(self):
         return f"{self.held_on:%Y-%m-%d} {self.kind.name}"

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from changqing.core import conflicts
 from changqing.core.export_gate import ExportGate
 from changqing.core.scope import can, get_scoped_object_or_404, object_view, restrict, scope_for
 from changqing.core.exports import LedgerExportMixin
@@ -177,13 +178,16 @@ def meeting_create(request, code: str):
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in MeetingForm.Meta.fields}
         kind, held_on, topic = data.pop("kind"), data.pop("held_on"), data.pop("topic")
+        recorded = []
         try:
-            meeting = services.meeting_record(organization=org, kind=kind, held_on=held_on, topic=topic,
-                                              attendance=form.attendance(), user=request.user, plan=plan, **data)
+            conflicts.attempt(form, lambda: recorded.append(services.meeting_record(
+                organization=org, kind=kind, held_on=held_on, topic=topic, attendance=form.attendance(),
+                user=request.user, plan=plan, **data)), instance=Meeting(organization=org, kind=kind, held_on=held_on))
         except ValidationError as exc:
             for field, errs in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errs)
-        else:
+        if recorded:
+            meeting = recorded[0]
             messages.success(request, f"已记录{meeting.kind.name}（{meeting.held_on:%Y年%m月%d日}）")
             return redirect("life:branch", code=org.code)
     return render(request, "life/meeting_form.html", {
@@ -213,13 +217,15 @@ def meeting_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in MeetingForm.Meta.fields}
         try:
-            services.meeting_update(meeting=meeting, attendance=form.attendance(), **data)
+            saved = conflicts.attempt(form, lambda: services.meeting_update(
+                meeting=meeting, attendance=form.attendance(), **data))
         except ValidationError as exc:
             for field, errs in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errs)
         else:
-            messages.success(request, "已保存修改（原录入时间和录入人保留，修改记入变更记录）")
-            return redirect(meeting)
+            if saved:
+                messages.success(request, "已保存修改（原录入时间和录入人保留，修改记入变更记录）")
+                return redirect(meeting)
     return render(request, "life/meeting_form.html", {
         "title": f"修改会议记录：{org.name}", "form": form, "org": org, "plan": None, "editing": meeting,
         "rows": form.member_rows(), "cancel_url": meeting.get_absolute_url(),

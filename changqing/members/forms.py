@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from changqing.core.conflicts import VersionedFormMixin
 from changqing.core.scope import restrict
 from changqing.core import idcard
 from changqing.orgs.models import Organization, OrgKind
@@ -64,7 +65,7 @@ class OrgChoiceField(forms.ModelChoiceField):
         return f"{obj.name}（{obj.code}）"
 
 
-class RetireeForm(forms.ModelForm):
+class RetireeForm(VersionedFormMixin, forms.ModelForm):
     birth_date = _date_field("出生日期", required=False, help_text="可不填，按身份证号自动生成")
     retired_on = _date_field("离退休日期", required=False)
     gender = forms.ChoiceField(label="性别", choices=[("", "按身份证号")] + Gender.choices, required=False)
@@ -241,7 +242,7 @@ def check_party_dates(form, retiree: Retiree, status, joined_on, full_on, joined
             form.add_error(full_field, "预备期一般为一年，最长延长一年；转正日期距入党日期超过三年，请核对")
 
 
-class MembershipEditForm(forms.ModelForm):
+class MembershipEditForm(VersionedFormMixin, forms.ModelForm):
     """Correct the dates of a membership; status, branch and state change through their own actions."""
 
     joined_on = _date_field("入党日期")
@@ -335,7 +336,7 @@ class TransferInForm(forms.Form):
         return data
 
 
-class AbsenceForm(forms.ModelForm):
+class AbsenceForm(VersionedFormMixin, forms.ModelForm):
     start_on = _date_field("外出日期")
     expected_end_on = _date_field("预计返回日期", required=False, help_text="用于判断是否将超过规定期限")
     end_on = _date_field("返回日期", required=False, help_text="已返回时填写")

@@ -14,6 +14,7 @@ from changqing.core.scope import (
 )
 from changqing.core.exports import LedgerExportMixin
 from changqing.core.lists import Column, ScopedListView
+from changqing.core import conflicts
 from changqing.core.object_views import ObjectFormView
 from changqing.core.models import OperationLog
 from changqing.core.oplog import log_operation
@@ -181,8 +182,7 @@ def retiree_create(request):
 def retiree_edit(request, pk: int):
     retiree = _retiree_for_change(request, pk)
     form = forms.RetireeForm(request.POST or None, request.FILES or None, instance=retiree, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and conflicts.attempt(form, form.save):
         messages.success(request, "已保存")
         return redirect(retiree)
     return _form_page(request, form, f"修改 {retiree.name} 的信息", retiree)
@@ -196,8 +196,7 @@ def membership_edit(request, pk: int):
     retiree = _retiree_for_change(request, pk)
     membership = _membership_for_change(request, retiree)
     form = forms.MembershipEditForm(request.POST or None, instance=membership)
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and conflicts.attempt(form, form.save):
         messages.success(request, "已保存")
         return redirect(retiree)
     return _form_page(request, form, f"更正 {retiree.name} 的入党信息", retiree,
@@ -344,8 +343,8 @@ def absence_edit(request, pk: int):
     absence = get_scoped_object_or_404(Absence.objects.select_related("retiree"), request.user, "change", pk=pk)
     retiree = absence.retiree
     form = forms.AbsenceForm(request.POST or None, instance=absence, retiree=retiree)
-    if request.method == "POST" and form.is_valid():
-        services.absence_save(absence=form.instance)
+    if request.method == "POST" and form.is_valid() and conflicts.attempt(
+            form, lambda: services.absence_save(absence=form.instance)):
         messages.success(request, "已保存")
         return redirect(retiree)
     return _form_page(request, form, f"修改 {retiree.name} 的外出记录", retiree, _rule_intro())

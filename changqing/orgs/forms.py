@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from changqing.core.conflicts import VersionedFormMixin
 from changqing.core.scope import restrict
 from changqing.core.widgets import DateInput
 from changqing.policies.forms import PolicyValuesForm
@@ -25,7 +26,7 @@ def _today():
     return timezone.localdate()
 
 
-class OrganizationForm(forms.ModelForm):
+class OrganizationForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Organization
         fields = ["code", "name", "kind", "setup_kind", "nature", "parent", "zone", "established_on",
@@ -92,7 +93,7 @@ class OrganizationForm(forms.ModelForm):
         return data
 
 
-class ZoneForm(forms.ModelForm):
+class ZoneForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Zone
         fields = ["code", "name", "organization", "lead_org", "deputy_org"]
@@ -291,7 +292,7 @@ class LiaisonForm(forms.Form):
         return phone
 
 
-class LiaisonContactForm(forms.ModelForm):
+class LiaisonContactForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = LiaisonContact
         fields = ["contacted_on", "way", "notes"]

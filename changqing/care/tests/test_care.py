@@ -234,7 +234,7 @@ def test_recording_an_activity_again_corrects_the_hours_in_place_and_logs_what_c
 @pytest.mark.parametrize("n", [2, 20])
 def test_lists_do_not_grow_queries(tree, bureau_admin, client, django_assert_max_num_queries, n):
     for i in range(n):
-        Visit.objects.create(retiree=tree.ra, visited_on=TODAY, kind="routine", visitors="x")
+        Visit.objects.create(retiree=tree.ra, visited_on=TODAY, kind="routine", visitors=f"x{i}")
         HardshipRecord.objects.create(retiree=tree.rb, reason="alone", since=TODAY)
     client.force_login(bureau_admin)
     for name in ("care:visits", "care:hardship", "care:dashboard", "care:birthdays", "care:campaigns", "care:pairings"):

@@ -250,7 +250,7 @@ def test_ballot_is_secret(voting, secretary_a):
     # The logged ballot has only these fields: none of them can hold a nomination.
     assert set(new[0].after) <= {"id", "campaign", "category", "voter", "cast_at", "created_at", "updated_at"}
     assert {f.name for f in Ballot._meta.concrete_fields} == {
-        "id", "campaign", "category", "voter", "cast_at", "created_at", "updated_at"}
+        "id", "campaign", "category", "voter", "cast_at", "created_at", "updated_at", "row_version"}
 
 
 # -- counting, ties, publication --------------------------------------------------------
