@@ -72,7 +72,8 @@ def statistics(request):
     _require(request, "view")
     stations = _stations(request)
     if not stations.exists():
-        raise PermissionDenied("您的数据范围内没有党建工作指导站")
+        # The menu shows 两新 to every bureau role; a bureau whose subtree has no station yet sees why, not a 403.
+        return render(request, "guidance/no_stations.html", {"title": "两新党建指导站统计"})
     stats = selectors.statistics(stations)
     return render(request, "guidance/statistics.html", {"title": "两新党建指导站统计", "s": stats,
                                                         "now_month": timezone.localdate().strftime("%Y-%m"),

@@ -221,3 +221,11 @@ def test_list_queries_do_not_grow(stations, login, django_assert_max_num_queries
         assert c.get(reverse("guidance:statistics")).status_code == 200
     with django_assert_max_num_queries(14):
         assert c.get(reverse("guidance:evaluation")).status_code == 200
+
+
+def test_a_bureau_with_no_station_sees_why_the_statistics_are_empty_not_a_403(client, bureau_admin):
+    """The 两新 menu item is shown to every bureau role; following it must not end on 403 (found by make soak)."""
+    client.force_login(bureau_admin)
+    response = client.get(reverse("guidance:statistics"))
+    assert response.status_code == 200
+    assert "还没有党建工作指导站" in response.content.decode()
