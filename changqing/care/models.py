@@ -12,6 +12,7 @@ from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+from changqing.core.files import PrivateFileField
 from changqing.core.scope import ScopeSpec
 from changqing.core.changelog import ChangeLoggedModel
 
@@ -426,7 +427,7 @@ class OralHistory(ChangeLoggedModel):
 
 class OralHistoryMedia(ChangeLoggedModel):
     interview = models.ForeignKey(OralHistory, verbose_name="访谈", on_delete=models.CASCADE, related_name="media")
-    file = models.FileField("文件", upload_to="care/oral/%Y/",
+    file = PrivateFileField("文件", upload_to="care/oral/%Y/",
                             validators=[FileExtensionValidator(MEDIA_EXTENSIONS), validate_media_size])
     caption = models.CharField("说明", max_length=200, blank=True)
 
@@ -437,7 +438,7 @@ class OralHistoryMedia(ChangeLoggedModel):
         verbose_name_plural = "访谈音视频"
 
     def __str__(self):
-        return self.caption or self.file.name
+        return self.caption or self.file.original_name
 
 
 class Venue(ChangeLoggedModel):

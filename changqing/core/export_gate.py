@@ -25,9 +25,10 @@ from collections.abc import Callable, Iterable, Iterator
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 
 from changqing.core.exports import xlsx_response
+from changqing.core.files import serve_file
 from changqing.core.models import OperationLog
 from changqing.core.oplog import log_operation
 
@@ -124,8 +125,8 @@ class ExportGate:
         return response
 
     def file(self, obj, fieldfile, filename: str, detail: str, *, org_path: str = "",
-             data: dict | None = None) -> FileResponse:
+             data: dict | None = None) -> HttpResponse:
         """A stored file (a report, a job's result, an attachment) of a record that must be exportable."""
         self.require(obj)
         self.log(detail, org_path=org_path, data=data)
-        return FileResponse(fieldfile.open("rb"), as_attachment=True, filename=filename)
+        return serve_file(fieldfile, filename=filename, as_attachment=True)
