@@ -565,6 +565,9 @@ def _save_report(upload, report: ImportReport, status: str):
 
 
 def _file_problem(upload, message: str):
+    """A file that cannot be read as a roster: refused, and deleted at once (it holds personal data)."""
+    if upload.file:
+        upload.file.delete(save=False)
     upload.status = upload.Status.REJECTED
     upload.error_count = 1
     upload.report = {"errors": [{"row": 0, "column": "", "value": "", "message": message}], "ignored": [], "samples": []}
