@@ -136,3 +136,22 @@ def test_no_module_writes_a_workbook_or_csv_without_the_guard():
                                   "w = csv.writer(fh)", "import openpyxl; openpyxl.Workbook()"])
 def test_the_grep_catches_a_raw_writer(line):
     assert WRITERS.search(line)
+
+
+def test_a_generated_document_carries_a_header_line_on_every_page(tree, secretary_a, settings, tmp_path,
+                                                                   monkeypatch):
+    from docx import Document
+
+    from changqing.core import documents
+    from changqing.life import bulletin
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(bulletin, "docx_to_pdf", lambda docx: None)  # LibreOffice is not needed for the header
+    b = bulletin.bulletin_generate(organization=tree.root, month=dt.date(2026, 10, 1), user=secretary_a)
+    doc = Document(io.BytesIO(b.docx.open("rb").read()))
+    for section in doc.sections:
+        for header in (section.header, section.first_page_header, section.even_page_header):
+            text = header.paragraphs[0].text
+            assert "生成人：sec_a" in text and "生成时间：" in text
+    marked = documents.mark_document(documents.to_bytes(documents.new_document()), "生成人：某人")
+    assert Document(io.BytesIO(marked)).sections[0].header.paragraphs[0].text == "生成人：某人"

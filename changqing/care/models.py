@@ -13,6 +13,7 @@ from django.db import models
 from django.urls import reverse
 
 from changqing.core.files import PrivateFileField
+from changqing.core.uploads import validate_content
 from changqing.core.scope import ScopeSpec
 from changqing.core.changelog import ChangeLoggedModel
 
@@ -428,7 +429,8 @@ class OralHistory(ChangeLoggedModel):
 class OralHistoryMedia(ChangeLoggedModel):
     interview = models.ForeignKey(OralHistory, verbose_name="访谈", on_delete=models.CASCADE, related_name="media")
     file = PrivateFileField("文件", upload_to="care/oral/%Y/",
-                            validators=[FileExtensionValidator(MEDIA_EXTENSIONS), validate_media_size])
+                            validators=[FileExtensionValidator(MEDIA_EXTENSIONS), validate_media_size,
+                                                                             validate_content])
     caption = models.CharField("说明", max_length=200, blank=True)
 
     scope_spec = ScopeSpec(org="interview__organization")

@@ -63,7 +63,7 @@ def _as_text(cell):
 
 def guard_value(ws, value):
     """A value for a write-only sheet's row: formula-like text becomes a text cell; anything else as is."""
-    if isinstance(value, (WriteOnlyCell, Cell)) or type(value).__name__ == "WriteOnlyCell":
+    if isinstance(value, Cell):  # WriteOnlyCell() makes a Cell
         return _as_text(value) if formula_like(value.value) else value
     if formula_like(value):
         return _as_text(WriteOnlyCell(ws, value=value))

@@ -1,4 +1,11 @@
-"""Uploaded evidence (meeting photos, rating evidence): photos checked with Pillow and PDF, at most 10 MB."""
+"""Uploads checked by what they are, not what they are called.
+
+* Evidence (meeting photos, rating evidence): `upload_kind`, photos and PDFs at most 10 MB.
+* Any upload claiming to be an image or a PDF is parsed (`check_content`): Pillow's verify for images,
+  pypdf for PDFs (it reads the cross-reference table and the page tree, so a text file renamed .pdf, or
+  one that merely starts with "%PDF-", is refused); an Office file must be a readable zip of bounded size.
+* Spreadsheets (`spreadsheet_guard`): the unzipped size and the rows are capped before any parser opens them.
+"""
 from __future__ import annotations
 
 import re
@@ -18,20 +25,78 @@ def upload_kind(upload) -> str:
         raise ValidationError({"file": "只能上传 JPG、PNG 照片或 PDF 文件"})
     if upload.size > MAX_BYTES:
         raise ValidationError({"file": f"文件太大（{upload.size / 1048576:.1f} MB），不能超过 10 MB"})
-    if kind == "image":
-        from PIL import Image, UnidentifiedImageError
-
-        try:
-            Image.open(upload).verify()
-        except (UnidentifiedImageError, OSError, SyntaxError):
-            raise ValidationError({"file": "照片文件已损坏或不是图片"}) from None
-        upload.seek(0)
-    else:
-        head = upload.read(5)
-        upload.seek(0)
-        if head != b"%PDF-":
-            raise ValidationError({"file": "不是有效的 PDF 文件"})
+    try:
+        check_content(upload)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
     return kind
+
+
+IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "gif", "webp", "bmp"}
+OFFICE_ZIP_EXTENSIONS = {"docx", "xlsx", "xlsm", "pptx"}
+
+
+def _extension(upload) -> str:
+    name = getattr(upload, "name", "") or ""
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def check_content(upload) -> None:
+    """Parse a file that claims (by its name) to be an image, a PDF or an Office document; a Chinese
+    ValidationError when it is not what it claims. Other kinds (audio, video, text) pass untouched."""
+    ext = _extension(upload)
+    try:
+        if ext in IMAGE_EXTENSIONS:
+            _check_image(upload)
+        elif ext == "pdf":
+            _check_pdf(upload)
+        elif ext in OFFICE_ZIP_EXTENSIONS:
+            upload.seek(0)
+            if upload.read(4) != ZIP_MAGIC:
+                raise ValidationError("文件已损坏，或不是它的扩展名所说的 Office 文档，请在 Office/WPS 中另存后上传")
+            try:
+                spreadsheet_guard(upload, count_rows=False)
+            except SpreadsheetRefused as exc:
+                raise ValidationError(str(exc).replace("Excel", "Office")) from None
+    finally:
+        if hasattr(upload, "seek"):
+            upload.seek(0)
+
+
+def validate_content(upload) -> None:
+    """A model field validator: `check_content` (runs in the form's model validation)."""
+    if upload and not getattr(upload, "_committed", True):  # a new upload, not a file already stored
+        check_content(upload)
+
+
+def _check_image(upload) -> None:
+    from PIL import Image, UnidentifiedImageError
+
+    upload.seek(0)
+    try:
+        with Image.open(upload) as img:
+            img.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError("照片文件已损坏或不是图片，请重新拍照或另存为 JPG、PNG 后上传") from None
+
+
+def _check_pdf(upload) -> None:
+    import logging
+
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    upload.seek(0)
+    if upload.read(5) != b"%PDF-":
+        raise ValidationError("不是有效的 PDF 文件（可能是改了扩展名的其他文件），请用“另存为 PDF”生成后上传")
+    upload.seek(0)
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # a damaged file is refused, not logged as a warning
+    try:
+        reader = PdfReader(upload, strict=False)
+        if len(reader.pages) < 1:
+            raise ValueError("no pages")
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError, AttributeError, IndexError):
+        raise ValidationError("PDF 文件已损坏或不是真正的 PDF，请用“另存为 PDF”重新生成后上传") from None
 
 
 # -- spreadsheets: capped before any parser opens them ---------------------------------------------

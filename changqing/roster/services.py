@@ -574,6 +574,30 @@ def _file_problem(upload, message: str):
     upload.save()
 
 
+def _keep_only_the_error_sheet(upload, user) -> None:
+    """A refused upload is not kept: the error sheet (the rows as uploaded, the errors beside them) is
+    written now, while the file is at hand, and the upload itself deleted at once."""
+    from django.core.files.base import ContentFile
+
+    from changqing.core.exports import watermark_text
+
+    from .sheets import error_workbook
+
+    if not upload.file:
+        return
+    if upload.error_count and upload.header_row:
+        data = error_workbook(upload.file.path, upload.original_name, upload.errors,
+                              roster_rules.current().header_scan_rows, watermark=watermark_text(user))
+        original = upload.file.name
+        stem = upload.original_name.rsplit(".", 1)[0]
+        upload.file.save(f"{stem}_错误说明.xlsx", ContentFile(data), save=False)
+        upload.file.storage.delete(original)
+        upload.report = {**upload.report, "error_sheet": True}
+    else:
+        upload.file.delete(save=False)
+    upload.save(update_fields=["file", "report"])
+
+
 def roster_upload_check(*, upload, user, progress=None) -> ImportReport | None:
     """The preview: a dry run of the stored file. Nothing but the upload record is written."""
     from .reader import SheetError
@@ -585,6 +609,8 @@ def roster_upload_check(*, upload, user, progress=None) -> ImportReport | None:
         _file_problem(upload, str(exc))
         return None
     _save_report(upload, report, upload.Status.PREVIEWED if report.ok else upload.Status.REJECTED)
+    if not report.ok:
+        _keep_only_the_error_sheet(upload, user)
     return report
 
 
@@ -600,6 +626,7 @@ def roster_upload_import(*, upload, user, request=None, progress=None) -> Import
         return None
     if not report.ok:
         _save_report(upload, report, upload.Status.REJECTED)
+        _keep_only_the_error_sheet(upload, user)
         return report
     _save_report(upload, report, upload.Status.IMPORTED)
     upload.imported_at = timezone.now()

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from changqing.core.exports import watermark_text
+from changqing.core.files import serve_file
 from changqing.core.export_gate import ExportGate
 from changqing.core.scope import get_scoped_object_or_404, object_view, scope_for
 from changqing.core.lists import Column, ScopedListView
@@ -162,9 +163,11 @@ def upload_errors(request, pk: int):
     upload = _own_upload(request, pk)
     if not upload.file or not upload.error_count or not upload.header_row:
         raise Http404("没有可下载的错误表")
+    stem = upload.original_name.rsplit(".", 1)[0]
+    if upload.report.get("error_sheet"):  # written by the check; the upload itself was deleted then
+        return serve_file(upload.file, filename=f"{stem}_错误说明.xlsx", as_attachment=True)
     data = error_workbook(upload.file.path, upload.original_name, upload.errors, rules.current().header_scan_rows,
                           watermark=watermark_text(request.user))
-    stem = upload.original_name.rsplit(".", 1)[0]
     return _xlsx(data, f"{stem}_错误说明.xlsx")
 
 
