@@ -178,7 +178,7 @@ def test_a_roster_refused_for_its_rows_keeps_only_the_error_sheet(tree, secretar
     files = _media(tmp_path)
     assert len(files) == 1 and files[0].read_bytes() != data  # the upload is gone, the error sheet is kept
     r = client.get(reverse("roster:upload_errors", args=[upload.pk]))
-    body = b"".join(r.streaming_content)
+    body = r.content
     assert "%E9%94%99%E8%AF%AF%E8%AF%B4%E6%98%8E" in r["Content-Disposition"]  # 错误说明
     cells = [c.value for row in load_workbook(io.BytesIO(body)).worksheets[0].iter_rows() for c in row]
     assert "张三" in cells and any("身份证号" in str(v) for v in cells if v)

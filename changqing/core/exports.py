@@ -17,7 +17,7 @@ text, never as a formula (the OWASP CSV-injection rule), and a CSV value gets
 a leading apostrophe (`csv_value`). A test fails when a module outside this one
 opens an openpyxl Workbook or a csv writer. An export of records carries a
 watermark (`watermark_text`): who exported it and when, on screen (the subtitle
-row) and on every printed page (the sheet's header and footer).
+row, or the right end of the title row) and on every printed page (the sheet's header).
 """
 from __future__ import annotations
 
@@ -205,11 +205,18 @@ def write_xlsx(title: str, headers: list[str], rows: Iterable[list], *, subtitle
 
     `number_formats` maps a column index to an Excel number format (e.g. "0.0"
     for hours); dates, times and Decimals get theirs without being named.
-    `watermark` (who exported, when) goes into the subtitle row and every printed page's header.
+    `watermark` (who exported, when) goes into the subtitle row (or the title row's right end when there is
+    no subtitle) and every printed page's header.
     """
     number_formats = number_formats or {}
+    # On screen the watermark joins the subtitle row, or (no subtitle) sits at the right end of the title row:
+    # either way the header and the rows stay where readers and re-imports expect them.
+    title_mark = ""
     if watermark:
-        subtitle = f"{subtitle} · {watermark}" if subtitle else watermark
+        if subtitle:
+            subtitle = f"{subtitle} · {watermark}"
+        else:
+            title_mark = watermark
     wb = new_workbook()
     ws = wb.create_sheet(title=_sheet_title(sheet_name or title))
     rows = iter(rows)
@@ -229,7 +236,13 @@ def write_xlsx(title: str, headers: list[str], rows: Iterable[list], *, subtitle
         mark_sheet(ws, watermark)
     title_cell = WriteOnlyCell(ws, value=title)
     title_cell.font = Font(bold=True, size=14)
-    ws.append([title_cell])
+    if title_mark:
+        mark = WriteOnlyCell(ws, value=title_mark)
+        mark.font = Font(size=10, color="555555")
+        mark.alignment = Alignment(horizontal="right")
+        ws.append([title_cell] + [None] * max(len(headers) - 2, 0) + [mark])
+    else:
+        ws.append([title_cell])
     if subtitle:
         sub = WriteOnlyCell(ws, value=subtitle)
         sub.font = Font(size=10, color="555555")

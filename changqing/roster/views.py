@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from changqing.core.exports import watermark_text
-from changqing.core.files import serve_file
 from changqing.core.export_gate import ExportGate
 from changqing.core.scope import get_scoped_object_or_404, object_view, scope_for
 from changqing.core.lists import Column, ScopedListView
@@ -165,7 +164,8 @@ def upload_errors(request, pk: int):
         raise Http404("没有可下载的错误表")
     stem = upload.original_name.rsplit(".", 1)[0]
     if upload.report.get("error_sheet"):  # written by the check; the upload itself was deleted then
-        return serve_file(upload.file, filename=f"{stem}_错误说明.xlsx", as_attachment=True)
+        with upload.file.open("rb") as fh:
+            return _xlsx(fh.read(), f"{stem}_错误说明.xlsx")
     data = error_workbook(upload.file.path, upload.original_name, upload.errors, rules.current().header_scan_rows,
                           watermark=watermark_text(request.user))
     return _xlsx(data, f"{stem}_错误说明.xlsx")
