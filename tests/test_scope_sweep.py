@@ -656,6 +656,10 @@ NOT_EXPORTS = {
     "life:attachment_file",  # a meeting's scanned sign-in sheet or photo
     "guidance:material_download",  # a guidance station's published study material
     "evaluation:evidence_file",  # evidence uploaded for an evaluation score
+    # The checked file view (core/files.py) of the same uploads and of photos shown on record pages.
+    "core:file_life_meetingattachment_file", "core:file_guidance_material_file",
+    "core:file_evaluation_scoreevidence_file", "core:file_members_retiree_photo",
+    "core:file_care_oralhistorymedia_file", "core:file_guidance_standardevidence_photo",
 }
 
 FILE_TYPES = ("spreadsheetml", "wordprocessingml", "application/pdf", "text/csv", "application/octet-stream")
