@@ -14,7 +14,7 @@ class ReportKind(models.TextChoices):
 
 class GeneratedReport(models.Model):
     """One generation of a yearly document. Files are served only through the scoped, logged download view
-    (deploy/nginx.conf keeps /media/ for non-personal files; these hold no personal data but are not public)."""
+    (the checked file view, core/files.py; nginx denies /media/): they hold no personal data but are not public."""
 
     organization = models.ForeignKey("orgs.Organization", verbose_name="单位", on_delete=models.PROTECT,
                                      related_name="generated_reports")
