@@ -182,3 +182,21 @@ def test_a_roster_refused_for_its_rows_keeps_only_the_error_sheet(tree, secretar
     assert "%E9%94%99%E8%AF%AF%E8%AF%B4%E6%98%8E" in r["Content-Disposition"]  # 错误说明
     cells = [c.value for row in load_workbook(io.BytesIO(body)).worksheets[0].iter_rows() for c in row]
     assert "张三" in cells and any("身份证号" in str(v) for v in cells if v)
+
+
+def test_a_new_upload_abandons_the_previous_preview_and_its_file(tree, secretary_a, client, settings, tmp_path):
+    from changqing.roster.tests.factory import person, simple_rows, write_xlsx
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    good = write_xlsx(tmp_path / "名册.xlsx", simple_rows([person(i) for i in range(2)])).read_bytes()
+    client.force_login(secretary_a)
+    client.post(reverse("roster:import"), {"file": SimpleUploadedFile("第一份.xlsx", good), "organization": tree.a.pk})
+    first = RosterUpload.objects.get()
+    assert first.status == RosterUpload.Status.PREVIEWED, first.errors[:1]
+    assert first.file and len(_media(tmp_path / "media")) == 1
+    client.post(reverse("roster:import"), {"file": SimpleUploadedFile("第二份.xlsx", good), "organization": tree.a.pk})
+    first.refresh_from_db()
+    assert not first.file  # abandoned: deleted at once, not after keep_upload_days
+    assert len(_media(tmp_path / "media")) == 1
+    r = client.post(reverse("roster:upload_confirm", args=[first.pk]))
+    assert r.status_code == 302 and not RosterUpload.objects.filter(status=RosterUpload.Status.IMPORTED).exists()

@@ -636,6 +636,18 @@ def roster_upload_import(*, upload, user, request=None, progress=None) -> Import
     return report
 
 
+def roster_uploads_abandon(*, owner) -> int:
+    """A new upload abandons the owner's previews not imported: their files (personal data) go at once."""
+    from .models import RosterUpload
+
+    n = 0
+    for upload in RosterUpload.objects.filter(owner=owner, status=RosterUpload.Status.PREVIEWED).exclude(file=""):
+        upload.file.delete(save=False)
+        upload.save(update_fields=["file"])
+        n += 1
+    return n
+
+
 def roster_uploads_purge(*, older_than: dt.timedelta) -> int:
     """Delete uploaded files left waiting longer than `older_than` (they hold personal data)."""
     from .models import RosterUpload

@@ -89,6 +89,7 @@ def import_start(request):
     if request.method == "POST" and form.is_valid():
         r = rules.current()
         services.roster_uploads_purge(older_than=dt.timedelta(days=r.keep_upload_days))
+        services.roster_uploads_abandon(owner=request.user)
         f = form.cleaned_data["file"]
         org = form.cleaned_data["organization"]
         upload = RosterUpload.objects.create(
