@@ -175,6 +175,10 @@ if not PRODUCTION:
 STATICFILES_DIRS = [BASE_DIR / "changqing" / "static", ("vendor", BASE_DIR / "var" / "vendor")]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Uploaded and generated files are private: nothing serves MEDIA_URL publicly (nginx denies /media/).
+# The checked view (core.files) serves them; in production it hands the sending to nginx with
+# X-Accel-Redirect to this `internal` location (deploy/nginx.conf). Empty: Django streams the bytes.
+PRIVATE_MEDIA_ACCEL_PREFIX = os.environ.get("PRIVATE_MEDIA_ACCEL_PREFIX", "/internal-media/" if PRODUCTION else "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -326,4 +330,8 @@ CHANGQING = {
     "NOTIFY_CHANNELS": env_list("NOTIFY_CHANNELS", "inapp,email"),
     # Base of links in e-mails, e.g. https://changqing.example.gov.cn
     "SITE_URL": os.environ.get("SITE_URL", ""),
+    # Spreadsheet uploads (core.uploads.spreadsheet_guard), checked before any parser opens them:
+    # the sum of an .xlsx's unzipped parts (a zip bomb declares gigabytes) and the rows of any sheet.
+    "UPLOAD_MAX_UNZIPPED_BYTES": int(os.environ.get("UPLOAD_MAX_UNZIPPED_BYTES", 300_000_000)),
+    "UPLOAD_MAX_ROWS": int(os.environ.get("UPLOAD_MAX_ROWS", 100_000)),
 }

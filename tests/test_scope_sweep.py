@@ -65,6 +65,8 @@ NO_B_RECORD_ALLOWED = {
     "guidance.*",
     # Kept by the 党工委 and shown to the branches below it; the county demo has no branch-level ones.
     "care.campaign", "care.venue", "care.volunteerteam", "care.volunteeractivity", "care.oralhistory",
+    # An interview's media belong to the interview (above); their file URL is swept in tests/test_private_files.py.
+    "care.oralhistorymedia",
     # Rulesets ship without an owner or belong to a jurisdiction; work lists and courses are published from above.
     "life.ruleset", "life.worklist", "life.trainingcourse",
     # A selection (评选) is run by a jurisdiction for the branches below it; its categories belong to it.
@@ -656,6 +658,10 @@ NOT_EXPORTS = {
     "life:attachment_file",  # a meeting's scanned sign-in sheet or photo
     "guidance:material_download",  # a guidance station's published study material
     "evaluation:evidence_file",  # evidence uploaded for an evaluation score
+    # The checked file view (core/files.py) of the same uploads and of photos shown on record pages.
+    "core:file_life_meetingattachment_file", "core:file_guidance_material_file",
+    "core:file_evaluation_scoreevidence_file", "core:file_members_retiree_photo",
+    "core:file_care_oralhistorymedia_file", "core:file_guidance_standardevidence_photo",
 }
 
 FILE_TYPES = ("spreadsheetml", "wordprocessingml", "application/pdf", "text/csv", "application/octet-stream")

@@ -66,9 +66,9 @@ def people(n: int, branch_codes: list[str], seed: int = 7):
 
 
 def write_sheet(path: Path, rows, n: int):
-    from openpyxl import Workbook
+    from changqing.core.exports import new_workbook
 
-    wb = Workbook(write_only=True)
+    wb = new_workbook()
     ws = wb.create_sheet("Sheet1")
     ws.append(["基准测试离退休干部名册"])
     ws.append(HEADERS)

@@ -12,6 +12,8 @@ from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+from changqing.core.files import PrivateFileField
+from changqing.core.uploads import validate_content
 from changqing.core.scope import ScopeSpec
 from changqing.core.changelog import ChangeLoggedModel
 
@@ -430,8 +432,9 @@ class OralHistory(ChangeLoggedModel):
 
 class OralHistoryMedia(ChangeLoggedModel):
     interview = models.ForeignKey(OralHistory, verbose_name="访谈", on_delete=models.CASCADE, related_name="media")
-    file = models.FileField("文件", upload_to="care/oral/%Y/",
-                            validators=[FileExtensionValidator(MEDIA_EXTENSIONS), validate_media_size])
+    file = PrivateFileField("文件", upload_to="care/oral/%Y/",
+                            validators=[FileExtensionValidator(MEDIA_EXTENSIONS), validate_media_size,
+                                                                             validate_content])
     caption = models.CharField("说明", max_length=200, blank=True)
 
     scope_spec = ScopeSpec(org="interview__organization")
@@ -441,7 +444,7 @@ class OralHistoryMedia(ChangeLoggedModel):
         verbose_name_plural = "访谈音视频"
 
     def __str__(self):
-        return self.caption or self.file.name
+        return self.caption or self.file.original_name
 
 
 class Venue(ChangeLoggedModel):

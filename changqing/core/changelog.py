@@ -202,7 +202,7 @@ class AttachedFile(ChangeLoggedModel):
         abstract = True
 
     def __str__(self):
-        return self.caption or self.file.name
+        return self.caption or self.file.original_name
 
 
 _SKIP_FIELDS = {"created_at", "updated_at", "row_version"}

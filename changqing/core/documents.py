@@ -156,6 +156,31 @@ def picture(doc, png: bytes, *, width_cm: float, caption: str = ""):
         para(doc, caption, size=11, font=SANS, align="center", space_after=10)
 
 
+def watermark_text(user, when=None) -> str:
+    """Who made the document, when: a header line on every page (and so in its PDF)."""
+    from django.utils import timezone
+
+    who = (getattr(user, "display_name", "") or user.get_username()) if user is not None else "系统"
+    when = timezone.localtime(when or timezone.now())
+    return f"生成人：{who} · 生成时间：{when:%Y-%m-%d %H:%M} · 内部资料，注意保密"
+
+
+def mark_document(docx: bytes, text: str) -> bytes:
+    """The .docx with `text` as a small header line on every page of every section."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    doc = Document(io.BytesIO(docx))
+    for section in doc.sections:
+        for header in (section.header, section.first_page_header, section.even_page_header):
+            header.is_linked_to_previous = False
+            p = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
+            p.text = ""
+            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            set_font(p.add_run(text), SANS, 9)
+    return to_bytes(doc)
+
+
 def to_bytes(doc) -> bytes:
     buf = io.BytesIO()
     doc.save(buf)

@@ -13,7 +13,8 @@ The gate, opened once per export request:
 * keeps a hook's rows inside the gated rows (`keep`) and hands hooks chunks of
   gated rows to decorate, never a queryset to replace (`objects`);
 * caps the rows at settings.CHANGQING["EXPORT_MAX_ROWS"] (`capped`);
-* writes the operation-log entry with the number of rows (`log`, `xlsx`, `file`).
+* writes the operation-log entry with the number of rows (`log`, `xlsx`, `file`);
+* marks every sheet it writes with a watermark: who exported, when (`watermark`).
 
 No other module writes an OperationLog.Event.EXPORT entry (a test checks this),
 so an export that skips the gate is one that is not logged either.
@@ -25,9 +26,10 @@ from collections.abc import Callable, Iterable, Iterator
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 
-from changqing.core.exports import xlsx_response
+from changqing.core.exports import watermark_text, xlsx_response
+from changqing.core.files import serve_file
 from changqing.core.models import OperationLog
 from changqing.core.oplog import log_operation
 
@@ -114,18 +116,24 @@ class ExportGate:
                              data=data)
 
     # -- writing ------------------------------------------------------------------------------
+    @property
+    def watermark(self) -> str:
+        """Who is exporting, now: every sheet written through the gate carries it."""
+        return watermark_text(self.user)
+
     def xlsx(self, title: str, headers: list[str], rows: Iterable[list], *, subtitle: str = "",
              number_formats: dict[int, str] | None = None, sheet_name: str = "", filename: str = "",
              org_path: str = "", data: dict | None = None, unit: str = "条") -> HttpResponse:
         """The rows (already gated) as one xlsx sheet, capped, logged as 导出「title」N 条."""
         response = xlsx_response(title, headers, self.capped(rows), subtitle=subtitle,
-                                 number_formats=number_formats, sheet_name=sheet_name, filename=filename)
+                                 number_formats=number_formats, sheet_name=sheet_name, filename=filename,
+                                 watermark=self.watermark)
         self.log(f"导出「{title}」{self.count} {unit}", org_path=org_path, data={"rows": self.count, **(data or {})})
         return response
 
     def file(self, obj, fieldfile, filename: str, detail: str, *, org_path: str = "",
-             data: dict | None = None) -> FileResponse:
+             data: dict | None = None) -> HttpResponse:
         """A stored file (a report, a job's result, an attachment) of a record that must be exportable."""
         self.require(obj)
         self.log(detail, org_path=org_path, data=data)
-        return FileResponse(fieldfile.open("rb"), as_attachment=True, filename=filename)
+        return serve_file(fieldfile, filename=filename, as_attachment=True)

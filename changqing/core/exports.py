@@ -10,6 +10,14 @@ stay real dates with a date format, Decimal amounts keep two decimals.
 ("XX支部 会议记录台账（2025年）"), values keep their type; the rows are the
 filtered list as the export gate (core/export_gate.py) narrowed, capped and
 logged them.
+
+Every workbook the platform writes is a `SafeWorkbook` (`new_workbook()`): a
+text cell starting with =, +, -, @, a tab or a carriage return is written as
+text, never as a formula (the OWASP CSV-injection rule), and a CSV value gets
+a leading apostrophe (`csv_value`). A test fails when a module outside this one
+opens an openpyxl Workbook or a csv writer. An export of records carries a
+watermark (`watermark_text`): who exported it and when, on screen (the subtitle
+row, or the right end of the title row) and on every printed page (the sheet's header).
 """
 from __future__ import annotations
 
@@ -25,6 +33,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -34,6 +43,110 @@ MONEY_FORMAT = "0.00"
 MIN_WIDTH, MAX_WIDTH = 6, 50
 HEADER_MAX_WIDTH = 16  # a longer header wraps onto two lines instead of widening its column
 WIDTH_SAMPLE = 1000  # rows read ahead to size the columns; the rest is streamed
+
+
+# -- the formula guard (OWASP CSV injection) -------------------------------------------------------
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(value) -> bool:
+    """A text a spreadsheet would read as a formula (or a DDE payload) if written as it is."""
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def _as_text(cell):
+    cell.data_type = "s"  # the value unchanged (the import reads it back as written), never a formula
+    cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+    return cell
+
+
+def guard_value(ws, value):
+    """A value for a write-only sheet's row: formula-like text becomes a text cell; anything else as is."""
+    if isinstance(value, Cell):  # WriteOnlyCell() makes a Cell
+        return _as_text(value) if formula_like(value.value) else value
+    if formula_like(value):
+        return _as_text(WriteOnlyCell(ws, value=value))
+    return value
+
+
+def csv_value(value):
+    """A CSV field: formula-like text gets a leading apostrophe (OWASP), so no spreadsheet evaluates it."""
+    return "'" + value if formula_like(value) else value
+
+
+def csv_writer(fh, **kwargs):
+    """csv.writer whose rows pass `csv_value` (the only csv writer of the platform)."""
+    import csv
+
+    writer = csv.writer(fh, **kwargs)
+
+    class _Guarded:
+        def writerow(self, row):
+            return writer.writerow([csv_value(v) for v in row])
+
+        def writerows(self, rows):
+            for row in rows:
+                self.writerow(row)
+
+    return _Guarded()
+
+
+class SafeWorkbook(Workbook):
+    """openpyxl's Workbook whose every sheet writes formula-like text as text.
+
+    Write-only sheets are guarded as rows are appended; ordinary sheets when the workbook is saved.
+    """
+
+    def create_sheet(self, title=None, index=None):
+        ws = super().create_sheet(title, index)
+        if self.write_only:
+            append = ws.append
+
+            def guarded_append(row):
+                return append([guard_value(ws, v) for v in row])
+
+            ws.append = guarded_append
+        return ws
+
+    def save(self, filename):
+        if not self.write_only:
+            for ws in self.worksheets:
+                for row in ws.iter_rows():
+                    for cell in row:
+                        if formula_like(cell.value):
+                            _as_text(cell)
+        return super().save(filename)
+
+
+def new_workbook(*, write_only: bool = True) -> SafeWorkbook:
+    return SafeWorkbook(write_only=write_only)
+
+
+# -- the watermark --------------------------------------------------------------------------------
+
+def watermark_text(user, when: dt.datetime | None = None) -> str:
+    """Who exported, when: on every export of records, on screen and on each printed page."""
+    who = (getattr(user, "display_name", "") or getattr(user, "full_name", "") or user.get_username()) \
+        if user is not None else "系统"
+    login = user.get_username() if user is not None else ""
+    when = timezone.localtime(when or timezone.now())
+    name = f"{who}（{login}）" if login and login != who else who
+    return f"导出人：{name} · 导出时间：{when:%Y-%m-%d %H:%M} · 内部资料，注意保密"
+
+
+def _escape_header(text: str) -> str:
+    return text.replace("&", "&&")  # "&" starts a code in Excel's header/footer language
+
+
+def mark_sheet(ws, watermark: str) -> None:
+    """The watermark in the sheet's header (every printed page) and the footer with the page number."""
+    for hf in (ws.oddHeader, ws.evenHeader, ws.firstHeader):
+        hf.center.text = _escape_header(watermark)
+        hf.center.size = 9
+    for hf in (ws.oddFooter, ws.evenFooter, ws.firstFooter):
+        hf.center.text = "第 &P 页，共 &N 页"
+        hf.center.size = 9
 
 
 def text_width(value) -> int:
@@ -87,14 +200,24 @@ def _cell(ws, value, number_format: str | None = None):
 
 
 def write_xlsx(title: str, headers: list[str], rows: Iterable[list], *, subtitle: str = "",
-               number_formats: dict[int, str] | None = None, sheet_name: str = "") -> bytes:
+               number_formats: dict[int, str] | None = None, sheet_name: str = "", watermark: str = "") -> bytes:
     """One sheet: title row, optional subtitle row, frozen header, the rows.
 
     `number_formats` maps a column index to an Excel number format (e.g. "0.0"
     for hours); dates, times and Decimals get theirs without being named.
+    `watermark` (who exported, when) goes into the subtitle row (or the title row's right end when there is
+    no subtitle) and every printed page's header.
     """
     number_formats = number_formats or {}
-    wb = Workbook(write_only=True)
+    # On screen the watermark joins the subtitle row, or (no subtitle) sits at the right end of the title row:
+    # either way the header and the rows stay where readers and re-imports expect them.
+    title_mark = ""
+    if watermark:
+        if subtitle:
+            subtitle = f"{subtitle} · {watermark}"
+        else:
+            title_mark = watermark
+    wb = new_workbook()
     ws = wb.create_sheet(title=_sheet_title(sheet_name or title))
     rows = iter(rows)
     head = [list(r) for r in itertools.islice(rows, WIDTH_SAMPLE)]
@@ -109,9 +232,17 @@ def write_xlsx(title: str, headers: list[str], rows: Iterable[list], *, subtitle
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.gridLines = True
     ws.print_title_rows = f"1:{header_row}"
+    if watermark:
+        mark_sheet(ws, watermark)
     title_cell = WriteOnlyCell(ws, value=title)
     title_cell.font = Font(bold=True, size=14)
-    ws.append([title_cell])
+    if title_mark:
+        mark = WriteOnlyCell(ws, value=title_mark)
+        mark.font = Font(size=10, color="555555")
+        mark.alignment = Alignment(horizontal="right")
+        ws.append([title_cell] + [None] * max(len(headers) - 2, 0) + [mark])
+    else:
+        ws.append([title_cell])
     if subtitle:
         sub = WriteOnlyCell(ws, value=subtitle)
         sub.font = Font(size=10, color="555555")
@@ -153,8 +284,9 @@ def _filename(title: str) -> str:
 
 def xlsx_response(title: str, headers: list[str], rows: Iterable[list], *, subtitle: str = "",
                   number_formats: dict[int, str] | None = None, sheet_name: str = "",
-                  filename: str = "") -> HttpResponse:
-    data = write_xlsx(title, headers, rows, subtitle=subtitle, number_formats=number_formats, sheet_name=sheet_name)
+                  filename: str = "", watermark: str = "") -> HttpResponse:
+    data = write_xlsx(title, headers, rows, subtitle=subtitle, number_formats=number_formats, sheet_name=sheet_name,
+                      watermark=watermark)
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename or _filename(title))}"
     return response
@@ -260,9 +392,7 @@ class LedgerExportMixin:
         return f"{self.ledger_org_name()} {self.ledger_name}（{self.ledger_period(rows)}）"
 
     def ledger_subtitle(self, count: int) -> str:
-        user = self.request.user
-        who = getattr(user, "display_name", "") or user.get_username()
-        return f"共 {count} 条 · 导出人：{who} · 导出时间：{timezone.localtime():%Y-%m-%d %H:%M}"
+        return f"共 {count} 条"  # the gate's watermark adds who exported it and when
 
     # -- rows ---------------------------------------------------------------------------------
     def ledger_columns(self):

@@ -30,11 +30,26 @@ def normalize(raw: str) -> str:
     return "".join(str(raw).translate(_FULL_WIDTH).split()).upper()
 
 
+ASCII_DIGITS = frozenset("0123456789")
+
+
+def _describe(ch: str) -> str:
+    import unicodedata
+
+    name = unicodedata.name(ch, "")
+    return f"「{ch}」（{name}）" if name else f"U+{ord(ch):04X}"
+
+
 def parse(raw: str) -> IdNumber:
     value = normalize(raw)
+    # Only 0–9 (full-width ones were converted) and a final X: str.isdigit() also accepts superscripts,
+    # Arabic-Indic and other scripts' digits, which int() chokes on or silently reads as 0–9.
+    for i, ch in enumerate(value, start=1):
+        if ch not in ASCII_DIGITS and not (ch == "X" and i == len(value)) and (ch.isdigit() or ch.isnumeric()):
+            raise IdNumberError(f"身份证号第{i}位{_describe(ch)}不是 0–9 的阿拉伯数字：请只用数字 0–9 和最后一位的 X 填写")
     if len(value) != 18:
         raise IdNumberError(f"身份证号应为18位，现为{len(value)}位")
-    if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+    if any(ch not in ASCII_DIGITS for ch in value[:17]) or not (value[17] in ASCII_DIGITS or value[17] == "X"):
         raise IdNumberError("身份证号前17位必须是数字，最后一位是数字或X")
     try:
         birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))

@@ -50,7 +50,7 @@ def job_download(request, pk: int):
     if not job.result_file:
         raise Http404("该任务没有结果文件")
     # The file was made for the organisation the job is filed under: it must still be exportable.
-    return ExportGate(request).file(job, job.result_file, job.result_file.name.rsplit("/", 1)[-1],
+    return ExportGate(request).file(job, job.result_file, job.result_file.original_name,
                                     f"下载后台任务「{job.title}」的结果文件", org_path=job.org_path)
 
 

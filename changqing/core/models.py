@@ -4,6 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from changqing.core.files import PrivateFileField, register_file_access
 from changqing.core.scope import ScopeSpec
 
 
@@ -118,9 +119,9 @@ class Job(models.Model):
     progress = models.PositiveSmallIntegerField("进度", default=0)
     message = models.CharField("进度说明", max_length=300, blank=True)
     result = models.JSONField("结果", null=True, blank=True, encoder=DjangoJSONEncoder)
-    # Files a job produces may hold personal data: served only to the owner by the
-    # job's download view; deploy/nginx.conf denies /media/jobs/.
-    result_file = models.FileField("结果文件", upload_to="jobs/%Y/%m/", blank=True)
+    # Files a job produces may hold personal data: served only to the owner, through the export gate
+    # (registered below with core.files); nginx denies /media/.
+    result_file = PrivateFileField("结果文件", upload_to="jobs/%Y/%m/", blank=True)
     error = models.TextField("错误说明", blank=True)
     traceback = models.TextField("技术细节", blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
@@ -183,3 +184,32 @@ class Notification(models.Model):
 
     def get_absolute_url(self):
         return self.url or ""
+
+
+class StoredFile(models.Model):
+    """The name a private file was uploaded or generated with; on disk it has a random name (core.files)."""
+
+    name = models.CharField("存储名", max_length=255, unique=True)
+    original_name = models.CharField("原文件名", max_length=255)
+    created_at = models.DateTimeField("存储时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "文件原名"
+        verbose_name_plural = "文件原名"
+
+    def __str__(self):
+        return self.original_name
+
+
+def _own_jobs(queryset, request):
+    return queryset.filter(owner=request.user)  # a job's file is its owner's alone, whatever the roles of others
+
+
+def _job_file(request, job, fieldfile):
+    from .export_gate import ExportGate
+
+    return ExportGate(request).file(job, fieldfile, fieldfile.original_name, f"下载后台任务「{job.title}」的结果文件",
+                                    org_path=job.org_path)
+
+
+register_file_access(Job, narrow=_own_jobs, serve=_job_file)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import jobs_views, notify_views, views
+from . import files, jobs_views, notify_views, views
 
 app_name = "core"
 urlpatterns = [
@@ -15,4 +15,4 @@ urlpatterns = [
     path("notifications/", notify_views.notification_list, name="notifications"),
     path("notifications/<int:pk>/open/", notify_views.notification_open, name="notification_open"),
     path("notifications/read-all/", notify_views.notification_read_all, name="notifications_read_all"),
-]
+] + files.urlpatterns()

@@ -16,6 +16,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 
+from changqing.core.files import PrivateFileField
 from changqing.core.scope import ScopeSpec
 from changqing.core.changelog import AttachedFile, ChangeLoggedModel
 
@@ -213,7 +214,7 @@ class ItemScore(ChangeLoggedModel):
 
 class ScoreEvidence(AttachedFile):
     score = models.ForeignKey(ItemScore, verbose_name="评分项", on_delete=models.CASCADE, related_name="evidence")
-    file = models.FileField("佐证材料", upload_to="evaluation/evidence/%Y/")
+    file = PrivateFileField("佐证材料", upload_to="evaluation/evidence/%Y/")
 
     scope_spec = ScopeSpec(org="score__assessment__organization")
 

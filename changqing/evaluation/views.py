@@ -6,13 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Window
 from django.db.models.functions import Rank
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from changqing.core import conflicts
+from changqing.core.files import serve_file
 from changqing.core.scope import can, get_scoped_object_or_404, object_view, restrict, scope_for
 from changqing.core.forms import apply_errors
 from changqing.core.jobs import job_start
@@ -385,7 +386,7 @@ def score_edit(request, pk: int):
 @login_required
 def evidence_file(request, pk: int):
     ev = get_scoped_object_or_404(ScoreEvidence, request.user, pk=pk)
-    return FileResponse(ev.file.open("rb"), filename=ev.file.name.rsplit("/", 1)[-1])
+    return serve_file(ev.file)
 
 
 def _post_action(request, pk, action, *, need="change"):

@@ -14,6 +14,8 @@ from django.core.validators import FileExtensionValidator, MaxValueValidator, Mi
 from django.db import models
 from django.urls import reverse
 
+from changqing.core.files import PrivateFileField, PrivateImageField
+from changqing.core.uploads import validate_content
 from changqing.core.scope import ScopeSpec
 from changqing.core.changelog import ChangeLoggedModel
 from changqing.orgs.models import code_validator
@@ -116,8 +118,9 @@ class StandardItem(ChangeLoggedModel):
 
 class StandardEvidence(ChangeLoggedModel):
     item = models.ForeignKey(StandardItem, verbose_name="标准项", on_delete=models.CASCADE, related_name="evidence")
-    photo = models.ImageField("佐证照片", upload_to="guidance/evidence/%Y/%m/",
-                              validators=[FileExtensionValidator(PHOTO_EXTENSIONS), validate_upload_size])
+    photo = PrivateImageField("佐证照片", upload_to="guidance/evidence/%Y/%m/",
+                              validators=[FileExtensionValidator(PHOTO_EXTENSIONS), validate_upload_size,
+                                                                                validate_content])
     caption = models.CharField("说明", max_length=200, blank=True)
 
     scope_spec = ScopeSpec(org_path="item__station__scope_path")
@@ -127,7 +130,7 @@ class StandardEvidence(ChangeLoggedModel):
         verbose_name_plural = "佐证照片"
 
     def __str__(self):
-        return self.caption or self.photo.name
+        return self.caption or self.photo.original_name
 
 
 class Guide(ChangeLoggedModel):
@@ -455,8 +458,9 @@ class Material(ChangeLoggedModel):
                                 related_name="materials")
     title = models.CharField("标题", max_length=200)
     description = models.TextField("说明", blank=True)
-    file = models.FileField("文件", upload_to="guidance/materials/%Y/%m/",
-                            validators=[FileExtensionValidator(MATERIAL_EXTENSIONS), validate_upload_size])
+    file = PrivateFileField("文件", upload_to="guidance/materials/%Y/%m/",
+                            validators=[FileExtensionValidator(MATERIAL_EXTENSIONS), validate_upload_size,
+                                                                                validate_content])
     non_classified = models.BooleanField("我确认该材料不涉密", default=False)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from changqing.core.files import serve_file
 from changqing.core.export_gate import ExportGate
 from changqing.core.scope import (
     can,
@@ -563,10 +564,8 @@ class MaterialCreateView(ObjectCreateView):
 @object_view(Material)
 @login_required
 def material_download(request, pk):
-    from django.http import FileResponse
-
     material = get_scoped_object_or_404(Material, request.user, pk=pk)
-    return FileResponse(material.file.open("rb"), as_attachment=True, filename=material.file.name.rsplit("/", 1)[-1])
+    return serve_file(material.file, as_attachment=True)
 
 
 @login_required

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from changqing.core.files import PrivateFileField, register_file_access
 from changqing.core.scope import ScopeSpec
 from changqing.core.changelog import ChangeLoggedModel
 
@@ -138,7 +139,7 @@ class Nomination(ChangeLoggedModel):
     nominee_org = models.ForeignKey("orgs.Organization", verbose_name="被提名组织", null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="honour_nominations")
     reasons = models.TextField("事迹材料")
-    attachment = models.FileField("事迹材料附件", upload_to="honours/%Y/", blank=True)
+    attachment = PrivateFileField("事迹材料附件", upload_to="honours/%Y/", blank=True)
     nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="提名人", null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
     status = models.CharField("审核状态", max_length=10, choices=NominationStatus.choices,
@@ -211,3 +212,15 @@ class Ballot(ChangeLoggedModel):
 
     def __str__(self):
         return f"{self.category.name} 已投票"
+
+
+def _attachment_file(request, nomination, fieldfile):
+    from changqing.core.export_gate import ExportGate
+
+    # 事迹材料 may hold personal data: its download is an export, logged.
+    return ExportGate(request).file(nomination, fieldfile, fieldfile.original_name,
+                                    f"下载{nomination.nominee_name}的事迹材料附件",
+                                    org_path=nomination.changelog_org_path())
+
+
+register_file_access(Nomination, serve=_attachment_file)

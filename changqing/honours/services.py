@@ -218,6 +218,12 @@ def _check_attachment(attachment) -> str | None:
         return "附件只接受 PDF、Word、WPS 文档或 JPG、PNG 图片"
     if attachment.size > ATTACHMENT_MAX_BYTES:
         return "附件不能超过 10 MB"
+    from changqing.core.uploads import check_content
+
+    try:
+        check_content(attachment)  # a "PDF" or a photo is parsed: a renamed file is refused
+    except ValidationError as exc:
+        return exc.messages[0]
     return None
 
 

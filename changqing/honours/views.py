@@ -309,7 +309,7 @@ def nomination_attachment(request, pk):
     n = _nomination_or_404(request, pk)
     if not n.attachment:
         raise Http404("没有附件")
-    return ExportGate(request).file(n, n.attachment, n.attachment.name.rsplit("/", 1)[-1],
+    return ExportGate(request).file(n, n.attachment, n.attachment.original_name,
                                     f"下载{n.nominee_name}的事迹材料附件", org_path=n.changelog_org_path())
 
 

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from django.core.files.base import ContentFile
 from django.db.models import Count, Q
 
-from changqing.core.documents import SANS, SERIF, docx_to_pdf, soffice  # noqa: F401 (soffice re-exported)
+from changqing.core.documents import (  # noqa: F401 (soffice re-exported)
+    SANS, SERIF, docx_to_pdf, mark_document, soffice, watermark_text,
+)
 from changqing.core.documents import para as _para
 from changqing.core.documents import set_font as _set_font
 from changqing.orgs.models import Organization
@@ -162,7 +164,7 @@ def render_docx(data: BulletinData) -> bytes:
 
 def bulletin_generate(*, organization: Organization, month: dt.date, user=None) -> Bulletin:
     data = bulletin_data(organization, month.replace(day=1))
-    docx = render_docx(data)
+    docx = mark_document(render_docx(data), watermark_text(user))
     pdf = docx_to_pdf(docx)
     b = Bulletin(organization=organization, month=month.replace(day=1), generated_by=user)
     name = f"{organization.code}-{month:%Y%m}"

@@ -15,6 +15,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from changqing.core.files import PrivateFileField, register_file_access
 from changqing.core.scope import ScopeSpec
 from changqing.core.changelog import AttachedFile, ChangeLoggedModel
 
@@ -224,7 +225,7 @@ class Attendance(ChangeLoggedModel):
 
 class MeetingAttachment(AttachedFile):
     meeting = models.ForeignKey(Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField("文件", upload_to="life/meetings/%Y/%m/")
+    file = PrivateFileField("文件", upload_to="life/meetings/%Y/%m/")
 
     scope_spec = ScopeSpec(org="meeting__organization")
 
@@ -443,8 +444,8 @@ class Bulletin(ChangeLoggedModel):
     organization = models.ForeignKey("orgs.Organization", verbose_name="通报单位", on_delete=models.PROTECT,
                                      related_name="bulletins")
     month = models.DateField("月份")
-    docx = models.FileField("Word 文件", upload_to="life/bulletins/")
-    pdf = models.FileField("PDF 文件", upload_to="life/bulletins/", blank=True)
+    docx = PrivateFileField("Word 文件", upload_to="life/bulletins/")
+    pdf = PrivateFileField("PDF 文件", upload_to="life/bulletins/", blank=True)
     generated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="生成人", null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
 
@@ -457,3 +458,14 @@ class Bulletin(ChangeLoggedModel):
 
     def __str__(self):
         return f"{self.organization} {self.month:%Y年%m月}通报"
+
+
+def _bulletin_file(request, bulletin, fieldfile):
+    from changqing.core.export_gate import ExportGate
+
+    fmt = "pdf" if fieldfile.field.name == "pdf" else "docx"
+    return ExportGate(request).file(bulletin, fieldfile, f"{bulletin}.{fmt}", f"下载「{bulletin}」{fmt}",
+                                    org_path=bulletin.organization.path)
+
+
+register_file_access(Bulletin, serve=_bulletin_file)

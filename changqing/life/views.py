@@ -8,13 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from changqing.core import conflicts
+from changqing.core.files import serve_file
 from changqing.core.export_gate import ExportGate
 from changqing.core.scope import can, get_scoped_object_or_404, object_view, restrict, scope_for
 from changqing.core.exports import LedgerExportMixin
@@ -154,7 +155,7 @@ def attachment_upload(request, pk: int):
 @login_required
 def attachment_file(request, pk: int):
     att = get_scoped_object_or_404(MeetingAttachment, request.user, pk=pk)
-    return FileResponse(att.file.open("rb"), filename=att.file.name.rsplit("/", 1)[-1])
+    return serve_file(att.file)
 
 
 @object_view(Organization, code="code")

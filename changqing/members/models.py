@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
+from changqing.core.files import PrivateImageField
 from changqing.core.scope import ScopeSpec
 from changqing.core import idcard
 from changqing.core.changelog import ChangeLoggedModel
@@ -75,7 +76,7 @@ class Retiree(ChangeLoggedModel):
     family_relation = models.CharField("与本人关系", max_length=20, blank=True)
     specialties = models.CharField("特长爱好", max_length=200, blank=True)
     service_needs = models.CharField("服务需求", max_length=200, blank=True)
-    photo = models.ImageField("照片", upload_to="retirees/photos/%Y/", blank=True)
+    photo = PrivateImageField("照片", upload_to="retirees/photos/%Y/", blank=True)
     note = models.TextField("备注", blank=True)
     organization = models.ForeignKey(
         "orgs.Organization", verbose_name="服务管理组织", on_delete=models.PROTECT, related_name="retirees"

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from changqing.core.files import PrivateFileField, register_file_access
 from changqing.core.scope import ScopeSpec
 
 
@@ -13,14 +14,14 @@ class ReportKind(models.TextChoices):
 
 class GeneratedReport(models.Model):
     """One generation of a yearly document. Files are served only through the scoped, logged download view
-    (deploy/nginx.conf keeps /media/ for non-personal files; these hold no personal data but are not public)."""
+    (the checked file view, core/files.py; nginx denies /media/): they hold no personal data but are not public."""
 
     organization = models.ForeignKey("orgs.Organization", verbose_name="单位", on_delete=models.PROTECT,
                                      related_name="generated_reports")
     year = models.PositiveSmallIntegerField("年度")
     kind = models.CharField("类型", max_length=20, choices=ReportKind.choices)
-    docx = models.FileField("Word 文件", upload_to="reports/%Y/", blank=True)
-    pdf = models.FileField("PDF 文件", upload_to="reports/%Y/", blank=True)
+    docx = PrivateFileField("Word 文件", upload_to="reports/%Y/", blank=True)
+    pdf = PrivateFileField("PDF 文件", upload_to="reports/%Y/", blank=True)
     pdf_note = models.CharField("PDF 说明", max_length=200, blank=True,
                                 help_text="未生成 PDF 时的原因，例如服务器未安装 LibreOffice")
     figures = models.JSONField("主要数字", default=dict, blank=True)
@@ -47,3 +48,14 @@ class GeneratedReport(models.Model):
 
     def get_absolute_url(self):
         return reverse("reports:detail", args=[self.pk])
+
+
+def _report_file(request, report, fieldfile):
+    from changqing.core.export_gate import ExportGate
+
+    fmt = "pdf" if fieldfile.field.name == "pdf" else "docx"
+    return ExportGate(request).file(report, fieldfile, f"{report}.{fmt}", f"下载《{report}》{fmt.upper()}",
+                                    org_path=report.organization.path, data={"report_id": report.pk, "format": fmt})
+
+
+register_file_access(GeneratedReport, action="export", serve=_report_file)

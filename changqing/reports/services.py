@@ -53,6 +53,7 @@ def report_generate(*, organization: Organization, year: int, kind: str, user=No
         data = statistics_data(organization, year, today=today, progress=progress)
         progress(70, "正在排版 Word 文档和图表")
         docx = render_statistics(data)
+    docx = documents.mark_document(docx, documents.watermark_text(user))
     progress(80, "正在转换为 PDF")
     pdf, note = None, ""
     if documents.soffice() is None:

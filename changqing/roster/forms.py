@@ -3,6 +3,7 @@ from pathlib import Path
 from django import forms
 
 from changqing.core.scope import restrict
+from changqing.core.uploads import SpreadsheetRefused, spreadsheet_guard
 from changqing.orgs.models import Organization
 
 from . import rules
@@ -36,4 +37,10 @@ class UploadForm(forms.Form):
             raise forms.ValidationError(f"文件太大（{f.size // 1_000_000} MB），请分成几个文件导入")
         if f.size == 0:
             raise forms.ValidationError("文件是空的")
+        # A zip bomb is refused here from the zip's directory alone; the rows of a large file are
+        # counted by the check, which runs in a background job.
+        try:
+            spreadsheet_guard(f, count_rows=f.size <= rules.current().background_bytes)
+        except SpreadsheetRefused as exc:
+            raise forms.ValidationError(str(exc)) from None
         return f

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from changqing.core.files import PrivateFileField, register_file_access
 from changqing.core.scope import ScopeSpec
 
 
@@ -27,7 +28,7 @@ class RosterUpload(models.Model):
     organization = models.ForeignKey("orgs.Organization", verbose_name="默认导入组织", null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+")
     org_path = models.CharField("所属组织路径", max_length=255, db_index=True)
-    file = models.FileField("文件", upload_to="roster_uploads/%Y/%m/", blank=True)
+    file = PrivateFileField("文件", upload_to="roster_uploads/%Y/%m/", blank=True)
     original_name = models.CharField("文件名", max_length=200)
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.UPLOADED)
     sheet = models.CharField("工作表", max_length=100, blank=True)
@@ -58,3 +59,10 @@ class RosterUpload(models.Model):
     @property
     def errors(self) -> list[dict]:
         return self.report.get("errors", [])
+
+
+def _own_uploads(queryset, request):
+    return queryset.filter(owner=request.user)  # only the person who uploaded a roster sheet may open it
+
+
+register_file_access(RosterUpload, action="change", narrow=_own_uploads)

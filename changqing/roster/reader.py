@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
+from changqing.core.uploads import SpreadsheetRefused, spreadsheet_guard
+
 from .cells import CellError, is_empty, parse_id_number, text
 from .layout import ERROR_HEADER, Column, column_for, normalize_header
 
@@ -82,6 +84,10 @@ class SheetReader:
         self.path = Path(path)
         self.name = name
         self.format = detect_format(self.path, name)
+        try:  # sizes and rows capped before openpyxl, xlrd or csv read a byte of it
+            spreadsheet_guard(self.path)
+        except SpreadsheetRefused as exc:
+            raise SheetError(str(exc)) from None
         self.scan = header_scan_rows
         self.sheet_title = ""
         self.estimated_rows = 0

@@ -565,10 +565,37 @@ def _save_report(upload, report: ImportReport, status: str):
 
 
 def _file_problem(upload, message: str):
+    """A file that cannot be read as a roster: refused, and deleted at once (it holds personal data)."""
+    if upload.file:
+        upload.file.delete(save=False)
     upload.status = upload.Status.REJECTED
     upload.error_count = 1
     upload.report = {"errors": [{"row": 0, "column": "", "value": "", "message": message}], "ignored": [], "samples": []}
     upload.save()
+
+
+def _keep_only_the_error_sheet(upload, user) -> None:
+    """A refused upload is not kept: the error sheet (the rows as uploaded, the errors beside them) is
+    written now, while the file is at hand, and the upload itself deleted at once."""
+    from django.core.files.base import ContentFile
+
+    from changqing.core.exports import watermark_text
+
+    from .sheets import error_workbook
+
+    if not upload.file:
+        return
+    if upload.error_count and upload.header_row:
+        data = error_workbook(upload.file.path, upload.original_name, upload.errors,
+                              roster_rules.current().header_scan_rows, watermark=watermark_text(user))
+        original = upload.file.name
+        stem = upload.original_name.rsplit(".", 1)[0]
+        upload.file.save(f"{stem}_错误说明.xlsx", ContentFile(data), save=False)
+        upload.file.storage.delete(original)
+        upload.report = {**upload.report, "error_sheet": True}
+    else:
+        upload.file.delete(save=False)
+    upload.save(update_fields=["file", "report"])
 
 
 def roster_upload_check(*, upload, user, progress=None) -> ImportReport | None:
@@ -582,6 +609,8 @@ def roster_upload_check(*, upload, user, progress=None) -> ImportReport | None:
         _file_problem(upload, str(exc))
         return None
     _save_report(upload, report, upload.Status.PREVIEWED if report.ok else upload.Status.REJECTED)
+    if not report.ok:
+        _keep_only_the_error_sheet(upload, user)
     return report
 
 
@@ -597,6 +626,7 @@ def roster_upload_import(*, upload, user, request=None, progress=None) -> Import
         return None
     if not report.ok:
         _save_report(upload, report, upload.Status.REJECTED)
+        _keep_only_the_error_sheet(upload, user)
         return report
     _save_report(upload, report, upload.Status.IMPORTED)
     upload.imported_at = timezone.now()
@@ -604,6 +634,18 @@ def roster_upload_import(*, upload, user, request=None, progress=None) -> Import
     upload.save(update_fields=["imported_at", "file"])
     roster_log_import(report, user=user, request=request, name=upload.original_name, org_path=upload.org_path)
     return report
+
+
+def roster_uploads_abandon(*, owner) -> int:
+    """A new upload abandons the owner's previews not imported: their files (personal data) go at once."""
+    from .models import RosterUpload
+
+    n = 0
+    for upload in RosterUpload.objects.filter(owner=owner, status=RosterUpload.Status.PREVIEWED).exclude(file=""):
+        upload.file.delete(save=False)
+        upload.save(update_fields=["file"])
+        n += 1
+    return n
 
 
 def roster_uploads_purge(*, older_than: dt.timedelta) -> int:

@@ -9,7 +9,6 @@ import datetime as dt
 import io
 from collections.abc import Iterable
 
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -17,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from changqing.core import idcard
+from changqing.core.exports import mark_sheet, new_workbook
 
 from .layout import COLUMNS, ERROR_HEADER, ETHNICITIES, NOT_MEMBER
 from .reader import SheetReader
@@ -100,10 +100,16 @@ def _date_cell(ws, value) -> WriteOnlyCell | None:
     return c
 
 
-def roster_workbook(rows: Iterable[dict], *, title: str = TEMPLATE_TITLE) -> bytes:
-    """The template (no rows) or an export: title row, header row, one row per person."""
-    wb = Workbook(write_only=True)
+def roster_workbook(rows: Iterable[dict], *, title: str = TEMPLATE_TITLE, watermark: str = "") -> bytes:
+    """The template (no rows) or an export: title row, header row, one row per person.
+
+    An export's `watermark` (who, when) follows the title (the import skips that row) and heads every printed page.
+    """
+    wb = new_workbook()
     ws = wb.create_sheet("名册")
+    if watermark:
+        title = f"{title}　{watermark}"
+        mark_sheet(ws, watermark)
     for index, col in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(index)].width = col.width
     ws.freeze_panes = "C3"
@@ -153,7 +159,7 @@ def retiree_row(r, *, unmask: bool) -> dict:
     return row
 
 
-def error_workbook(path, name: str, errors: list[dict], header_scan_rows: int = 30) -> bytes:
+def error_workbook(path, name: str, errors: list[dict], header_scan_rows: int = 30, *, watermark: str = "") -> bytes:
     """The uploaded sheet as it was, with a 错误说明 column and the bad cells shaded.
 
     After fixing the rows, the secretary can upload this very file again: the
@@ -166,8 +172,10 @@ def error_workbook(path, name: str, errors: list[dict], header_scan_rows: int = 
     try:
         header, rows = reader.open(from_top=True)
         index_of = {written: i for i, written in header.written.items()}
-        wb = Workbook(write_only=True)
+        wb = new_workbook()
         ws = wb.create_sheet((reader.sheet_title or "名册")[:31])
+        if watermark:
+            mark_sheet(ws, watermark)  # on each printed page; the rows stay as uploaded, to be uploaded again
         width = header.width
         ws.column_dimensions[get_column_letter(width + 1)].width = 60
         for number, values in rows:

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from changqing.core.exports import watermark_text
 from changqing.core.export_gate import ExportGate
 from changqing.core.scope import get_scoped_object_or_404, object_view, scope_for
 from changqing.core.lists import Column, ScopedListView
@@ -69,7 +70,8 @@ def export_xlsx(request):
             yield retiree_row(r, unmask=unmask)
 
     today = timezone.localdate()
-    data = roster_workbook(rows(), title=f"{TEMPLATE_TITLE}（导出于{today:%Y年%m月%d日}，可修改后再导入）")
+    data = roster_workbook(rows(), title=f"{TEMPLATE_TITLE}（导出于{today:%Y年%m月%d日}，可修改后再导入）",
+                           watermark=gate.watermark)
     query = request.GET.urlencode()
     gate.log(f"导出名册（可再导入）{gate.count} 人", data={"rows": gate.count, "unmasked": unmasked})
     if unmasked:
@@ -87,6 +89,7 @@ def import_start(request):
     if request.method == "POST" and form.is_valid():
         r = rules.current()
         services.roster_uploads_purge(older_than=dt.timedelta(days=r.keep_upload_days))
+        services.roster_uploads_abandon(owner=request.user)
         f = form.cleaned_data["file"]
         org = form.cleaned_data["organization"]
         upload = RosterUpload.objects.create(
@@ -160,8 +163,12 @@ def upload_errors(request, pk: int):
     upload = _own_upload(request, pk)
     if not upload.file or not upload.error_count or not upload.header_row:
         raise Http404("没有可下载的错误表")
-    data = error_workbook(upload.file.path, upload.original_name, upload.errors, rules.current().header_scan_rows)
     stem = upload.original_name.rsplit(".", 1)[0]
+    if upload.report.get("error_sheet"):  # written by the check; the upload itself was deleted then
+        with upload.file.open("rb") as fh:
+            return _xlsx(fh.read(), f"{stem}_错误说明.xlsx")
+    data = error_workbook(upload.file.path, upload.original_name, upload.errors, rules.current().header_scan_rows,
+                          watermark=watermark_text(request.user))
     return _xlsx(data, f"{stem}_错误说明.xlsx")
 
 

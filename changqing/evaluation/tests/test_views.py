@@ -170,7 +170,17 @@ def test_evidence_upload_checked_and_served_in_scope(tree, star, bureau_admin, s
     r = c.post(reverse("evaluation:score", args=[s.pk]), {"value": "8", "reason": "核实", "file": bad})
     assert r.status_code == 200 and "只能上传 JPG、PNG 照片或 PDF 文件" in r.content.decode()
     assert ItemScore.objects.get(pk=s.pk).reviewer_score is None  # all or nothing
-    pdf = SimpleUploadedFile("台账.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    fake = SimpleUploadedFile("台账.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    r = c.post(reverse("evaluation:score", args=[s.pk]), {"value": "8", "reason": "核实", "file": fake})
+    assert "PDF 文件已损坏或不是真正的 PDF" in r.content.decode()  # parsed by pypdf, not sniffed
+    import io
+
+    from pypdf import PdfWriter
+
+    writer, buf = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=100, height=100)
+    writer.write(buf)
+    pdf = SimpleUploadedFile("台账.pdf", buf.getvalue(), content_type="application/pdf")
     r = c.post(reverse("evaluation:score", args=[s.pk]), {"value": "8", "reason": "核实", "file": pdf,
                                                           "caption": "志愿服务台账"})
     assert r.status_code == 302

@@ -58,7 +58,16 @@ def test_nominate_page_duplicate_beside_the_field_and_attachment(tree, admin, ca
     url = reverse("honours:nomination_create", args=[campaign.pk])
     page = c.get(url).content.decode()
     assert tree.ra.name in page and tree.rb.name not in page  # only the secretary's own people are offered
-    upload = SimpleUploadedFile("事迹.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    from pypdf import PdfWriter
+
+    pdf = PdfWriter()
+    pdf.add_blank_page(width=100, height=100)
+    buf = io.BytesIO()
+    pdf.write(buf)
+    fake = SimpleUploadedFile("事迹.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    r = c.post(url, {"category": cat.pk, "retiree": tree.ra.pk, "reasons": REASONS, "attachment": fake})
+    assert "PDF 文件已损坏或不是真正的 PDF" in field_errors(r.content.decode(), "id_attachment")  # parsed, not sniffed
+    upload = SimpleUploadedFile("事迹.pdf", buf.getvalue(), content_type="application/pdf")
     r = c.post(url, {"category": cat.pk, "retiree": tree.ra.pk, "reasons": REASONS, "attachment": upload})
     assert r.status_code == 302
     n = Nomination.objects.get()
