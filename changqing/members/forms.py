@@ -46,7 +46,12 @@ def _not_future(value, label):
     return value
 
 
+MASKED_EDITED = "带 * 号的是隐藏后的号码：不改请保持原样，要改请删去后填写完整号码"
+
+
 def _clean_phone(value: str) -> str:
+    if value and "*" in value:
+        raise ValidationError(MASKED_EDITED)
     value = idcard.normalize(value).replace("－", "-") if value else ""
     if value and not PHONE_RE.match(value):
         raise ValidationError(PHONE_MESSAGE)
@@ -87,8 +92,20 @@ class RetireeForm(forms.ModelForm):
             "organization": {"required": "请选择服务管理组织", "invalid_choice": "只能选择您有权管理的组织"},
         }
 
-    def __init__(self, *args, user, **kwargs):
+    # Shown masked on an existing record until revealed (查看完整号码, logged); submitting the masked text
+    # unchanged keeps the stored value, so the mask never overwrites the real number.
+    MASKED_FIELDS = {"id_number": idcard.mask, "phone": idcard.mask_phone, "family_phone": idcard.mask_phone}
+
+    def __init__(self, *args, user, reveal: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.revealed = reveal
+        if self.instance.pk:
+            # The birth date follows from the ID number (and would give back what its mask hides).
+            del self.fields["birth_date"]
+            if not reveal:
+                for name, mask in self.MASKED_FIELDS.items():
+                    self.initial[name] = mask(getattr(self.instance, name))
+                    self.fields[name].widget.attrs["data-masked"] = "1"
         self.fields["organization"].queryset = restrict(Organization.objects.active(), user, "change").order_by("path")
         self.fields["organization"].empty_label = "请选择"
         self.fields["retirement_kind"].choices = [("", "请选择")] + RetirementKind.choices
@@ -108,7 +125,20 @@ class RetireeForm(forms.ModelForm):
             raise ValidationError("姓名不能包含数字或符号")
         return name
 
+    def _kept(self, name: str) -> str | None:
+        """The stored value when the field came back as its own mask (not revealed, not changed)."""
+        stored = getattr(self.instance, name, "") if self.instance.pk else ""
+        submitted = "".join((self.cleaned_data.get(name) or "").split())
+        if stored and submitted == self.MASKED_FIELDS[name](stored):
+            return stored
+        return None
+
     def clean_id_number(self):
+        if (kept := self._kept("id_number")) is not None:
+            self.parsed_id = idcard.parse(kept)
+            return kept
+        if "*" in self.cleaned_data["id_number"]:
+            raise ValidationError(MASKED_EDITED)
         try:
             parsed = idcard.parse(self.cleaned_data["id_number"])
         except idcard.IdNumberError as exc:
@@ -124,10 +154,12 @@ class RetireeForm(forms.ModelForm):
         return parsed.value
 
     def clean_phone(self):
-        return _clean_phone(self.cleaned_data.get("phone", ""))
+        kept = self._kept("phone")
+        return kept if kept is not None else _clean_phone(self.cleaned_data.get("phone", ""))
 
     def clean_family_phone(self):
-        return _clean_phone(self.cleaned_data.get("family_phone", ""))
+        kept = self._kept("family_phone")
+        return kept if kept is not None else _clean_phone(self.cleaned_data.get("family_phone", ""))
 
     def clean_retired_on(self):
         return _not_future(self.cleaned_data.get("retired_on"), "离退休日期")

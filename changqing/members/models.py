@@ -84,6 +84,8 @@ class Retiree(ChangeLoggedModel):
     deceased_on = models.DateField("去世日期", null=True, blank=True)
 
     scope_spec = ScopeSpec(org="organization", retiree="")
+    # Shown in the change history only to whoever may reveal the ID number (core.masking).
+    reveal_only_fields = ("birth_date",)
 
     class Meta:
         verbose_name = "离退休干部"
@@ -110,6 +112,10 @@ class Retiree(ChangeLoggedModel):
     @property
     def masked_phone(self) -> str:
         return idcard.mask_phone(self.phone)
+
+    @property
+    def masked_family_phone(self) -> str:
+        return idcard.mask_phone(self.family_phone)
 
     def clean(self):
         try:

@@ -137,7 +137,9 @@ def retiree_row(r, *, unmask: bool) -> dict:
     by_key = {c.key: c for c in COLUMNS}
     row = {
         "name": r.name, "gender": r.get_gender_display(), "ethnicity": r.ethnicity,
-        "id_number": r.id_number if unmask else idcard.mask(r.id_number), "birth_date": r.birth_date,
+        "id_number": r.id_number if unmask else idcard.mask(r.id_number),
+        # The birth date is what the mask hides (core.masking): left empty where the ID number is masked.
+        "birth_date": r.birth_date if unmask else None,
         "org_code": org.code, "org_name": org.name, "retirement_kind": r.get_retirement_kind_display(),
         "retired_on": r.retired_on, "former_unit": r.former_unit, "former_post": r.former_post, "rank": r.rank,
         "membership_status": m.get_status_display() if m else by_key["membership_status"].label_of(NOT_MEMBER),
