@@ -104,8 +104,11 @@ class RetireeForm(forms.ModelForm):
             del self.fields["birth_date"]
             if not reveal:
                 for name, mask in self.MASKED_FIELDS.items():
+                    if not getattr(self.instance, name):
+                        continue
                     self.initial[name] = mask(getattr(self.instance, name))
                     self.fields[name].widget.attrs["data-masked"] = "1"
+                    self.fields[name].help_text = "带 * 号的部分已隐藏：不改请保持原样；要改请删去后填写完整号码"
         self.fields["organization"].queryset = restrict(Organization.objects.active(), user, "change").order_by("path")
         self.fields["organization"].empty_label = "请选择"
         self.fields["retirement_kind"].choices = [("", "请选择")] + RetirementKind.choices
