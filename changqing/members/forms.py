@@ -196,7 +196,7 @@ class RetireeForm(forms.ModelForm):
         birth = parsed.birth_date
         retired_on = data.get("retired_on")
         if retired_on and retired_on.year - birth.year < 30:
-            self.add_error("retired_on", f"离退休日期与出生日期不符：{retired_on.year - birth.year}岁时离退休不合常理")
+            self.add_error("retired_on", "离退休日期与出生日期不符：不满30岁离退休不合常理")
         if data.get("retirement_kind") == RetirementKind.LIXIU and birth >= FOUNDING:
             self.add_error("retirement_kind", "离休干部须在1949年10月1日前参加革命工作，此人出生于其后，应为退休")
         if self.instance.pk and self.instance.deceased_on and self.instance.deceased_on < birth:
@@ -248,7 +248,10 @@ class MembershipForm(forms.Form):
 
 def check_party_dates(form, retiree: Retiree, status, joined_on, full_on, joined_field="joined_on",
                       full_field="full_on"):
-    """A party member's dates must be possible for that person (DOMAIN.md §2, issue 3)."""
+    """A party member's dates must be possible for that person (DOMAIN.md §2, issue 3).
+
+    The messages name no birth date or age: a role that may not reveal the ID number edits these
+    forms too (a liaison), and the birth date is what its mask hides (core.masking)."""
     today = timezone.localdate()
     birth = retiree.birth_date
     if joined_on:
@@ -256,9 +259,9 @@ def check_party_dates(form, retiree: Retiree, status, joined_on, full_on, joined
         if joined_on > today:
             form.add_error(joined_field, "入党日期不能晚于今天")
         elif joined_on < birth:
-            form.add_error(joined_field, f"入党日期早于出生日期（{birth:%Y-%m-%d}）")
+            form.add_error(joined_field, "入党日期早于出生日期")
         elif age < 18:
-            form.add_error(joined_field, f"入党时年龄为{age}岁，不满18周岁（出生日期 {birth:%Y-%m-%d}）")
+            form.add_error(joined_field, "入党时不满18周岁（按身份证号上的出生日期）")
         elif joined_on < dt.date(1921, 7, 1):
             form.add_error(joined_field, "入党日期不能早于1921年7月1日")
         elif retiree.deceased_on and joined_on > retiree.deceased_on:

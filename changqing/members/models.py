@@ -187,7 +187,7 @@ class Membership(ChangeLoggedModel):
         if birth and self.joined_on:
             age = self.joined_on.year - birth.year - ((self.joined_on.month, self.joined_on.day) < (birth.month, birth.day))
             if age < 18:
-                errors["joined_on"] = f"入党时年龄为{age}岁，不满18周岁"
+                errors["joined_on"] = "入党时不满18周岁（按身份证号上的出生日期）"  # no age: see core.masking
         today = timezone.localdate()
         if self.joined_on and self.joined_on > today:
             errors["joined_on"] = "入党日期不能晚于今天"

@@ -317,3 +317,14 @@ def test_reveal_rights_and_bands(tree, secretary_a):
     assert age_band(D(1946, 11, 24), on) == "80—89岁" and age_band(D(1946, 11, 25), on) == "70—79岁"
     assert age_band(D(1936, 11, 24), on) == "90岁及以上"
     assert age_band(D(1970, 1, 1), on) == "60岁以下"
+
+
+def test_form_messages_name_no_birth_date_or_age(tree, client):
+    """A liaison corrects party dates: a refused date says why without giving the birth date back."""
+    client.force_login(_user(tree, "liaison"))
+    url = f"/retirees/{tree.ra.pk}/membership/edit/"
+    for joined, why in (("1940-01-01", "早于出生日期"), ("1960-01-01", "不满18周岁")):
+        response = client.post(url, {"joined_on": joined, "full_on": "1976-07-01"})
+        message = response.context["form"].errors["joined_on"][0]
+        assert why in message and "1949" not in message and "岁，" not in message
+        _assert_hidden(response.content.decode(), url)
