@@ -5,7 +5,8 @@ A masked ID number keeps the region code and the last four characters
 reveal the ID number (the "unmask" action of core.roles), nothing that gives the
 birth date back may be served beside it either: no birth date, no exact age, no
 age filter or sort that confirms it. Those roles see a coarse age band instead
-(`age_band`), which is what care work needs ("80岁以上").
+(`age_band`), which is what care work needs ("80岁以上"), and the retirement date
+as a year (it falls in the month after a statutory birthday).
 
 `Reveal(user)` answers "may this user reveal this person?" for a whole page
 from one resolved scope (no query per row). List columns name the value a
@@ -103,6 +104,16 @@ def band_of(person) -> str:
     from django.utils import timezone
 
     return age_band(person.birth_date, timezone.localdate())
+
+
+def retired_year(person) -> str:
+    """The year of retirement only: retirement starts the month after a statutory birthday (60, 55…),
+    so the full date gives back the birth month the mask hides."""
+    return f"{person.retired_on.year}年" if person.retired_on else ""
+
+
+def retired_column_kwargs() -> dict:
+    return {"masked": retired_year, "masked_label": "离退休年份"}
 
 
 def birth_column_kwargs() -> dict:

@@ -16,11 +16,13 @@ class RetireeSerializer(serializers.ModelSerializer):
     is_member = serializers.SerializerMethodField()
     birth_date = serializers.SerializerMethodField()
     age_band = serializers.SerializerMethodField()
+    retired_on = serializers.SerializerMethodField()
+    retired_year = serializers.SerializerMethodField()
 
     class Meta:
         model = Retiree
         fields = ["id", "name", "gender", "ethnicity", "birth_date", "age_band", "id_number", "phone", "retirement_kind",
-                  "retired_on", "organization_code", "community", "health", "mobility_impaired", "living",
+                  "retired_on", "retired_year", "organization_code", "community", "health", "mobility_impaired", "living",
                   "status", "deceased_on", "is_member"]
 
     # Masked in the API too: full numbers only on the record page, where the view is logged.
@@ -39,6 +41,13 @@ class RetireeSerializer(serializers.ModelSerializer):
     # (null otherwise); everyone gets the ten-year age band (core.masking).
     def get_birth_date(self, obj) -> str | None:
         return obj.birth_date.isoformat() if self._reveal().may(obj) else None
+
+    # Retirement starts the month after a statutory birthday: the date only where the birth date is shown.
+    def get_retired_on(self, obj) -> str | None:
+        return obj.retired_on.isoformat() if obj.retired_on and self._reveal().may(obj) else None
+
+    def get_retired_year(self, obj) -> int | None:
+        return obj.retired_on.year if obj.retired_on else None
 
     def get_age_band(self, obj) -> str:
         return age_band(obj.birth_date, timezone.localdate())

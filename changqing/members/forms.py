@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from changqing.core.scope import restrict
+from changqing.core.scope import can, restrict
 from changqing.core import idcard
 from changqing.orgs.models import Organization, OrgKind
 
@@ -102,6 +102,10 @@ class RetireeForm(forms.ModelForm):
         if self.instance.pk:
             # The birth date follows from the ID number (and would give back what its mask hides).
             del self.fields["birth_date"]
+            if not can(user, "unmask", self.instance):
+                # Nor is the retirement date shown to whoever may not reveal: it falls in the month after
+                # a statutory birthday. Left out of the form, it keeps its stored value.
+                del self.fields["retired_on"]
             if not reveal:
                 for name, mask in self.MASKED_FIELDS.items():
                     if not getattr(self.instance, name):

@@ -85,7 +85,7 @@ class Retiree(ChangeLoggedModel):
 
     scope_spec = ScopeSpec(org="organization", retiree="")
     # Shown in the change history only to whoever may reveal the ID number (core.masking).
-    reveal_only_fields = ("birth_date",)
+    reveal_only_fields = ("birth_date", "retired_on")
 
     class Meta:
         verbose_name = "离退休干部"

@@ -32,7 +32,10 @@ FULL_ID = "11010519491231002X"
 MASKED_ID = "110105********002X"
 PHONE = "13912340987"  # not the factories' default, which the roster template's example row shows
 # Everything that gives back the birth date the mask hides, in the forms the pages write it.
-DERIVED = ("19491231", "1949-12-31", "1949年12月31日", "1949年12月", "76岁", "77岁")
+DERIVED = ("19491231", "1949-12-31", "1949年12月31日", "1949年12月", "76岁", "77岁",
+           # retired the month after the 60th birthday: the date gives the birth month back
+           "2010-01-01", "2010年1月1日", "2010年1月")
+RETIRED = D(2010, 1, 1)
 BAND = "70—79岁"
 
 
@@ -58,8 +61,8 @@ def _user(tree, kind):
 
 @pytest.fixture(autouse=True)
 def _phone(tree):
-    Retiree.objects.filter(pk=tree.ra.pk).update(phone=PHONE)
-    tree.ra.phone = PHONE
+    Retiree.objects.filter(pk=tree.ra.pk).update(phone=PHONE, retired_on=RETIRED)
+    tree.ra.phone, tree.ra.retired_on = PHONE, RETIRED
 
 
 NON_REVEALERS = ["liaison", "committee", "zone_lead", "carer", "member"]
@@ -123,7 +126,7 @@ def test_a_role_that_may_not_reveal_finds_nothing_that_rebuilds_the_id(tree, cli
             _assert_hidden(_text(response), f"{url} as {kind}")
     assert served >= 5, kind  # the sweep looked at real pages, not only refusals
     detail = client.get(f"/retirees/{tree.ra.pk}/").content.decode()
-    assert MASKED_ID in detail and BAND in detail and "查看完整号码" not in detail
+    assert MASKED_ID in detail and BAND in detail and "查看完整号码" not in detail and "（2010年）" in detail
     # the record's birthday still reaches the ledger, as a day without an age
     ledger = client.get("/care/birthdays/?month=2026-12")
     if ledger.status_code == 200:
@@ -137,6 +140,7 @@ def test_the_api_gives_a_band_not_a_birth_date(tree, client, kind):
     if response.status_code == 200:
         data = response.json()
         assert data["birth_date"] is None and data["age_band"] == BAND and data["id_number"] == MASKED_ID
+        assert data["retired_on"] is None and data["retired_year"] == 2010
 
 
 def test_exact_age_filter_and_birth_sort_are_gone_for_a_role_that_may_not_reveal(tree, client):
@@ -160,7 +164,7 @@ def test_a_role_that_may_reveal_sees_the_birth_date_and_filters_by_age(tree, cli
     assert "1949年12月31日" in detail and "76岁" in detail and "查看完整号码" in detail
     assert FULL_ID not in detail and PHONE not in detail  # numbers stay masked until revealed
     data = client.get(f"/api/v1/retirees/{tree.ra.pk}/").json()
-    assert data["birth_date"] == "1949-12-31" and data["id_number"] == MASKED_ID
+    assert data["birth_date"] == "1949-12-31" and data["id_number"] == MASKED_ID and data["retired_on"] == "2010-01-01"
 
 
 def test_reveal_is_a_logged_post_for_roles_that_may(tree, client, secretary_a):
@@ -234,7 +238,8 @@ def test_edit_form_shows_masks_and_saving_them_keeps_the_real_values(tree, clien
     assert response.status_code == 302, response.context["form"].errors if response.context else ""
     ra = Retiree.objects.get(pk=tree.ra.pk)
     assert (ra.id_number, ra.phone, ra.family_phone, ra.address) == (FULL_ID, PHONE, "13900005678", "新地址1号")
-    assert ra.birth_date == D(1949, 12, 31)
+    assert ra.birth_date == D(1949, 12, 31) and ra.retired_on == RETIRED
+    assert ('name="retired_on"' in page) == (who == "secretary")
     # a partly edited mask is refused beside the field, and changes nothing
     response = client.post(url, {**data, "id_number": "110105****1231002X", "phone": "139****9999"})
     assert response.status_code == 200
