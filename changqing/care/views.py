@@ -297,7 +297,8 @@ def birthdays(request):
         first = today.replace(day=1)
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     kind = request.GET.get("kind", "")
-    rows = selectors.anniversaries(_retirees(request), first, last, Reveal(request.user))
+    reveal = Reveal(request.user)
+    rows = selectors.anniversaries(_retirees(request), first, last, reveal)
     if kind in ("birthday", "party_birthday"):
         rows = [r for r in rows if r.kind == kind]
     if request.GET.get("milestone") == "1":
@@ -313,6 +314,7 @@ def birthdays(request):
     return render(request, "care/birthdays.html", {
         "title": title, "rows": rows, "first": first, "prev": prev, "next": nxt,
         "kind": kind, "milestone": request.GET.get("milestone") == "1", "printing": printing,
+        "ages_hidden": not reveal.everywhere,
         "print_query": query.urlencode()})
 
 

@@ -333,3 +333,12 @@ def test_form_messages_name_no_birth_date_or_age(tree, client):
         message = response.context["form"].errors["joined_on"][0]
         assert why in message and "1949" not in message and "岁，" not in message
         _assert_hidden(response.content.decode(), url)
+
+
+def test_the_birthday_ledger_says_why_ages_are_missing(tree, client, secretary_a):
+    client.force_login(_user(tree, "committee"))
+    page = client.get("/care/birthdays/?month=2026-12").content.decode()
+    assert "不显示岁数和逢十大寿" in page and "12月31日" in page and "77岁生日" not in page
+    client.force_login(secretary_a)
+    page = client.get("/care/birthdays/?month=2026-12").content.decode()
+    assert "不显示岁数" not in page and "77岁生日" in page
