@@ -342,3 +342,19 @@ def test_the_birthday_ledger_says_why_ages_are_missing(tree, client, secretary_a
     client.force_login(secretary_a)
     page = client.get("/care/birthdays/?month=2026-12").content.decode()
     assert "不显示岁数" not in page and "77岁生日" in page
+
+
+def test_only_a_role_that_may_reveal_sets_a_campaigns_age_rule(tree, client, bureau_admin):
+    """An age rule with a chosen due day, asked again and again, would answer birth dates by bisection."""
+    from changqing.care.models import Campaign
+
+    form = {"name": "重阳慰问", "festival": "chongyang", "organization": tree.a.pk, "starts_on": "2026-10-01",
+            "due_on": "2026-12-30", "include_lixiu": "on", "min_age": 76}
+    client.force_login(_user(tree, "liaison"))
+    page = client.get(reverse("care:campaign_create")).content.decode()
+    assert 'name="min_age"' not in page
+    client.post(reverse("care:campaign_create"), form)
+    campaign = Campaign.objects.get()
+    assert campaign.min_age is None and not campaign.targets.filter(retiree=tree.ra).exists()
+    client.force_login(bureau_admin)
+    assert 'name="min_age"' in client.get(reverse("care:campaign_create")).content.decode()
