@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from changqing.core.conflicts import VersionedFormMixin
+from changqing.core.masking import Reveal
 from changqing.core.scope import restrict, restrict_shared
 from changqing.core.widgets import DateInput
 from changqing.members.models import Retiree
@@ -62,6 +63,11 @@ class CampaignForm(ScopedModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["organization"].queryset = restrict(Organization.objects.exclude(kind="group"), user, "change")
+        if not Reveal(user).everywhere:
+            # An age rule with a chosen age and day is a question about birth dates: asked again and again, it
+            # answers what the masked ID number hides (core.masking). Only a role that may reveal sets one.
+            del self.fields["min_age"]
+            self.instance.min_age = None  # not the model's default 80 either
 
 
 class AssignForm(forms.Form):

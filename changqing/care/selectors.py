@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count, Max, Q, Sum
 
+from changqing.core.masking import Reveal
+
 from .models import Pairing, Participation, TeamMember, Visit
 
 
@@ -23,12 +25,14 @@ class Anniversary:
     organization: str
     kind: str  # "birthday" | "party_birthday"
     on: dt.date
-    years: int
+    years: int | None  # None: a birthday whose age the viewer may not know (core.masking)
     milestone: bool
 
     @property
     def label(self) -> str:
         if self.kind == "birthday":
+            if self.years is None:
+                return "生日"
             return f"{self.years}岁生日" + ("（逢十大寿）" if self.milestone else "")
         return f"政治生日：入党{self.years}周年" + ("（光荣在党50年）" if self.years == 50 else
                                                    ("（党龄整十）" if self.milestone else ""))
@@ -41,13 +45,19 @@ def _this_year(d: dt.date, year: int) -> dt.date:
         return dt.date(year, 3, 1)
 
 
-def anniversaries(retirees, start: dt.date, end: dt.date) -> list[Anniversary]:
-    """Birthdays and political birthdays falling in [start, end], alive people only; two queries."""
+def anniversaries(retirees, start: dt.date, end: dt.date, reveal: Reveal | None = None) -> list[Anniversary]:
+    """Birthdays and political birthdays falling in [start, end], alive people only; two queries.
+
+    With `reveal`, a birthday of someone the viewer may not reveal says the day (the visit needs it)
+    but not the age: the day and the age together are the birth date the masked ID number hides.
+    """
     cfg = care_settings()
     rows = retirees.filter(status="alive").values_list("pk", "name", "birth_date", "organization__name",
-                                                       "membership__joined_on", "membership__state")
+                                                       "membership__joined_on", "membership__state",
+                                                       "organization__path")
     out = []
-    for pk, name, birth, org, joined, state in rows:
+    for pk, name, birth, org, joined, state, path in rows:
+        age_hidden = reveal is not None and not reveal.may_at(path, pk)
         for kind, base in (("birthday", birth), ("party_birthday", joined if state == "active" else None)):
             if base is None:
                 continue
@@ -56,6 +66,9 @@ def anniversaries(retirees, start: dt.date, end: dt.date) -> list[Anniversary]:
                 if start <= day <= end:
                     years = year - base.year
                     milestones = cfg["BIRTHDAY_MILESTONES"] if kind == "birthday" else cfg["PARTY_AGE_MILESTONES"]
+                    if kind == "birthday" and age_hidden:
+                        out.append(Anniversary(pk, name, org, kind, day, None, False))
+                        continue
                     out.append(Anniversary(pk, name, org, kind, day, years,
                                            years in milestones or (kind == "birthday" and years >= 100)))
     out.sort(key=lambda a: (a.on, a.kind, a.name))

@@ -21,6 +21,7 @@ from changqing.core.scope import (
 from changqing.core.exports import LedgerExportMixin
 from changqing.core.forms import apply_errors, form_page
 from changqing.core.lists import Column, ScopedListView
+from changqing.core.masking import Reveal, band_of
 from changqing.core.object_views import ObjectCreateView
 from changqing.members.models import Retiree
 
@@ -104,7 +105,7 @@ def dashboard(request):
     campaigns = visible_campaigns(request.user).filter(due_on__gte=today - dt.timedelta(days=60))
     pairs = selectors.pairing_status(restrict(Pairing.objects.filter(ended_on__isnull=True), request.user), today)
     days = selectors.care_settings()["BIRTHDAY_REMINDER_DAYS"]
-    upcoming = selectors.anniversaries(retirees, today, today + dt.timedelta(days=days))
+    upcoming = selectors.anniversaries(retirees, today, today + dt.timedelta(days=days), Reveal(request.user))
     hardship = restrict(HardshipRecord.objects.filter(until__isnull=True), request.user).values(
         "reason").annotate(n=Count("retiree", distinct=True)).order_by("reason")
     labels = dict(HardshipReason.choices)
@@ -297,17 +298,25 @@ def birthdays(request):
         first = today.replace(day=1)
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     kind = request.GET.get("kind", "")
-    rows = selectors.anniversaries(_retirees(request), first, last)
+    reveal = Reveal(request.user)
+    rows = selectors.anniversaries(_retirees(request), first, last, reveal)
     if kind in ("birthday", "party_birthday"):
         rows = [r for r in rows if r.kind == kind]
     if request.GET.get("milestone") == "1":
         rows = [r for r in rows if r.milestone]
     prev = (first - dt.timedelta(days=1)).replace(day=1)
     nxt = last + dt.timedelta(days=1)
+    title = f"{first.year}年{first.month}月生日台账"
+    printing = request.GET.get("print") == "1"
+    if printing:  # a list of people on paper: logged with its rows by the gate
+        ExportGate(request, kind="print").printed(title, len(rows), data={"month": f"{first:%Y-%m}", "kind": kind})
+    query = request.GET.copy()
+    query.pop("print", None)
     return render(request, "care/birthdays.html", {
-        "title": f"{first.year}年{first.month}月生日台账", "rows": rows, "first": first, "prev": prev, "next": nxt,
-        "kind": kind, "milestone": request.GET.get("milestone") == "1",
-        "can_visit": not scope_for(request.user, "change").empty})
+        "title": title, "rows": rows, "first": first, "prev": prev, "next": nxt,
+        "kind": kind, "milestone": request.GET.get("milestone") == "1", "printing": printing,
+        "ages_hidden": not reveal.everywhere, "can_visit": not scope_for(request.user, "change").empty,
+        "print_query": query.urlencode()})
 
 
 # -- pairings ------------------------------------------------------------------------
@@ -351,6 +360,10 @@ def mine(request):
     """A carer's own page: their pairs, who is due, one tap to record a visit."""
     mine_qs = Pairing.objects.filter(carer=request.user, ended_on__isnull=True)
     status = selectors.pairing_status(mine_qs, timezone.localdate())
+    reveal = Reveal(request.user)
+    for s in status:  # a carer may not reveal their pairs' ID numbers: their age is told as a band
+        r = s.pairing.retiree
+        s.age_text = f"{r.age}岁" if reveal.may(r) else band_of(r)
     return render(request, "care/mine.html", {"title": "我的结对", "rows": status})
 
 

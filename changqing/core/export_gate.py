@@ -13,8 +13,14 @@ The gate, opened once per export request:
 * keeps a hook's rows inside the gated rows (`keep`) and hands hooks chunks of
   gated rows to decorate, never a queryset to replace (`objects`);
 * caps the rows at settings.CHANGQING["EXPORT_MAX_ROWS"] (`capped`);
-* writes the operation-log entry with the number of rows (`log`, `xlsx`, `file`);
+* writes the operation-log entry with the number of rows (`log`, `xlsx`, `file`, `printed`);
 * marks every sheet it writes with a watermark: who exported, when (`watermark`).
+
+A print of a roster (a page's print version: the birthday list, a person's
+ledger, a results list) is data leaving on paper: it passes here too, opened
+with `kind="print"`. Whoever may view the page may print it (no export scope
+needed: the page is already on their screen), and the print is logged as an
+export of that many rows with `"kind": "print"`.
 
 No other module writes an OperationLog.Event.EXPORT entry (a test checks this),
 so an export that skips the gate is one that is not logged either.
@@ -43,10 +49,11 @@ CHUNK = 2000
 class ExportGate:
     """One export: open it with the request (403 when nothing may be exported), pass the rows through it."""
 
-    def __init__(self, request):
+    def __init__(self, request, *, kind: str = "export"):
         self.request = request
         self.user = request.user
-        if scope_for(self.user, "export").empty:
+        self.kind = kind
+        if kind != "print" and scope_for(self.user, "export").empty:
             raise PermissionDenied(REFUSED)
         self.limit: int = settings.CHANGQING["EXPORT_MAX_ROWS"]
         self.count = 0  # rows handed out by capped()
@@ -110,10 +117,17 @@ class ExportGate:
     # -- the log ------------------------------------------------------------------------------
     def log(self, detail: str, *, org_path: str = "", data: dict | None = None):
         data = {"query": self.request.GET.urlencode(), **(data or {})}
+        if self.kind != "export":
+            data["kind"] = self.kind
         if self.truncated:
             data["truncated_at"] = self.limit
         return log_operation(OperationLog.Event.EXPORT, request=self.request, detail=detail, org_path=org_path,
                              data=data)
+
+    def printed(self, what: str, rows: int, *, org_path: str = "", data: dict | None = None):
+        """A print version served: 打印「what」N 条, with the row count."""
+        self.count = rows
+        return self.log(f"打印「{what}」{rows} 条", org_path=org_path, data={"rows": rows, **(data or {})})
 
     # -- writing ------------------------------------------------------------------------------
     @property

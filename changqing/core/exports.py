@@ -396,10 +396,10 @@ class LedgerExportMixin:
 
     # -- rows ---------------------------------------------------------------------------------
     def ledger_columns(self):
-        return [c for c in self.columns if c.export]
+        return [c for c in self.shown_columns() if c.export]
 
     def ledger_row(self, row, columns) -> list:
-        return [export_value(c.get(row)) for c in columns]
+        return [export_value(self.cell(c, row)) for c in columns]
 
     def ledger_log_unmask(self, title: str) -> None:
         """Called after the rows are written: a view that unmasked personal data logs it here."""

@@ -8,7 +8,8 @@ exactly the filtered list the user sees, narrowed by the export gate
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any, Callable
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.utils.formats import date_format
 from django.views.generic import TemplateView
 
 from changqing.core.export_gate import ExportGate
+from changqing.core.masking import Reveal
 from changqing.core.scope import can, restrict, scope_for
 
 
@@ -31,6 +33,15 @@ class Column:
     link: bool = False  # render as a link to the row's get_absolute_url
     value: Callable[[Any], Any] | None = None  # custom getter (row) -> value
     export: bool = True
+    # Personal data derived from the ID number (birth date, age): what a viewer who may not reveal the
+    # row's person gets instead (core.masking); such a column sorts only for those who may reveal all.
+    masked: Callable[[Any], Any] | None = None
+    masked_label: str = ""
+
+    def value_for(self, row, reveal: Reveal):
+        if self.masked is not None and not reveal.may(row):
+            return self.masked(row)
+        return self.get(row)
 
     def get(self, row):
         if self.value is not None:
@@ -91,8 +102,28 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
         """The rows the user may reach; a view whose visibility is wider overrides this, never skips it."""
         return restrict(qs, self.request.user, self.action)
 
+    @cached_property
+    def reveal(self) -> Reveal:
+        return Reveal(self.request.user)
+
+    def shown_columns(self) -> list[Column]:
+        """The columns as this user sees them: a masked column is relabelled and unsortable unless they may
+        reveal every row (sorting by birth date would confirm what the band hides)."""
+        out = []
+        for c in self.columns:
+            if c.masked is not None and not self.reveal.everywhere:
+                label = c.masked_label or c.label
+                if not self.reveal.scope.empty and c.masked_label:
+                    label = f"{c.label}/{c.masked_label}"
+                c = replace(c, sort=None, label=label)
+            out.append(c)
+        return out
+
+    def cell(self, column: Column, row):
+        return column.value_for(row, self.reveal)
+
     def sortable_keys(self) -> dict[str, str]:
-        return {c.key: c.sort for c in self.columns if c.sort}
+        return {c.key: c.sort for c in self.shown_columns() if c.sort}
 
     def current_ordering(self) -> str | None:
         key = self.request.GET.get("sort", "")
@@ -142,15 +173,15 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
 
     def write_export(self, gate, rows):
         """The file: one xlsx of the export columns as displayed on the page."""
-        columns = [c for c in self.columns if c.export]
-        body = ([display(c.get(r)) for c in columns] for r in gate.objects(rows, self.export_prepare))
+        columns = [c for c in self.shown_columns() if c.export]
+        body = ([display(self.cell(c, r)) for c in columns] for r in gate.objects(rows, self.export_prepare))
         return gate.xlsx(self.export_title or self.title, [c.label for c in columns], body)
 
     def render_row(self, row) -> list[dict]:
         url = row.get_absolute_url() if hasattr(row, "get_absolute_url") else None
         return [
-            {"label": c.label, "value": display(c.get(row)), "url": url if c.link else None}
-            for c in self.columns
+            {"label": c.label, "value": display(self.cell(c, row)), "url": url if c.link else None}
+            for c in self.shown_columns()
         ]
 
     def get_context_data(self, **kwargs):
@@ -167,7 +198,7 @@ class ScopedListView(LoginRequiredMixin, TemplateView):
             title=self.title,
             filterset=self.filterset,
             page_obj=page,
-            columns=self.columns,
+            columns=self.shown_columns(),
             table=[self.render_row(r) for r in page.object_list],
             rows=page.object_list,
             query=query.urlencode(),

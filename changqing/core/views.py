@@ -13,6 +13,7 @@ from . import changelog
 from .filters import ObjectChangeFilterSet, OperationLogFilterSet
 from .home import panels_for
 from .lists import Column, ScopedListView
+from .masking import HIDDEN, Reveal
 from .models import ObjectChange, OperationLog
 from .oplog import log_operation
 
@@ -42,13 +43,22 @@ def object_history(request, content_type_id: int, object_id: str):
         changes = restrict(changes, request.user, "view")
         if not changes.exists():
             raise Http404("不在您的数据范围内，或记录不存在")
+    # Fields that give back what a masked ID number hides (a person's birth date) are shown only to
+    # a viewer who may reveal the record (core.masking).
+    hidden = set(getattr(model, "reveal_only_fields", ()))
+    if hidden and obj is not None and Reveal(request.user).may(obj):
+        hidden = set()
     return render(request, "core/history.html", {
         "title": f"变更历史：{obj or changes.first().object_repr}",
         "object": obj,
-        "changes": [(c, c.changed_fields()) for c in changes.select_related("user")[:200]],
+        "changes": [(c, _hide(c.changed_fields(), hidden)) for c in changes.select_related("user")[:200]],
         "field_labels": {f.name: str(f.verbose_name) for f in model._meta.fields},
         "restorable": _restorable(changes, obj, request.user),
     })
+
+
+def _hide(fields, hidden: set) -> list:
+    return [(name, HIDDEN, HIDDEN) if name in hidden else (name, before, after) for name, before, after in fields]
 
 
 def _restorable(changes, obj, user) -> set[int]:

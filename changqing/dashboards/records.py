@@ -14,6 +14,7 @@ from typing import Callable
 
 from django.db.models import Exists, OuterRef, Q
 
+from changqing.core.masking import birth_column_kwargs
 from changqing.core.tree import in_subtree
 from changqing.care.models import Visit
 from changqing.core.lists import Column
@@ -71,7 +72,7 @@ ORG_COLUMNS = [
 RETIREE_COLUMNS = [
     Column("name", "姓名", sort="name_pinyin", link=True),
     Column("gender", "性别", value=lambda r: r.get_gender_display()),
-    Column("birth_date", "出生日期", sort="birth_date"),
+    Column("birth_date", "出生日期", sort="birth_date", **birth_column_kwargs()),
     Column("retirement_kind", "类别", sort="retirement_kind", value=lambda r: r.get_retirement_kind_display()),
     Column("organization.name", "所在组织", sort="organization__path"),
     Column("health", "健康状况", value=lambda r: r.get_health_display()),

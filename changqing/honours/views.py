@@ -438,6 +438,9 @@ def results(request, pk):
 @login_required
 def results_print(request, pk):
     campaign = _results_or_404(request, pk)
+    results = selectors.results(campaign)
+    ExportGate(request, kind="print").printed(f"{campaign.title}结果", sum(len(c.rows) for c in results),
+                                              org_path=campaign.organization.path, data={"campaign": campaign.pk})
     return render(request, "honours/results_print.html", {
-        "title": f"评选结果：{campaign.title}", "c": campaign, "results": selectors.results(campaign),
+        "title": f"评选结果：{campaign.title}", "c": campaign, "results": results,
         "today": timezone.localdate()})

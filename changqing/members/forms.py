@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from changqing.core.conflicts import VersionedFormMixin
-from changqing.core.scope import restrict
+from changqing.core.scope import can, restrict
 from changqing.core import idcard
 from changqing.orgs.models import Organization, OrgKind
 
@@ -47,7 +47,12 @@ def _not_future(value, label):
     return value
 
 
+MASKED_EDITED = "带 * 号的是隐藏后的号码：不改请保持原样，要改请删去后填写完整号码"
+
+
 def _clean_phone(value: str) -> str:
+    if value and "*" in value:
+        raise ValidationError(MASKED_EDITED)
     value = idcard.normalize(value).replace("－", "-") if value else ""
     if value and not PHONE_RE.match(value):
         raise ValidationError(PHONE_MESSAGE)
@@ -88,8 +93,27 @@ class RetireeForm(VersionedFormMixin, forms.ModelForm):
             "organization": {"required": "请选择服务管理组织", "invalid_choice": "只能选择您有权管理的组织"},
         }
 
-    def __init__(self, *args, user, **kwargs):
+    # Shown masked on an existing record until revealed (查看完整号码, logged); submitting the masked text
+    # unchanged keeps the stored value, so the mask never overwrites the real number.
+    MASKED_FIELDS = {"id_number": idcard.mask, "phone": idcard.mask_phone, "family_phone": idcard.mask_phone}
+
+    def __init__(self, *args, user, reveal: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.revealed = reveal
+        if self.instance.pk:
+            # The birth date follows from the ID number (and would give back what its mask hides).
+            del self.fields["birth_date"]
+            if not can(user, "unmask", self.instance):
+                # Nor is the retirement date shown to whoever may not reveal: it falls in the month after
+                # a statutory birthday. Left out of the form, it keeps its stored value.
+                del self.fields["retired_on"]
+            if not reveal:
+                for name, mask in self.MASKED_FIELDS.items():
+                    if not getattr(self.instance, name):
+                        continue
+                    self.initial[name] = mask(getattr(self.instance, name))
+                    self.fields[name].widget.attrs["data-masked"] = "1"
+                    self.fields[name].help_text = "带 * 号的部分已隐藏：不改请保持原样；要改请删去后填写完整号码"
         self.fields["organization"].queryset = restrict(Organization.objects.active(), user, "change").order_by("path")
         self.fields["organization"].empty_label = "请选择"
         self.fields["retirement_kind"].choices = [("", "请选择")] + RetirementKind.choices
@@ -109,7 +133,20 @@ class RetireeForm(VersionedFormMixin, forms.ModelForm):
             raise ValidationError("姓名不能包含数字或符号")
         return name
 
+    def _kept(self, name: str) -> str | None:
+        """The stored value when the field came back as its own mask (not revealed, not changed)."""
+        stored = getattr(self.instance, name, "") if self.instance.pk else ""
+        submitted = "".join((self.cleaned_data.get(name) or "").split())
+        if stored and submitted == self.MASKED_FIELDS[name](stored):
+            return stored
+        return None
+
     def clean_id_number(self):
+        if (kept := self._kept("id_number")) is not None:
+            self.parsed_id = idcard.parse(kept)
+            return kept
+        if "*" in self.cleaned_data["id_number"]:
+            raise ValidationError(MASKED_EDITED)
         try:
             parsed = idcard.parse(self.cleaned_data["id_number"])
         except idcard.IdNumberError as exc:
@@ -125,10 +162,12 @@ class RetireeForm(VersionedFormMixin, forms.ModelForm):
         return parsed.value
 
     def clean_phone(self):
-        return _clean_phone(self.cleaned_data.get("phone", ""))
+        kept = self._kept("phone")
+        return kept if kept is not None else _clean_phone(self.cleaned_data.get("phone", ""))
 
     def clean_family_phone(self):
-        return _clean_phone(self.cleaned_data.get("family_phone", ""))
+        kept = self._kept("family_phone")
+        return kept if kept is not None else _clean_phone(self.cleaned_data.get("family_phone", ""))
 
     def clean_retired_on(self):
         return _not_future(self.cleaned_data.get("retired_on"), "离退休日期")
@@ -162,7 +201,7 @@ class RetireeForm(VersionedFormMixin, forms.ModelForm):
         birth = parsed.birth_date
         retired_on = data.get("retired_on")
         if retired_on and retired_on.year - birth.year < 30:
-            self.add_error("retired_on", f"离退休日期与出生日期不符：{retired_on.year - birth.year}岁时离退休不合常理")
+            self.add_error("retired_on", "离退休日期与出生日期不符：不满30岁离退休不合常理")
         if data.get("retirement_kind") == RetirementKind.LIXIU and birth >= FOUNDING:
             self.add_error("retirement_kind", "离休干部须在1949年10月1日前参加革命工作，此人出生于其后，应为退休")
         if self.instance.pk and self.instance.deceased_on and self.instance.deceased_on < birth:
@@ -214,7 +253,10 @@ class MembershipForm(forms.Form):
 
 def check_party_dates(form, retiree: Retiree, status, joined_on, full_on, joined_field="joined_on",
                       full_field="full_on"):
-    """A party member's dates must be possible for that person (DOMAIN.md §2, issue 3)."""
+    """A party member's dates must be possible for that person (DOMAIN.md §2, issue 3).
+
+    The messages name no birth date or age: a role that may not reveal the ID number edits these
+    forms too (a liaison), and the birth date is what its mask hides (core.masking)."""
     today = timezone.localdate()
     birth = retiree.birth_date
     if joined_on:
@@ -222,9 +264,9 @@ def check_party_dates(form, retiree: Retiree, status, joined_on, full_on, joined
         if joined_on > today:
             form.add_error(joined_field, "入党日期不能晚于今天")
         elif joined_on < birth:
-            form.add_error(joined_field, f"入党日期早于出生日期（{birth:%Y-%m-%d}）")
+            form.add_error(joined_field, "入党日期早于出生日期")
         elif age < 18:
-            form.add_error(joined_field, f"入党时年龄为{age}岁，不满18周岁（出生日期 {birth:%Y-%m-%d}）")
+            form.add_error(joined_field, "入党时不满18周岁（按身份证号上的出生日期）")
         elif joined_on < dt.date(1921, 7, 1):
             form.add_error(joined_field, "入党日期不能早于1921年7月1日")
         elif retiree.deceased_on and joined_on > retiree.deceased_on:

@@ -85,6 +85,8 @@ class Retiree(ChangeLoggedModel):
     deceased_on = models.DateField("去世日期", null=True, blank=True)
 
     scope_spec = ScopeSpec(org="organization", retiree="")
+    # Shown in the change history only to whoever may reveal the ID number (core.masking).
+    reveal_only_fields = ("birth_date", "retired_on")
 
     class Meta:
         verbose_name = "离退休干部"
@@ -111,6 +113,10 @@ class Retiree(ChangeLoggedModel):
     @property
     def masked_phone(self) -> str:
         return idcard.mask_phone(self.phone)
+
+    @property
+    def masked_family_phone(self) -> str:
+        return idcard.mask_phone(self.family_phone)
 
     def clean(self):
         try:
@@ -182,7 +188,7 @@ class Membership(ChangeLoggedModel):
         if birth and self.joined_on:
             age = self.joined_on.year - birth.year - ((self.joined_on.month, self.joined_on.day) < (birth.month, birth.day))
             if age < 18:
-                errors["joined_on"] = f"入党时年龄为{age}岁，不满18周岁"
+                errors["joined_on"] = "入党时不满18周岁（按身份证号上的出生日期）"  # no age: see core.masking
         today = timezone.localdate()
         if self.joined_on and self.joined_on > today:
             errors["joined_on"] = "入党日期不能晚于今天"

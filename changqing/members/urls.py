@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.retiree_create, name="retiree_create"),
     path("<int:pk>/", views.retiree_detail, name="retiree_detail"),
     path("<int:pk>/edit/", views.retiree_edit, name="retiree_edit"),
+    path("<int:pk>/reveal/", views.retiree_reveal, name="retiree_reveal"),
     path("<int:pk>/death/", views.RetireeDeathView.as_view(), name="retiree_death"),
     path("<int:pk>/membership/new/", views.MembershipCreateView.as_view(), name="membership_create"),
     path("<int:pk>/membership/edit/", views.membership_edit, name="membership_edit"),

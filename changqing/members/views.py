@@ -5,13 +5,16 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
+from changqing.core.masking import age_band, birth_column_kwargs
 from changqing.core.scope import (
     can,
     get_scoped_object_or_404,
     object_view,
     scope_for,
 )
+from changqing.core.export_gate import ExportGate
 from changqing.core.exports import LedgerExportMixin
 from changqing.core.lists import Column, ScopedListView
 from changqing.core import conflicts
@@ -45,7 +48,7 @@ class RetireeListView(LedgerExportMixin, ScopedListView):
     columns = [
         Column("name", "姓名", sort="name_pinyin", link=True),
         Column("gender", "性别", value=lambda r: r.get_gender_display()),
-        Column("birth_date", "出生日期", sort="birth_date"),
+        Column("birth_date", "出生日期", sort="birth_date", **birth_column_kwargs()),
         Column("id_number", "身份证号", value=lambda r: r.masked_id_number),
         Column("retirement_kind", "类别", sort="retirement_kind", value=lambda r: r.get_retirement_kind_display()),
         Column("membership", "政治面貌", value=_membership_text),
@@ -113,30 +116,71 @@ class TransferListView(ScopedListView):
         return cells
 
 
-@object_view(Retiree)
-@login_required
-def retiree_detail(request, pk: int):
-    """党员管理台账: the whole record of one person on one page."""
-    retiree = get_scoped_object_or_404(Retiree.objects.select_related("organization"), request.user, pk=pk)
+REVEALABLE = {"id_number": "身份证号", "phone": "联系电话", "family_phone": "家属电话"}
+
+
+def _detail_page(request, retiree, *, revealed: bool = False, printing: bool = False):
     can_unmask = can(request.user, "unmask", retiree)
-    reveal = request.GET.get("reveal") == "1" and can_unmask
-    if reveal:
-        log_operation(OperationLog.Event.UNMASK, request=request, detail=f"查看 {retiree.name} 的完整身份证号和电话",
-                      org_path=retiree.organization.path, data={"retiree_id": retiree.pk})
     record = selectors.retiree_record(retiree)
     membership = record["membership"]
     can_change = can(request.user, "change", retiree)
     can_change_membership = bool(membership) and _org_may_change(request.user, membership.organization)
     can_change_org = _org_may_change(request.user, retiree.organization)
     return render(request, "members/retiree_detail.html", {
-        "title": retiree.name, "r": retiree, "membership": membership, "reveal": reveal,
-        "can_unmask": can_unmask, "can_change": can_change, "can_change_membership": can_change_membership,
+        "title": retiree.name, "r": retiree, "membership": membership, "reveal": revealed and can_unmask,
+        "printing": printing,
+        "can_unmask": can_unmask, "age_band": age_band(retiree.birth_date, timezone.localdate()),
+        "can_change": can_change, "can_change_membership": can_change_membership,
         "can_change_org": can_change_org,
         "can_transfer_in": can_change_org and retiree.status == "alive" and (
             membership is None or membership.state == MembershipState.TRANSFERRED_OUT),
         "absences": record["absences"], "rule": record["rule"],
         "sections": selectors.record_sections(request, retiree),
     })
+
+
+@object_view(Retiree)
+@login_required
+def retiree_detail(request, pk: int):
+    """党员管理台账: the whole record of one person on one page, ID number and phones masked."""
+    retiree = get_scoped_object_or_404(Retiree.objects.select_related("organization"), request.user, pk=pk)
+    printing = request.GET.get("print") == "1"
+    if printing:  # 打印台账: one person's record on paper, logged by the gate
+        ExportGate(request, kind="print").printed(f"{retiree.name} 党员管理台账", 1, org_path=retiree.organization.path,
+                                                  data={"retiree_id": retiree.pk})
+    return _detail_page(request, retiree, printing=printing)
+
+
+@object_view(Retiree)
+@login_required
+@require_POST
+def retiree_reveal(request, pk: int):
+    """查看完整号码: the full ID number and phones of one person, for a role that may unmask, logged.
+
+    POST only (CSRF-checked), 404 outside the view scope, 403 inside it without the right to unmask.
+    From the record page (target=detail) or the edit form (target=form); htmx gets the numbers
+    swapped into place, a plain form post gets the page again with them shown.
+    """
+    retiree = get_scoped_object_or_404(Retiree.objects.select_related("organization"), request.user, pk=pk)
+    if not can(request.user, "unmask", retiree):
+        raise PermissionDenied("您的角色不能查看完整号码")
+    target = "form" if request.POST.get("target") == "form" else "detail"
+    if target == "form" and not can(request.user, "change", retiree):
+        raise PermissionDenied("您没有修改此人信息的权限")
+    fields = [f for f in REVEALABLE if getattr(retiree, f)]
+    log_operation(OperationLog.Event.UNMASK, request=request, org_path=retiree.organization.path,
+                  detail=f"查看完整号码：{retiree.name} 的{'、'.join(REVEALABLE[f] for f in fields) or '号码（均未填）'}",
+                  data={"retiree_id": retiree.pk, "fields": fields, "from": target})
+    if target == "form":
+        form = forms.RetireeForm(instance=retiree, user=request.user, reveal=True)
+        if request.headers.get("HX-Request"):
+            inputs = [form[f].as_widget(attrs={"hx-swap-oob": "true"}) for f in REVEALABLE]
+            return render(request, "members/_revealed.html", {"inputs": inputs, "r": retiree})
+        return _form_page(request, form, f"修改 {retiree.name} 的信息", retiree,
+                          action=reverse("members:retiree_edit", args=[retiree.pk]))
+    if request.headers.get("HX-Request"):
+        return render(request, "members/_revealed.html", {"r": retiree, "numbers": True})
+    return _detail_page(request, retiree, revealed=True)
 
 
 def _retiree_for_change(request, pk) -> Retiree:
@@ -158,9 +202,11 @@ def _membership_for_change(request, retiree) -> Membership:
     return membership
 
 
-def _form_page(request, form, title, retiree=None, intro=""):
+def _form_page(request, form, title, retiree=None, intro="", action=""):
     return render(request, "members/form.html", {
-        "form": form, "title": title, "r": retiree, "intro": intro,
+        "form": form, "title": title, "r": retiree, "intro": intro, "action": action,
+        "can_reveal": retiree is not None and getattr(form, "revealed", True) is False
+        and can(request.user, "unmask", retiree),
         "cancel_url": retiree.get_absolute_url() if retiree else reverse("members:retirees"),
     })
 

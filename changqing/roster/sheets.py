@@ -143,9 +143,12 @@ def retiree_row(r, *, unmask: bool) -> dict:
     by_key = {c.key: c for c in COLUMNS}
     row = {
         "name": r.name, "gender": r.get_gender_display(), "ethnicity": r.ethnicity,
-        "id_number": r.id_number if unmask else idcard.mask(r.id_number), "birth_date": r.birth_date,
+        "id_number": r.id_number if unmask else idcard.mask(r.id_number),
+        # The birth date is what the mask hides (core.masking), and retirement starts the month after a
+        # statutory birthday: both left empty where the ID number is masked.
+        "birth_date": r.birth_date if unmask else None,
         "org_code": org.code, "org_name": org.name, "retirement_kind": r.get_retirement_kind_display(),
-        "retired_on": r.retired_on, "former_unit": r.former_unit, "former_post": r.former_post, "rank": r.rank,
+        "retired_on": r.retired_on if unmask else None, "former_unit": r.former_unit, "former_post": r.former_post, "rank": r.rank,
         "membership_status": m.get_status_display() if m else by_key["membership_status"].label_of(NOT_MEMBER),
         "joined_on": m.joined_on if m else None, "full_on": m.full_on if m else None,
         "joined_org_name": m.joined_org_name if m else "", "membership_state": m.get_state_display() if m else "",

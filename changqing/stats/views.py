@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from changqing.core.masking import birth_column_kwargs, retired_column_kwargs
 from changqing.core.export_gate import ExportGate
 from changqing.core.scope import can, get_scoped_object_or_404, restrict, scope_for
 from changqing.core.exports import date_label
@@ -162,10 +163,10 @@ def _membership_text(r: Retiree) -> str:
 RETIREE_COLUMNS = [
     Column("name", "姓名", sort="name_pinyin", link=True),
     Column("gender", "性别", value=lambda r: r.get_gender_display()),
-    Column("birth_date", "出生日期", sort="birth_date"),
+    Column("birth_date", "出生日期", sort="birth_date", **birth_column_kwargs()),
     Column("id_number", "身份证号", value=lambda r: r.masked_id_number),
     Column("retirement_kind", "类别", sort="retirement_kind", value=lambda r: r.get_retirement_kind_display()),
-    Column("retired_on", "离退休日期", sort="retired_on"),
+    Column("retired_on", "离退休日期", sort="retired_on", **retired_column_kwargs()),
     Column("membership", "政治面貌", value=_membership_text),
     Column("organization.name", "所在组织", sort="organization__path"),
     Column("health", "健康状况", sort="health", value=lambda r: r.get_health_display()),

@@ -98,3 +98,33 @@ def test_move_and_transfer_out(demo, page_factory):
     page.goto(page.base_url + "/retirees/transfers/?direction=out")
     assert "海南省三亚市吉阳区红沙社区党委" in page.content()
     screenshot(page, "members-transfers")
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_reveal_full_numbers_on_the_record_and_the_edit_form(demo, page_factory, width):
+    """查看完整号码 swaps the numbers in (htmx), is logged, and the edit form saves without touching them."""
+    from changqing.core.idcard import mask
+    from changqing.core.models import OperationLog
+
+    retiree, _ = _shuji_member(2 if width == 1280 else 3)
+    before = OperationLog.objects.filter(event="unmask", data__retiree_id=retiree.pk).count()
+    original = (retiree.id_number, retiree.phone, retiree.family_phone)
+    page = page_factory(width=width)
+    login(page, "shuji")
+    page.goto(page.base_url + f"/retirees/{retiree.pk}/")
+    assert page.locator("#num-id_number").inner_text() == mask(retiree.id_number)
+    page.click("#reveal-detail button")
+    page.wait_for_selector(".reveal-done")
+    assert page.locator("#num-id_number").inner_text() == retiree.id_number
+    screenshot(page, f"members-reveal-{width}")
+    page.goto(page.base_url + f"/retirees/{retiree.pk}/edit/")
+    assert page.input_value("#id_id_number") == mask(retiree.id_number)
+    page.click("button:has-text('保存')")
+    page.wait_for_selector("text=已保存")
+    retiree.refresh_from_db()
+    assert (retiree.id_number, retiree.phone, retiree.family_phone) == original
+    page.goto(page.base_url + f"/retirees/{retiree.pk}/edit/")
+    page.click("#reveal-form button")
+    page.wait_for_selector(".reveal-done")
+    assert page.input_value("#id_id_number") == retiree.id_number
+    assert OperationLog.objects.filter(event="unmask", data__retiree_id=retiree.pk).count() == before + 2

@@ -64,14 +64,15 @@ def test_unmasked_view_is_logged_only_when_allowed(client, tree, secretary_a):
     client.force_login(secretary_a)
     page = client.get(f"/retirees/{tree.ra.pk}/").content.decode()
     assert "11010519491231002X" not in page and not OperationLog.objects.filter(event=Event.UNMASK).exists()
-    page = client.get(f"/retirees/{tree.ra.pk}/", {"reveal": "1"}).content.decode()
+    page = client.post(f"/retirees/{tree.ra.pk}/reveal/").content.decode()
     assert "11010519491231002X" in page
     entry = OperationLog.objects.get(event=Event.UNMASK)
     assert entry.data["retiree_id"] == tree.ra.pk and entry.org_path == tree.a.path
     committee = make_user("cm", Role.COMMITTEE_MEMBER, organization=tree.a)  # may view, not unmask
     client.force_login(committee)
-    page = client.get(f"/retirees/{tree.ra.pk}/", {"reveal": "1"}).content.decode()
-    assert "11010519491231002X" not in page and OperationLog.objects.filter(event=Event.UNMASK).count() == 1
+    response = client.post(f"/retirees/{tree.ra.pk}/reveal/")
+    assert response.status_code == 403 and "11010519491231002X" not in response.content.decode()
+    assert OperationLog.objects.filter(event=Event.UNMASK).count() == 1
 
 
 def test_oplog_page_is_scoped_to_the_admins_subtree(client, tree, secretary_a):

@@ -67,7 +67,9 @@ def test_record_page_shows_history_and_masks(tree, client, secretary_a):
         assert text in page, text
     assert "11010519491231002X" not in page and "13800001234" not in page
     assert not OperationLog.objects.filter(event="unmask").exists()
-    page = client.get(f"/retirees/{tree.ra.pk}/?reveal=1").content.decode()
+    # A GET cannot reveal (revealing is an explicit POST: test_masking.py has the rest).
+    assert "11010519491231002X" not in client.get(f"/retirees/{tree.ra.pk}/?reveal=1").content.decode()
+    page = client.post(f"/retirees/{tree.ra.pk}/reveal/").content.decode()
     assert "11010519491231002X" in page
     assert OperationLog.objects.filter(event="unmask", detail__contains="张宏伟").count() == 1
 

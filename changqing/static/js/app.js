@@ -15,6 +15,10 @@ document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.addEventListener("click", function () { window.print(); });
   });
+  // A print version asked for by a link (?print=1, logged by the export gate): open the print dialog once loaded.
+  if (document.querySelector("[data-print-now]")) {
+    window.addEventListener("load", function () { window.print(); });
+  }
   if (window.matchMedia("(max-width: 640px)").matches) {
     document.querySelectorAll("details.nav-collapse").forEach(function (d) { d.open = false; });
   }
