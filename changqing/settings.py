@@ -68,7 +68,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a database outage or an unwritable media folder becomes a friendly 503 page (core/faults.py).
+    "changqing.core.faults.FaultMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A NUL byte in the path or query string: 400 before any view (core/params.py).
+    "changqing.core.params.BadQueryMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -105,6 +109,11 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60" if PRODUCTION else "0")),
     )
 }
+# A kept connection is checked before reuse: after the database restarts, the next request reconnects
+# by itself instead of failing on a dead socket (docs/deploy.md, 数据库或 Redis 中断).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 
@@ -138,7 +147,9 @@ STATICFILES_DIRS = [BASE_DIR / "changqing" / "static", ("vendor", BASE_DIR / "va
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Writes each file under a temporary name and moves it in whole; a full or read-only disk is a
+    # Chinese page, not a half-written file (core/storage.py).
+    "default": {"BACKEND": "changqing.core.storage.SafeFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -151,8 +162,13 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Fails soft: with Redis down a read is a miss and a write is dropped (core/cache.py), so pages work.
+    CACHES = {"default": {
+        "BACKEND": "changqing.core.cache.FailSoftRedisCache", "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }}
+    # Sessions live in the database, the cache only speeds them up: a Redis restart logs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -164,13 +180,22 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
+# A worker killed mid-job: its message goes back to the queue (run() refuses to run a job twice) and
+# the sweeper below marks the job 失败 once its heartbeat stops (core/jobs.py sweep_stale_jobs).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# An unreachable broker must not hang a request: enqueueing gives up fast, the job waits (等待中).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Run by `celery -A changqing beat` (one instance only); see docs/deploy.md.
 CELERY_BEAT_SCHEDULE = {
     "daily-digest": {
         "task": "changqing.core.send_digest",
         "schedule": crontab(hour=int(os.environ.get("DIGEST_HOUR", "7")), minute=30),
     },
+    # Running jobs whose heartbeat stopped (worker killed) become 失败; jobs left waiting for the broker are sent again.
+    "sweep-jobs": {"task": "changqing.core.sweep_jobs", "schedule": 120.0},
 }
 
 # E-mail for notifications: SMTP in production, printed to the console in development
@@ -246,4 +271,8 @@ CHANGQING = {
     "NOTIFY_CHANNELS": env_list("NOTIFY_CHANNELS", "inapp,email"),
     # Base of links in e-mails, e.g. https://changqing.example.gov.cn
     "SITE_URL": os.environ.get("SITE_URL", ""),
+    # A running job whose heartbeat is older than this is taken for dead (its worker was killed): 失败.
+    "JOB_STALE_AFTER_SECONDS": int(os.environ.get("JOB_STALE_AFTER_SECONDS", "600")),
+    # A job still waiting for the broker after this long is sent again by the sweeper.
+    "JOB_RESEND_AFTER_SECONDS": 120,
 }

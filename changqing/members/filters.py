@@ -1,4 +1,5 @@
 import django_filters
+from changqing.core.filters import IntFilter
 from django.db.models import Q
 from django.utils import timezone
 
@@ -49,8 +50,8 @@ class RetireeFilterSet(django_filters.FilterSet):
     mobility_impaired = YesNoFilter(field_name="mobility_impaired", label="行动不便")
     away = YesNoFilter(method="filter_away", label="正在外出")
     community = django_filters.CharFilter(field_name="community", lookup_expr="icontains", label="所在社区")
-    age_min = django_filters.NumberFilter(method="filter_age_min", label="年龄不小于")
-    age_max = django_filters.NumberFilter(method="filter_age_max", label="年龄不大于")
+    age_min = IntFilter(method="filter_age_min", label="年龄不小于", min_value=0, max_value=150)
+    age_max = IntFilter(method="filter_age_max", label="年龄不大于", min_value=0, max_value=150)
     status = django_filters.ChoiceFilter(choices=PersonStatus.choices, label="状态", empty_label="全部")
 
     class Meta:
