@@ -238,6 +238,11 @@ SPECTACULAR_SETTINGS = {
     # Organization.term_years and CommitteeTerm.years share one choice set: one enum name in the schema
     # (else check --deploy warns, see changqing/core/tests/test_deploy.py).
     "ENUM_NAME_OVERRIDES": {"TermYearsEnum": [(3, "3年"), (5, "5年")]},
+    # Every operation also declares its error answers (400/401/403/404/409/503): changqing/api/schema.py.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "changqing.api.schema.declare_error_responses",
+    ],
 }
 
 SESSION_COOKIE_AGE = 60 * 60 * 8

@@ -46,6 +46,10 @@ COMMON_PARAMS = ("year", "month", "quarter", "page", "page_size", "plan", "org",
 BAD_VALUES = ("abc", "99999", "-1", "", "x" * 5000, "²", "٣", "１２", "1\x00", "2026-13-45", "99999999999999999999999")
 
 
+# Fewer values where each request is costly: a create form (its parameters prefill fields: ids) and a file.
+FORM_VALUES = ("abc", "²", "-1", "99999999999999999999999")
+FILE_VALUES = ("99999", "²")
+
 MISSING_PK = "987654321"
 HUGE_INT = "99999999999999999999999999"
 
@@ -141,11 +145,17 @@ class Crawl:
         params = sorted(set(_params_of(endpoint, url, first)) | (set(COMMON_PARAMS) if common else set()))
         if not params:
             return
-        # Request k gives parameter i the value BAD_VALUES[(i + k) % n]: in n requests every parameter
+        if "attachment" in first.get("Content-Disposition", ""):
+            values = FILE_VALUES
+        elif url.endswith("/new/"):
+            values = FORM_VALUES
+        else:
+            values = BAD_VALUES
+        # Request k gives parameter i the value values[(i + k) % n]: in n requests every parameter
         # meets every bad value, and one request mixes kinds of bad values as a careless link would.
-        n = len(BAD_VALUES)
+        n = len(values)
         for k in range(n):
-            query = {p: BAD_VALUES[(i + k) % n] for i, p in enumerate(params)}
+            query = {p: values[(i + k) % n] for i, p in enumerate(params)}
             self.get(url, query, (endpoint.name, "bad", k))
 
 
@@ -226,15 +236,15 @@ def _crawl(c: Crawl, user, with_params: bool) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_users(county_demo, django_db_blocker):
+def admin_user(county_demo, django_db_blocker):
     county_demo.ensure()
     with django_db_blocker.unblock():
-        yield {u.username: u for u in User.objects.filter(username__in=["admin", "shuji"])}
+        yield User.objects.get(username="admin")
 
 
-@pytest.mark.parametrize("username, with_params", [("admin", True), ("shuji", False)])
-def test_no_route_answers_bad_input_with_a_server_error(demo_users, db, username, with_params):
-    user = demo_users[username]
+def test_no_route_answers_bad_input_with_a_server_error(admin_user, db):
+    """As the county administrator, who reaches every page of the county."""
+    user, username, with_params = admin_user, "admin", True
     client = Client(raise_request_exception=False)
     client.force_login(user)
     started = time.monotonic()
@@ -243,5 +253,5 @@ def test_no_route_answers_bad_input_with_a_server_error(demo_users, db, username
         transaction.set_rollback(True)
     took = time.monotonic() - started
     print(f"\n坏输入巡检（{username}）：{result.requests} 个请求，用时 {took:.0f} 秒")
-    assert result.requests >= 200
+    assert result.requests >= 1000  # every route was reached, with its parameters
     assert not result.failures, f"{len(result.failures)} 处服务器错误：\n" + "\n".join(sorted(result.failures.values()))

@@ -67,8 +67,19 @@ def _json(status: int, detail: str) -> HttpResponse:
 
     response = HttpResponse(json.dumps({"detail": detail}, ensure_ascii=False), status=status,
                             content_type="application/json")
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    if status == 503:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+API_ERROR_DETAILS = {
+    400: "请求不正确，请检查参数。",
+    403: "无权进行此操作。",
+    404: "未找到。",
+    405: "不支持该请求方法。",
+    500: "服务器内部错误，已记录，请稍后重试。",
+    503: "数据库暂时无法连接，请稍后重试。",
+}
 
 
 class FaultMiddleware:
@@ -78,7 +89,13 @@ class FaultMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
+        response = self._answer(request, self.get_response(request))
+        if request.path.startswith("/api/") and response.status_code >= 400 and "html" in response.get("Content-Type", ""):
+            # The API answers in JSON, also where Django's own pages answer (no such URL, a bad request).
+            return _json(response.status_code, API_ERROR_DETAILS.get(response.status_code, "请求未能完成。"))
+        return response
+
+    def _answer(self, request, response):
         # An outage outside any view (a session saved by a middleware, a lazy query while rendering)
         # reached Django's 500 handler; _mark_fault below noted which kind it was.
         fault = getattr(request, "_changqing_fault", None)
