@@ -49,7 +49,8 @@ def _page(template: str, status: int, context: dict) -> HttpResponse:
 def database_unavailable_response(request=None) -> HttpResponse:
     if request is not None and _wants_json(request):
         return _json(503, "数据库暂时无法连接，请稍后重试。")
-    return _page("core/fault_database.html", 503, {})
+    # Reloading by itself only repeats a read: after a failed POST the user decides to send again.
+    return _page("core/fault_database.html", 503, {"auto_retry": request is None or request.method == "GET"})
 
 
 def storage_unavailable_response(request=None) -> HttpResponse:

@@ -50,6 +50,10 @@ def test_database_outage_is_a_friendly_503_and_the_next_request_works(secretary_
     html = response.content.decode()
     assert "系统暂时繁忙" in html and "没有完成" in html and 'lang="zh-hans"' in html
     assert "<link" not in html and "<script" not in html  # self-contained: no file the server may not serve
+    assert 'http-equiv="refresh"' in html  # a read retries by itself
+    with connection.execute_wrapper(_DatabaseAway()):
+        posted = client.post("/notifications/read-all/")
+    assert posted.status_code == 503 and 'http-equiv="refresh"' not in posted.content.decode()  # a write does not
     # The database is back: the same client, the same session, the page.
     again = client.get("/")
     assert again.status_code == 200
