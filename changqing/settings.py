@@ -73,7 +73,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a database outage or an unwritable media folder becomes a friendly 503 page (core/faults.py).
+    "changqing.core.faults.FaultMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A NUL byte in the path or query string: 400 before any view (core/params.py).
+    "changqing.core.params.BadQueryMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -118,6 +122,11 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60" if PRODUCTION else "0")),
     )
 }
+# A kept connection is checked before reuse: after the database restarts, the next request reconnects
+# by itself instead of failing on a dead socket (docs/deploy.md, 数据库或 Redis 中断).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 
@@ -180,7 +189,9 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # X-Accel-Redirect to this `internal` location (deploy/nginx.conf). Empty: Django streams the bytes.
 PRIVATE_MEDIA_ACCEL_PREFIX = os.environ.get("PRIVATE_MEDIA_ACCEL_PREFIX", "/internal-media/" if PRODUCTION else "")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Writes each file under a temporary name and moves it in whole; a full or read-only disk is a
+    # Chinese page, not a half-written file (core/storage.py).
+    "default": {"BACKEND": "changqing.core.storage.SafeFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -193,8 +204,13 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Fails soft: with Redis down a read is a miss and a write is dropped (core/cache.py), so pages work.
+    CACHES = {"default": {
+        "BACKEND": "changqing.core.cache.FailSoftRedisCache", "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }}
+    # Sessions live in the database, the cache only speeds them up: a Redis restart logs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -206,13 +222,22 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
+# A worker killed mid-job: its message goes back to the queue (run() refuses to run a job twice) and
+# the sweeper below marks the job 失败 once its heartbeat stops (core/jobs.py sweep_stale_jobs).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# An unreachable broker must not hang a request: enqueueing gives up fast, the job waits (等待中).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Run by `celery -A changqing beat` (one instance only); see docs/deploy.md.
 CELERY_BEAT_SCHEDULE = {
     "daily-digest": {
         "task": "changqing.core.send_digest",
         "schedule": crontab(hour=int(os.environ.get("DIGEST_HOUR", "7")), minute=30),
     },
+    # Running jobs whose heartbeat stopped (worker killed) become 失败; jobs left waiting for the broker are sent again.
+    "sweep-jobs": {"task": "changqing.core.sweep_jobs", "schedule": 120.0},
 }
 
 # E-mail for notifications: SMTP in production, printed to the console in development
@@ -261,6 +286,11 @@ SPECTACULAR_SETTINGS = {
     # Organization.term_years and CommitteeTerm.years share one choice set: one enum name in the schema
     # (else check --deploy warns, see changqing/core/tests/test_deploy.py).
     "ENUM_NAME_OVERRIDES": {"TermYearsEnum": [(3, "3年"), (5, "5年")]},
+    # Every operation also declares its error answers (400/401/403/404/409/503): changqing/api/schema.py.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "changqing.api.schema.declare_error_responses",
+    ],
 }
 
 # Sessions end after SESSION_IDLE_TIMEOUT seconds without a request (a warning shows a minute before) and
@@ -334,4 +364,8 @@ CHANGQING = {
     # the sum of an .xlsx's unzipped parts (a zip bomb declares gigabytes) and the rows of any sheet.
     "UPLOAD_MAX_UNZIPPED_BYTES": int(os.environ.get("UPLOAD_MAX_UNZIPPED_BYTES", 300_000_000)),
     "UPLOAD_MAX_ROWS": int(os.environ.get("UPLOAD_MAX_ROWS", 100_000)),
+    # A running job whose heartbeat is older than this is taken for dead (its worker was killed): 失败.
+    "JOB_STALE_AFTER_SECONDS": int(os.environ.get("JOB_STALE_AFTER_SECONDS", "600")),
+    # A job still waiting for the broker after this long is sent again by the sweeper.
+    "JOB_RESEND_AFTER_SECONDS": 120,
 }

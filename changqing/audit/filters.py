@@ -1,4 +1,5 @@
 import django_filters
+from changqing.core.filters import YearFilter
 from django.db.models import Q
 
 from .models import Finding, FindingKind, FindingStatus, Severity
@@ -9,7 +10,7 @@ class FindingFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=FindingKind.choices, label="问题类型", empty_label="全部")
     status = django_filters.ChoiceFilter(choices=FindingStatus.choices, label="核实状态", empty_label="全部")
     severity = django_filters.ChoiceFilter(choices=Severity.choices, label="严重程度", empty_label="全部")
-    period = django_filters.NumberFilter(label="审计年度")
+    period = YearFilter(label="审计年度")
 
     class Meta:
         model = Finding

@@ -1,4 +1,5 @@
 import django_filters
+from changqing.core.filters import IdFilter, YearFilter
 
 from changqing.core.scope import restrict_shared
 
@@ -12,7 +13,7 @@ class VisitFilterSet(django_filters.FilterSet):
                                       widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
     until = django_filters.DateFilter(field_name="visited_on", lookup_expr="lte", label="截止日期",
                                       widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
-    campaign = django_filters.NumberFilter(label="慰问活动编号")
+    campaign = IdFilter(label="慰问活动编号")
 
     class Meta:
         model = Visit
@@ -35,7 +36,7 @@ class ParticipationFilterSet(django_filters.FilterSet):
         field_name="activity__team", label="服务队", empty_label="全部",
         queryset=lambda request: restrict_shared(VolunteerTeam.objects.all(), request.user) if request
         else VolunteerTeam.objects.none())
-    year = django_filters.NumberFilter(field_name="activity__held_on", lookup_expr="year", label="年度")
+    year = YearFilter(field_name="activity__held_on", lookup_expr="year", label="年度")
     since = django_filters.DateFilter(field_name="activity__held_on", lookup_expr="gte", label="起始日期",
                                       widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
     until = django_filters.DateFilter(field_name="activity__held_on", lookup_expr="lte", label="截止日期",

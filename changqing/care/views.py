@@ -24,6 +24,7 @@ from changqing.core.lists import Column, ScopedListView
 from changqing.core.masking import Reveal, band_of
 from changqing.core.object_views import ObjectCreateView
 from changqing.members.models import Retiree
+from changqing.core.params import parse_id, parse_year_month, query_id, query_year
 
 from . import search, selectors, services
 from .forms import (
@@ -149,18 +150,18 @@ class VisitListView(LedgerExportMixin, ScopedListView):
 def visit_create(request):
     _require(request, "change")
     initial = {}
-    if request.GET.get("retiree"):
-        initial["retiree"] = request.GET["retiree"]
+    if query_id(request, "retiree"):
+        initial["retiree"] = query_id(request, "retiree")
     if request.GET.get("kind") in VisitKind.values:
         initial["kind"] = request.GET["kind"]
     campaign = pairing = None
     if request.GET.get("campaign"):
-        campaign = visible_campaigns(request.user).filter(pk=request.GET["campaign"]).first()
+        campaign = visible_campaigns(request.user).filter(pk=query_id(request, "campaign", 0)).first()
         if campaign is None:
             raise Http404("不在您的数据范围内，或记录不存在")
         initial["kind"] = VisitKind.FESTIVAL
     if request.GET.get("pairing"):
-        pairing = get_scoped_object_or_404(Pairing, request.user, "change", pk=request.GET["pairing"])
+        pairing = get_scoped_object_or_404(Pairing, request.user, "change", pk=query_id(request, "pairing", 0))
         initial.update(kind=VisitKind.PAIRING, retiree=pairing.retiree_id)
     form = VisitForm(request.POST or None, initial=initial, user=request.user)
 
@@ -290,12 +291,12 @@ def campaign_detail(request, pk):
 def birthdays(request):
     _require(request, "view")
     today = timezone.localdate()
-    month = request.GET.get("month") or today.strftime("%Y-%m")
-    try:
-        first = dt.date.fromisoformat(f"{month}-01")
-    except ValueError:
+    month = parse_year_month(request.GET.get("month") or today.strftime("%Y-%m"))
+    if month is None:
         messages.error(request, "月份格式应为 2026-11，已显示本月")
         first = today.replace(day=1)
+    else:
+        first = dt.date(*month, 1)
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     kind = request.GET.get("kind", "")
     reveal = Reveal(request.user)
@@ -516,9 +517,9 @@ class VolunteerHoursListView(LedgerExportMixin, ScopedListView):
     ledger_number_formats = {6: "0.0"}
 
     def ledger_period(self, rows):
-        year = self.request.GET.get("year", "").strip()
-        if year.isdigit() and not (self.request.GET.get("since") or self.request.GET.get("until")):
-            return f"{int(year)}年"
+        year = query_year(self.request)
+        if year and not (self.request.GET.get("since") or self.request.GET.get("until")):
+            return f"{year}年"
         return super().ledger_period(rows)
 
     def ledger_row(self, row, columns):
@@ -561,12 +562,11 @@ def team_detail(request, pk):
 def activity_create(request):
     _require(request, "change")
     form = ActivityForm(request.POST or None, user=request.user,
-                        initial={"team": request.GET.get("team"), "held_on": timezone.localdate()})
+                        initial={"team": query_id(request, "team"), "held_on": timezone.localdate()})
     team = None
-    if form.is_bound and form.data.get("team", "").isdigit():
-        team = restrict(VolunteerTeam.objects.all(), request.user, "change").filter(pk=form.data["team"]).first()
-    elif request.GET.get("team", "").isdigit():
-        team = restrict(VolunteerTeam.objects.all(), request.user, "change").filter(pk=request.GET["team"]).first()
+    team_id = parse_id(form.data.get("team")) if form.is_bound else query_id(request, "team")
+    if team_id:
+        team = restrict(VolunteerTeam.objects.all(), request.user, "change").filter(pk=team_id).first()
     members = list(team.members.select_related("retiree")) if team else []
     if request.method == "POST" and form.is_valid():
         hours = {}

@@ -365,11 +365,9 @@ class LedgerExportMixin:
         return "本人管辖范围"
 
     def _param_date(self, name: str) -> dt.date | None:
-        raw = self.request.GET.get(name, "").strip()
-        try:
-            return dt.date.fromisoformat(raw) if raw else None
-        except ValueError:
-            return None
+        from .params import parse_date
+
+        return parse_date(self.request.GET.get(name, ""))
 
     def ledger_period(self, rows) -> str:
         if not self.ledger_date_field:

@@ -1,7 +1,44 @@
 import django_filters
+from django import forms
 from django.contrib.contenttypes.models import ContentType
 
 from .models import Job, ObjectChange, OperationLog
+from .params import MAX_ID, MAX_YEAR, MIN_YEAR
+
+
+class AsciiIntegerField(forms.IntegerField):
+    """An integer of ASCII digits within bounds; "٣", "１２", "²" and 99999999999999999999 are errors in Chinese."""
+
+    default_error_messages = {"invalid": "请输入整数（阿拉伯数字）"}
+
+    def to_python(self, value):
+        if value not in self.empty_values and not str(value).strip().lstrip("-").isascii():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class IntFilter(django_filters.NumberFilter):
+    """NumberFilter validated as a bounded ASCII integer (django-filter's reads any Decimal)."""
+
+    field_class = AsciiIntegerField
+    bounds = (-MAX_ID, MAX_ID)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", self.bounds[0])
+        kwargs.setdefault("max_value", self.bounds[1])
+        super().__init__(*args, **kwargs)
+
+
+class YearFilter(IntFilter):
+    """A year between 1900 and 2100: ?year=99999 is a message beside the field, not a server error."""
+
+    bounds = (MIN_YEAR, MAX_YEAR)
+
+
+class IdFilter(IntFilter):
+    """A database id: positive and within the 64-bit range."""
+
+    bounds = (1, MAX_ID)
 
 
 def _logged_types():

@@ -1,14 +1,16 @@
 """Pages of background jobs: my jobs, one job's progress (htmx poll), its result file."""
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from changqing.core.export_gate import ExportGate
 from changqing.core.scope import object_view
 
 from .lists import Column, ScopedListView
 from .models import Job
-from .jobs import live_progress
+from .jobs import JobError, live_progress, rerun, sweep_stale_jobs
 from .filters import JobFilterSet
 
 
@@ -37,6 +39,8 @@ def _job_context(job: Job) -> dict:
 @login_required
 def job_detail(request, pk: int):
     job = _own_job_or_404(request, pk)
+    if job.status == Job.Status.RUNNING and sweep_stale_jobs(job_ids=[job.pk])["failed"]:
+        job.refresh_from_db()  # its worker died: shown as 失败 now, not when the next sweep runs
     ctx = _job_context(job)
     if request.headers.get("HX-Request"):
         return render(request, "core/_job_status.html", ctx)
@@ -47,12 +51,26 @@ def job_detail(request, pk: int):
 @login_required
 def job_download(request, pk: int):
     job = _own_job_or_404(request, pk)
-    if not job.result_file:
+    if not job.result_file or job.status != Job.Status.SUCCEEDED:
         raise Http404("该任务没有结果文件")
     # The file was made for the organisation the job is filed under: it must still be exportable.
     return ExportGate(request).file(job, job.result_file, job.result_file.original_name,
                                     f"下载后台任务「{job.title}」的结果文件", org_path=job.org_path)
 
+
+@object_view(Job)
+@require_POST
+@login_required
+def job_rerun(request, pk: int):
+    """重新运行: a failed job started again as a new job with the same parameters, by its owner."""
+    job = _own_job_or_404(request, pk)
+    try:
+        new = rerun(job, request.user)
+    except JobError as exc:
+        messages.error(request, str(exc))
+        return redirect(job)
+    messages.success(request, f"已重新运行「{job.title}」")
+    return redirect(new)
 
 
 class JobListView(ScopedListView):

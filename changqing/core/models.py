@@ -102,7 +102,7 @@ class Job(models.Model):
     """A long piece of work (import, audit, report) run by a Celery worker, with progress."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "排队中"
+        QUEUED = "queued", "等待中"
         RUNNING = "running", "进行中"
         SUCCEEDED = "succeeded", "已完成"
         FAILED = "failed", "失败"
@@ -126,7 +126,11 @@ class Job(models.Model):
     traceback = models.TextField("技术细节", blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    # Written by the worker while the job runs; a running job whose heartbeat stopped lost its worker.
+    heartbeat_at = models.DateTimeField("最近心跳", null=True, blank=True)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    rerun_of = models.ForeignKey("self", verbose_name="重新运行自", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="reruns")
 
     scope_spec = ScopeSpec(org_path="org_path")
 

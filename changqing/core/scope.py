@@ -18,7 +18,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -222,7 +222,8 @@ def get_scoped_object_or_404(queryset_or_model, user, action: str = "view", **lo
     qs = queryset_or_model if isinstance(queryset_or_model, QuerySet) else queryset_or_model._default_manager.all()
     try:
         return restrict(qs, user, action).get(**lookup)
-    except qs.model.DoesNotExist:
+    except (qs.model.DoesNotExist, ValueError, TypeError, ValidationError):
+        # A lookup value of the wrong type (?plan=abc, a 30-digit id) names no record either.
         raise Http404("不在您的数据范围内，或记录不存在") from None
 
 

@@ -19,3 +19,11 @@ def send_digest(date: str | None = None):
 
     today = dt.date.fromisoformat(date) if date else None
     return send_digests(today=today).as_dict()
+
+
+@shared_task(name="changqing.core.sweep_jobs")
+def sweep_jobs():
+    """Jobs whose worker was killed become 失败; jobs left waiting for the broker are sent again (beat, every 2 min)."""
+    from .jobs import sweep_stale_jobs
+
+    return sweep_stale_jobs()

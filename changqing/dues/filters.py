@@ -1,5 +1,6 @@
 """One FilterSet per list: the same filters serve the page, the API and the export."""
 import django_filters
+from changqing.core.filters import YearFilter
 from django.db.models import Q
 from django.utils import timezone
 
@@ -93,7 +94,7 @@ class HardshipFilterSet(_UnderMixin, django_filters.FilterSet):
 
 class FundEntryFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=FundKind.choices, label="类别", empty_label="全部")
-    year = django_filters.NumberFilter(field_name="occurred_on__year", label="年度")
+    year = YearFilter(field_name="occurred_on__year", label="年度")
 
     class Meta:
         model = BranchFundEntry

@@ -29,6 +29,7 @@ from changqing.core.lists import Column, ScopedListView, display
 from changqing.members.models import Membership
 from changqing.orgs.models import Organization, OrgKind
 from changqing.policies.services import policy_version_create
+from changqing.core.params import query_year
 
 from . import rules, services
 from .apps import DUES_QUARTERLY
@@ -585,10 +586,7 @@ class FundSummaryView(ScopedListView):
     ]
 
     def year(self):
-        try:
-            return int(self.request.GET.get("year") or _today().year)
-        except ValueError:
-            return _today().year
+        return query_year(self.request, default=_today().year)
 
     def get_base_queryset(self):
         year = self.year()

@@ -1,4 +1,5 @@
 import django_filters
+from changqing.core.filters import YearFilter
 from django.db.models import F
 
 from changqing.orgs.models import Organization, Zone
@@ -19,7 +20,7 @@ class _Under:
 class AssessmentFilterSet(_Under, django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="organization__name", lookup_expr="icontains", label="组织名称")
     org = django_filters.CharFilter(method="filter_under", label="组织编码（含下级）")
-    year = django_filters.NumberFilter(field_name="year", label="年度")
+    year = YearFilter(field_name="year", label="年度")
     kind = django_filters.ChoiceFilter(choices=RubricKind.choices, label="类别", empty_label="全部")
     state = django_filters.ChoiceFilter(choices=AssessmentState.choices, label="状态", empty_label="全部")
 
@@ -31,7 +32,7 @@ class AssessmentFilterSet(_Under, django_filters.FilterSet):
 class GradeFilterSet(_Under, django_filters.FilterSet):
     """The jurisdiction's star grades; the year itself is chosen by the view (it sets last year's column)."""
 
-    year = django_filters.NumberFilter(method="noop", label="年度")
+    year = YearFilter(method="noop", label="年度")
     q = django_filters.CharFilter(field_name="organization__name", lookup_expr="icontains", label="支部名称")
     org = django_filters.CharFilter(method="filter_under", label="组织编码（含下级）")
     zone = django_filters.ModelChoiceFilter(field_name="organization__zone", queryset=Zone.objects.none(),
@@ -68,7 +69,7 @@ class GradeFilterSet(_Under, django_filters.FilterSet):
 class DesignationFilterSet(_Under, django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="organization__name", lookup_expr="icontains", label="支部名称")
     org = django_filters.CharFilter(method="filter_under", label="组织编码（含下级）")
-    year = django_filters.NumberFilter(field_name="year", label="年度")
+    year = YearFilter(field_name="year", label="年度")
     active = django_filters.ChoiceFilter(choices=[("yes", "有效"), ("no", "已撤销")], method="filter_active",
                                          label="状态", empty_label="全部")
 
@@ -81,7 +82,7 @@ class DesignationFilterSet(_Under, django_filters.FilterSet):
 
 
 class RankingFilterSet(_Under, django_filters.FilterSet):
-    year = django_filters.NumberFilter(method="noop", label="年度")
+    year = YearFilter(method="noop", label="年度")
     q = django_filters.CharFilter(field_name="organization__name", lookup_expr="icontains", label="单位名称")
 
     class Meta:

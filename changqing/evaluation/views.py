@@ -19,6 +19,7 @@ from changqing.core.forms import apply_errors
 from changqing.core.jobs import job_start
 from changqing.core.lists import Column, ScopedListView
 from changqing.orgs.models import Organization, OrgKind
+from changqing.core.params import query_year
 
 from . import metrics, selectors, services
 from .filters import AssessmentFilterSet, DesignationFilterSet, GradeFilterSet, RankingFilterSet
@@ -35,10 +36,7 @@ def _default_year() -> int:
 
 
 def _year(request) -> int:
-    try:
-        y = int(request.GET.get("year") or 0)
-    except ValueError:
-        y = 0
+    y = query_year(request, default=0)
     return y if 2000 <= y <= 2100 else _default_year()
 
 

@@ -22,6 +22,7 @@ from changqing.core.forms import apply_errors
 from changqing.core.lists import Column, ScopedListView
 from changqing.core import conflicts
 from changqing.core.object_views import ObjectCreateView, ObjectFormView
+from changqing.core.params import query_id, query_int, query_year
 
 from . import selectors, services
 from .filters import GuideFilterSet, HelpRequestFilterSet, NewOrgFilterSet
@@ -573,17 +574,15 @@ def evaluation(request):
     """Quarterly evaluation of the guides in scope."""
     _require(request, "view")
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year") or today.year)
-        quarter = int(request.GET.get("quarter") or (today.month - 1) // 3 + 1)
-        if not 1 <= quarter <= 4 or not 2000 <= year <= 2100:
-            raise ValueError
-    except ValueError:
+    this_quarter = (today.month - 1) // 3 + 1
+    year = query_year(request, default=None) if request.GET.get("year") else today.year
+    quarter = query_int(request, "quarter", min_value=1, max_value=4) if request.GET.get("quarter") else this_quarter
+    if year is None or quarter is None or year < 2000:
         messages.error(request, "年度或季度不正确，已显示本季度")
-        year, quarter = today.year, (today.month - 1) // 3 + 1
+        year, quarter = today.year, this_quarter
     guides = restrict(Guide.objects.filter(status="active"), request.user)
-    station_id = request.GET.get("station")
-    if station_id and station_id.isdigit():
+    station_id = query_id(request, "station")
+    if station_id:
         guides = guides.filter(station_id=station_id)
     if request.GET.get("export") == "xlsx":
         gate = ExportGate(request)

@@ -13,6 +13,7 @@ from changqing.core.forms import apply_errors
 from changqing.core.lists import Column, ScopedListView
 from changqing.core.object_views import ObjectFormView
 from changqing.core.scope import get_scoped_object_or_404, object_view, restrict, scope_for
+from changqing.core.params import query_id
 
 from . import selectors, services
 from .forms import CampaignForm, CategoryForm, NominationForm, OfflineVotesForm, ReviewForm, TieForm
@@ -242,7 +243,7 @@ class NominationCreateView(ObjectFormView):
 
     def get_form_kwargs(self):
         return {"user": self.request.user, "campaign": self.object, "q": self.request.GET.get("q", ""),
-                "initial": {"category": self.request.GET.get("category")}}
+                "initial": {"category": query_id(self.request, "category")}}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(c=self.object, q=self.request.GET.get("q", ""), **kwargs)

@@ -68,17 +68,17 @@ class Period:
         return out
 
 
-_MONTH = r"(\d{4})-(\d{1,2})"
+_MONTH = r"([0-9]{4})-([0-9]{1,2})"
 
 
 def parse_period(text: str) -> Period:
     """2025 | 2025-Q1 | 2025-03 | 2025-01..2025-06 → Period; a clear Chinese error otherwise."""
     text = (text or "").strip()
-    if m := re.fullmatch(r"(\d{4})", text):
-        y = int(m[1])
+    if m := re.fullmatch(r"([0-9]{4})", text):
+        y = _year(m[1])
         return Period(dt.date(y, 1, 1), dt.date(y, 12, 31), f"{y}年")
-    if m := re.fullmatch(r"(\d{4})-[Qq]([1-4])", text):
-        y, q = int(m[1]), int(m[2])
+    if m := re.fullmatch(r"([0-9]{4})-[Qq]([1-4])", text):
+        y, q = _year(m[1]), int(m[2])
         start = dt.date(y, 3 * q - 2, 1)
         return Period(start, month_end(add_months(start, 2)), f"{y}年第{q}季度")
     if m := re.fullmatch(_MONTH, text):
@@ -93,8 +93,15 @@ def parse_period(text: str) -> Period:
     raise PeriodError(f"无法识别的期间「{text}」：请写成 2025、2025-Q1、2025-03 或 2025-01..2025-06")
 
 
+def _year(text: str) -> int:
+    y = int(text)
+    if not 1900 <= y <= 2100:
+        raise PeriodError(f"年份 {y} 超出范围：应在 1900 到 2100 之间")
+    return y
+
+
 def _month(m) -> dt.date:
-    y, mo = int(m[1]), int(m[2])
+    y, mo = _year(m[1]), int(m[2])
     if not 1 <= mo <= 12:
         raise PeriodError(f"月份 {mo} 不存在：月份应在 1 到 12 之间")
     return dt.date(y, mo, 1)

@@ -32,6 +32,7 @@ from .forms import (
 )
 from changqing.orgs.selectors import requested_root, scope_root
 from changqing.core.tree import in_subtree
+from changqing.core.params import parse_id
 
 from .models import (
     Bulletin, Meeting, MeetingAttachment, MeetingKind, MeetingState, Period, Ruleset, StudyRecord,
@@ -166,7 +167,8 @@ def meeting_create(request, code: str):
     plan = None
     if request.GET.get("plan") or request.POST.get("plan"):
         plan = get_scoped_object_or_404(Meeting, request.user, "change", organization=org,
-                                        state=MeetingState.PLANNED, pk=request.GET.get("plan") or request.POST.get("plan"))
+                                        state=MeetingState.PLANNED,
+                                        pk=parse_id(request.GET.get("plan") or request.POST.get("plan"), 0))
     initial = {}
     if plan:
         initial = {"kind": plan.kind_id, "topic": plan.topic, "place": plan.place, "start_time": plan.start_time,

@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
+from changqing.core.filters import IntFilter
 from changqing.core.masking import AGE_BAND_CHOICES, Reveal, band_bounds
 from changqing.core.tree import in_subtree
 from changqing.orgs.models import Organization
@@ -52,8 +53,8 @@ class RetireeFilterSet(django_filters.FilterSet):
     community = django_filters.CharFilter(field_name="community", lookup_expr="icontains", label="所在社区")
     age_band = django_filters.ChoiceFilter(method="filter_age_band", choices=AGE_BAND_CHOICES, label="年龄段",
                                            empty_label="全部")
-    age_min = django_filters.NumberFilter(method="filter_age_min", label="年龄不小于")
-    age_max = django_filters.NumberFilter(method="filter_age_max", label="年龄不大于")
+    age_min = IntFilter(method="filter_age_min", label="年龄不小于", min_value=0, max_value=150)
+    age_max = IntFilter(method="filter_age_max", label="年龄不大于", min_value=0, max_value=150)
     status = django_filters.ChoiceFilter(choices=PersonStatus.choices, label="状态", empty_label="全部")
 
     class Meta:

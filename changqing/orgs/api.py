@@ -7,7 +7,7 @@ from .models import CommitteePost, CommitteeTerm, Election, ElectionCandidate, L
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
-    parent_code = serializers.CharField(source="parent.code", default=None, read_only=True)
+    parent_code = serializers.CharField(source="parent.code", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = Organization

@@ -1,4 +1,5 @@
 import django_filters
+from changqing.core.filters import IntFilter, YearFilter
 from changqing.core.tree import in_subtree
 
 from .models import (
@@ -110,7 +111,7 @@ class LiaisonFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="姓名、单位或支部")
     current = django_filters.BooleanFilter(method="filter_current", label="仅现任",
                                            widget=django_filters.widgets.BooleanWidget())
-    missed = django_filters.NumberFilter(method="filter_missed", label="今年某月未联系（月份）", min_value=1, max_value=12)
+    missed = IntFilter(method="filter_missed", label="今年某月未联系（月份）", min_value=1, max_value=12)
 
     class Meta:
         model = Liaison
@@ -183,7 +184,7 @@ class RestructuringFilterSet(django_filters.FilterSet):
 
 class ElectionFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="organization__name", lookup_expr="icontains", label="组织名称")
-    year = django_filters.NumberFilter(field_name="held_on", lookup_expr="year", label="年份")
+    year = YearFilter(field_name="held_on", lookup_expr="year", label="年份")
 
     class Meta:
         model = Election

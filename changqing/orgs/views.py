@@ -12,6 +12,7 @@ from changqing.core.scope import can, get_scoped_object_or_404, object_view, res
 from changqing.core.lists import Column, ScopedListView
 from changqing.core.object_views import ObjectActionView, ObjectCreateView, ObjectFormView
 from changqing.core.tree import in_subtree
+from changqing.core.params import query_year
 
 from . import selectors, services
 from .filters import (
@@ -531,7 +532,7 @@ def liaison_detail(request, pk: int):
                 messages.success(request, "已记录联系情况")
                 return redirect(liaison)
     today = _today()
-    year = int(request.GET.get("year") or today.year) if str(request.GET.get("year", "")).isdigit() else today.year
+    year = query_year(request, default=today.year)
     status = selectors.liaison_months([liaison], year, today)[liaison.pk]
     contacts = liaison.contacts.all()[:100]
     months = [{"month": m, "done": m in status["contacted"], "missed": m in status["missed"]} for m in range(1, 13)]

@@ -20,6 +20,7 @@ from changqing.core.lists import Column, ScopedListView
 from changqing.members.models import Retiree
 from changqing.orgs.models import Organization, OrgKind
 from changqing.core.tree import in_subtree
+from changqing.core.params import parse_date as parse_iso_date
 
 from . import selectors
 from .selectors import FIGURE_LABELS, ORG_FIGURES
@@ -62,10 +63,10 @@ def parse_date(text: str, default: dt.date) -> dt.date:
     text = (text or "").strip()
     if not text:
         return default
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise BadRequest(f"日期“{text}”格式不正确，应为 年-月-日，如 2018-12-31") from None
+    day = parse_iso_date(text)
+    if day is None:
+        raise BadRequest(f"日期“{text[:40]}”格式不正确，应为 年-月-日，如 2018-12-31") from None
+    return day
 
 
 def trend_years(on: dt.date) -> list[int]:

@@ -49,6 +49,7 @@ def test_production_settings_shape():
     result = _run(["shell", "-v", "0", "-c", probe], **PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "False", "django.contrib.sessions.backends.cache", "django.core.cache.backends.redis.RedisCache", "False",
+        # Sessions in the database behind the cache, and a cache that fails soft: Redis down logs nobody out.
+        "False", "django.contrib.sessions.backends.cached_db", "changqing.core.cache.FailSoftRedisCache", "False",
         "whitenoise.storage.CompressedManifestStaticFilesStorage", "django.core.mail.backends.smtp.EmailBackend",
     ]
