@@ -30,6 +30,7 @@ from django.http import FileResponse, HttpResponse
 from changqing.core.exports import xlsx_response
 from changqing.core.models import OperationLog
 from changqing.core.oplog import log_operation
+from changqing.core.redact import scrub_query
 
 from .scope import restrict, scope_for
 
@@ -107,7 +108,8 @@ class ExportGate:
 
     # -- the log ------------------------------------------------------------------------------
     def log(self, detail: str, *, org_path: str = "", data: dict | None = None):
-        data = {"query": self.request.GET.urlencode(), **(data or {})}
+        # A search term may be a whole ID number or phone (found by its hash): logged masked.
+        data = {"query": scrub_query(self.request.GET.urlencode()), **(data or {})}
         if self.truncated:
             data["truncated_at"] = self.limit
         return log_operation(OperationLog.Event.EXPORT, request=self.request, detail=detail, org_path=org_path,

@@ -37,7 +37,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.core import checks, exceptions
 from django.core.signals import setting_changed
-from django.db import models
+from django.db import models, transaction
 from django.db.models import lookups
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
@@ -106,6 +106,16 @@ def keyring() -> tuple[FieldKey, ...]:
     if len({k.kid for k in ring}) != len(ring):
         raise FieldKeyError("CHANGQING_FIELD_KEYS 中有重复的密钥")
     return tuple(ring)
+
+
+@checks.register(checks.Tags.security)
+def check_keys(app_configs=None, **kwargs):
+    """The keys parse (a malformed CHANGQING_FIELD_KEYS is caught at start, not at the first page read)."""
+    try:
+        keyring()
+    except FieldKeyError as exc:
+        return [checks.Error(str(exc), id="changqing.E100")]
+    return []
 
 
 @lru_cache(maxsize=1)
@@ -349,12 +359,15 @@ def with_hashes(model, kwargs: dict) -> dict:
     """QuerySet.update(**kwargs) with the hash of every encrypted field it sets."""
     out = dict(kwargs)
     for f in encrypted_fields(model):
+        hf = f.hash_field
+        if hf.name in kwargs or hf.attname in kwargs:
+            continue  # bulk_update's CASE for both columns
         for key in (f.name, f.attname):
             if key in kwargs:
                 value = kwargs[key]
                 if hasattr(value, "resolve_expression"):
                     raise exceptions.FieldError(f"加密字段 {f.name} 只能更新为具体的值")
-                out[f.hash_field.name] = blind_index(f.kind, value)
+                out[hf.name] = blind_index(f.kind, value)
     return out
 
 
@@ -430,9 +443,30 @@ def reencrypt_model(model, connection, *, batch_size: int = 2000, only_stale: bo
                     params += [encrypt(clear, key) if clear else (clear or ""), blind_index(f.kind, clear, key)]
                 updates.append((*params, row[0]))
             if updates:
-                cursor.executemany(f"UPDATE {table} SET {sets} WHERE {pk} = %s", updates)
+                with transaction.atomic(using=connection.alias):  # one batch at a time: a rerun resumes
+                    cursor.executemany(f"UPDATE {table} SET {sets} WHERE {pk} = %s", updates)
                 total += len(updates)
     return total
+
+
+def stale_values(model, connection) -> int:
+    """How many stored values of a model are not under the newest key (clear ones included)."""
+    qn = connection.ops.quote_name
+    current = f"{PREFIX}{newest().kid}:"
+    total = 0
+    with connection.cursor() as cursor:
+        for f in encrypted_fields(model):
+            col = qn(f.column)
+            cursor.execute(f"SELECT COUNT(*) FROM {qn(model._meta.db_table)} WHERE {col} IS NOT NULL AND {col} <> '' "
+                           f"AND SUBSTR({col}, 1, {len(current)}) <> %s", [current])
+            total += cursor.fetchone()[0]
+    return total
+
+
+def models_with_encrypted_fields():
+    from django.apps import apps
+
+    return [m for m in apps.get_models() if not m._meta.proxy and encrypted_fields(m)]
 
 
 def decrypt_model(model, connection, *, batch_size: int = 2000) -> int:
