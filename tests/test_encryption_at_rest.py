@@ -15,7 +15,7 @@ from django.db import connection
 from changqing.accounts.models import User
 from changqing.core import fieldcrypt
 from changqing.core.models import ObjectChange, OperationLog
-from changqing.guidance.models import GuidanceStation, Guide, GuideApplication, NewOrg
+from changqing.guidance.models import GuidanceStation, Guide, GuideApplication
 from changqing.members.models import Absence, Retiree
 from changqing.orgs.models import CommitteeMemberAssignment, Liaison
 from tests.factories import id_number, make_retiree
