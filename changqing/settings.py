@@ -33,6 +33,14 @@ _DEV_SECRET = "dev-only-insecure-key-changqing-do-not-use-in-production"
 SECRET_KEY = os.environ.get("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if PRODUCTION and not SECRET_KEY:
     raise RuntimeError("生产环境必须设置 SECRET_KEY 环境变量")
+
+# Keys of the encryption at rest of ID numbers and phones (core.fieldcrypt), base64url 32 bytes each,
+# newest first; an older key still decrypts until `manage.py rotate_field_keys` has re-encrypted
+# everything under the newest. Losing every key loses those fields (docs/deploy.md).
+_DEV_FIELD_KEY = "ZGV2LW9ubHktZmllbGQta2V5LWNoYW5ncWluZy0wMDE"  # b"dev-only-field-key-changqing-001"
+CHANGQING_FIELD_KEYS = env_list("CHANGQING_FIELD_KEYS", "" if PRODUCTION else _DEV_FIELD_KEY)
+if PRODUCTION and (not CHANGQING_FIELD_KEYS or _DEV_FIELD_KEY in CHANGQING_FIELD_KEYS):
+    raise RuntimeError("生产环境必须设置 CHANGQING_FIELD_KEYS 环境变量（不可使用开发密钥），见 docs/deploy.md")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 

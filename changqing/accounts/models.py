@@ -1,19 +1,29 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager as AuthUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
 from changqing.core.changelog import ChangeLoggedModel
+from changqing.core.fieldcrypt import BlindIndexField, EncryptedCharField, EncryptedQuerySetMixin
 
 from changqing.core.scope import ScopeSpec
 from changqing.core.roles import ROLE_SCOPE_KIND, Role, ScopeKind
+
+
+class UserQuerySet(EncryptedQuerySetMixin, models.QuerySet):
+    pass
+
+
+class UserManager(AuthUserManager.from_queryset(UserQuerySet)):
+    pass
 
 
 class User(AbstractUser):
     """A person who logs in. Role assignments say what they may see and do."""
 
     full_name = models.CharField("姓名", max_length=50, blank=True)
-    phone = models.CharField("手机号", max_length=20, blank=True)
+    phone = EncryptedCharField("手机号", max_length=20, blank=True)
+    phone_hash = BlindIndexField(of="phone", db_index=True)
     large_text = models.BooleanField("大字模式", default=False)
     # Set when an administrator creates the account or resets its password: the user must choose their own
     # password before anything else (accounts/sessions.py).
@@ -23,6 +33,8 @@ class User(AbstractUser):
         "members.Retiree", verbose_name="对应的离退休干部", null=True, blank=True,
         on_delete=models.SET_NULL, related_name="user_account",
     )
+
+    objects = UserManager()
 
     # A bureau admin sees the users whose roles sit inside their subtree: organisation roles, zone
     # leads of zones under it, members whose own record is kept there, and carers and station roles

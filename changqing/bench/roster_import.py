@@ -123,6 +123,7 @@ def bench_copy(stored: list[dict], n: int) -> dict:
     from django.db import connection
     from django.utils import timezone
 
+    from changqing.core import fieldcrypt
     from changqing.members.models import name_pinyin
     from changqing.orgs.models import Organization
 
@@ -130,7 +131,8 @@ def bench_copy(stored: list[dict], n: int) -> dict:
     columns = ["name", "name_pinyin", "name_initials", "gender", "ethnicity", "id_number", "birth_date",
                "retirement_kind", "former_unit", "former_post", "rank", "phone", "address", "community", "health",
                "mobility_impaired", "living", "family_contact", "family_phone", "family_relation", "specialties",
-               "service_needs", "photo", "note", "organization_id", "status", "created_at", "updated_at"]
+               "service_needs", "photo", "note", "organization_id", "status", "created_at", "updated_at",
+               "id_number_hash", "phone_hash", "family_phone_hash"]
 
     def go():
         now = timezone.now().isoformat()
@@ -138,10 +140,13 @@ def bench_copy(stored: list[dict], n: int) -> dict:
         buf = io.StringIO()
         for p in stored:
             full, initials = name_pinyin(p["name"])
-            buf.write("\t".join([p["name"], full, initials, p["gender"], "汉族", p["id_number"], p["birth_date"].isoformat(),
-                                 p["retirement_kind"], "", "", "", p["phone"], p["address"], "", "good", "f",
+            # Ready rows as the table holds them: ID number and phone encrypted, their keyed hashes beside.
+            buf.write("\t".join([p["name"], full, initials, p["gender"], "汉族", fieldcrypt.encrypt(p["id_number"]),
+                                 p["birth_date"].isoformat(), p["retirement_kind"], "", "", "",
+                                 fieldcrypt.encrypt(p["phone"]), p["address"], "", "good", "f",
                                  "with_family", "", "", "", "", "", "", "", str(org_ids[p["organization"]]), "alive",
-                                 now, now]) + "\n")
+                                 now, now, fieldcrypt.blind_index("id", p["id_number"]),
+                                 fieldcrypt.blind_index("phone", p["phone"]), ""]) + "\n")
         prepared = time.perf_counter() - prepared
         t = time.perf_counter()  # the floor is PostgreSQL's own work: ready rows in, nothing else
         with connection.cursor() as cursor:

@@ -11,6 +11,12 @@ leaves an ObjectChange, whoever makes it:
 
 Personal data (ID numbers, phone numbers) is stored in the history masked, with a
 keyed hash beside it so "did it change" stays answerable without the clear value.
+The keyed hash is an HMAC-SHA256 under a key derived from the newest field
+encryption key (core.fieldcrypt.history_digest), not the SECRET_KEY: an ID number
+has few enough possible values that a digest under a leaked key could be reversed
+by trying them all, so the history is protected by the same key as the tables, and
+retiring that key retires the digests too. The blind-index columns of encrypted
+fields (BlindIndexField) are not kept in the history at all.
 """
 from __future__ import annotations
 
@@ -24,10 +30,10 @@ from django.db import models, transaction
 from django.db.models import F, Q, prefetch_related_objects
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
-from django.utils.crypto import salted_hmac
 from django.utils import timezone
 from django.utils.encoding import is_protected_type
 
+from . import fieldcrypt
 from .context import current, current_user
 from .models import ObjectChange
 
@@ -58,6 +64,7 @@ class ChangeLoggedQuerySet(models.QuerySet):
 
     def bulk_update(self, objs, fields, batch_size=None):
         objs = list(objs)
+        fields = fieldcrypt.hash_fields_for(self.model, objs, fields)  # an encrypted field's hash goes with it
         if not objs or not logging_on():
             with _versions_bumped(objs, fields) as fields:
                 return super().bulk_update(objs, fields, batch_size=batch_size)
@@ -81,6 +88,7 @@ class ChangeLoggedQuerySet(models.QuerySet):
         return count
 
     def update(self, **kwargs):
+        kwargs = fieldcrypt.with_hashes(self.model, kwargs)  # an encrypted field's hash goes with it
         # Every write moves the row on a version, in the same UPDATE (core.conflicts).
         kwargs.setdefault("row_version", F("row_version") + 1)
         if not logging_on():
@@ -218,13 +226,15 @@ def masked_fields(model) -> dict[str, str]:
     names = {f.name for f in model._meta.concrete_fields}
     kinds = {n: k for n, k in MASKED_FIELDS.items() if n in names}
     kinds.update({n: "phone" for n in names if n.endswith("phone")})
+    kinds.update({f.name: "id" if f.kind == "id" else "phone" for f in fieldcrypt.encrypted_fields(model)})
     kinds.update(getattr(model, "changelog_masked_fields", {}))
     return kinds
 
 
 def digest(value) -> str:
-    """A keyed hash (HMAC with SECRET_KEY) of a masked value: equal values, equal digests; not reversible."""
-    return salted_hmac("changqing.changelog", str(value), algorithm="sha256").hexdigest()[:32]
+    """A keyed hash (HMAC-SHA256 under the field key's history key) of a masked value: equal values,
+    equal digests; not reversible without the key."""
+    return fieldcrypt.history_digest(value)
 
 
 def protect(kinds: dict[str, str], data: dict | None) -> dict | None:
@@ -245,9 +255,11 @@ def protect(kinds: dict[str, str], data: dict | None) -> dict | None:
 
 
 def _skipped(model) -> set[str]:
-    """Fields the history does not keep: the row's own timestamps, and what a model lists in
-    `changelog_skip_fields` (a secret ballot's tally, whose every change would tie a voter to a choice)."""
-    return _SKIP_FIELDS | set(getattr(model, "changelog_skip_fields", ()))
+    """Fields the history does not keep: the row's own timestamps, the blind indexes of encrypted fields
+    (the masked value and its digest say enough), and what a model lists in `changelog_skip_fields`
+    (a secret ballot's tally, whose every change would tie a voter to a choice)."""
+    return (_SKIP_FIELDS | {f.name for f in fieldcrypt.hash_fields(model)}
+            | set(getattr(model, "changelog_skip_fields", ())))
 
 
 def snapshot(instance) -> dict:

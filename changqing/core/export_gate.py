@@ -38,6 +38,7 @@ from changqing.core.exports import watermark_text, xlsx_response
 from changqing.core.files import serve_file
 from changqing.core.models import OperationLog
 from changqing.core.oplog import log_operation
+from changqing.core.redact import scrub_query
 
 from .scope import restrict, scope_for
 
@@ -116,7 +117,8 @@ class ExportGate:
 
     # -- the log ------------------------------------------------------------------------------
     def log(self, detail: str, *, org_path: str = "", data: dict | None = None):
-        data = {"query": self.request.GET.urlencode(), **(data or {})}
+        # A search term may be a whole ID number or phone (found by its hash): logged masked.
+        data = {"query": scrub_query(self.request.GET.urlencode()), **(data or {})}
         if self.kind != "export":
             data["kind"] = self.kind
         if self.truncated:

@@ -5,6 +5,7 @@ from changqing.core.scope import home_path
 from .context import current, current_user
 from .middleware import client_ip
 from .models import OperationLog
+from .redact import scrub, scrub_data
 
 
 def log_operation(event, *, user=None, request=None, detail: str = "", org_path: str = "",
@@ -27,8 +28,8 @@ def log_operation(event, *, user=None, request=None, detail: str = "", org_path:
         user=user,
         username=username or (user.get_username() if user else ""),
         event=event,
-        detail=detail[:500],
+        detail=scrub(detail)[:500],  # no ID number or phone in clear in the log (core.redact)
         ip=ip,
         org_path=org_path[:255],
-        data=data or {},
+        data=scrub_data(data or {}),
     )

@@ -18,6 +18,7 @@ from changqing.core.files import PrivateFileField, PrivateImageField
 from changqing.core.uploads import validate_content
 from changqing.core.scope import ScopeSpec
 from changqing.core.changelog import ChangeLoggedModel
+from changqing.core.fieldcrypt import BlindIndexField, EncryptedCharField
 from changqing.orgs.models import code_validator
 
 from . import credit_code
@@ -148,7 +149,8 @@ class Guide(ChangeLoggedModel):
     station = models.ForeignKey(GuidanceStation, verbose_name="指导站", on_delete=models.PROTECT, related_name="guides")
     role = models.CharField("岗位", max_length=10, choices=Role.choices, default=Role.GUIDE)
     name = models.CharField("姓名", max_length=50)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = EncryptedCharField("联系电话", max_length=20, blank=True)
+    phone_hash = BlindIndexField(of="phone", db_index=True)
     unit = models.CharField("工作单位及职务", max_length=100, blank=True)
     user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="登录账号", null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="guide_profile")
@@ -186,7 +188,8 @@ class GuideApplication(ChangeLoggedModel):
     station = models.ForeignKey(GuidanceStation, verbose_name="申请加入的指导站", on_delete=models.CASCADE,
                                 related_name="applications")
     name = models.CharField("姓名", max_length=50)
-    phone = models.CharField("联系电话", max_length=20)
+    phone = EncryptedCharField("联系电话", max_length=20)
+    phone_hash = BlindIndexField(of="phone", db_index=True)
     unit = models.CharField("工作单位及职务", max_length=100)
     is_party_member = models.BooleanField("中共党员", default=True)
     experience = models.TextField("党务工作经历", blank=True)
@@ -237,7 +240,8 @@ class NewOrg(ChangeLoggedModel):
     industry = models.CharField("行业", max_length=50, blank=True)
     person_in_charge = models.CharField("出资人/负责人", max_length=50)
     party_contact = models.CharField("党务联系人", max_length=50, blank=True)
-    party_contact_phone = models.CharField("党务联系人电话", max_length=20, blank=True)
+    party_contact_phone = EncryptedCharField("党务联系人电话", max_length=20, blank=True)
+    party_contact_phone_hash = BlindIndexField(of="party_contact_phone", db_index=True)
     employees = models.PositiveIntegerField("从业人员数", default=0)
     party_members = models.PositiveIntegerField("党员数", default=0)
     party_org_status = models.CharField("党组织建立情况", max_length=10, choices=PartyOrgStatus.choices,

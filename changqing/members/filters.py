@@ -35,8 +35,8 @@ def _subtree(qs, field: str, code: str):
 
 
 class RetireeFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="查找（姓名、拼音、电话）",
-                                  help_text="可输入姓名、全拼或首字母（如 zhw）、身份证号后几位、电话")
+    q = django_filters.CharFilter(method="search", label="查找（姓名、拼音、完整的身份证号或电话）",
+                                  help_text="可输入姓名、全拼或首字母（如 zhw）、完整的身份证号或完整的电话号码")
     org = django_filters.CharFilter(method="filter_org", label="组织编码（含下级）")
     retirement_kind = django_filters.ChoiceFilter(choices=RetirementKind.choices, label="离退休类别", empty_label="全部")
     party = django_filters.ChoiceFilter(method="filter_party", label="党员",
@@ -109,7 +109,7 @@ class RetireeFilterSet(django_filters.FilterSet):
 
 
 class MembershipFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="姓名/拼音/身份证后几位")
+    q = django_filters.CharFilter(method="search", label="姓名/拼音/完整身份证号")
     org = django_filters.CharFilter(method="filter_org", label="组织编码（含下级）")
     status = django_filters.ChoiceFilter(choices=MembershipStatus.choices, label="党员类别", empty_label="全部")
     state = django_filters.ChoiceFilter(choices=MembershipState.choices, label="党籍状态", empty_label="全部")

@@ -14,6 +14,7 @@ from changqing.core.files import PrivateImageField
 from changqing.core.scope import ScopeSpec
 from changqing.core import idcard
 from changqing.core.changelog import ChangeLoggedModel
+from changqing.core.fieldcrypt import BlindIndexField, EncryptedCharField
 
 
 class Gender(models.TextChoices):
@@ -58,21 +59,24 @@ class Retiree(ChangeLoggedModel):
     name_initials = models.CharField("姓名首字母", max_length=50, blank=True, db_index=True, editable=False)
     gender = models.CharField("性别", max_length=10, choices=Gender.choices)
     ethnicity = models.CharField("民族", max_length=20, default="汉族")
-    id_number = models.CharField("身份证号", max_length=18, unique=True)
+    id_number = EncryptedCharField("身份证号", max_length=18, kind="id")
+    id_number_hash = BlindIndexField(of="id_number", unique=True)
     birth_date = models.DateField("出生日期")
     retirement_kind = models.CharField("离退休类别", max_length=10, choices=RetirementKind.choices)
     retired_on = models.DateField("离退休日期", null=True, blank=True)
     former_unit = models.CharField("原工作单位", max_length=100, blank=True)
     former_post = models.CharField("原职务", max_length=100, blank=True)
     rank = models.CharField("职级", max_length=50, blank=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = EncryptedCharField("联系电话", max_length=20, blank=True)
+    phone_hash = BlindIndexField(of="phone", db_index=True)
     address = models.CharField("居住地址", max_length=200, blank=True)
     community = models.CharField("所在社区", max_length=100, blank=True)
     health = models.CharField("健康状况", max_length=20, choices=Health.choices, default=Health.GOOD)
     mobility_impaired = models.BooleanField("行动不便", default=False)
     living = models.CharField("居住情况", max_length=20, choices=Living.choices, default=Living.WITH_FAMILY)
     family_contact = models.CharField("家属联系人", max_length=50, blank=True)
-    family_phone = models.CharField("家属电话", max_length=20, blank=True)
+    family_phone = EncryptedCharField("家属电话", max_length=20, blank=True)
+    family_phone_hash = BlindIndexField(of="family_phone", db_index=True)
     family_relation = models.CharField("与本人关系", max_length=20, blank=True)
     specialties = models.CharField("特长爱好", max_length=200, blank=True)
     service_needs = models.CharField("服务需求", max_length=200, blank=True)
@@ -220,7 +224,8 @@ class Absence(ChangeLoggedModel):
     end_on = models.DateField("返回日期", null=True, blank=True)
     place = models.CharField("外出地点", max_length=100)
     reason = models.CharField("外出原因", max_length=200, blank=True)
-    contact_phone = models.CharField("外出期间联系电话", max_length=20, blank=True)
+    contact_phone = EncryptedCharField("外出期间联系电话", max_length=20, blank=True)
+    contact_phone_hash = BlindIndexField(of="contact_phone", db_index=True)
     host_org_name = models.CharField("临时组织关系所在党组织", max_length=100, blank=True)
     host_since = models.DateField("转临时组织关系日期", null=True, blank=True)
     last_report_on = models.DateField("最近向支部报告日期", null=True, blank=True)

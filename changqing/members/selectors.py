@@ -16,6 +16,8 @@ from .models import Absence, Membership, MembershipEvent, MembershipPeriod, Memb
 
 _PINYIN = re.compile(r"^[a-z]+$")
 _DIGITS = re.compile(r"^[0-9]+[xX]?$")
+# A landline without its area code has 7 digits: anything shorter is not a whole phone number.
+_PHONE_MIN_DIGITS = 7
 
 
 @lru_cache(maxsize=1)
@@ -31,8 +33,12 @@ def to_simplified(text: str) -> str:
 
 
 def retiree_search_q(raw: str) -> Q:
-    """One query box: name (simplified or traditional), full pinyin, initials, ID number's last digits, phone."""
-    from changqing.core.idcard import normalize
+    """One query box: name (simplified or traditional), full pinyin, initials, a full ID number, a full phone.
+
+    ID numbers and phones are encrypted at rest (core.fieldcrypt): they are found by their keyed hash, so
+    only a whole number matches. Part of a number finds nothing, so the box cannot confirm digits one by one.
+    """
+    from changqing.core.idcard import is_valid, normalize
 
     value = "".join(raw.split())
     if not value:
@@ -41,10 +47,13 @@ def retiree_search_q(raw: str) -> Q:
     if _PINYIN.match(low):
         return Q(name_pinyin__startswith=low) | Q(name_initials__startswith=low) | Q(name__icontains=value)
     digits = normalize(value)
-    if _DIGITS.match(digits):
-        q = Q(id_number__endswith=digits)
-        if digits.isdigit() and len(digits) >= 3:
-            q |= Q(phone__contains=digits) | Q(family_phone__contains=digits)
+    if _DIGITS.match(digits.replace("-", "")):
+        q = Q(pk__in=[])
+        if len(digits) == 18 and is_valid(digits):
+            q |= Q(id_number=digits)
+        plain = digits.replace("-", "")
+        if plain.isdigit() and len(plain) >= _PHONE_MIN_DIGITS:
+            q |= Q(phone=plain) | Q(family_phone=plain)
         return q
     simplified = to_simplified(value)
     q = Q(name__icontains=value)

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from changqing.core.scope import ScopeSpec
 from changqing.core.changelog import ChangeLoggedModel, ChangeLoggedQuerySet
+from changqing.core.fieldcrypt import BlindIndexField, EncryptedCharField
 from changqing.core.tree import in_subtree
 
 code_validator = RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$", "编码只能包含字母、数字、短横线和下划线，最长32位")
@@ -75,7 +76,8 @@ class Organization(ChangeLoggedModel):
     established_on = models.DateField("成立日期", null=True, blank=True)
     dissolved_on = models.DateField("撤销日期", null=True, blank=True)
     address = models.CharField("活动地点", max_length=200, blank=True)
-    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    contact_phone = EncryptedCharField("联系电话", max_length=20, blank=True)
+    contact_phone_hash = BlindIndexField(of="contact_phone", db_index=True)
     term_years = models.PositiveSmallIntegerField("委员会任期（年）", default=3, choices=[(3, "3年"), (5, "5年")])
 
     objects = OrganizationQuerySet.as_manager()
@@ -344,7 +346,8 @@ class Liaison(ChangeLoggedModel):
     name = models.CharField("姓名", max_length=50)
     unit = models.CharField("工作单位", max_length=100)
     post = models.CharField("职务", max_length=50, blank=True)
-    phone = models.CharField("联系电话", max_length=20)
+    phone = EncryptedCharField("联系电话", max_length=20)
+    phone_hash = BlindIndexField(of="phone", db_index=True)
     user = models.ForeignKey("accounts.User", verbose_name="系统账号", null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="liaisons")
     role_assignment = models.ForeignKey("accounts.RoleAssignment", verbose_name="角色", null=True, blank=True,
@@ -399,7 +402,8 @@ class CommitteeMemberAssignment(ChangeLoggedModel):
                                      related_name="committee_member_assignments")
     name = models.CharField("党工委委员", max_length=50)
     post = models.CharField("党工委职务", max_length=50, blank=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = EncryptedCharField("联系电话", max_length=20, blank=True)
+    phone_hash = BlindIndexField(of="phone", db_index=True)
     user = models.ForeignKey("accounts.User", verbose_name="系统账号", null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="committee_member_assignments")
     role_assignment = models.ForeignKey("accounts.RoleAssignment", verbose_name="角色", null=True, blank=True,

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from changqing.accounts.models import User
 from changqing.core.changelog import ChangeLoggedModel, ChangeLoggedQuerySet, masked_fields
+from changqing.core.fieldcrypt import BlindIndexField
 from changqing.core.context import acting_as
 from changqing.core.models import ObjectChange
 
@@ -124,6 +125,8 @@ def _copy(model, obj, *, unique_text=False):
             text = [f for f in fields if _is_text(f) and not f.choices]
             if text:
                 f, suffix = text[0], f"{next(_seq):03d}"
+                if isinstance(f, BlindIndexField):  # the keyed hash is computed on save: change what it hashes
+                    f = model._meta.get_field(f.of)
                 value = getattr(clone, f.attname) or ""
                 setattr(clone, f.attname, value[:(f.max_length or 1000) - len(suffix)] + suffix)
                 continue

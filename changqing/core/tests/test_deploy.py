@@ -23,6 +23,7 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://changqing:pw@127.0.0.1:5432/changqing",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/1",
+    "CHANGQING_FIELD_KEYS": "q3XbM1mKk0vJYg8c5n2Zr9TQWf7hLsA4uE6pDyRi0oU",
 }
 
 
@@ -38,6 +39,21 @@ def test_production_refuses_to_start_without_secret_key():
     result = _run(["check"], **env)
     assert result.returncode != 0
     assert "生产环境必须设置 SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_field_key_or_with_the_dev_key():
+    from django.conf import settings
+
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "CHANGQING_FIELD_KEYS"}
+    result = _run(["check"], **env)
+    assert result.returncode != 0 and "生产环境必须设置 CHANGQING_FIELD_KEYS" in result.stderr
+    result = _run(["check"], **{**PRODUCTION_ENV, "CHANGQING_FIELD_KEYS": settings.CHANGQING_FIELD_KEYS[0]})
+    assert result.returncode != 0 and "不可使用开发密钥" in result.stderr
+
+
+def test_a_malformed_field_key_fails_the_checks():
+    result = _run(["check"], **{**PRODUCTION_ENV, "CHANGQING_FIELD_KEYS": "too-short"})
+    assert result.returncode != 0 and "32 字节" in result.stderr
 
 
 def test_production_settings_shape():
