@@ -92,7 +92,8 @@ def discover():
     from changqing import bench
 
     for info in pkgutil.iter_modules(bench.__path__):
-        if info.name not in {"__main__", "urls"}:
+        # The soak (make soak) is a separate command: its Locust file would monkey-patch threading with gevent.
+        if info.name not in {"__main__", "urls"} and not info.name.startswith("soak"):
             importlib.import_module(f"changqing.bench.{info.name}")
     return bench.REGISTRY
 
