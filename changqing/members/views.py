@@ -132,6 +132,9 @@ def _detail_page(request, retiree, *, revealed: bool = False, printing: bool = F
         "can_unmask": can_unmask, "age_band": age_band(retiree.birth_date, timezone.localdate()),
         "can_change": can_change, "can_change_membership": can_change_membership,
         "can_change_org": can_change_org,
+        # A member opening their own record may not open their branch's page: its name is shown, not a dead link.
+        "can_view_org": can(request.user, "view", retiree.organization),
+        "can_view_branch": bool(membership) and can(request.user, "view", membership.organization),
         "can_transfer_in": can_change_org and retiree.status == "alive" and (
             membership is None or membership.state == MembershipState.TRANSFERRED_OUT),
         "absences": record["absences"], "rule": record["rule"],

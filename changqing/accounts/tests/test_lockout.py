@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.test import Client, override_settings
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from changqing.accounts.apitoken import ApiToken
 from rest_framework.test import APIClient
 
 from changqing.accounts.lockout import client_ip
@@ -142,7 +142,7 @@ def test_the_api_token_endpoint_counts_and_refuses_in_chinese(secretary_a):
     assert [a.status_code for a in answers] == [400, 400, 400, 400, 429]
     assert "已暂时锁定，请于 10:15 后再试" in answers[4].json()["detail"]
     right = api.post("/api/v1/auth/token/", {"username": "sec_a", "password": RIGHT}, format="json")
-    assert right.status_code == 429 and not Token.objects.exists()
+    assert right.status_code == 429 and not ApiToken.objects.exists()
     assert OperationLog.objects.filter(event=OperationLog.Event.LOCKOUT, data__path="/api/v1/auth/token/").exists()
 
 

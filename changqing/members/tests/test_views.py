@@ -187,3 +187,19 @@ def test_carer_updates_profile_but_not_the_party_relationship(tree, client):
     finally:
         if previous is not None:
             scope.register_scope_resolver(ScopeKind.PAIRS, previous)
+
+
+def test_a_member_sees_their_branch_named_on_their_own_record_but_not_as_a_dead_link(client, tree):
+    """Found by make soak: a member's own record linked to the branch page, which a member may not open (404)."""
+    from changqing.core.roles import Role
+    from tests.factories import make_user
+
+    retiree = tree.ra
+    member = make_user("self_member", Role.MEMBER)
+    member.retiree = retiree
+    member.save()
+    client.force_login(member)
+    page = client.get(f"/retirees/{retiree.pk}/").content.decode()
+    assert tree.a.name in page
+    assert f'href="{tree.a.get_absolute_url()}"' not in page
+    assert client.get(tree.a.get_absolute_url()).status_code == 404
