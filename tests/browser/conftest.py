@@ -5,6 +5,7 @@ not install it) these tests are skipped with a loud reason, and only these.
 Screenshots are kept under test-artifacts/screenshots/.
 """
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,32 @@ def screenshot(page, name):
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def committed(fn):
+    """Run ORM writes so the live server sees them.
+
+    On SQLite the server thread shares the test's connection. On PostgreSQL the
+    test body runs inside a transaction the server cannot see, so the writes go
+    through a thread of their own (its own connection, autocommit).
+    """
+    from django.db import connection, connections
+
+    if connection.vendor == "sqlite":
+        return fn()
+    box = {}
+
+    def run():
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # re-raised in the test thread
+            box["error"] = exc
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")

@@ -1,32 +1,14 @@
 """User management in a real browser: a bureau admin creates an account, mistakes are explained beside the field."""
-import threading
 
 import pytest
-from django.db import connection, connections
 
 from changqing.accounts.models import User
 
-from .conftest import first_login, login, screenshot
+from .conftest import committed as _committed, first_login, login, screenshot
 
 pytestmark = pytest.mark.browser
 
 
-def _committed(fn):
-    """Writes the live server can see (on PostgreSQL the test body's transaction is invisible to it)."""
-    if connection.vendor == "sqlite":
-        return fn()
-    box = {}
-
-    def run():
-        try:
-            box["value"] = fn()
-        finally:
-            connections.close_all()
-
-    t = threading.Thread(target=run)
-    t.start()
-    t.join()
-    return box.get("value")
 
 
 @pytest.fixture

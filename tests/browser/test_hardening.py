@@ -8,14 +8,12 @@ names as text, and the error pages read well on a phone in both text sizes.
   tooltips shown for every bar, point and cell (ECharts' showTip, as a hover does) and by the mouse;
   no <img> is injected, no dialog opens, and the tooltips show the name as text.
 """
-import threading
 
 import pytest
-from django.db import connection, connections, transaction
 
 from changqing.orgs.models import Organization, Zone
 
-from .conftest import login, screenshot
+from .conftest import committed as _committed, login, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -122,23 +120,6 @@ SHOW_EVERY_TIP = """async () => {
 }"""
 
 
-def _committed(fn):
-    """Writes the live server can see (on PostgreSQL the test body's transaction is invisible to it)."""
-    if connection.vendor == "sqlite":
-        return fn()
-    box = {}
-
-    def run():
-        try:
-            with transaction.atomic():
-                box["value"] = fn()
-        finally:
-            connections.close_all()
-
-    t = threading.Thread(target=run)
-    t.start()
-    t.join()
-    return box.get("value")
 
 
 def _rename(orgs, zones):

@@ -1,36 +1,18 @@
 """Passwords and sessions in a real browser on a 375px phone: a forced change, the lockout notice, the idle warning."""
-import threading
 
 import pytest
-from django.db import connection, connections
 from django.test import override_settings
 
 from changqing.accounts.models import User
 from changqing.core.roles import Role
 
-from .conftest import login, screenshot
+from .conftest import committed as _committed, login, screenshot
 
 pytestmark = pytest.mark.browser
 
 USERNAME = "gaimima"
 
 
-def _committed(fn):
-    """Writes the live server can see (on PostgreSQL the test body's transaction is invisible to it)."""
-    if connection.vendor == "sqlite":
-        return fn()
-    box = {}
-
-    def run():
-        try:
-            box["value"] = fn()
-        finally:
-            connections.close_all()
-
-    t = threading.Thread(target=run)
-    t.start()
-    t.join()
-    return box.get("value")
 
 
 def _make_user():

@@ -1,10 +1,8 @@
 """Jobs and notifications in a real browser: the progress bar polls, the bell counts."""
-import threading
 
 import pytest
 from playwright.sync_api import expect
 from django.core.cache import cache
-from django.db import connection, connections
 from django.utils import timezone
 
 from changqing.accounts.models import User
@@ -12,36 +10,11 @@ from changqing.core.jobs import job_progress
 from changqing.core.models import Job
 from changqing.core.notify import notify
 
-from .conftest import login, screenshot
+from .conftest import committed, login, screenshot
 
 pytestmark = pytest.mark.browser
 
 
-def committed(fn):
-    """Run ORM writes so the live server sees them.
-
-    On SQLite the server thread shares the test's connection. On PostgreSQL the
-    test body runs inside a transaction the server cannot see, so the writes go
-    through a thread of their own (its own connection, autocommit).
-    """
-    if connection.vendor == "sqlite":
-        return fn()
-    box = {}
-
-    def run():
-        try:
-            box["value"] = fn()
-        except BaseException as exc:  # re-raised in the test thread
-            box["error"] = exc
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
 
 
 @pytest.fixture
