@@ -1,0 +1,77 @@
+"""今天要办: the things a user should do now, contributed by each app.
+
+Every app that knows of due work registers a *source*: a function
+``source(request) -> Iterable[TodayTask]``.  The home page asks every source,
+sorts the tasks (most urgent first) and shows at most ``TODAY_LIMIT`` of them,
+each a sentence with one large action button that opens the task already
+filled in.  Sources must be cheap (a few queries, none per row) and scoped:
+they only ever read through ``core.scope.restrict`` for ``request.user``.
+
+Register a source in the app's ``today.py`` and import that module from the
+app's ``AppConfig.ready()``::
+
+    from changqing.core.today import TodayTask, register_today
+
+    @register_today
+    def unpaid_dues(request):
+        ...
+        yield TodayTask(sentence="3 位老同志本月还没交党费", action="登记",
+                        url=reverse("dues:sheet") + "?month=2026-12", urgency=20,
+                        key="dues:unpaid:2026-12")
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from typing import Callable, Iterable
+
+logger = logging.getLogger(__name__)
+
+TODAY_LIMIT = 7
+
+# Urgency bands (lower is more urgent). Sources pick a band and may add a
+# small offset inside it (e.g. days overdue) to order their own tasks.
+OVERDUE = 0          # past its due date
+DUE_SOON = 100       # due within the next days
+THIS_MONTH = 200     # to do this month
+WHEN_CONVENIENT = 300
+
+
+@dataclasses.dataclass(frozen=True)
+class TodayTask:
+    sentence: str                 # "县政府办支部 12月党小组会还没开"
+    action: str                   # button label: "去记录", "登记", "去走访"
+    url: str                      # opens the task already filled in
+    urgency: int = THIS_MONTH     # lower first; see the bands above
+    key: str = ""                 # stable id ("app:kind:object"), for tests and de-duplication
+    due: dt.date | None = None    # shown as "12月10日前" when set
+    detail: str = ""              # one optional short line under the sentence
+
+
+_sources: list[Callable] = []
+
+
+def register_today(func: Callable) -> Callable:
+    if func not in _sources:
+        _sources.append(func)
+    return func
+
+
+def tasks_for(request, limit: int | None = TODAY_LIMIT) -> list[TodayTask]:
+    """All sources' tasks for this request, most urgent first, de-duplicated by key."""
+    tasks: list[TodayTask] = []
+    seen: set[str] = set()
+    for source in _sources:
+        for task in source(request) or ():
+            if task.key and task.key in seen:
+                continue
+            if task.key:
+                seen.add(task.key)
+            tasks.append(task)
+    tasks.sort(key=lambda t: (t.urgency, t.due or dt.date.max, t.sentence))
+    return tasks if limit is None else tasks[:limit]
+
+
+def sources() -> Iterable[Callable]:
+    return tuple(_sources)
