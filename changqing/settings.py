@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "changqing.stats",
     "changqing.dashboards",
     "changqing.reports",
+    "changqing.completeness",
+    "changqing.upward",
     "changqing.demo",
 ]
 

@@ -22,6 +22,8 @@ urlpatterns = [
     path("stats/", include("changqing.stats.urls")),
     path("dashboards/", include("changqing.dashboards.urls")),
     path("reports/", include("changqing.reports.urls")),
+    path("completeness/", include("changqing.completeness.urls")),
+    path("upward/", include("changqing.upward.urls")),
     path("api/v1/", include("changqing.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Both need a login: the schema by token or session (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]), the docs page

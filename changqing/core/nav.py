@@ -28,7 +28,7 @@ GROUPS = [
     ("两新指导站", ("guidance",)),
     ("诚信审计", ("audit",)),
     ("考核评价", ("evaluation", "honours")),
-    ("统计报表", ("stats", "dashboards", "reports")),
+    ("统计报表", ("stats", "dashboards", "reports", "upward", "completeness")),
     ("系统", ("core", "accounts", "policies")),
 ]
 
