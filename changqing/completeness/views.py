@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +13,8 @@ from django.utils import timezone
 from changqing.core.export_gate import ExportGate
 from changqing.core.exports import date_label
 from changqing.core.scope import can, get_scoped_object_or_404, restrict, scope_for
+from changqing.core.tree import in_subtree
+from changqing.members.models import Retiree
 from changqing.orgs.models import Organization, OrgKind
 
 from . import selectors
@@ -41,6 +44,11 @@ def _root(request) -> Organization:
     if code:
         return get_scoped_object_or_404(Organization.objects.all(), request.user, "view", code=code)
     roots = _roots(request.user)
+    if len(roots) > 1:
+        # Of several top organisations (a county's retired cadres and its 两新工委), the one serving most retirees.
+        counted = Retiree.objects.aggregate(**{f"r{i}": Count("pk", filter=in_subtree(o.path, "organization"))
+                                               for i, o in enumerate(roots)})
+        return max(enumerate(roots), key=lambda io: (counted[f"r{io[0]}"], -io[0]))[1]
     if roots:
         return roots[0]
     if scope_for(request.user, "view").empty:

@@ -65,6 +65,7 @@ CHANGE_ROWS = [
     ("减少", [(E.DECEASED, "去世"), (E.TRANSFERRED_OUT, "组织关系转出"), (E.LEFT, "出党/退党")]),
 ]
 RETIREE_DIED = "retiree_died"
+NEWLY_RETIRED = "retired"  # members counted from their retirement in the year (no membership event)
 
 
 def year_start(on: dt.date) -> dt.date:
@@ -87,6 +88,10 @@ def _row_q(dim: str, val: str, on: dt.date) -> Q:
 def _events(org: Organization | None, on: dt.date) -> QuerySet:
     qs = MembershipEvent.objects.filter(on__gte=year_start(on), on__lte=on)
     return qs.filter(in_subtree(org.path, "organization")) if org is not None else qs
+
+
+def _newly_retired(org: Organization | None, on: dt.date) -> QuerySet:
+    return stats.figure_records("members", org=org, on=on).filter(retired_on__gte=year_start(on)).distinct()
 
 
 def _retirees_died(org: Organization | None, on: dt.date) -> QuerySet:
@@ -117,7 +122,7 @@ def _count(q: Q) -> Count:
 
 
 def figures(*, org: Organization | None, on: dt.date) -> dict[str, int]:
-    """Every cell of the four tables for the subtree of `org` as of `on` (seven queries whatever the size)."""
+    """Every cell of the four tables for the subtree of `org` as of `on` (eight queries whatever the size)."""
     out: dict[str, int] = {}
     for col, _ in PEOPLE_COLUMNS:
         counted = stats.figure_records(col, org=org, on=on).aggregate(**{
@@ -137,6 +142,7 @@ def figures(*, org: Organization | None, on: dt.date) -> dict[str, int]:
         for kind, _ in rows:
             out[key_change(kind)] = events.get(kind, 0)
     out[key_change(RETIREE_DIED)] = _retirees_died(org, on).count()
+    out[key_change(NEWLY_RETIRED)] = _newly_retired(org, on).count()
     start = stats.annual_figures(org=org, on=year_start(on) - dt.timedelta(days=1))
     out[key_change("members_start")] = start["members"]
     out[key_change("members_end")] = out[key_people("members", "", "")]
@@ -162,6 +168,8 @@ def cell_records(key: str, *, org: Organization | None, on: dt.date) -> QuerySet
         kind = parts[1]
         if kind == RETIREE_DIED:
             return _retirees_died(org, on)
+        if kind == NEWLY_RETIRED:
+            return _newly_retired(org, on)
         if kind == "members_start":
             return stats.figure_records("members", org=org, on=year_start(on) - dt.timedelta(days=1))
         if kind == "members_end":
@@ -224,7 +232,8 @@ def tables(values: dict[str, int], *, org: Organization | None, on: dt.date, lin
                     "cells": [cell(key_org("", ""))] + [cell(key_org("", s)) for s, _ in SETUP_COLUMNS]})
     t4_rows = [{"label": f"{on.year - 1}年底党员数", "indent": 0, "section": "", "span": 0,
                 "cells": [cell(key_change("members_start"))]}]
-    for section, rows in CHANGE_ROWS:
+    for section, rows in [(CHANGE_ROWS[0][0], CHANGE_ROWS[0][1] + [(NEWLY_RETIRED, "当年离退休的党员")]),
+                          CHANGE_ROWS[1]]:
         for i, (kind, label) in enumerate(rows):
             t4_rows.append({"label": label, "indent": 1, "section": section if i == 0 else "", "in_section": True,
                             "span": len(rows) if i == 0 else 0, "cells": [cell(key_change(kind))]})
