@@ -30,6 +30,8 @@ class Rule:
     order_by: tuple[str, ...] = ("pk",)
     note: str = ""  # shown under the rule: what counts as done
     requires: tuple[str, ...] = field(default=())  # app labels that must be installed
+    # For a viewer who may not change the record: the page that shows it (None = get_absolute_url).
+    view_url: Callable[[object], str] | None = None
 
     def model_class(self):
         return apps.get_model(self.model)
@@ -80,11 +82,13 @@ RULES: list[Rule] = [
          applies=_active_member, missing=lambda: Q(joined_on__isnull=True),
          fix_url=lambda m: f"{reverse('members:membership_edit', args=[m.retiree_id])}#id_joined_on",
          describe=lambda m: m.retiree.name, select_related=("retiree", "organization"),
+         view_url=lambda m: reverse("members:retiree_detail", args=[m.retiree_id]),
          order_by=("retiree__name_pinyin", "pk")),
     Rule("meeting_minutes", "会议没有会议记录", "已召开的会议", "life.Meeting", "organization",
          applies=_held_meeting, missing=lambda: Q(minutes=""),
          fix_url=lambda m: f"{reverse('life:meeting_edit', args=[m.pk])}#id_minutes",
          describe=lambda m: f"{m.held_on:%Y-%m-%d} {m.kind.name}：{m.topic}",
+         view_url=lambda m: reverse("life:meeting_detail", args=[m.pk]),
          select_related=("kind", "organization"), order_by=("-held_on", "pk"), requires=("life",)),
     Rule("term_election", "任期没有选举记录", "委员会任期", "orgs.CommitteeTerm", "organization",
          applies=Q, missing=lambda: Q(election__isnull=True),

@@ -134,8 +134,17 @@ def branch(request, code: str):
         return gate.xlsx(f"{org.name}待补充信息：{rule.label}", ["记录", "所在组织", "缺少", "补充链接"], body,
                          org_path=org.path, data={"org": org.code, "rule": rule.key})
     page = Paginator(rows, TO_FIX_PAGE).get_page(request.GET.get("page")) if rows is not None else None
-    items = [{"label": rule.describe(r), "org": getattr(r, "organization", None), "url": rule.fix_url(r)}
-             for r in page] if page is not None else []
+    items = []
+    if page is not None:
+        rows_here = list(page)
+        # Who may not change a record gets the page that shows it, not an edit page they cannot open.
+        changeable = set(restrict(rule.model_class()._default_manager.filter(pk__in=[r.pk for r in rows_here]),
+                                  request.user, "change").values_list("pk", flat=True))
+        for r in rows_here:
+            may = r.pk in changeable
+            url = rule.fix_url(r) if may else (rule.view_url(r) if rule.view_url else r.get_absolute_url())
+            items.append({"label": rule.describe(r), "org": getattr(r, "organization", None), "url": url,
+                          "may_change": may})
     summary = [{"rule": r, "cell": cells[r.key], "percent": _percent(cells[r.key].percent),
                 "url": f"?rule={r.key}", "current": rule is not None and r.key == rule.key} for r in rules]
     parent_board = None

@@ -18,7 +18,9 @@ from changqing.orgs.models import CommitteeTerm, Organization, OrgKind
 
 
 def _root():
-    return User.objects.get(username="admin").role_assignments.get().organization
+    """The admin's organisation serving the most retirees (the county's retired cadres, not its 两新工委)."""
+    orgs = [a.organization for a in User.objects.get(username="admin").role_assignments.all()]
+    return max(orgs, key=lambda o: Retiree.objects.filter(organization__path__startswith=o.path).count())
 
 
 def _hand_counts(path: str) -> dict[str, tuple[int, int]]:
