@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from changqing.core.export_gate import ExportGate
 from changqing.core.exports import date_label
-from changqing.core.scope import can, get_scoped_object_or_404, restrict, scope_for
+from changqing.core.scope import can, get_scoped_object_or_404, object_view, restrict, scope_for
 from changqing.core.tree import in_subtree
 from changqing.members.models import Retiree
 from changqing.orgs.models import Organization, OrgKind
@@ -118,6 +118,7 @@ def board(request):
 
 
 @login_required
+@object_view(Organization, code="code")
 def branch(request, code: str):
     org = get_scoped_object_or_404(Organization.objects.all(), request.user, "view", code=code)
     rule, rules = _rule_param(request)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from changqing.core.export_gate import ExportGate
 from changqing.core.exports import XLSX_CONTENT_TYPE, date_label, watermark_text
 from changqing.core.lists import Column, ScopedListView
-from changqing.core.scope import can, get_scoped_object_or_404
+from changqing.core.scope import can, get_scoped_object_or_404, object_view
 from changqing.orgs.models import Organization
 from changqing.stats.views import FigureRecordsView, ORG_COLUMNS, RETIREE_COLUMNS, org_choices, parse_date, resolve_org
 
@@ -72,6 +72,7 @@ def produce(request):
 
 
 @login_required
+@object_view(ReportSnapshot)
 def snapshot_detail(request, pk: int):
     snapshot = get_scoped_object_or_404(ReportSnapshot.objects.select_related("organization", "produced_by"),
                                         request.user, "view", pk=pk)

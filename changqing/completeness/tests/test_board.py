@@ -44,7 +44,8 @@ def _hand_counts(path: str) -> dict[str, tuple[int, int]]:
 def planted(county_demo, db):
     """A few holes made on purpose (rolled back with the test): minutes, an emergency contact, an election."""
     b1 = Meeting.objects.filter(state="held", organization__kind=OrgKind.BRANCH).order_by("pk").first().organization
-    meetings = list(Meeting.objects.filter(organization=b1, state="held").order_by("pk")[:3])
+    # The most recent ones: the to-fix list shows the newest first.
+    meetings = list(Meeting.objects.filter(organization=b1, state="held").order_by("-held_on", "pk")[:3])
     Meeting.objects.filter(pk__in=[m.pk for m in meetings]).update(minutes="")
     alone = Retiree.objects.filter(status="alive").order_by("pk").first()
     Retiree.objects.filter(pk=alone.pk).update(living="alone", family_contact="")
