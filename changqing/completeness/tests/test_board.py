@@ -115,7 +115,7 @@ def test_branch_page_lists_each_record_at_its_field(client, planted):
     assert client.get(f"/life/meetings/{planted['meetings'][0].pk}/edit/").status_code == 200
     b2 = planted["b2"]
     html = client.get(f"/completeness/branch/{b2.code}/", {"rule": "alone_emergency_contact"}).content.decode()
-    assert f"/members/{planted['alone'].pk}/edit/#id_family_contact" in html
+    assert f"/retirees/{planted['alone'].pk}/edit/#id_family_contact" in html
 
 
 def test_exports_go_through_the_gate(client, planted):
