@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import urlencode
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
@@ -51,6 +52,19 @@ PEOPLE_SECTIONS: list[tuple[str, list[Row]]] = [
     ("年龄", _buckets("age")),
     ("类别", [Row("kind", v, f"{label}干部", _const(Q(retirement_kind=v))) for v, label in RetirementKind.choices]),
 ]
+
+def _education_rows() -> list[Row]:
+    """学历: the registry has no education field yet; when a Retiree.education with choices is added, its rows appear."""
+    try:
+        field = Retiree._meta.get_field("education")
+    except FieldDoesNotExist:
+        return []
+    return [Row("education", v, label, _const(Q(education=v))) for v, label in field.choices or []] + [
+        Row("education", "unknown", "未登记", _const(Q(education="")))]
+
+
+if _education_rows():
+    PEOPLE_SECTIONS.insert(3, ("学历", _education_rows()))
 PEOPLE_COLUMNS = [("retirees", "离退休干部（人）"), ("members", "其中党员（人）")]
 # 表2: members by party age.
 PARTY_AGE_ROWS = _buckets("party_age")
