@@ -416,6 +416,8 @@ class OrgRulesForm(PolicyValuesForm):
     max_members = _count("支部党员一般不超过（人）", 3, 500)
     committee_from_full_members = _count("正式党员达到多少人应设支部委员会", 1, 100)
     committee_min_size = _count("支部委员会至少（人）", 1, 15)
+    committee_usual_max_size = _count("支部委员会一般不超过（人）", 1, 15,
+                                      help_text="《支部工作条例》：一般3至5人，最多不超过7人；超过此数保存时提醒")
     committee_max_size = _count("支部委员会至多（人）", 1, 15)
     term_years = forms.TypedChoiceField(label="委员会任期（年）", coerce=int, choices=[(3, "3年"), (5, "5年")])
     community_term_years = forms.TypedChoiceField(label="社区党支部委员会任期（年）", coerce=int,
@@ -428,6 +430,9 @@ class OrgRulesForm(PolicyValuesForm):
     quorum_numerator = _count("选举有效：到会超过应到会的（分子）", 1, 10)
     quorum_denominator = _count("选举有效：到会超过应到会的（分母）", 1, 10)
     win_basis = forms.ChoiceField(label="当选票数基数", choices=list(WIN_BASIS_LABELS.items()))
+    election_grace_days = _count("换届日期与任期届满日相差几天内不算提前或延期", 0, 90,
+                                 help_text="《选举工作条例》第三条：届满按期换届，默认0天；超过即须上级批复")
+    election_helper_months = _count("任期届满前几个月起提示换届选举助手", 1, 24, help_text="默认6个月")
     liaison_contacts_per_month = _count("联络员每月至少联系（次）", 0, 31)
     committee_visits_per_year = _count("党工委委员每年至少到支部（次）", 0, 52)
 
@@ -446,6 +451,9 @@ class OrgRulesForm(PolicyValuesForm):
         low, high = data.get("committee_min_size"), data.get("committee_max_size")
         if low and high and low > high:
             self.add_error("committee_max_size", "至多人数不能少于至少人数")
+        usual = data.get("committee_usual_max_size")
+        if usual and high and low and not low <= usual <= high:
+            self.add_error("committee_usual_max_size", "一般人数应在至少人数和至多人数之间")
         num, den = data.get("quorum_numerator"), data.get("quorum_denominator")
         if num and den and num >= den:
             self.add_error("quorum_denominator", "分母应大于分子，如 4/5")
