@@ -235,6 +235,8 @@ class OrganizationEditView(ObjectCreateView):
         return {**super().get_form_kwargs(), "instance": self.object}
 
     def get_success_message(self, org):
+        if org.setup_kind == "joint" and not org.joint_units.exists():
+            return f"已保存「{org.name}」。这是联合建的支部，请在支部页面登记它联合组建的单位（不超过5个）"
         return f"已保存「{org.name}」"
 
 
