@@ -225,3 +225,19 @@ def test_migration_splits_the_old_combined_value(db):
     joint.refresh_from_db()
     staff.refresh_from_db()
     assert joint.setup_kind == SetupKind.JOINT and staff.setup_kind == SetupKind.COMBINED
+
+
+def test_election_timing_finding_from_the_database_shows_in_the_audit(admin_client, tree):
+    """Loader → engine → stored finding → its page, for an election five months late without approval."""
+    from changqing.audit.models import Finding
+    from changqing.audit.services import findings_store, run_integrity_audit
+
+    people = members(tree.a, 8)
+    _old_term(tree.a, people, start=D(2023, 1, 1))  # ended 2026-01-01
+    election = _elect(tree.a, people, held_on=D(2026, 6, 1))
+    hits = [h for h in run_integrity_audit(root=tree.root, year=2026) if h.kind == "election_timing"]
+    assert [h.key for h in hits] == [f"election:{election.pk}"]
+    findings_store(hits=hits, year=2026)
+    finding = Finding.objects.get(kind="election_timing")
+    page = admin_client.get(reverse("audit:finding_detail", args=[finding.pk])).content.decode()
+    assert "任期届满后延期换届，未记录上级党组织的批复" in page
