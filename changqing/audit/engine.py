@@ -34,8 +34,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 KINDS = ("backfill", "rush", "copied_minutes", "impossible_attendance", "election_contradiction",
-         "rating_contradiction", "photo_reuse")
-PENDING_KINDS: tuple[str, ...] = ()
+         "rating_contradiction", "photo_reuse", "election_timing")
+# Kinds the demo plants no fakes for (not measured by precision/recall): election_timing reports a rule
+# not kept (§3 rule 5), which the demo's histories contain as they come.
+PENDING_KINDS: tuple[str, ...] = ("election_timing",)
 # Detectors run once over the whole subtree after the shards: they read compact rows kept across shards.
 GLOBAL_KINDS = ("rating_contradiction", "photo_reuse")
 
@@ -55,6 +57,7 @@ DEFAULTS = {
     "MIN_SHARED_SHINGLES": 3,          # distinctive shingles a near-duplicate pair must share
     "MEETING_HOURS": 2,                # assumed length of a meeting for overlap checks
     "ELECTION_CANDIDATE_RATIO": 1.2,   # 差额: candidates ≥ ceil(seats × 1.2)
+    "ELECTION_TIMING_GRACE_DAYS": 0,   # §3 rule 5: days off the term's end still on schedule (orgs: election_grace_days)
     "PHOTO_HAMMING": 10,               # dHash bits that may differ for "the same photo"
     "PHOTO_BANDS": 11,                 # pigeonhole bands; must be > PHOTO_HAMMING
     "RATING_GAP": 0.4,                 # reviewer score above the data-derived one by this share of the weight
@@ -94,6 +97,7 @@ class ElectionRow:
     present: int
     candidates: int
     max_votes: int
+    approval_no: str = ""  # 上级批复文号 of an early or late election
 
 
 @dataclass
@@ -616,6 +620,41 @@ def detect_election_contradictions(data: AuditData, cfg: dict) -> list[Hit]:
     return hits
 
 
+def detect_election_timing(data: AuditData, cfg: dict) -> list[Hit]:
+    """DOMAIN.md §3 rule 5: an election held before or after the term it closes expired, with no upper-level
+    approval recorded; and a term expired within the period with no election since."""
+    hits = []
+    grace = cfg["ELECTION_TIMING_GRACE_DAYS"]
+    terms_by_org: dict[int, list[TermRow]] = defaultdict(list)
+    for t in data.terms:
+        terms_by_org[t.org_id].append(t)
+    for e in data.elections:
+        if not in_period(e.held_on, data.period) or e.approval_no:
+            continue
+        earlier = sorted((t for t in terms_by_org.get(e.org_id, ()) if t.start_on < e.held_on and t.election_id != e.id),
+                         key=lambda t: (t.start_on, t.id))
+        if not earlier:
+            continue
+        closed = earlier[-1]
+        days = (e.held_on - closed.end_on).days
+        if abs(days) <= grace:
+            continue
+        why = "late_without_approval" if days > 0 else "early_without_approval"
+        hits.append(Hit("election_timing", e.org_id, f"election:{e.id}", {"elections": [e.id], "terms": [closed.id]},
+                        round(min(1.0, abs(days) / 365), 3), SEVERITY_HIGH if abs(days) > 365 else SEVERITY_MEDIUM,
+                        {"held_on": e.held_on.isoformat(), "term_end": closed.end_on.isoformat(),
+                         "reasons": [{"why": why, "days": abs(days)}]}))
+    for org_id, terms in terms_by_org.items():
+        for t in terms:
+            if t.ended_on is None and t.end_on + dt.timedelta(days=grace) < data.period[1] \
+                    and t.end_on >= data.period[0]:
+                hits.append(Hit("election_timing", org_id, f"term:{t.id}", {"terms": [t.id]},
+                                round(min(1.0, (data.period[1] - t.end_on).days / 365), 3), SEVERITY_MEDIUM,
+                                {"term_end": t.end_on.isoformat(),
+                                 "reasons": [{"why": "term_expired", "days": (data.period[1] - t.end_on).days}]}))
+    return hits
+
+
 # ---- photos --------------------------------------------------------------------------------------
 
 def dhash(image, size: int = 8) -> int:
@@ -718,6 +757,7 @@ DETECTORS = {
     "election_contradiction": detect_election_contradictions,
     "rating_contradiction": detect_rating_contradictions,
     "photo_reuse": detect_photo_reuse,
+    "election_timing": detect_election_timing,
 }
 
 

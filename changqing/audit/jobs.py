@@ -8,7 +8,8 @@ from .services import findings_store, run_integrity_audit
 
 KIND_LABELS = {"backfill": "事后补录", "rush": "突击补录", "copied_minutes": "雷同记录",
                "impossible_attendance": "不可能的出席", "election_contradiction": "选举矛盾",
-               "rating_contradiction": "评星矛盾", "photo_reuse": "重复照片"}
+               "rating_contradiction": "评星矛盾", "photo_reuse": "重复照片",
+               "election_timing": "换届时间"}
 
 
 @register_job("audit.run", title="诚信审计")

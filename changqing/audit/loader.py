@@ -177,8 +177,8 @@ def load_audit_data(root: Organization, year: int, shard: Shard | None = None) -
                         .values_list("membership_id", "from_org_id", "transferred_on")):
         data.transfers_out.setdefault(ms, []).append((org, on))
     for row in (Election.objects.filter(sub).annotate(n=Count("candidates"), mv=Max("candidates__votes"))
-                .values_list("id", "organization_id", "held_on", "seats", "present", "n", "mv")):
-        data.elections.append(engine.ElectionRow(*row[:6], max_votes=row[6] or 0))
+                .values_list("id", "organization_id", "held_on", "seats", "present", "n", "mv", "approval_no")):
+        data.elections.append(engine.ElectionRow(*row[:6], max_votes=row[6] or 0, approval_no=row[7] or ""))
     secretaries = dict(CommitteePost.objects.filter(shard.lookup("term__organization"),
                                                     post=Post.SECRETARY).values_list("term_id", "membership_id"))
     for tid, org, start, end, ended, eid, number in (

@@ -17,6 +17,7 @@ class FindingKind(models.TextChoices):
     ELECTION_CONTRADICTION = "election_contradiction", "选举与任期矛盾"
     RATING_CONTRADICTION = "rating_contradiction", "评星与事实不符"
     PHOTO_REUSE = "photo_reuse", "照片重复使用"
+    ELECTION_TIMING = "election_timing", "换届不按期且无批复"
 
 
 class Severity(models.TextChoices):

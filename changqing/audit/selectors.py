@@ -21,6 +21,10 @@ REASONS = {
     "before_closed_term_began": "选举日期早于其结束的那届任期的开始日期",
     "overlapping_terms": "前后两届任期重叠",
     "secretary_not_full_member": "选举时书记尚不是正式党员",
+    # election_timing (DOMAIN.md §3 rule 5, 选举工作条例第三条)
+    "late_without_approval": "任期届满后延期换届，未记录上级党组织的批复",
+    "early_without_approval": "任期届满前提前换届，未记录上级党组织的批复",
+    "term_expired": "任期已届满，尚未换届选举",
 }
 
 

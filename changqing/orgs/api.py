@@ -3,16 +3,25 @@ from rest_framework import serializers
 from changqing.api.base import ScopedReadOnlyViewSet
 
 from .filters import ElectionFilterSet, LiaisonFilterSet, OrganizationFilterSet, TermFilterSet
-from .models import CommitteePost, CommitteeTerm, Election, ElectionCandidate, Liaison, Organization, Zone
+from .models import (
+    CommitteePost, CommitteeTerm, Election, ElectionCandidate, JointUnit, Liaison, Organization, Zone,
+)
+
+
+class JointUnitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = JointUnit
+        fields = ["name", "kind"]
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
     parent_code = serializers.CharField(source="parent.code", default=None, allow_null=True, read_only=True)
+    joint_units = JointUnitSerializer(many=True, read_only=True)  # 联合建: the units covered (≤5)
 
     class Meta:
         model = Organization
         fields = ["id", "code", "name", "kind", "setup_kind", "nature", "parent_code", "path", "depth",
-                  "zone", "established_on", "dissolved_on", "term_years"]
+                  "zone", "established_on", "dissolved_on", "term_years", "joint_units"]
 
 
 class ZoneSerializer(serializers.ModelSerializer):
@@ -22,7 +31,7 @@ class ZoneSerializer(serializers.ModelSerializer):
 
 
 class OrganizationViewSet(ScopedReadOnlyViewSet):
-    queryset = Organization.objects.select_related("parent").order_by("path")
+    queryset = Organization.objects.select_related("parent").prefetch_related("joint_units").order_by("path")
     serializer_class = OrganizationSerializer
     filterset_class = OrganizationFilterSet
     ordering_fields = ["code", "name", "path"]
@@ -67,7 +76,7 @@ class ElectionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Election
         fields = ["id", "organization_code", "held_on", "seats", "due_to_attend", "present", "win_basis",
-                  "votes_to_win", "result_note", "candidates"]
+                  "votes_to_win", "approval_no", "approval_on", "result_note", "candidates"]
 
 
 class LiaisonSerializer(serializers.ModelSerializer):

@@ -20,7 +20,8 @@ from changqing.core.tree import in_subtree
 
 from .models import (
     Committee, CommitteeForm, CommitteeMemberAssignment, CommitteePost, CommitteeTerm, CommitteeVisit, Election,
-    ElectionCandidate, Liaison, LiaisonContact, Organization, OrgKind, Post, Zone,
+    ElectionCandidate, JointUnit, JointUnitKind, Liaison, LiaisonContact, Organization, OrgKind, Post, SetupKind,
+    Zone,
 )
 from .rules import add_years, current_rules
 
@@ -74,6 +75,15 @@ def _city_zones(ctx) -> None:
     ctx.progress(f"片组 {len(zones)} 个（每个党工委的支部按顺序每 {CITY_ZONE_SIZE} 个一组）")
 
 
+def _joint_units(ctx, branches):
+    """The units each 联合建 branch of the county covers (the generator's former units)."""
+    from changqing.demo.generator import COUNTY_BRANCHES
+
+    units = {name: former for name, _zone, former, _career, setup, *_ in COUNTY_BRANCHES if setup == SetupKind.JOINT}
+    _batch(JointUnit, [JointUnit(organization=b, name=u, kind=JointUnitKind.UNIT)
+                       for b in branches if b.setup_kind == SetupKind.JOINT for u in units.get(b.name, ())[:5]], ctx)
+
+
 def extend(ctx):
     if ctx.scale == "city":
         _city_zones(ctx)
@@ -86,6 +96,8 @@ def extend(ctx):
     for m in (Membership.objects.filter(organization__in=branches, state="active", status="full")
               .values("id", "organization_id", "full_on").order_by("id")):
         members_by_org[m["organization_id"]].append(m)
+
+    _joint_units(ctx, branches)
 
     # -- committees, terms, elections ------------------------------------------------
     staffed = [b for b in branches if members_by_org.get(b.pk)]

@@ -82,7 +82,8 @@ class SizeWarningFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="支部名称")
     warning = django_filters.ChoiceFilter(method="filter_warning", label="提醒", empty_label="全部提醒",
                                           choices=[("too_few", "正式党员不足3人"), ("too_many", "党员超过50人"),
-                                                   ("needs_committee", "7名以上正式党员未设委员会")])
+                                                   ("needs_committee", "7名以上正式党员未设委员会"),
+                                                   ("committee_not_allowed", "不足7名正式党员却设委员会")])
     zone = django_filters.ModelChoiceFilter(queryset=Zone.objects.all(), label="片组", empty_label="全部")
 
     class Meta:

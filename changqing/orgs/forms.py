@@ -8,7 +8,7 @@ from changqing.core.widgets import DateInput
 from changqing.policies.forms import PolicyValuesForm
 from changqing.core.tree import in_subtree
 
-from .models import CommitteeForm, LiaisonContact, Organization, OrgKind, Zone
+from .models import MAX_JOINT_UNITS, CommitteeForm, JointUnitKind, LiaisonContact, Organization, OrgKind, Zone
 from .rules import WIN_BASIS_LABELS, current_rules
 from .selectors import rules_for
 
@@ -91,6 +91,15 @@ class OrganizationForm(VersionedFormMixin, forms.ModelForm):
         if zone is not None and parent is not None and not parent.path.startswith(zone.organization.path):
             self.add_error("zone", f"「{zone.name}」属于{zone.organization.name}，与上级组织不在同一党工委")
         return data
+
+
+class JointUnitForm(forms.Form):
+    name = forms.CharField(label="单位/系统/社区名称", required=False, max_length=100)
+    kind = forms.ChoiceField(label="类别", choices=JointUnitKind.choices, required=False)
+
+
+# One row more than the rule allows, so a sixth unit is refused with the rule's words rather than hidden.
+JointUnitFormSet = forms.formset_factory(JointUnitForm, extra=MAX_JOINT_UNITS + 1, max_num=MAX_JOINT_UNITS + 1)
 
 
 class ZoneForm(VersionedFormMixin, forms.ModelForm):
@@ -187,7 +196,9 @@ class ElectionForm(forms.Form):
     present = forms.IntegerField(label="实到会人数", min_value=0)
     win_basis = forms.ChoiceField(label="当选票数基数", choices=list(WIN_BASIS_LABELS.items()))
     excused_note = forms.CharField(label="经批准不计入应到会的党员", required=False, max_length=200)
-    approval_no = forms.CharField(label="上级批复文号", required=False, max_length=50)
+    approval_no = forms.CharField(label="上级批复文号", required=False, max_length=50,
+                                  help_text="提前或延期换届须经上级党组织批准，填写批复文号和日期")
+    approval_on = forms.DateField(label="上级批复日期", required=False, widget=DateInput())
     secretary = MembershipChoiceField(label="书记（当选人中）", queryset=None, required=False, empty_label="请选择")
     deputy = MembershipChoiceField(label="副书记（当选人中）", queryset=None, required=False, empty_label="（不设）")
     notes = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -223,6 +234,7 @@ class ElectionCorrectForm(forms.Form):
     present = forms.IntegerField(label="实到会人数", min_value=0)
     excused_note = forms.CharField(label="经批准不计入应到会的党员", required=False, max_length=200)
     approval_no = forms.CharField(label="上级批复文号", required=False, max_length=50)
+    approval_on = forms.DateField(label="上级批复日期", required=False, widget=DateInput())
     notes = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     reason = forms.CharField(label="更正原因（必填）", max_length=200, required=False,
                              help_text="必填；写明依据，例如“以选举报告原件为准”。会记入更正记录和变更历史")
@@ -231,7 +243,8 @@ class ElectionCorrectForm(forms.Form):
         self.candidates = list(election.candidates.select_related("membership__retiree").order_by("id"))
         initial = {"held_on": election.held_on, "due_to_attend": election.due_to_attend,
                    "present": election.present, "excused_note": election.excused_note,
-                   "approval_no": election.approval_no, "notes": election.notes}
+                   "approval_no": election.approval_no, "approval_on": election.approval_on,
+                   "notes": election.notes}
         initial.update({f"votes_{c.pk}": c.votes for c in self.candidates})
         super().__init__(*args, initial=initial, **kwargs)
         for c in self.candidates:
@@ -403,6 +416,8 @@ class OrgRulesForm(PolicyValuesForm):
     max_members = _count("支部党员一般不超过（人）", 3, 500)
     committee_from_full_members = _count("正式党员达到多少人应设支部委员会", 1, 100)
     committee_min_size = _count("支部委员会至少（人）", 1, 15)
+    committee_usual_max_size = _count("支部委员会一般不超过（人）", 1, 15,
+                                      help_text="《支部工作条例》：一般3至5人，最多不超过7人；超过此数保存时提醒")
     committee_max_size = _count("支部委员会至多（人）", 1, 15)
     term_years = forms.TypedChoiceField(label="委员会任期（年）", coerce=int, choices=[(3, "3年"), (5, "5年")])
     community_term_years = forms.TypedChoiceField(label="社区党支部委员会任期（年）", coerce=int,
@@ -415,6 +430,9 @@ class OrgRulesForm(PolicyValuesForm):
     quorum_numerator = _count("选举有效：到会超过应到会的（分子）", 1, 10)
     quorum_denominator = _count("选举有效：到会超过应到会的（分母）", 1, 10)
     win_basis = forms.ChoiceField(label="当选票数基数", choices=list(WIN_BASIS_LABELS.items()))
+    election_grace_days = _count("换届日期与任期届满日相差几天内不算提前或延期", 0, 90,
+                                 help_text="《选举工作条例》第三条：届满按期换届，默认0天；超过即须上级批复")
+    election_helper_months = _count("任期届满前几个月起提示换届选举助手", 1, 24, help_text="默认6个月")
     liaison_contacts_per_month = _count("联络员每月至少联系（次）", 0, 31)
     committee_visits_per_year = _count("党工委委员每年至少到支部（次）", 0, 52)
 
@@ -433,6 +451,9 @@ class OrgRulesForm(PolicyValuesForm):
         low, high = data.get("committee_min_size"), data.get("committee_max_size")
         if low and high and low > high:
             self.add_error("committee_max_size", "至多人数不能少于至少人数")
+        usual = data.get("committee_usual_max_size")
+        if usual and high and low and not low <= usual <= high:
+            self.add_error("committee_usual_max_size", "一般人数应在至少人数和至多人数之间")
         num, den = data.get("quorum_numerator"), data.get("quorum_denominator")
         if num and den and num >= den:
             self.add_error("quorum_denominator", "分母应大于分子，如 4/5")

@@ -27,8 +27,13 @@ class OrgKind(models.TextChoices):
 
 class SetupKind(models.TextChoices):
     ALONE = "alone", "单独建"
-    COMBINED = "combined", "联合建（与在职人员合编）"
-    COMMUNITY = "community", "社区"
+    # 联合建: one retirees' branch for several units, or (for retirees) sectors/communities, at most 5
+    # (DOMAIN.md §3 rule 2); the units are JointUnit rows.
+    JOINT = "joint", "联合建（多个单位联合组建）"
+    # The stored value "combined" predates the distinction: it always meant retired members placed in an
+    # in-service branch (与在职人员合编), whatever the old label said (migration 0006 moved the joint ones).
+    COMBINED = "combined", "与在职人员合编"
+    COMMUNITY = "community", "社区（编入社区党组织）"
     SENIOR_UNIVERSITY = "senior_university", "老年大学临时"
     MOBILE = "mobile", "流动"
 
@@ -191,6 +196,35 @@ class Zone(ChangeLoggedModel):
         return reverse("orgs:list") + f"?zone={self.pk}"
 
 
+class JointUnitKind(models.TextChoices):
+    UNIT = "unit", "单位"
+    SECTOR = "sector", "系统/行业"
+    COMMUNITY = "community", "社区"
+
+
+MAX_JOINT_UNITS = 5  # 条例 Art. 5: a joint branch covers at most 5 units (DOMAIN.md §3 rule 2)
+
+
+class JointUnit(ChangeLoggedModel):
+    """One unit (or, for retirees, a sector or community) a 联合建 branch covers; at most 5 per branch."""
+
+    organization = models.ForeignKey(Organization, verbose_name="党组织", on_delete=models.CASCADE,
+                                     related_name="joint_units")
+    name = models.CharField("单位/系统/社区名称", max_length=100)
+    kind = models.CharField("类别", max_length=20, choices=JointUnitKind.choices, default=JointUnitKind.UNIT)
+
+    scope_spec = ScopeSpec(org="organization")
+
+    class Meta:
+        verbose_name = "联合组建单位"
+        verbose_name_plural = "联合组建单位"
+        ordering = ["organization_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["organization", "name"], name="orgs_joint_unit_once")]
+
+    def __str__(self):
+        return f"{self.name}（{self.get_kind_display()}）"
+
+
 # -- committees, terms and elections (DOMAIN.md §3 rules 3–6) -----------------
 
 class CommitteeForm(models.TextChoices):
@@ -228,7 +262,9 @@ class Election(ChangeLoggedModel):
                                  choices=[("due", "应到会人数"), ("present", "实到会人数")], default="due")
     votes_to_win = models.PositiveSmallIntegerField("当选最低票数", default=0, editable=False)
     excused_note = models.CharField("经批准不计入应到会的党员", max_length=200, blank=True)
-    approval_no = models.CharField("上级批复文号", max_length=50, blank=True)
+    approval_no = models.CharField("上级批复文号", max_length=50, blank=True,
+                                   help_text="提前或延期换届须经上级党组织批准（选举工作条例第三条）")
+    approval_on = models.DateField("上级批复日期", null=True, blank=True)
     result_note = models.CharField("选举结果说明", max_length=500, blank=True)
     notes = models.TextField("备注", blank=True)
     correction_note = models.TextField("更正记录", blank=True, editable=False,
@@ -334,6 +370,38 @@ class CommitteePost(ChangeLoggedModel):
 
     def __str__(self):
         return f"{self.membership.retiree.name} {self.get_post_display()}"
+
+
+class ExcuseReason(models.TextChoices):
+    FRAIL = "frail", "年老体弱"
+    BEDRIDDEN = "bedridden", "卧床"
+    AWAY = "away", "长期外出居住"
+
+
+class ElectionPlan(ChangeLoggedModel):
+    """The election helper's one record per coming 换届: who is due, the seats, the candidates; the
+    Election it led to once the vote is entered. Kept in the database because the 请示, its 批复 and
+    the vote are weeks apart."""
+
+    organization = models.ForeignKey(Organization, verbose_name="党组织", on_delete=models.PROTECT,
+                                     related_name="election_plans")
+    seats = models.PositiveSmallIntegerField("应选名额", default=1)
+    # [{"membership": id, "reason": ExcuseReason, "approval": "批准情况"}]: left out of 应到会 with approval
+    excused = models.JSONField("经批准不计入应到会的党员", default=list, blank=True)
+    candidates = models.JSONField("候选人（党员记录编号）", default=list, blank=True)
+    planned_on = models.DateField("计划选举日期", null=True, blank=True)
+    election = models.OneToOneField(Election, verbose_name="选举结果", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="plan")
+
+    scope_spec = ScopeSpec(org="organization")
+
+    class Meta:
+        verbose_name = "换届选举准备"
+        verbose_name_plural = "换届选举准备"
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.organization.name} 换届选举准备"
 
 
 # -- liaisons and 党工委 members' branches (seed 000 篇6, seed 003) ------------

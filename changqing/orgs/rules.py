@@ -24,12 +24,17 @@ DEFAULT_RULES = {
     "committee_from_full_members": 7,
     # §3 rule 3: a committee has 3–5 members, at most 7; fewer → secretary and optional deputy.
     "committee_min_size": 3,
+    "committee_usual_max_size": 5,  # 3–5 normally; 6–7 only with a warning
     "committee_max_size": 7,
     # §3 rule 6.
     "candidate_ratio": "1.2",
     "quorum_numerator": 4,
     "quorum_denominator": 5,
     "win_basis": WIN_BASIS_DUE,
+    # §3 rule 5: days either side of the term's end an election still counts as on schedule (the rule: 0).
+    "election_grace_days": 0,
+    # The election helper offers itself this many months before a term ends (and after it has expired).
+    "election_helper_months": 6,
     # Alerts before a term ends (days), largest first.
     "term_alert_days": [90, 30],
     # §4 table: 联络员 contact ≥1 per month, 党工委 member visit ≥4 per year.
@@ -47,11 +52,14 @@ class OrgRules:
     max_members: int = 50
     committee_from_full_members: int = 7
     committee_min_size: int = 3
+    committee_usual_max_size: int = 5
     committee_max_size: int = 7
     candidate_ratio: str = "1.2"
     quorum_numerator: int = 4
     quorum_denominator: int = 5
     win_basis: str = WIN_BASIS_DUE
+    election_grace_days: int = 0
+    election_helper_months: int = 6
     term_alert_days: tuple = (90, 30)
     liaison_contacts_per_month: int = 1
     committee_visits_per_year: int = 4
@@ -116,6 +124,7 @@ class ElectionCheck:
     errors: dict[str, list[str]] = field(default_factory=dict)  # field -> Chinese messages; blocks saving
     notes: list[str] = field(default_factory=list)  # facts about the result (ties, unfilled seats)
     elected: list[int] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # rules broken only with a warning (size 6–7, timing)
     votes_to_win: int = 0
     candidates_needed: int = 0
 
@@ -185,10 +194,93 @@ def check_election(*, seats: int, due: int, present: int, eligible_voters: int, 
     return result
 
 
+def votes_total_error(*, votes: list[int], present: int, seats: int) -> str:
+    """Each voter marks at most one name per seat: the votes together are at most present × seats."""
+    total = sum(v for v in votes if v > 0)
+    if seats >= 1 and present >= 0 and total > present * seats:
+        return (f"得票总数{total}超过实到会人数×应选名额（{present}×{seats}={present * seats}）："
+                f"每位选举人对每个名额至多投一票，请核对")
+    return ""
+
+
 def _percent(ratio: str) -> str:
     from fractions import Fraction
 
     return f"{int((Fraction(ratio) - 1) * 100)}%"
+
+
+# -- committee form by size (§3 rule 3) and election timing (§3 rule 5) ------------------------
+
+def committee_form_check(*, full_members: int, seats: int, form: str | None, rules: OrgRules
+                         ) -> tuple[list[str], list[str]]:
+    """(errors, warnings) for a 班子 of `seats` people in `form` ("committee"/"secretary"; None = by seats)
+    at a branch with `full_members` full members. Fewer than 7 full members: a secretary and optionally a
+    deputy, no committee; 7 or more: a committee of 3–5, 6–7 with a warning, never more than 7."""
+    errors, warnings = [], []
+    n = rules.committee_from_full_members
+    committee = (seats >= rules.committee_min_size) if form is None else form == "committee"
+    if full_members < n:
+        if committee or seats > 2:
+            errors.append(f"本支部正式党员{full_members}人，不足{n}人，不设支部委员会，只设书记一名、"
+                          f"可设副书记一名（至多2人），现为{seats}人")
+        return errors, warnings
+    if not committee:
+        errors.append(f"本支部正式党员{full_members}人（{n}人以上），应设支部委员会"
+                      f"（{rules.committee_min_size}至{rules.committee_usual_max_size}人），不能只设书记、副书记")
+    elif seats < rules.committee_min_size:
+        errors.append(f"支部委员会至少{rules.committee_min_size}人，现为{seats}人")
+    elif seats > rules.committee_max_size:
+        errors.append(f"支部委员会最多{rules.committee_max_size}人，现为{seats}人")
+    elif seats > rules.committee_usual_max_size:
+        warnings.append(f"支部委员会一般为{rules.committee_min_size}至{rules.committee_usual_max_size}人，"
+                        f"{seats}人超过一般人数（最多{rules.committee_max_size}人），请确认确有需要")
+    return errors, warnings
+
+
+TIMING_ON = "on_schedule"
+TIMING_EARLY = "early"
+TIMING_LATE = "late"
+
+
+@dataclass
+class TimingCheck:
+    state: str = TIMING_ON
+    days: int = 0  # held_on − term end: > 0 late, < 0 early
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def election_timing(*, held_on: dt.date, term_end: dt.date | None, approval_no: str = "",
+                    approval_on: dt.date | None = None, rules: OrgRules) -> TimingCheck:
+    """§3 rule 5 (选举工作条例 2020 第三条): a term that expires is renewed on time; an early or late
+    election needs the upper level's approval (its number and date) and may not move the term by more
+    than a year. Reading kept here: off schedule without approval → a warning; more than a year off →
+    refused, with or without approval (the rule caps the move at a year)."""
+    out = TimingCheck()
+    if term_end is None:
+        return out
+    out.days = (held_on - term_end).days
+    if abs(out.days) <= rules.election_grace_days:
+        return out
+    late = out.days > 0
+    out.state = TIMING_LATE if late else TIMING_EARLY
+    what = f"任期届满（{term_end:%Y年%m月%d日}）后{out.days}天才换届（延期）" if late else \
+        f"任期届满（{term_end:%Y年%m月%d日}）前{-out.days}天提前换届"
+    beyond = held_on > add_years(term_end, 1) if late else held_on < add_years(term_end, -1)
+    if beyond:
+        out.errors["held_on"] = [f"本次选举在{what}，超过一年。按《中国共产党基层组织选举工作条例》第三条，"
+                                 f"延期或提前换届不得超过一年，即使经上级批准也不能记录；请核对选举日期"]
+        return out
+    approval_no = (approval_no or "").strip()
+    if approval_no and approval_on is None:
+        out.errors["approval_on"] = ["填写了上级批复文号，请同时填写批复日期"]
+    elif approval_on is not None and not approval_no:
+        out.errors["approval_no"] = ["填写了批复日期，请同时填写上级批复文号"]
+    elif approval_on is not None and approval_on > held_on:
+        out.warnings.append("批复日期晚于选举日期，应先报批后选举，请核对")
+    if not approval_no:
+        out.warnings.append(f"本次选举在{what}，须经上级党组织批准；请填写上级批复文号和批复日期")
+    return out
 
 
 # -- terms -------------------------------------------------------------------
@@ -224,6 +316,7 @@ def term_state(end_on: dt.date, today: dt.date, rules: OrgRules) -> str:
 SIZE_TOO_FEW = "too_few"
 SIZE_TOO_MANY = "too_many"
 SIZE_NEEDS_COMMITTEE = "needs_committee"
+SIZE_COMMITTEE_NOT_ALLOWED = "committee_not_allowed"  # a committee with fewer than 7 full members
 
 
 def size_warnings(*, full_members: int, members: int, has_committee: bool, rules: OrgRules,
@@ -236,6 +329,8 @@ def size_warnings(*, full_members: int, members: int, has_committee: bool, rules
         out.append(SIZE_TOO_MANY)
     if full_members >= rules.committee_from_full_members and not has_committee:
         out.append(SIZE_NEEDS_COMMITTEE)
+    if full_members < rules.committee_from_full_members and has_committee:
+        out.append(SIZE_COMMITTEE_NOT_ALLOWED)
     return out
 
 
@@ -243,5 +338,7 @@ def size_labels(rules: OrgRules) -> dict[str, str]:
     return {
         SIZE_TOO_FEW: f"正式党员少于{rules.min_full_members}人",
         SIZE_TOO_MANY: f"党员超过{rules.max_members}人",
-        SIZE_NEEDS_COMMITTEE: f"正式党员{rules.committee_from_full_members}人以上未设支部委员会",
+        SIZE_NEEDS_COMMITTEE: f"班子形式与人数不符：正式党员{rules.committee_from_full_members}人以上未设支部委员会",
+        SIZE_COMMITTEE_NOT_ALLOWED: f"班子形式与人数不符：正式党员不足{rules.committee_from_full_members}人"
+                                    f"却设支部委员会（应只设书记、副书记）",
     }

@@ -24,7 +24,7 @@ from .models import (
     OrgKind,
 )
 from .rules import (
-    SIZE_NEEDS_COMMITTEE, SIZE_TOO_FEW, SIZE_TOO_MANY, TERM_DUE, TERM_DUE_SOON, TERM_OVERDUE, OrgRules, current_rules,
+    SIZE_COMMITTEE_NOT_ALLOWED, SIZE_NEEDS_COMMITTEE, SIZE_TOO_FEW, SIZE_TOO_MANY, TERM_DUE, TERM_DUE_SOON, TERM_OVERDUE, OrgRules, current_rules,
 )
 
 ORG_THRESHOLDS = "orgs.thresholds"  # policy kind (changqing.policies): this app's rules as data
@@ -94,7 +94,13 @@ def needs_committee_q(rules: OrgRules) -> Q:
     return Q(full_members__gte=rules.committee_from_full_members, has_committee=False)
 
 
-SIZE_Q = {SIZE_TOO_FEW: too_few_q, SIZE_TOO_MANY: too_many_q, SIZE_NEEDS_COMMITTEE: needs_committee_q}
+def committee_not_allowed_q(rules: OrgRules) -> Q:
+    """A committee while fewer than 7 full members: the other side of §3 rule 3."""
+    return Q(full_members__lt=rules.committee_from_full_members, has_committee=True)
+
+
+SIZE_Q = {SIZE_TOO_FEW: too_few_q, SIZE_TOO_MANY: too_many_q, SIZE_NEEDS_COMMITTEE: needs_committee_q,
+          SIZE_COMMITTEE_NOT_ALLOWED: committee_not_allowed_q}
 
 
 def _size_q(warning: str, rules: OrgRules | None) -> Q:
@@ -122,9 +128,11 @@ def size_warning_counts(branches: QuerySet, rules: OrgRules | None = None) -> di
         too_few=one(_size_q(SIZE_TOO_FEW, rules)),
         too_many=one(_size_q(SIZE_TOO_MANY, rules)),
         needs_committee=one(_size_q(SIZE_NEEDS_COMMITTEE, rules)),
+        committee_not_allowed=one(_size_q(SIZE_COMMITTEE_NOT_ALLOWED, rules)),
     )
     return {SIZE_TOO_FEW: agg["too_few"] or 0, SIZE_TOO_MANY: agg["too_many"] or 0,
-            SIZE_NEEDS_COMMITTEE: agg["needs_committee"] or 0}
+            SIZE_NEEDS_COMMITTEE: agg["needs_committee"] or 0,
+            SIZE_COMMITTEE_NOT_ALLOWED: agg["committee_not_allowed"] or 0}
 
 
 # -- terms --------------------------------------------------------------------
@@ -174,6 +182,17 @@ def eligible_memberships(org: Organization, on: dt.date) -> QuerySet:
             .filter(Q(state=ACTIVE) | Q(ended_on__gt=on))
             .filter(Exists(in_org_that_day) | (~Exists(has_history) & Q(organization=org, state=ACTIVE)))
             .select_related("retiree").order_by("retiree__name_pinyin", "pk"))
+
+
+def election_timing_of(election):
+    """DOMAIN.md §3 rule 5 for a recorded election: was it held when the term it closed expired?"""
+    from .rules import election_timing
+
+    closed = (CommitteeTerm.objects.filter(organization_id=election.organization_id, start_on__lt=election.held_on)
+              .exclude(election=election).order_by("-start_on", "-id").only("end_on").first())
+    return election_timing(held_on=election.held_on, term_end=closed.end_on if closed else None,
+                           approval_no=election.approval_no, approval_on=election.approval_on,
+                           rules=rules_for(election.organization, election.held_on))
 
 
 # -- liaisons and 党工委 members ----------------------------------------------------

@@ -70,27 +70,31 @@ def _committee_for(org: Organization, form: str) -> Committee:
     return committee
 
 
-def _check_posts(org: Organization, on: dt.date, form: str, posts: list[tuple], rules) -> None:
-    """posts: [(membership, post, duty)]. One secretary; sizes per DOMAIN.md §3 rule 3; full members of org."""
+def _check_posts(org: Organization, on: dt.date, form: str, posts: list[tuple], rules) -> list[str]:
+    """posts: [(membership, post, duty)]. One secretary; the form by size (DOMAIN.md §3 rule 3); full members
+    of org. Returns the warnings (6–7 committee members); raises on errors."""
     errors = []
     secretaries = [p for p in posts if p[1] == Post.SECRETARY]
     if len(secretaries) != 1:
         errors.append("班子中应有且只有一名书记")
     if len([p for p in posts if p[1] == Post.DEPUTY]) > 1 and form == CommitteeForm.SECRETARY:
         errors.append("不设委员会时只设书记一名、副书记至多一名")
-    if form == CommitteeForm.COMMITTEE and not rules.committee_min_size <= len(posts) <= rules.committee_max_size:
-        errors.append(f"支部委员会应有{rules.committee_min_size}至{rules.committee_max_size}名委员，现有{len(posts)}名")
-    if form == CommitteeForm.SECRETARY and len(posts) > 2:
-        errors.append("不设委员会时只设书记、副书记，至多2人")
+    eligible_qs = eligible_memberships(org, on)
+    full_members = eligible_qs.count()
+    form_errors, warnings = org_rules.committee_form_check(full_members=full_members, seats=len(posts), form=form,
+                                                           rules=rules)
     ids = [p[0].pk for p in posts]
     if len(ids) != len(set(ids)):
         errors.append("同一名党员不能在本届担任两个职务")
-    eligible = set(eligible_memberships(org, on).filter(pk__in=ids).values_list("pk", flat=True))
+    eligible = set(eligible_qs.filter(pk__in=ids).values_list("pk", flat=True))
     for membership, _, _ in posts:
         if membership.pk not in eligible:
             errors.append(f"{membership.retiree.name}在{on:%Y年%m月%d日}不是本支部正式党员，不能进入班子")
+    if form_errors:
+        raise ValidationError({"form": form_errors, **({"posts": errors} if errors else {})})
     if errors:
         raise ValidationError({"posts": errors})
+    return warnings
 
 
 @transaction.atomic
@@ -107,7 +111,7 @@ def term_register(*, organization: Organization, start_on: dt.date, form: str, p
     previous = CommitteeTerm.objects.select_for_update().filter(organization=organization, ended_on__isnull=True).first()
     if previous and start_on <= previous.start_on:
         raise ValidationError({"start_on": f"新一届开始日期应晚于上一届开始日期（{previous.start_on:%Y年%m月%d日}）"})
-    _check_posts(organization, start_on, form, posts, rules)
+    warnings = _check_posts(organization, start_on, form, posts, rules)
     committee = _committee_for(organization, form)
     if previous:
         previous.ended_on = start_on
@@ -118,26 +122,52 @@ def term_register(*, organization: Organization, start_on: dt.date, form: str, p
         committee=committee, organization=organization, number=number, form=form, start_on=start_on, years=years,
         end_on=org_rules.add_years(start_on, years), election=election, deferral_approval=deferral_approval)
     CommitteePost.objects.bulk_create([CommitteePost(term=term, membership=m, post=p, duty=d[:50]) for m, p, d in posts])
+    term.warnings = warnings
     return term
 
 
+def term_closed_by(organization: Organization, held_on: dt.date, exclude_election: Election | None = None):
+    """The term an election on `held_on` closes: the latest term begun before that day (not one it opened)."""
+    qs = CommitteeTerm.objects.filter(organization=organization, start_on__lt=held_on)
+    if exclude_election is not None:
+        qs = qs.exclude(election=exclude_election)
+    return qs.order_by("-start_on", "-id").first()
+
+
 def election_check(*, organization: Organization, held_on: dt.date, seats: int, due_to_attend: int, present: int,
-                   win_basis: str, candidates: list[tuple]) -> org_rules.ElectionCheck:
-    """candidates: [(membership, votes)]. Reads who may stand/vote on that day, then applies the pure rule."""
+                   win_basis: str, candidates: list[tuple], approval_no: str = "",
+                   approval_on: dt.date | None = None, election: Election | None = None) -> org_rules.ElectionCheck:
+    """candidates: [(membership, votes)]. Reads who may stand/vote on that day, then applies the pure rules:
+    §3 rule 6 (the vote), rule 3 (the seats by the branch's size) and rule 5 (the timing). Warnings that
+    do not block saving are in .warnings."""
     rules = rules_for(organization, held_on)
     eligible = eligible_memberships(organization, held_on)
     eligible_ids = set(eligible.values_list("pk", flat=True))
     pure = [org_rules.Candidate(key=m.pk, name=m.retiree.name, votes=v, eligible=m.pk in eligible_ids)
             for m, v in candidates]
-    return org_rules.check_election(seats=seats, due=due_to_attend, present=present, eligible_voters=len(eligible_ids),
-                                    candidates=pure, basis=win_basis, rules=rules)
+    check = org_rules.check_election(seats=seats, due=due_to_attend, present=present,
+                                     eligible_voters=len(eligible_ids), candidates=pure, basis=win_basis, rules=rules)
+    if 1 <= seats and "seats" not in check.errors:
+        form_errors, form_warnings = org_rules.committee_form_check(full_members=len(eligible_ids), seats=seats,
+                                                                    form=None, rules=rules)
+        for message in form_errors:
+            check.add("seats", message)
+        check.warnings += form_warnings
+    closed = term_closed_by(organization, held_on, exclude_election=election)
+    timing = org_rules.election_timing(held_on=held_on, term_end=closed.end_on if closed else None,
+                                       approval_no=approval_no, approval_on=approval_on, rules=rules)
+    for name, messages in timing.errors.items():
+        for message in messages:
+            check.add(name, message)
+    check.warnings += timing.warnings
+    return check
 
 
 @transaction.atomic
 def election_record(*, organization: Organization, held_on: dt.date, seats: int, due_to_attend: int, present: int,
                     candidates: list[tuple], win_basis: str | None = None, excused_note: str = "",
-                    approval_no: str = "", notes: str = "", secretary=None, deputy=None,
-                    form: str | None = None) -> Election:
+                    approval_no: str = "", approval_on: dt.date | None = None, notes: str = "", secretary=None,
+                    deputy=None, form: str | None = None) -> Election:
     """Record an election; when it fills its seats, open the new term with those elected.
 
     secretary/deputy: memberships among those elected (elected by the committee at its first meeting).
@@ -147,7 +177,8 @@ def election_record(*, organization: Organization, held_on: dt.date, seats: int,
     rules = rules_for(organization, held_on)
     win_basis = win_basis or rules.win_basis
     check = election_check(organization=organization, held_on=held_on, seats=seats, due_to_attend=due_to_attend,
-                           present=present, win_basis=win_basis, candidates=candidates)
+                           present=present, win_basis=win_basis, candidates=candidates, approval_no=approval_no,
+                           approval_on=approval_on)
     if not check.ok:
         raise ValidationError(check.errors)
     elected = set(check.elected)
@@ -161,8 +192,9 @@ def election_record(*, organization: Organization, held_on: dt.date, seats: int,
     election = Election.objects.create(
         organization=organization, held_on=held_on, seats=seats, due_to_attend=due_to_attend, present=present,
         win_basis=win_basis, votes_to_win=check.votes_to_win, excused_note=excused_note[:200],
-        approval_no=approval_no[:50], notes=notes,
+        approval_no=approval_no.strip()[:50], approval_on=approval_on, notes=notes,
         result_note="；".join(check.notes) if check.notes else f"当选{len(elected)}名，选举有效")
+    election.warnings = list(check.warnings)
     ElectionCandidate.objects.bulk_create([
         ElectionCandidate(election=election, membership=m, votes=v, elected=m.pk in elected) for m, v in candidates])
     if opens_term:
@@ -172,15 +204,17 @@ def election_record(*, organization: Organization, held_on: dt.date, seats: int,
                 continue
             post = Post.SECRETARY if m.pk == secretary.pk else Post.DEPUTY if deputy and m.pk == deputy.pk else Post.MEMBER
             posts.append((m, post, ""))
-        term_register(organization=organization, start_on=held_on, form=form, posts=posts, election=election,
-                      deferral_approval=approval_no)
+        term = term_register(organization=organization, start_on=held_on, form=form, posts=posts, election=election,
+                             deferral_approval=approval_no)
+        election.warnings += [w for w in term.warnings if w not in election.warnings]
     return election
 
 
 
 @transaction.atomic
 def election_correct(*, election: Election, user, reason: str, held_on: dt.date, due_to_attend: int, present: int,
-                     votes: dict[int, int], excused_note: str = "", approval_no: str = "", notes: str = "") -> Election:
+                     votes: dict[int, int], excused_note: str = "", approval_no: str = "",
+                     approval_on: dt.date | None = None, notes: str = "") -> Election:
     """Correct a recorded election (a wrong date, head count or vote count), with the reason kept.
 
     The corrected record is checked again by the same rules. Who was elected may not change: that would
@@ -198,7 +232,8 @@ def election_correct(*, election: Election, user, reason: str, held_on: dt.date,
         raise ValidationError({"candidates": [f"请填写{name}的得票数" for name in missing]})
     check = election_check(organization=org, held_on=held_on, seats=election.seats, due_to_attend=due_to_attend,
                            present=present, win_basis=election.win_basis,
-                           candidates=[(c.membership, votes[c.pk]) for c in rows])
+                           candidates=[(c.membership, votes[c.pk]) for c in rows], approval_no=approval_no,
+                           approval_on=approval_on, election=election)
     if not check.ok:
         raise ValidationError(check.errors)
     if set(check.elected) != {c.membership_id for c in rows if c.elected}:
@@ -230,7 +265,8 @@ def election_correct(*, election: Election, user, reason: str, held_on: dt.date,
     line = f"{timezone.localdate():%Y年%m月%d日} {who}更正（{reason}）：{'，'.join(changed) or '备注等'}"
     election.correction_note = "\n".join(x for x in (election.correction_note, line) if x)
     election.held_on, election.due_to_attend, election.present = held_on, due_to_attend, present
-    election.excused_note, election.approval_no, election.notes = excused_note[:200], approval_no[:50], notes
+    election.excused_note, election.approval_no, election.notes = excused_note[:200], approval_no.strip()[:50], notes
+    election.approval_on = approval_on
     election.votes_to_win = check.votes_to_win
     election.result_note = "；".join(check.notes) if check.notes else f"当选{len(check.elected)}名，选举有效"
     election.save()
@@ -239,6 +275,130 @@ def election_correct(*, election: Election, user, reason: str, held_on: dt.date,
             c.votes = votes[c.pk]
             c.save(update_fields=["votes", "updated_at"])
     return election
+
+# -- the election helper (orgs/helper.py) ----------------------------------------------
+
+@transaction.atomic
+def election_plan_prepare(*, organization: Organization, seats: int, excused: list[dict],
+                          planned_on: dt.date | None = None):
+    """Step 1: who is left out of 应到会 (each with its approval) and the seats, by the branch's size."""
+    from . import helper
+    from .models import ElectionPlan, ExcuseReason
+
+    _branch_like(organization)
+    plan = helper.open_plan(organization) or ElectionPlan(organization=organization)
+    today = timezone.localdate()
+    roll = helper.roll_for(organization, None, today)
+    members = {a.membership.pk for a in roll.attendees}
+    errors: dict[str, list[str]] = {}
+    rows = []
+    for e in excused:
+        mid, reason, approval = int(e["membership"]), e.get("reason", ""), (e.get("approval") or "").strip()
+        if mid not in members:
+            errors.setdefault("excused", []).append("只能对本支部有选举权的正式党员作不计入应到会的处理")
+            continue
+        if reason not in ExcuseReason.values:
+            errors.setdefault(f"ex_{mid}", []).append("请选择不计入的原因")
+            continue
+        if not approval:
+            errors.setdefault(f"ap_{mid}", []).append("不计入应到会须经批准：请填写批准情况（如：经党总支11月10日同意）")
+            continue
+        rows.append({"membership": mid, "reason": reason, "approval": approval[:100]})
+    seat_errors = roll.seat_errors(seats) if seats >= 1 else ["应选名额至少为1"]
+    if seat_errors:
+        errors["seats"] = seat_errors
+    if len(rows) >= len(members) and members:
+        errors.setdefault("excused", []).append("不能把全部党员都排除在应到会之外")
+    if errors:
+        raise ValidationError(errors)
+    plan.seats, plan.excused, plan.planned_on = seats, rows, planned_on
+    plan.candidates = [c for c in plan.candidates if int(c) in members]
+    plan.save()
+    return plan
+
+
+@transaction.atomic
+def election_plan_candidates(*, plan, membership_ids: list[int]):
+    """Step 2: the candidates, full members on the day, at least seats × 1.2 (rounded up)."""
+    from . import helper
+
+    roll = helper.roll_for(plan.organization, plan, timezone.localdate())
+    members = {a.membership.pk for a in roll.attendees}
+    ids = list(dict.fromkeys(int(x) for x in membership_ids))
+    if any(i not in members for i in ids):
+        raise ValidationError({"candidates": "候选人只能是本支部有被选举权的正式党员"})
+    if len(ids) < roll.candidates_needed:
+        raise ValidationError({"candidates": f"应选{plan.seats}名，候选人应不少于{roll.candidates_needed}名"
+                                             f"（差额选举，不少于应选人数的{roll.rules.candidate_ratio}倍），"
+                                             f"现选了{len(ids)}名"})
+    plan.candidates = ids
+    plan.save(update_fields=["candidates", "updated_at"])
+    return plan
+
+
+@transaction.atomic
+def election_plan_record(*, plan, held_on: dt.date, present: int, votes: dict[int, int], approval_no: str = "",
+                         approval_on: dt.date | None = None, secretary=None, deputy=None, notes: str = ""):
+    """Step 4: the count per candidate → the Election (and, when the seats are filled, the new term)."""
+    from . import helper
+
+    org = plan.organization
+    roll = helper.roll_for(org, plan, held_on)
+    cands = helper.plan_candidates(plan, roll)
+    if len(cands) != len(plan.candidates):
+        raise ValidationError({"candidates": "有候选人在选举日已不是本支部正式党员，请回到第二步重新确定候选人"})
+    too_many = org_rules.votes_total_error(votes=[votes.get(m.pk, 0) for m in cands], present=present,
+                                           seats=plan.seats)
+    if too_many:
+        raise ValidationError({"candidates": too_many})
+    election = election_record(
+        organization=org, held_on=held_on, seats=plan.seats, due_to_attend=roll.due, present=present,
+        candidates=[(m, votes.get(m.pk, 0)) for m in cands], excused_note=roll.excused_note(),
+        approval_no=approval_no, approval_on=approval_on, notes=notes, secretary=secretary, deputy=deputy,
+        form=roll.form)
+    plan.election = election
+    plan.save(update_fields=["election", "updated_at"])
+    return election
+
+
+# -- joint branches (DOMAIN.md §3 rule 2) ----------------------------------------------
+
+@transaction.atomic
+def joint_units_set(*, organization: Organization, units: list[tuple[str, str]]):
+    """Replace the units (sectors, communities) a 联合建 branch covers: [(name, kind)], at most 5."""
+    from .models import MAX_JOINT_UNITS, JointUnit, JointUnitKind, SetupKind
+
+    cleaned, seen = [], set()
+    for name, kind in units:
+        name = (name or "").strip()
+        if not name:
+            continue
+        if name in seen:
+            raise ValidationError({"units": f"「{name}」重复填写"})
+        if kind not in JointUnitKind.values:
+            raise ValidationError({"units": f"「{name}」的类别无效"})
+        seen.add(name)
+        cleaned.append((name[:100], kind))
+    if organization.setup_kind != SetupKind.JOINT and cleaned:
+        raise ValidationError({"units": "只有组建方式为「联合建」的支部登记联合组建的单位；请先修改组建方式"})
+    if len(cleaned) > MAX_JOINT_UNITS:
+        raise ValidationError({"units": f"联合党支部覆盖的单位一般不超过{MAX_JOINT_UNITS}个（《支部工作条例》第五条），"
+                                        f"现填写{len(cleaned)}个；请分设支部"})
+    if organization.setup_kind == SetupKind.JOINT and len(cleaned) < 2:
+        raise ValidationError({"units": "联合建的支部应覆盖至少2个单位（或系统、社区），请逐一填写"})
+    existing = {u.name: u for u in JointUnit.objects.filter(organization=organization)}
+    for name, unit in existing.items():
+        if name not in seen:
+            unit.delete()
+    for name, kind in cleaned:
+        unit = existing.get(name)
+        if unit is None:
+            JointUnit.objects.create(organization=organization, name=name, kind=kind)
+        elif unit.kind != kind:
+            unit.kind = kind
+            unit.save(update_fields=["kind", "updated_at"])
+    return list(JointUnit.objects.filter(organization=organization))
+
 
 # -- liaisons -----------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import helper_views, views
 
 app_name = "orgs"
 urlpatterns = [
@@ -28,6 +28,13 @@ urlpatterns = [
     path("<str:code>/committee/", views.committee, name="committee"),
     path("<str:code>/committee/term/", views.TermCreateView.as_view(), name="term_create"),
     path("<str:code>/committee/election/", views.election_create, name="election_create"),
+    path("<str:code>/election-helper/", helper_views.election_helper, name="election_helper"),
+    path("<str:code>/election-helper/candidates/", helper_views.election_helper_candidates,
+         name="election_helper_candidates"),
+    path("<str:code>/election-helper/documents/", helper_views.election_helper_documents,
+         name="election_helper_documents"),
+    path("<str:code>/election-helper/result/", helper_views.election_helper_result, name="election_helper_result"),
+    path("<str:code>/joint-units/", views.joint_units, name="joint_units"),
     path("<str:code>/liaison/", views.LiaisonCreateView.as_view(), name="liaison_create"),
     path("<str:code>/assignment/", views.AssignmentCreateView.as_view(), name="assignment_create"),
     path("<str:code>/merge/", views.OrganizationMergeView.as_view(), name="merge"),

@@ -20,7 +20,7 @@ from .filters import (
     SizeWarningFilterSet, TermFilterSet,
 )
 from .forms import (
-    AssignmentForm, CandidateFormSet, ElectionCorrectForm, ElectionForm, LiaisonContactForm, LiaisonForm, MergeForm,
+    AssignmentForm, CandidateFormSet, ElectionCorrectForm, JointUnitFormSet, ElectionForm, LiaisonContactForm, LiaisonForm, MergeForm,
     MoveForm, OrganizationForm, SplitForm, TermForm, VisitForm, ZoneForm, apply_errors,
 )
 from .models import (
@@ -160,6 +160,11 @@ def organization_detail(request, code: str):
     liaison_status = selectors.liaison_months([liaison], today.year, today)[liaison.pk] if liaison else None
     assignment = selectors.visits_this_year(
         CommitteeMemberAssignment.objects.filter(organization=org, end_on__isnull=True), today.year).first()
+    from . import helper
+
+    joint_units = list(org.joint_units.all()) if org.setup_kind == "joint" else []
+    helper_due = (org.kind == OrgKind.BRANCH and not org.dissolved_on and helper.helper_due(term, today, rules)
+                  and can(user, "change", org))
     restructurings = Restructuring.objects.filter(Q(organization=org) | Q(source=org)).select_related(
         "organization", "source", "from_parent", "to_parent")[:10]
     return render(request, "orgs/detail.html", {
@@ -169,9 +174,33 @@ def organization_detail(request, code: str):
         "warnings": warnings, "term": term, "term_info": term_info, "liaison": liaison,
         "liaison_status": liaison_status, "assignment": assignment, "visits_required": rules.committee_visits_per_year,
         "restructurings": restructurings, "is_branch": org.kind == OrgKind.BRANCH,
+        "joint_units": joint_units, "helper_due": helper_due,
         "sections": selectors.org_sections(request, org),
         "visits_missing": max(0, rules.committee_visits_per_year - assignment.visits_done) if assignment else 0,
     })
+
+
+@object_view(Organization, code="code")
+@login_required
+def joint_units(request, code: str):
+    """The units (sectors, communities) a 联合建 branch covers, at most 5 (DOMAIN.md §3 rule 2)."""
+    org = get_scoped_object_or_404(Organization, request.user, "manage", code=code)
+    units = list(org.joint_units.all())
+    initial = [{"name": u.name, "kind": u.kind} for u in units]
+    formset = JointUnitFormSet(request.POST or None, initial=initial, prefix="u")
+    unit_errors = []
+    if request.method == "POST" and formset.is_valid():
+        rows = [(f.cleaned_data.get("name", ""), f.cleaned_data.get("kind") or "unit") for f in formset.forms]
+        try:
+            with transaction.atomic():
+                services.joint_units_set(organization=org, units=rows)
+        except ValidationError as exc:
+            unit_errors = [m for ms in exc.message_dict.values() for m in ms]
+        else:
+            messages.success(request, "已保存联合组建的单位")
+            return redirect(org)
+    return render(request, "orgs/joint_units.html", {
+        "title": f"{org.name} · 联合组建的单位", "org": org, "formset": formset, "unit_errors": unit_errors})
 
 
 class OrganizationEditView(ObjectCreateView):
@@ -206,6 +235,8 @@ class OrganizationEditView(ObjectCreateView):
         return {**super().get_form_kwargs(), "instance": self.object}
 
     def get_success_message(self, org):
+        if org.setup_kind == "joint" and not org.joint_units.exists():
+            return f"已保存「{org.name}」。这是联合建的支部，请在支部页面登记它联合组建的单位（不超过5个）"
         return f"已保存「{org.name}」"
 
 
@@ -299,8 +330,10 @@ class TermCreateView(ObjectFormView):
 
     def perform(self, form):
         d = form.cleaned_data
-        services.term_register(organization=self.object, start_on=d["start_on"], years=d["years"], form=d["form"],
-                               number=d.get("number"), posts=form.posts())
+        term = services.term_register(organization=self.object, start_on=d["start_on"], years=d["years"],
+                                      form=d["form"], number=d.get("number"), posts=form.posts())
+        for warning in term.warnings:
+            messages.warning(self.request, warning)
         return self.get_cancel_url()
 
 
@@ -321,9 +354,11 @@ def election_create(request, code: str):
                 election = services.election_record(
                     organization=org, held_on=d["held_on"], seats=d["seats"], due_to_attend=d["due_to_attend"],
                     present=d["present"], win_basis=d["win_basis"], candidates=candidates,
-                    excused_note=d["excused_note"], approval_no=d["approval_no"], notes=d["notes"],
-                    secretary=d.get("secretary"), deputy=d.get("deputy"))
+                    excused_note=d["excused_note"], approval_no=d["approval_no"], approval_on=d.get("approval_on"),
+                    notes=d["notes"], secretary=d.get("secretary"), deputy=d.get("deputy"))
             messages.success(request, f"已记录换届选举：{election.result_note}")
+            for warning in election.warnings:
+                messages.warning(request, warning)
             return redirect(election)
         except ValidationError as exc:
             errors = exc.message_dict
@@ -345,7 +380,9 @@ def election_detail(request, pk: int):
         Prefetch("posts", CommitteePost.objects.select_related("membership__retiree"))).first()
     return render(request, "orgs/election_detail.html", {
         "title": str(election), "election": election, "candidates": candidates, "term": term,
-        "org": election.organization, "can_correct": can(request.user, "change", election)})
+        "org": election.organization, "can_correct": can(request.user, "change", election),
+        "timing": selectors.election_timing_of(election),
+        "can_help": can(request.user, "change", election.organization)})
 
 
 @object_view(Election)
@@ -361,7 +398,8 @@ def election_correct(request, pk: int):
             services.election_correct(election=election, user=request.user, reason=d["reason"],
                                       held_on=d["held_on"], due_to_attend=d["due_to_attend"], present=d["present"],
                                       votes=form.votes(), excused_note=d["excused_note"],
-                                      approval_no=d["approval_no"], notes=d["notes"])
+                                      approval_no=d["approval_no"], approval_on=d.get("approval_on"),
+                                      notes=d["notes"])
         except ValidationError as exc:
             errors = exc.message_dict
             candidate_errors = errors.pop("candidates", [])
@@ -430,7 +468,8 @@ class SizeWarningListView(ScopedListView):
             Organization.objects.filter(kind=OrgKind.BRANCH, dissolved_on__isnull=True).select_related("zone"))
         if not self.request.GET.get("warning"):
             qs = qs.filter(selectors.rules_q(lambda r: selectors.too_few_q(r) | selectors.too_many_q(r)
-                                             | selectors.needs_committee_q(r)))
+                                             | selectors.needs_committee_q(r)
+                                             | selectors.committee_not_allowed_q(r)))
         return qs
 
 

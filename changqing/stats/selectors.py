@@ -88,7 +88,7 @@ _FIGURE_Q: dict[str, Callable[[dt.date], Q]] = {
     "tuixiu": lambda on: _retiree_q(on) & Q(retirement_kind=RetirementKind.TUIXIU),
     "tuixiu_members": lambda on: _member_q(on) & Q(retirement_kind=RetirementKind.TUIXIU),
     "organizations": _org_q,
-    "organizations_alone": lambda on: _org_q(on) & Q(setup_kind=SetupKind.ALONE),
+    "organizations_alone": lambda on: _org_q(on) & Q(setup_kind__in=[SetupKind.ALONE, SetupKind.JOINT]),  # 单独设置
     "organizations_combined": lambda on: _org_q(on) & Q(setup_kind__in=[SetupKind.COMBINED, SetupKind.COMMUNITY]),
     "organizations_with_staff": lambda on: _org_q(on) & Q(setup_kind=SetupKind.COMBINED),
     "organizations_community": lambda on: _org_q(on) & Q(setup_kind=SetupKind.COMMUNITY),

@@ -48,8 +48,9 @@ def _election(org, people, **kw):
 
 def test_election_opens_term_and_closes_previous(branch):
     people = members(branch, 8)
-    old = services.term_register(organization=branch, start_on=D(2023, 5, 1), form=CommitteeForm.SECRETARY,
-                                 posts=[(people[5], Post.SECRETARY, "")], number=3)
+    old = services.term_register(organization=branch, start_on=D(2023, 5, 1), form=CommitteeForm.COMMITTEE,
+                                 posts=[(people[5], Post.SECRETARY, ""), (people[6], Post.MEMBER, ""),
+                                        (people[7], Post.MEMBER, "")], number=3)
     election = _election(branch, people)
     old.refresh_from_db()
     term = CommitteeTerm.objects.get(organization=branch, ended_on__isnull=True)
@@ -61,7 +62,7 @@ def test_election_opens_term_and_closes_previous(branch):
 
 
 def test_community_branch_gets_five_year_term(tree):
-    people = members(tree.b, 6)
+    people = members(tree.b, 7)
     assert tree.b.term_years == 3  # the fixture did not set it; the setting is per branch
     tree.b.term_years = 5
     tree.b.save()
@@ -107,18 +108,18 @@ def test_secretary_must_be_elected(branch):
 
 
 def test_term_register_checks_posts(branch, tree):
-    people = members(branch, 8)
+    people = members(branch, 5)  # 6 full members with the fixture's: a secretary (and a deputy), no committee
     outsider = member(tree.b, "乙党员")
     bad = [
         ([(people[0], Post.MEMBER, "")], CommitteeForm.SECRETARY, "书记"),
-        ([(people[0], Post.SECRETARY, ""), (people[1], Post.MEMBER, "")], CommitteeForm.COMMITTEE, "3至7名"),
+        ([(people[0], Post.SECRETARY, ""), (people[1], Post.MEMBER, "")], CommitteeForm.COMMITTEE, "不设支部委员会"),
         ([(people[0], Post.SECRETARY, ""), (outsider, Post.DEPUTY, "")], CommitteeForm.SECRETARY, "乙党员"),
         ([(people[0], Post.SECRETARY, ""), (people[0], Post.DEPUTY, "")], CommitteeForm.SECRETARY, "两个职务"),
     ]
     for posts, form, text in bad:
         with pytest.raises(ValidationError) as exc:
             services.term_register(organization=branch, start_on=D(2024, 1, 1), form=form, posts=posts)
-        assert text in " ".join(exc.value.message_dict["posts"])
+        assert text in " ".join(m for ms in exc.value.message_dict.values() for m in ms)
     with pytest.raises(ValidationError):
         services.term_register(organization=branch, start_on=D(2099, 1, 1), form=CommitteeForm.SECRETARY,
                                posts=[(people[0], Post.SECRETARY, "")])
@@ -262,8 +263,9 @@ def test_dissolve_refuses_org_with_members(tree):
 
 def _recorded(branch):
     people = members(branch, 8)
-    old = services.term_register(organization=branch, start_on=D(2023, 5, 1), form=CommitteeForm.SECRETARY,
-                                 posts=[(people[5], Post.SECRETARY, "")], number=3)
+    old = services.term_register(organization=branch, start_on=D(2023, 5, 1), form=CommitteeForm.COMMITTEE,
+                                 posts=[(people[5], Post.SECRETARY, ""), (people[6], Post.MEMBER, ""),
+                                        (people[7], Post.MEMBER, "")], number=3)
     election = _election(branch, people)  # 2026-05-10; people[0..2] 8 votes, people[3] 5 votes
     return people, old, election
 
