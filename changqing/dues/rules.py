@@ -89,7 +89,7 @@ class Rules:
     retiree_brackets: tuple[Bracket, ...] = RETIREE_BRACKETS
     farmer_amount: Decimal = Decimal("0.20")  # province sets 0.2–1元; lower bound by default
     student_amount: Decimal = Decimal("0.20")
-    pension_basis: str = PENSION_WHOLE
+    pension_basis: str = PENSION_BASIC  # DOMAIN.md §5: the basic pension (组电明字〔2017〕5号) unless a policy says the whole
     rounding: str = "half_up"
     assessment: str = ASSESS_YEARLY
     advance_max_months: int = 6

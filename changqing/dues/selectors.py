@@ -19,7 +19,8 @@ from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from changqing.members.models import Membership, MembershipState
+from changqing.core.tree import in_subtree
+from changqing.members.models import Membership, MembershipPeriod, MembershipState
 from changqing.orgs.models import Organization
 
 from . import rules
@@ -294,6 +295,72 @@ def owes_q(month: dt.date) -> Q:
 def owing_in(qs: QuerySet, months: list[dt.date]) -> QuerySet:
     """The memberships of qs that may owe dues for a month from the first to the last of `months` (owes_span_q)."""
     return with_first_base(qs).filter(owes_span_q(min(months), max(months)))
+
+
+def held_in_q(path: str, first: dt.date, last: dt.date) -> Q:
+    """Memberships held in the subtree at `path` on some day of the months `first`..`last`, by the membership's
+    history (MembershipPeriod): a member who has since moved, transferred out, died or left still belongs to the
+    branch that held them then. A membership entered without any period counts where it is now."""
+    periods = MembershipPeriod.objects.filter(membership=OuterRef("pk"))
+    overlapping = periods.filter(start_on__lt=rules.add_months(rules.month_start(last), 1)).filter(
+        Q(end_on__isnull=True) | Q(end_on__gt=rules.month_start(first)))
+    return (Exists(overlapping.filter(in_subtree(path, "organization")))
+            | (~Exists(periods) & in_subtree(path, "organization")))
+
+
+def month_roll(months: list[dt.date], *, org: Organization | None = None) -> QuerySet:
+    """Everyone who owed dues for a month of `months` (rules.owes: a member on at least one day of it), in the
+    subtree of `org` as it was then: today's members, and those who have since died, transferred out or left,
+    with what they owed and paid then (compute). The roll of a past month never loses anyone."""
+    months = [rules.month_start(m) for m in months]
+    qs = owing_in(Membership.objects.all(), months)
+    if org is not None:
+        qs = qs.filter(held_in_q(org.path, min(months), max(months)))
+    return qs
+
+
+def branches_in_month(membership_ids, month: dt.date) -> dict[int, dict]:
+    """{membership id: {"code", "name", "path"}} of the organisation that held each membership in `month`
+    (its last period overlapping the month); memberships without a period are left out (they are where they are)."""
+    month = rules.month_start(month)
+    out: dict[int, dict] = {}
+    for p in (MembershipPeriod.objects.filter(membership_id__in=list(membership_ids),
+                                              start_on__lt=rules.add_months(month, 1))
+              .filter(Q(end_on__isnull=True) | Q(end_on__gt=month))
+              .order_by("membership_id", "start_on", "pk")
+              .values("membership_id", "organization__code", "organization__name", "organization__path")):
+        out[p["membership_id"]] = {"code": p["organization__code"], "name": p["organization__name"],
+                                   "path": p["organization__path"]}
+    return out
+
+
+def month_roll_rows(month: dt.date, membership_ids: list[int]) -> list[dict]:
+    """One row per membership of a month's roll, in the order given: what was owed and paid that month, under the
+    branch that held the member then (the `dues` command and /api/v1/dues-months/). Money and rates are strings so
+    no precision is lost; base and rate are None for fixed amounts and for a member without a base."""
+    month = rules.month_start(month)
+    then = branches_in_month(membership_ids, month)
+    computed = {md.membership_id: md for md in compute(Membership.objects.filter(pk__in=membership_ids), [month],
+                                                       as_of=month)}
+    states = dict(Membership.objects.filter(pk__in=membership_ids).values_list("pk", "state"))
+
+    def s(v):
+        return None if v is None else str(v)
+
+    rows = []
+    for mid in membership_ids:
+        md = computed.get(mid)
+        if md is None:
+            continue
+        m = md.months[month]
+        a = m.assessment
+        rows.append({
+            "member_id": mid, "name": md.name, "branch_code": then.get(mid, {}).get("code", md.branch_code),
+            "state": states.get(mid), "category": a.category if a else None, "base": s(a.base) if a else None,
+            "rate": s(a.rate) if a else None, "amount_due": s(m.due), "paid": s(m.paid),
+            "arrears_months": md.arrears_months,
+        })
+    return rows
 
 
 def owed_month_q(months: list[dt.date]) -> Q:
