@@ -124,3 +124,34 @@ def test_api_month_roll_is_scoped(client, tree, people):
     rows = client.get("/api/v1/dues-months/", {"month": "2025-03"}).json()["results"]
     # B's own roll in March 2025: its one member (the moved member came in June)
     assert [r["member_id"] for r in rows] == [p.rb]
+
+
+def test_month_of_death_is_a_policy(tree, people):
+    """DOMAIN.md §5: the month of death is owed by default; a bureau may decide it is not. compute() (the pages and
+    the command) and the SQL roll (dashboards, lists) give the same answer either way."""
+    from changqing.dues.selectors import compute, owes_q, with_first_base
+    from changqing.dues.tests.helpers import set_policy
+    from changqing.members.models import Membership
+
+    p = people
+    april = dt.date(2025, 4, 1)
+
+    def both():
+        in_python = compute(Membership.objects.filter(pk=p.died.pk), [april], as_of=april)[0].owes(april)
+        in_sql = with_first_base(Membership.objects.filter(pk=p.died.pk)).filter(owes_q(april, in_python)).exists()
+        return in_python, in_sql, p.died.pk in _ids(month_roll([april], org=tree.a))
+
+    assert both() == (True, True, True)
+    set_policy(tree.root, death_month_owed=False)
+    in_python, _, on_roll = both()
+    assert (in_python, on_roll) == (False, False)
+    assert not with_first_base(Membership.objects.filter(pk=p.died.pk)).filter(owes_q(april, False)).exists()
+    # March is still owed; transferring out in May still owes May (the policy is about death only).
+    assert p.died.pk in _ids(month_roll([dt.date(2025, 3, 1)], org=tree.a))
+    assert p.gone.pk in _ids(month_roll([dt.date(2025, 5, 1)], org=tree.a))
+
+
+def test_policy_page_names_the_defaults(client, tree):
+    client.force_login(make_user("bureau", Role.BUREAU_ADMIN, organization=tree.root))
+    page = client.get(reverse("dues:policy", args=["T"])).content.decode()
+    assert "基本养老金" in page and "（默认）" in page and "去世当月" in page
