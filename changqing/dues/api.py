@@ -97,7 +97,7 @@ class DuesMonthViewSet(viewsets.GenericViewSet):
     queryset = Membership.objects.none()
 
     @extend_schema(parameters=[DuesMonthQuerySerializer], responses=DuesMonthRowSerializer(many=True))
-    def list(self, request):
+    def list(self, request, *args, **kwargs):
         query = DuesMonthQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         month = query.validated_data["month"]
