@@ -22,6 +22,7 @@ from changqing.dues.selectors import (
     active_memberships,
     arrears_q,
     band_q,
+    death_month_owed,
     last_closed_month,
     owes_q,
     settled_q,
@@ -156,7 +157,9 @@ def _month(a: Ask) -> dt.date:
 def _owing(a: Ask):
     """Members who owed dues for the month (dues.selectors.owes_q, the board's roll), wherever they are now."""
     qs = Membership.objects.filter(in_subtree(a.path, "organization"), a.zone_q("organization"))
-    return with_first_base(qs).filter(owes_q(_month(a))).select_related("retiree", "organization")
+    month = _month(a)
+    return with_first_base(qs).filter(owes_q(month, death_month_owed(a.root, month))).select_related(
+        "retiree", "organization")
 
 
 def _arrears(a: Ask):

@@ -24,7 +24,14 @@ from changqing.audit.models import Finding, FindingStatus
 from changqing.care.models import HardshipReason, HardshipRecord, Visit
 from changqing.dues.models import DuesMonth, DuesPayment
 from changqing.dues.rules import DEFAULT_RULES, add_months, band_labels, month_start, owed_span
-from changqing.dues.selectors import active_memberships, last_closed_month, owed_month_q, owes_span_q, with_arrears
+from changqing.dues.selectors import (
+    active_memberships,
+    death_month_owed,
+    last_closed_month,
+    owed_month_q,
+    owes_span_q,
+    with_arrears,
+)
 from changqing.life import engine
 from changqing.life import selectors as life
 from changqing.members.models import Membership, MembershipState, PersonStatus, Retiree, RetirementKind
@@ -179,15 +186,17 @@ def _dues_counts(sub: Subtree, months: list[dt.date], as_of: dt.date, period: en
     # lists filter by (owes_q, a test checks), so a list has as many rows as its number.
     roll: dict[tuple[int, dt.date], int] = defaultdict(int)
     thresholds = warning_months(sub.root, as_of)
+    death_owed = death_month_owed(sub.root, as_of)
     levels = arrears_levels_of(thresholds)
     arrears: dict[int, dict[int, int]] = defaultdict(lambda: dict.fromkeys(levels, 0))
     for org_id, state, joined_on, ended_on, last_settled, first_base in (
             with_arrears(Membership.objects.filter(in_subtree(p, "organization")), as_of)
-            .filter(Q(state=MembershipState.ACTIVE) | owes_span_q(min(months), max(months)))
+            .filter(Q(state=MembershipState.ACTIVE) | owes_span_q(min(months), max(months), death_owed))
             .order_by().values_list("organization_id", "state", "joined_on", "ended_on", "last_settled",
                                     "first_base")):
         active = state == MembershipState.ACTIVE
-        first, last = owed_span(joined_on=joined_on, ended_on=ended_on, active=active, first_base=first_base)
+        first, last = owed_span(joined_on=joined_on, ended_on=ended_on, active=active, first_base=first_base,
+                                deceased=state == MembershipState.DECEASED, death_month_owed=death_owed)
         for m in months:
             if first <= m and (last is None or m <= last):  # rules.owes, its span read once per member
                 roll[(org_id, m)] += 1
@@ -195,7 +204,8 @@ def _dues_counts(sub: Subtree, months: list[dt.date], as_of: dt.date, period: en
             for level in arrears_levels(last_settled, first_base, as_of, thresholds):
                 arrears[org_id][level] += 1
     settled: dict[tuple[int, dt.date], int] = {}
-    for org_id, month, n in (DuesMonth.objects.filter(in_subtree(p, "membership__organization"), owed_month_q(months))
+    for org_id, month, n in (DuesMonth.objects.filter(in_subtree(p, "membership__organization"),
+                                                      owed_month_q(months, death_owed))
                              .values("membership__organization_id", "month").annotate(n=Count("id"))
                              .values_list("membership__organization_id", "month", "n")):
         settled[(org_id, month)] = n

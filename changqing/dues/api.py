@@ -1,7 +1,16 @@
 """/api/v1/dues-*: read-only endpoints in the user's scope; writes go through the pages and services."""
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import NotFound
 
 from changqing.api.base import ScopedReadOnlyViewSet
+from changqing.core.scope import restrict
+from changqing.members.models import Membership
+from changqing.orgs.models import Organization
+from changqing.orgs.selectors import scope_root
+
+from . import rules
+from .selectors import month_roll, month_roll_rows
 
 from .filters import DuesPaymentFilterSet, HardshipFilterSet
 from .models import BranchFundEntry, DuesBase, DuesPayment, HardshipDecision
@@ -55,8 +64,61 @@ class FundEntryViewSet(ScopedReadOnlyViewSet):
     serializer_class = FundEntrySerializer
 
 
+class DuesMonthQuerySerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="月份，如 2025-03", error_messages={"required": "请给出月份（month），如 2025-03"})
+    org = serializers.CharField(required=False, help_text="组织编码：该组织及其下级（默认：您的数据范围）")
+
+    def validate_month(self, value):
+        try:
+            return rules.parse_month(value)
+        except rules.RuleError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+
+class DuesMonthRowSerializer(serializers.Serializer):
+    member_id = serializers.IntegerField()
+    name = serializers.CharField()
+    branch_code = serializers.CharField(help_text="当月所在支部的编码")
+    state = serializers.CharField(help_text="今天的党籍状态：active 在册 / deceased 已故 / transferred_out 已转出 / left")
+    category = serializers.CharField(allow_null=True)
+    base = serializers.CharField(allow_null=True)
+    rate = serializers.CharField(allow_null=True)
+    amount_due = serializers.CharField(allow_null=True)
+    paid = serializers.CharField()
+    arrears_months = serializers.IntegerField()
+
+
+class DuesMonthViewSet(viewsets.GenericViewSet):
+    """GET /api/v1/dues-months/?month=2025-03[&org=CODE]: the roll of a month — everyone who owed it, including
+    members who have since died, transferred out or left — with what they owed and paid then (as `manage.py dues`)."""
+
+    serializer_class = DuesMonthRowSerializer
+    filter_backends: list = []
+    queryset = Membership.objects.none()
+
+    @extend_schema(parameters=[DuesMonthQuerySerializer], responses=DuesMonthRowSerializer(many=True))
+    def list(self, request, *args, **kwargs):
+        query = DuesMonthQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        month = query.validated_data["month"]
+        code = query.validated_data.get("org")
+        if code:
+            org = restrict(Organization.objects.filter(code=code), request.user).first()
+            if org is None:
+                raise NotFound("找不到该组织，或不在您的数据范围内")
+        else:
+            org = scope_root(request.user)
+        if org is None:
+            ids = Membership.objects.none().values_list("pk", flat=True)
+        else:
+            ids = month_roll([month], org=org).order_by("organization__path", "pk").values_list("pk", flat=True)
+        page = self.paginate_queryset(ids)
+        return self.get_paginated_response(DuesMonthRowSerializer(month_roll_rows(month, list(page)), many=True).data)
+
+
 def register(router):
     router.register("dues-bases", DuesBaseViewSet, basename="dues-base")
     router.register("dues-payments", DuesPaymentViewSet, basename="dues-payment")
     router.register("dues-hardship", HardshipViewSet, basename="dues-hardship")
     router.register("dues-fund", FundEntryViewSet, basename="dues-fund")
+    router.register("dues-months", DuesMonthViewSet, basename="dues-month")

@@ -53,14 +53,15 @@ def extend(ctx) -> None:
     quarterly = {b.pk for b in branches if rng.random() < 0.2}
     policies += [(DUES_QUARTERLY, b, FIRST, {"allowed": True}, "支部党员大会同意按季度收缴")
                  for b in branches if b.pk in quarterly]
-    basic_paths = []
+    whole_paths = []
     if ctx.scale != "county":
-        # One district counts the basic pension only (组电明字〔2017〕5号), to show inheritance.
+        # One district counts the whole pension (中组发〔2008〕3号 as first written), to show inheritance; the
+        # default is the basic pension (组电明字〔2017〕5号, DOMAIN.md §5).
         district = Organization.objects.filter(parent=root, kind=OrgKind.COMMITTEE).order_by("-code").first()
         if district is not None:
-            policies.append((DUES, district, FIRST, {**defaults, "pension_basis": rules.PENSION_BASIC},
-                             "依据组电明字〔2017〕5号，以基本养老金为基数"))
-            basic_paths.append(district.path)
+            policies.append((DUES, district, FIRST, {**defaults, "pension_basis": rules.PENSION_WHOLE},
+                             "依据中组发〔2008〕3号，以养老金全额为基数"))
+            whole_paths.append(district.path)
     policy_versions_bulk_create(policies)
 
     members = (Membership.objects.filter(in_subtree(root.path, "organization"), state=MembershipState.ACTIVE)
@@ -73,15 +74,15 @@ def extend(ctx) -> None:
     for m in members.iterator(chunk_size=BATCH):
         batch.append(m)
         if len(batch) >= BATCH:
-            _write_members(batch, ctx, quarterly, basic_paths, this_month, written, showcase)
+            _write_members(batch, ctx, quarterly, whole_paths, this_month, written, showcase)
             batch = []
-    _write_members(batch, ctx, quarterly, basic_paths, this_month, written, showcase)
+    _write_members(batch, ctx, quarterly, whole_paths, this_month, written, showcase)
     funds = _write_funds(branches, ctx)
     ctx.progress(f"党费演示数据：基数 {written['bases']} 条，缴纳 {written['payments']} 笔，"
                  f"困难减免 {written['hardship']} 项，经费 {funds} 笔")
 
 
-def _write_members(batch, ctx, quarterly, basic_paths, this_month, written, showcase):
+def _write_members(batch, ctx, quarterly, whole_paths, this_month, written, showcase):
     if not batch:
         return
     rng = ctx.rng
@@ -97,8 +98,8 @@ def _write_members(batch, ctx, quarterly, basic_paths, this_month, written, show
                 whole, basic = _money(whole * rise), _money(basic * rise)
             bases.append(DuesBase(membership=m, effective_from=dt.date(year, 1, 1), category=rules.RETIREE,
                                   pension_whole=whole, pension_basic=basic))
-            rule = rules.DEFAULT_RULES.with_(pension_basis=rules.PENSION_BASIC) if any(
-                m.organization.path.startswith(p) for p in basic_paths) else rules.DEFAULT_RULES
+            rule = rules.DEFAULT_RULES.with_(pension_basis=rules.PENSION_WHOLE) if any(
+                m.organization.path.startswith(p) for p in whole_paths) else rules.DEFAULT_RULES
             yearly[year] = rules.monthly_dues(rules.RETIREE, pension_whole=whole, pension_basic=basic,
                                               rules=rule).amount
 

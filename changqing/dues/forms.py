@@ -212,7 +212,12 @@ class DuesRulesForm(PolicyValuesForm):
     working_brackets = BracketsField(label="在职党员档次（每行：月收入上限,比例）",
                                      help_text="比例按全部基数计算（非超额累进）。如 3000,0.005 表示3000元及以下交0.5%")
     retiree_brackets = BracketsField(label="离退休党员档次（每行：养老金上限,比例）")
-    pension_basis = forms.ChoiceField(label="离退休党员基数", choices=PensionBasis.choices)
+    pension_basis = forms.ChoiceField(
+        label="离退休党员基数", choices=PensionBasis.choices,
+        help_text="默认：基本养老金（不含津补贴，组电明字〔2017〕5号）；选“养老金全额”即按中组发〔2008〕3号原文")
+    death_month_owed = forms.BooleanField(
+        label="去世当月仍应交纳党费", required=False,
+        help_text="默认：应交（当月有一天是党员即应交纳该月党费，入党当月同理）；不勾选则去世当月起不再计应交")
     farmer_amount = money_field("农民党员每月（元）")
     student_amount = money_field("学生/下岗失业/低保党员每月（元）")
     rounding = forms.ChoiceField(label="舍入方式", choices=Rounding.choices)
@@ -234,11 +239,13 @@ class DuesRulesForm(PolicyValuesForm):
         r = rules.rules_from_data(values)
         return [("在职党员（按税后月工资全额）", _brackets_words(r.working_brackets)),
                 ("离退休党员", _brackets_words(r.retiree_brackets)),
-                ("离退休党员基数", PensionBasis(r.pension_basis).label),
+                ("离退休党员基数", PensionBasis(r.pension_basis).label
+                 + ("（默认）" if r.pension_basis == rules.PENSION_BASIC else "")),
                 ("农民党员", f"每月 {r.farmer_amount} 元"), ("学生/下岗失业/低保党员", f"每月 {r.student_amount} 元"),
                 ("舍入方式", Rounding(r.rounding).label), ("核定方式", Assessment(r.assessment).label),
                 ("补缴 / 预缴上限", f"{r.backpay_max_months} 个月 / {r.advance_max_months} 个月"),
-                ("大额单独列账起点", f"{r.large_payment_threshold} 元")]
+                ("大额单独列账起点", f"{r.large_payment_threshold} 元"),
+                ("去世当月", "应交纳（默认）" if r.death_month_owed else "不再计应交")]
 
     def clean_advance_max_months(self):
         return _limit(self.cleaned_data["advance_max_months"])

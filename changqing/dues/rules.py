@@ -89,7 +89,7 @@ class Rules:
     retiree_brackets: tuple[Bracket, ...] = RETIREE_BRACKETS
     farmer_amount: Decimal = Decimal("0.20")  # province sets 0.2–1元; lower bound by default
     student_amount: Decimal = Decimal("0.20")
-    pension_basis: str = PENSION_WHOLE
+    pension_basis: str = PENSION_BASIC  # DOMAIN.md §5: the basic pension (组电明字〔2017〕5号) unless a policy says the whole
     rounding: str = "half_up"
     assessment: str = ASSESS_YEARLY
     advance_max_months: int = 6
@@ -97,6 +97,8 @@ class Rules:
     large_payment_threshold: Decimal = Decimal("1000")
     warning_months: tuple[int, ...] = (3, 5, 6)
     quarterly_allowed: bool = False
+    # DOMAIN.md §5 (a policy): a member on at least one day of a month owes it, so the month of death is owed.
+    death_month_owed: bool = True
 
     def with_(self, **changes) -> Rules:
         return replace(self, **changes)
@@ -112,7 +114,7 @@ def rules_to_data(r: Rules) -> dict:
             "farmer_amount": str(r.farmer_amount), "student_amount": str(r.student_amount),
             "pension_basis": r.pension_basis, "rounding": r.rounding, "assessment": r.assessment,
             "advance_max_months": r.advance_max_months, "backpay_max_months": r.backpay_max_months,
-            "large_payment_threshold": str(r.large_payment_threshold)}
+            "large_payment_threshold": str(r.large_payment_threshold), "death_month_owed": r.death_month_owed}
 
 
 def rules_from_data(values: dict) -> Rules:
@@ -123,7 +125,8 @@ def rules_from_data(values: dict) -> Rules:
                  farmer_amount=Decimal(str(v["farmer_amount"])), student_amount=Decimal(str(v["student_amount"])),
                  pension_basis=v["pension_basis"], rounding=v["rounding"], assessment=v["assessment"],
                  advance_max_months=int(v["advance_max_months"]), backpay_max_months=int(v["backpay_max_months"]),
-                 large_payment_threshold=Decimal(str(v["large_payment_threshold"])))
+                 large_payment_threshold=Decimal(str(v["large_payment_threshold"])),
+                 death_month_owed=bool(v["death_month_owed"]))
 
 
 def round_money(value: Decimal, rounding: str) -> Decimal:
@@ -240,32 +243,38 @@ def check_payment_window(first_month: dt.date, months: int, current: dt.date, ru
 
 # -- who owes a month ----------------------------------------------------------
 
-def last_month_owed(ended_on: dt.date | None, active: bool) -> dt.date | None:
+def last_month_owed(ended_on: dt.date | None, active: bool, *, deceased: bool = False,
+                    death_month_owed: bool = True) -> dt.date | None:
     """The last month a membership owes dues for: the month of its last day (`ended_on` is the first day it no
-    longer holds, as everywhere in the roster); None while it lasts. Ended without a date: nothing is owed."""
+    longer holds, as everywhere in the roster); None while it lasts. Ended without a date: nothing is owed.
+    A death under a policy that does not ask the month of death: the month before it."""
     if ended_on is not None:
+        if deceased and not death_month_owed:
+            return add_months(month_start(ended_on), -1)
         return month_start(ended_on - dt.timedelta(days=1))
     return None if active else dt.date.min
 
 
 def owes(month: dt.date, *, joined_on: dt.date, ended_on: dt.date | None, active: bool,
-         first_base: dt.date | None) -> bool:
+         first_base: dt.date | None, deceased: bool = False, death_month_owed: bool = True) -> bool:
     """Whether dues are owed for `month`: by a member on at least one day of it (the month of joining and the month
     of dying or transferring out are owed), and once a base is recorded, not before it. A member with no base yet
     owes, the amount unknown. dues.selectors.owes_q is the same rule in SQL (a test checks they agree)."""
-    first, last = owed_span(joined_on=joined_on, ended_on=ended_on, active=active, first_base=first_base)
+    first, last = owed_span(joined_on=joined_on, ended_on=ended_on, active=active, first_base=first_base,
+                            deceased=deceased, death_month_owed=death_month_owed)
     month = month_start(month)
     return first <= month and (last is None or month <= last)
 
 
 def owed_span(*, joined_on: dt.date, ended_on: dt.date | None, active: bool,
-              first_base: dt.date | None) -> tuple[dt.date, dt.date | None]:
+              first_base: dt.date | None, deceased: bool = False,
+              death_month_owed: bool = True) -> tuple[dt.date, dt.date | None]:
     """The first and last month `owes` is true for (last None while the membership lasts), so a loop over many
     months asks once per member."""
     first = month_start(joined_on)
     if first_base is not None and first_base > first:
         first = first_base
-    return first, last_month_owed(ended_on, active)
+    return first, last_month_owed(ended_on, active, deceased=deceased, death_month_owed=death_month_owed)
 
 
 # -- arrears ---------------------------------------------------------------

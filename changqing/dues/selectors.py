@@ -19,7 +19,8 @@ from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from changqing.members.models import Membership, MembershipState
+from changqing.core.tree import in_subtree
+from changqing.members.models import Membership, MembershipPeriod, MembershipState
 from changqing.orgs.models import Organization
 
 from . import rules
@@ -172,7 +173,8 @@ def compute(memberships: QuerySet, months: list[dt.date], *, as_of: dt.date,
         member_bases = bases.get(mid, [])
         start = _dues_start(r["first_base"], r["joined_on"])
         active = r["state"] == MembershipState.ACTIVE
-        end = rules.last_month_owed(r["ended_on"], active)
+        deceased = r["state"] == MembershipState.DECEASED
+        end = rules.last_month_owed(r["ended_on"], active, deceased=deceased, death_month_owed=rule.death_month_owed)
         md = MemberDues(
             membership_id=mid, retiree_id=r["retiree_id"], name=r["retiree__name"],
             branch_code=r["organization__code"], branch_name=r["organization__name"],
@@ -187,7 +189,7 @@ def compute(memberships: QuerySet, months: list[dt.date], *, as_of: dt.date,
         member_hardships = hardships.get(mid, ())
         for m in months:
             if not rules.owes(m, joined_on=r["joined_on"], ended_on=r["ended_on"], active=active,
-                              first_base=r["first_base"]):
+                              first_base=r["first_base"], deceased=deceased, death_month_owed=rule.death_month_owed):
                 md.months[m] = MonthDues(m, None, ZERO, settled="not_due")
                 continue
             md.months[m] = _month_dues(m, member_bases, keys, assessed, member_hardships, settled.get((mid, m)),
@@ -268,42 +270,120 @@ def with_first_base(qs: QuerySet) -> QuerySet:
     return qs.annotate(first_base=_first_base())
 
 
-def _held_q(first: dt.date, last: dt.date, prefix: str = "") -> Q:
-    """A member on at least one day from the first day of month `first` to the last day of month `last`."""
-    return (Q(**{f"{prefix}joined_on__lt": rules.add_months(last, 1)})
+def _held_q(first: dt.date, last: dt.date, prefix: str = "", death_month_owed: bool = True) -> Q:
+    """A member on at least one day from the first day of month `first` to the last day of month `last`
+    (rules.last_month_owed: without the month of death when the policy does not ask it)."""
+    held = (Q(**{f"{prefix}joined_on__lt": rules.add_months(last, 1)})
             & (Q(**{f"{prefix}ended_on__gt": rules.month_start(first)})
                | Q(**{f"{prefix}ended_on__isnull": True, f"{prefix}state": MembershipState.ACTIVE})))
+    if not death_month_owed:
+        held &= ~Q(**{f"{prefix}state": MembershipState.DECEASED,
+                      f"{prefix}ended_on__lt": rules.add_months(rules.month_start(first), 1)})
+    return held
 
 
-def owes_span_q(first: dt.date, last: dt.date) -> Q:
+def death_month_owed(org: Organization | None, month: dt.date | None = None) -> bool:
+    """The dues policy's answer for the subtree of `org` (its root's policy: lists and counts of a whole subtree
+    use one answer; compute() reads each member's own branch)."""
+    return rules_for(org, month).death_month_owed if org is not None else rules.DEFAULT_RULES.death_month_owed
+
+
+def owes_span_q(first: dt.date, last: dt.date, death_month_owed: bool = True) -> Q:
     """Memberships that may owe dues for a month from `first` to `last`: members on some day of the span with a
     base begun by its end, or none (needs with_first_base). A filter before rules.owes decides month by month:
     it also keeps the rare member whose base begins after they left, who owes none of the months."""
-    return _held_q(first, last) & (Q(first_base__isnull=True) | Q(first_base__lte=rules.month_start(last)))
+    return (_held_q(first, last, death_month_owed=death_month_owed)
+            & (Q(first_base__isnull=True) | Q(first_base__lte=rules.month_start(last))))
 
 
-def owes_q(month: dt.date) -> Q:
+def owes_q(month: dt.date, death_month_owed: bool = True) -> Q:
     """Memberships that owe dues for `month`: rules.owes in SQL (needs with_first_base or with_arrears).
 
     The roll of a month. The dashboards count it and list it with this condition, and the yearly summary
     reads the members who owed a month of the year, so a member who died, transferred out or joined during
     a period counts exactly for the months they owed, whatever the roll is today."""
-    return owes_span_q(month, month)
+    return owes_span_q(month, month, death_month_owed)
 
 
-def owing_in(qs: QuerySet, months: list[dt.date]) -> QuerySet:
+def owing_in(qs: QuerySet, months: list[dt.date], death_month_owed: bool = True) -> QuerySet:
     """The memberships of qs that may owe dues for a month from the first to the last of `months` (owes_span_q)."""
-    return with_first_base(qs).filter(owes_span_q(min(months), max(months)))
+    return with_first_base(qs).filter(owes_span_q(min(months), max(months), death_month_owed))
 
 
-def owed_month_q(months: list[dt.date]) -> Q:
+def held_in_q(path: str, first: dt.date, last: dt.date) -> Q:
+    """Memberships held in the subtree at `path` on some day of the months `first`..`last`, by the membership's
+    history (MembershipPeriod): a member who has since moved, transferred out, died or left still belongs to the
+    branch that held them then. A membership entered without any period counts where it is now."""
+    periods = MembershipPeriod.objects.filter(membership=OuterRef("pk"))
+    overlapping = periods.filter(start_on__lt=rules.add_months(rules.month_start(last), 1)).filter(
+        Q(end_on__isnull=True) | Q(end_on__gt=rules.month_start(first)))
+    return (Exists(overlapping.filter(in_subtree(path, "organization")))
+            | (~Exists(periods) & in_subtree(path, "organization")))
+
+
+def month_roll(months: list[dt.date], *, org: Organization | None = None) -> QuerySet:
+    """Everyone who owed dues for a month of `months` (rules.owes: a member on at least one day of it), in the
+    subtree of `org` as it was then: today's members, and those who have since died, transferred out or left,
+    with what they owed and paid then (compute). The roll of a past month never loses anyone."""
+    months = [rules.month_start(m) for m in months]
+    qs = owing_in(Membership.objects.all(), months, death_month_owed(org, max(months)))
+    if org is not None:
+        qs = qs.filter(held_in_q(org.path, min(months), max(months)))
+    return qs
+
+
+def branches_in_month(membership_ids, month: dt.date) -> dict[int, dict]:
+    """{membership id: {"code", "name", "path"}} of the organisation that held each membership in `month`
+    (its last period overlapping the month); memberships without a period are left out (they are where they are)."""
+    month = rules.month_start(month)
+    out: dict[int, dict] = {}
+    for p in (MembershipPeriod.objects.filter(membership_id__in=list(membership_ids),
+                                              start_on__lt=rules.add_months(month, 1))
+              .filter(Q(end_on__isnull=True) | Q(end_on__gt=month))
+              .order_by("membership_id", "start_on", "pk")
+              .values("membership_id", "organization__code", "organization__name", "organization__path")):
+        out[p["membership_id"]] = {"code": p["organization__code"], "name": p["organization__name"],
+                                   "path": p["organization__path"]}
+    return out
+
+
+def month_roll_rows(month: dt.date, membership_ids: list[int]) -> list[dict]:
+    """One row per membership of a month's roll, in the order given: what was owed and paid that month, under the
+    branch that held the member then (the `dues` command and /api/v1/dues-months/). Money and rates are strings so
+    no precision is lost; base and rate are None for fixed amounts and for a member without a base."""
+    month = rules.month_start(month)
+    then = branches_in_month(membership_ids, month)
+    computed = {md.membership_id: md for md in compute(Membership.objects.filter(pk__in=membership_ids), [month],
+                                                       as_of=month)}
+    states = dict(Membership.objects.filter(pk__in=membership_ids).values_list("pk", "state"))
+
+    def s(v):
+        return None if v is None else str(v)
+
+    rows = []
+    for mid in membership_ids:
+        md = computed.get(mid)
+        if md is None:
+            continue
+        m = md.months[month]
+        a = m.assessment
+        rows.append({
+            "member_id": mid, "name": md.name, "branch_code": then.get(mid, {}).get("code", md.branch_code),
+            "state": states.get(mid), "category": a.category if a else None, "base": s(a.base) if a else None,
+            "rate": s(a.rate) if a else None, "amount_due": s(m.due), "paid": s(m.paid),
+            "arrears_months": md.arrears_months,
+        })
+    return rows
+
+
+def owed_month_q(months: list[dt.date], death_month_owed: bool = True) -> Q:
     """DuesMonth rows, of these months, for a month their member owed (owes_q of the row's own month).
 
     A month paid in advance or waived beyond the death or transfer of its member is settled but was never
     owed: it counts for nobody's roll."""
     held = Q()
     for m in months:
-        held |= Q(month=m) & _held_q(m, m, prefix="membership__")
+        held |= Q(month=m) & _held_q(m, m, prefix="membership__", death_month_owed=death_month_owed)
     bases = DuesBase.objects.filter(membership=OuterRef("membership_id"))
     return held & (Exists(bases.filter(effective_from__lte=OuterRef("month"))) | ~Exists(bases))
 

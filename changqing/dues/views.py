@@ -69,6 +69,7 @@ from .selectors import (
     fund_totals,
     last_closed_month,
     month_list,
+    month_roll,
     rules_for,
     warning_months_for,
     with_arrears,
@@ -315,7 +316,8 @@ def sheet(request, code: str, month: str):
     rule = rules_for(branch)
     quarterly = rule.quarterly_allowed and request.GET.get("period", request.POST.get("period")) == "quarter"
     months = _sheet_months(month, quarterly)
-    members = active_memberships(Membership.objects.filter(organization=branch))
+    # The roll of those months: a member who has since died, moved or left still owed them here.
+    members = month_roll(months, org=branch)
     rows = compute(members, months, as_of=rules.add_months(months[0], -1),
                    resolver=RulesResolver(root=branch, below=False))
     can_change = can(request.user, "change", branch)
@@ -403,7 +405,8 @@ def ledger(request, code: str, year: int):
     today = _today()
     as_of = min(last_closed_month(today), dt.date(year, 12, 1))
     current = rules.month_start(today)
-    rows = compute(Membership.objects.filter(organization=branch).exclude(state="left"), months, as_of=as_of)
+    rows = [r for r in compute(month_roll(months, org=branch), months, as_of=as_of)
+            if any(r.owes(m) for m in months)]
     title = f"{branch.name} {year}年党费收缴台账"
     month_totals = [sum((r.months[m].paid for r in rows), Decimal("0")) for m in months]
     if request.GET.get("export") == "xlsx":

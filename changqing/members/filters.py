@@ -154,7 +154,8 @@ class AbsenceFilterSet(django_filters.FilterSet):
         return qs.filter(q) if value == "1" else qs.exclude(q)
 
     def filter_due(self, qs, name, value):
-        alerts = selectors.absences_needing_action(qs)
+        alerts = selectors.absences_needing_action(
+            qs, rule=selectors.rule_for_user(self.request.user) if self.request is not None else None)
         ids = [pk for pk, a in alerts.items() if value == "alert" or a.due == value]
         return qs.filter(pk__in=ids)
 

@@ -13,7 +13,9 @@ from changqing.core.conflicts import VersionedFormMixin
 from changqing.core.scope import can, restrict
 from changqing.core import idcard
 from changqing.orgs.models import Organization, OrgKind
+from changqing.policies.forms import PolicyValuesForm
 
+from . import rules
 from .models import (
     Absence,
     Gender,
@@ -429,3 +431,26 @@ class AbsenceForm(VersionedFormMixin, forms.ModelForm):
                     self.add_error("start_on", f"与已有外出记录（{other.start_on:%Y年%m月%d日}—{until}，{other.place}）时间重叠")
                     break
         return data
+
+
+class AbsenceRuleForm(PolicyValuesForm):
+    """Kind "members.absence": what a stay away needs (DOMAIN.md §6); defaults from seed 000 篇6."""
+
+    limit_months = forms.IntegerField(
+        label="长期外出的界限（月）", min_value=1, max_value=24,
+        help_text="默认 6 个月（党章和组织部规定）",
+        error_messages={"required": "请填写月数", "invalid": "请填写整数月数", "min_value": "至少1个月",
+                        "max_value": "不超过24个月"})
+    exact_limit_is_long = forms.BooleanField(
+        label="正好满界限时算长期外出", required=False,
+        help_text="默认：算（外出正好六个月即按长期外出办理，即“满六个月”）；不勾选则超过六个月才算")
+    long_stay = forms.ChoiceField(label="长期外出应当", choices=list(rules.LONG_STAY_ACTIONS.items()),
+                                  help_text="默认：转临时组织关系（篇6 离退休党员的做法）")
+    short_stay = forms.ChoiceField(label="短期外出应当", choices=list(rules.SHORT_STAY_ACTIONS.items()),
+                                   help_text="默认：向支部说明情况并按时报告")
+    warn_before_days = forms.IntegerField(label="满界限前提前提醒（天）", min_value=0, max_value=180,
+                                          error_messages={"required": "请填写天数", "invalid": "请填写整数天数",
+                                                          "min_value": "不能为负数", "max_value": "不超过180天"})
+    report_every_days = forms.IntegerField(label="外出期间每隔多少天报告一次", min_value=1, max_value=365,
+                                           error_messages={"required": "请填写天数", "invalid": "请填写整数天数",
+                                                           "min_value": "至少1天", "max_value": "不超过365天"})

@@ -4,7 +4,7 @@ from django.urls import reverse
 from changqing.core.scope import scope_for
 
 from . import selectors
-from .rules import Due, current_rule
+from .rules import Due
 
 
 def member_alerts_panel(request):
@@ -15,7 +15,7 @@ def member_alerts_panel(request):
     probation = selectors.probation_due(user).count()
     if not any(counts.values()) and not probation:
         return None
-    rule = current_rule()
+    rule = selectors.rule_for_user(user)
     url = reverse("members:absences")
     n = rule.limit_months
     labels = {

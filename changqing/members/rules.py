@@ -2,9 +2,12 @@
 
 Pure Python, no database: `assess()` says what one absence needs on a day.
 The selectors fetch the few columns it needs for a whole subtree in one query.
-The rule is a setting (CHANGQING["ABSENCE_RULE"]) whose default is the
-retiree rule of seed 000 篇6: a stay over 6 months → temporary organisational
-relationship; under 6 months → the member reports to the branch.
+The rule is a policy (kind "members.absence", versioned per organisation in
+changqing.policies) whose default is the retiree rule of seed 000 篇6: a stay
+over 6 months → temporary organisational relationship; under 6 months → the
+member reports to the branch; a stay of exactly the limit counts as long
+(DOMAIN.md §6, the general rule's ≥6). The setting CHANGQING["ABSENCE_RULE"]
+still changes the default for an installation.
 """
 from __future__ import annotations
 
@@ -30,6 +33,8 @@ DEFAULT_RULE = {
     # Local defaults, not from a regulation: warn a month ahead, expect a report monthly.
     "warn_before_days": 30,
     "report_every_days": 30,
+    # DOMAIN.md §6: exactly six months counts as a long stay (the general rule's ≥6).
+    "exact_limit_is_long": True,
 }
 
 
@@ -40,6 +45,7 @@ class AbsenceRule:
     short_stay: str = "report_to_branch"
     warn_before_days: int = 30
     report_every_days: int = 30
+    exact_limit_is_long: bool = True
 
     def __post_init__(self):
         if self.limit_months < 1:
@@ -56,11 +62,28 @@ class AbsenceRule:
         return SHORT_STAY_ACTIONS[self.short_stay]
 
 
-def current_rule() -> AbsenceRule:
+ABSENCE_POLICY = "members.absence"
+
+
+def default_data() -> dict:
     from django.conf import settings
 
-    configured = getattr(settings, "CHANGQING", {}).get("ABSENCE_RULE", {})
-    return AbsenceRule(**{**DEFAULT_RULE, **configured})
+    return {**DEFAULT_RULE, **getattr(settings, "CHANGQING", {}).get("ABSENCE_RULE", {})}
+
+
+def rule_from_data(values: dict) -> AbsenceRule:
+    return AbsenceRule(**{k: v for k, v in {**default_data(), **values}.items() if k in DEFAULT_RULE})
+
+
+def current_rule(org=None, on: dt.date | None = None) -> AbsenceRule:
+    """The absence rule in force for `org` (its own or inherited policy version); the default without one."""
+    if org is None:
+        return rule_from_data({})
+    from django.utils import timezone
+
+    from changqing.policies.selectors import policy_for
+
+    return policy_for(ABSENCE_POLICY, org, on or timezone.localdate())
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -110,11 +133,13 @@ def assess(*, start_on: dt.date, end_on: dt.date | None, expected_end_on: dt.dat
            last_report_on: dt.date | None, today: dt.date, rule: AbsenceRule) -> Assessment:
     limit_on = add_months(start_on, rule.limit_months)
     n = rule.limit_months
+    # Exactly the limit: long by default (≥); a policy may count only a stay beyond it (>).
+    reached = (lambda day: day >= limit_on) if rule.exact_limit_is_long else (lambda day: day > limit_on)
     if end_on is not None and end_on <= today:
         return Assessment(Due.RETURNED, limit_on, f"已于{end_on:%Y年%m月%d日}返回")
     if hosted:
         return Assessment(Due.HOSTED, limit_on, "已转临时组织关系，在外地党组织参加组织生活（无表决权）")
-    if today >= limit_on:
+    if reached(today):
         return Assessment(Due.LONG_OVERDUE, limit_on,
                           f"外出已满{n}个月（{limit_on:%Y年%m月%d日}），应{rule.long_label}")
     planned_end = end_on or expected_end_on
@@ -123,7 +148,7 @@ def assess(*, start_on: dt.date, end_on: dt.date | None, expected_end_on: dt.dat
     if planned_end is not None and planned_end > limit_on:
         return Assessment(Due.LONG_PLANNED, limit_on,
                           f"预计外出超过{n}个月，应在{limit_on:%Y年%m月%d日}前{rule.long_label}")
-    if (limit_on - today).days <= rule.warn_before_days and (planned_end is None or planned_end >= limit_on):
+    if (limit_on - today).days <= rule.warn_before_days and (planned_end is None or reached(planned_end)):
         return Assessment(Due.LONG_SOON, limit_on,
                           f"将于{limit_on:%Y年%m月%d日}满{n}个月，届时应{rule.long_label}")
     last = last_report_on or start_on

@@ -82,7 +82,7 @@ def retiree_record(retiree: Retiree) -> dict:
         ).first()
     )
     absences = list(retiree.absences.all()[:50])
-    rule = rules.current_rule()
+    rule = rules.current_rule(membership.organization if membership is not None else retiree.organization)
     today = timezone.localdate()
     for a in absences:
         a.assessment = absence_assessment(a, today, rule)
@@ -101,7 +101,7 @@ def absences_needing_action(qs: QuerySet, today: dt.date | None = None,
                             rule: rules.AbsenceRule | None = None) -> dict[int, rules.Assessment]:
     """Ongoing absences of active members in `qs` that need something now, by id: one query, a few columns."""
     today = today or timezone.localdate()
-    rule = rule or rules.current_rule()
+    rule = rule or rules.current_rule()  # callers with a user pass rule_for_user(user)
     rows = (qs.filter(Q(end_on__isnull=True) | Q(end_on__gt=today), start_on__lte=today, host_org_name="",
                       retiree__membership__state=MembershipState.ACTIVE)
             .values_list("id", "start_on", "end_on", "expected_end_on", "last_report_on"))
@@ -114,8 +114,20 @@ def absences_needing_action(qs: QuerySet, today: dt.date | None = None,
     return result
 
 
+def rule_for_user(user) -> rules.AbsenceRule:
+    """The absence rule of the top of the user's scope (a list or count over the whole jurisdiction reads one
+    rule; a single record reads its own organisation's)."""
+    from changqing.core.scope import scope_for
+    from changqing.orgs.models import Organization
+
+    scope = scope_for(user)
+    top = (Organization.objects.filter(parent__isnull=True) if scope.everything
+           else Organization.objects.filter(path__in=scope.org_paths)).order_by("depth", "path").first()
+    return rules.current_rule(top)
+
+
 def absence_alerts_for(user, today: dt.date | None = None) -> dict[str, int]:
-    alerts = absences_needing_action(restrict(Absence.objects.all(), user, "change"), today)
+    alerts = absences_needing_action(restrict(Absence.objects.all(), user, "change"), today, rule_for_user(user))
     counts = dict.fromkeys(rules.Due.ALERTS, 0)
     for a in alerts.values():
         counts[a.due] += 1

@@ -69,7 +69,8 @@ class RetireeListView(LedgerExportMixin, ScopedListView):
 
 
 def _absence_due(a) -> str:
-    return selectors.absence_assessment(a, timezone.localdate(), rules.current_rule()).message
+    rule = getattr(a, "rule", None) or rules.current_rule()  # AbsenceListView.render_row sets the user's rule
+    return selectors.absence_assessment(a, timezone.localdate(), rule).message
 
 
 class AbsenceListView(ScopedListView):
@@ -89,6 +90,9 @@ class AbsenceListView(ScopedListView):
     ]
 
     def render_row(self, row):
+        if not hasattr(self, "rule"):
+            self.rule = selectors.rule_for_user(self.request.user)
+        row.rule = self.rule
         cells = super().render_row(row)
         cells[0]["url"] = row.retiree.get_absolute_url() + "#absences"
         return cells
@@ -383,7 +387,7 @@ def absence_create(request, pk: int):
         services.absence_save(absence=form.instance)
         messages.success(request, "已登记外出")
         return redirect(retiree)
-    return _form_page(request, form, f"登记 {retiree.name} 外出流动", retiree, _rule_intro())
+    return _form_page(request, form, f"登记 {retiree.name} 外出流动", retiree, _rule_intro(retiree))
 
 
 @object_view(Absence)
@@ -396,10 +400,11 @@ def absence_edit(request, pk: int):
             form, lambda: services.absence_save(absence=form.instance)):
         messages.success(request, "已保存")
         return redirect(retiree)
-    return _form_page(request, form, f"修改 {retiree.name} 的外出记录", retiree, _rule_intro())
+    return _form_page(request, form, f"修改 {retiree.name} 的外出记录", retiree, _rule_intro(retiree))
 
 
-def _rule_intro() -> str:
-    rule = rules.current_rule()
-    return (f"规定：外出超过{rule.limit_months}个月，应{rule.long_label}；"
-            f"不满{rule.limit_months}个月，应{rule.short_label}。")
+def _rule_intro(retiree) -> str:
+    rule = rules.current_rule(retiree.organization)
+    exact = "（正好满也算）" if rule.exact_limit_is_long else "（正好满不算，超过才算）"
+    return (f"规定：外出满{rule.limit_months}个月{exact}，应{rule.long_label}；"
+            f"不满{rule.limit_months}个月，应{rule.short_label}。可在“规则设置→外出流动规则”中修改。")

@@ -127,14 +127,15 @@ def _life(org, year, today) -> dict:
 def _dues(org, year, today) -> dict:
     from changqing.dues import rules
     from changqing.dues.models import DuesPayment, PaymentKind
-    from changqing.dues.selectors import compute, last_closed_month, owing_in
+    from changqing.dues.selectors import compute, death_month_owed, last_closed_month, owing_in
     from changqing.members.models import Membership
 
     months = rules.month_range(dt.date(year, 1, 1), 12)
     as_of = min(last_closed_month(today), dt.date(year, 12, 1))
     # Whoever owed dues for a month of the year, today's members or not (dues.selectors.owes_q, as the
     # dashboards): compute() leaves out the months before joining and after dying or transferring out.
-    members = owing_in(Membership.objects.filter(in_subtree(org.path, "organization")), months)
+    members = owing_in(Membership.objects.filter(in_subtree(org.path, "organization")), months,
+                       death_month_owed(org, months[-1]))
     rows = compute(members, months, as_of=as_of) if as_of >= months[0] else []
     due_by_month = [ZERO] * 12
     paid_by_month = [ZERO] * 12

@@ -48,7 +48,7 @@ def check_row(row: int, raw: dict, *, today: dt.date, rules: RosterRules) -> Row
         except CellError as exc:
             values[key] = None
             result.error(key, str(exc))
-    for key in ("name", "id_number", "gender"):
+    for key in ("name", "id_number"):
         if values.get(key) is None and not result.has_error(key):
             result.error(key, f"{BY_KEY[key].header}必须填写")
 
@@ -56,7 +56,11 @@ def check_row(row: int, raw: dict, *, today: dt.date, rules: RosterRules) -> Row
     birth = parsed_id.birth_date if parsed_id else None
     if parsed_id:
         values["id_number"] = parsed_id.value
-        if values.get("gender") and values["gender"] != parsed_id.gender:
+        # What the ID number says fills a blank 性别 and 出生日期 (DOMAIN.md §8), as the form does; a value given
+        # that contradicts it is still an error.
+        if values.get("gender") is None and not result.has_error("gender"):
+            values["gender"] = parsed_id.gender
+        elif values.get("gender") and values["gender"] != parsed_id.gender:
             result.error("gender", f"性别与身份证号不一致（身份证号为{'男' if parsed_id.gender == 'male' else '女'}）")
         given = values.get("birth_date")
         if isinstance(given, MonthDate) and (given.year, given.month) != (birth.year, birth.month):

@@ -53,9 +53,9 @@ def _yes_no():
 COLUMNS: tuple[Column, ...] = (
     Column("name", "姓名", "name", ("名字", "党员姓名", "人员姓名", "干部姓名"), required=True, max_length=50, width=10,
            hint="必填。", example="张宏伟"),
-    Column("gender", "性别", "choice", (), required=True, choices=tuple((c.value, c.label) for c in Gender),
+    Column("gender", "性别", "choice", (), choices=tuple((c.value, c.label) for c in Gender),
            synonyms={"男性": "male", "女性": "female", "m": "male", "f": "female"}, width=6,
-           hint="必填，男或女，须与身份证号一致。", example="男"),
+           hint="男或女；可不填（由身份证号得出），填了须与身份证号一致。", example="男"),
     Column("ethnicity", "民族", "ethnicity", (), max_length=20, width=8, hint="如 汉族、回族；可只写“汉”“回”。不填按汉族。",
            example="汉族"),
     Column("id_number", "身份证号", "idnumber",

@@ -15,8 +15,13 @@ list behind a figure always has exactly as many rows as the figure.
   bodies above the retired cadres' organisations and 党小组 are not 党组织, so
   neither is counted; everything else in the subtree (党总支 and 党支部) is.
 
-The subtree is `in_subtree(org.path)` of the retiree's service
-organisation and of the organisation itself; org=None means the whole tree.
+The subtree is `in_subtree(org.path)` of the organisation itself for
+organisation figures. A person counts where they were on that date: a party
+member in the organisation their membership was in that day (MembershipPeriod,
+so a member who moved in 2020 counts in the old branch for 2019), anyone else
+(and a membership entered without history) in their service organisation.
+An organisation counts nobody before it was established. org=None means the
+whole tree, where placement does not matter: the totals are the same either way.
 """
 from __future__ import annotations
 
@@ -29,7 +34,16 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.urls import reverse
 
 from changqing.core.tree import in_subtree
-from changqing.members.models import Absence, Health, Living, MembershipState, PersonStatus, Retiree, RetirementKind
+from changqing.members.models import (
+    Absence,
+    Health,
+    Living,
+    MembershipPeriod,
+    MembershipState,
+    PersonStatus,
+    Retiree,
+    RetirementKind,
+)
 from changqing.orgs.models import Organization, OrgKind, SetupKind
 
 # (key, Chinese label), in the order of the table of 篇6.
@@ -102,11 +116,39 @@ def _subtree(org: Organization | None, prefix: str) -> Q:
 
 
 def _retirees(org) -> QuerySet:
-    return Retiree.objects.filter(_subtree(org, "organization__"))
+    """Everyone who may be placed in the subtree on some date: served there now, or a membership held there once.
+    Which of them count on a date is _placed_q's (inside each Count, so several dates share one query)."""
+    if org is None:
+        return Retiree.objects.all()
+    ever = MembershipPeriod.objects.filter(in_subtree(org.path, "organization")).values("membership__retiree_id")
+    return Retiree.objects.filter(in_subtree(org.path, "organization") | Q(pk__in=ever))
+
+
+def _existed(org: Organization | None, on: dt.date) -> bool:
+    return org is None or org.established_on is None or org.established_on <= on
+
+
+def _placed_q(org, on: dt.date) -> Q:
+    """People placed in the subtree of `org` at the end of `on`: by the membership period covering that day, else
+    (not a member then, or a membership without history) by the service organisation. Nobody before the
+    organisation existed."""
+    if org is None:
+        return Q()
+    if not _existed(org, on):
+        return Q(pk__in=[])
+    # Uncorrelated INs (each hashed once by PostgreSQL), not EXISTS per row: a trend asks this for many dates.
+    covering = MembershipPeriod.objects.filter(start_on__lte=on).filter(Q(end_on__isnull=True) | Q(end_on__gt=on))
+    held_here = covering.filter(in_subtree(org.path, "organization")).values("membership__retiree_id")
+    held_anywhere = covering.values("membership__retiree_id")
+    return Q(pk__in=held_here) | (in_subtree(org.path, "organization") & ~Q(pk__in=held_anywhere))
 
 
 def _organizations(org) -> QuerySet:
     return Organization.objects.filter(_subtree(org, ""))
+
+
+def _org_existed_q(org, on: dt.date) -> Q:
+    return Q() if _existed(org, on) else Q(pk__in=[])
 
 
 # -- figures -----------------------------------------------------------------------------
@@ -122,8 +164,10 @@ def _figures_at(org, dates: dict[dt.date, str]) -> dict[dt.date, dict[str, int]]
     people, orgs = {}, {}
     for on, tag in dates.items():
         for key, _ in FIGURES:
-            target = orgs if key in ORG_FIGURES else people
-            target[f"{key}{tag}"] = Count("pk", filter=_FIGURE_Q[key](on))
+            if key in ORG_FIGURES:
+                orgs[f"{key}{tag}"] = Count("pk", filter=_FIGURE_Q[key](on) & _org_existed_q(org, on))
+            else:
+                people[f"{key}{tag}"] = Count("pk", filter=_FIGURE_Q[key](on) & _placed_q(org, on))
     counted = {**_retirees(org).aggregate(**people), **_organizations(org).aggregate(**orgs)}
     return {on: {key: counted[f"{key}{tag}"] for key, _ in FIGURES} for on, tag in dates.items()}
 
@@ -139,6 +183,10 @@ def trend(*, org: Organization | None, years: list[int]) -> list[dict]:
     ons = sorted(dt.date(y, 12, 31) for y in set(years))
     if not ons:
         return []
+    if org is not None:
+        # A subtree places people by each date's membership history: one aggregate per model for all the dates.
+        at = _figures_at(org, {on: f"__{i}" for i, on in enumerate(ons)})
+        return [{"year": on.year, "on": on, "figures": at[on]} for on in ons]
     n = len(ons)
 
     def first_by(field: str, *, null_when: list[tuple[Q, int]] = ()) -> Case:
@@ -264,7 +312,10 @@ def figure_records(key: str, *, org: Organization | None, on: dt.date, dist: str
     """Exactly the records a figure (or one bucket of a distribution, when dist and bucket are given) counts."""
     if key not in _FIGURE_Q:
         raise ValueError(f"未知的统计项：{key}")
-    qs = (_organizations(org) if key in ORG_FIGURES else _retirees(org)).filter(_FIGURE_Q[key](on))
+    if key in ORG_FIGURES:
+        qs = _organizations(org).filter(_FIGURE_Q[key](on) & _org_existed_q(org, on))
+    else:
+        qs = _retirees(org).filter(_FIGURE_Q[key](on) & _placed_q(org, on))
     if dist:
         if DISTRIBUTION_BY_KEY.get(dist) is None or DISTRIBUTION_BY_KEY[dist].figure != key:
             raise ValueError(f"分布「{dist}」不属于统计项「{key}」")
@@ -297,8 +348,9 @@ def distributions(*, org: Organization | None, on: dt.date) -> dict:
         aggregates[f"{d.key}__total"] = Count("pk", filter=base) if base else Count("pk")
         for b in d.buckets:
             aggregates[f"{d.key}__{b.key}"] = Count("pk", filter=base & b.q(on))
-    counted = _retirees(org).filter(_retiree_q(on)).aggregate(**aggregates)
-    zones = list(_retirees(org).filter(_retiree_q(on)).values("organization__zone__code", "organization__zone__name")
+    placed = _retirees(org).filter(_retiree_q(on) & _placed_q(org, on))
+    counted = placed.aggregate(**aggregates)
+    zones = list(placed.values("organization__zone__code", "organization__zone__name")
                  .annotate(n=Count("pk")).order_by("organization__zone__code"))
     result = {}
     for d in DISTRIBUTIONS:

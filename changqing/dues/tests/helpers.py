@@ -9,8 +9,10 @@ from changqing.policies.services import policy_version_create
 from tests.factories import add_members as add_plain_members
 
 
-def add_members(org, n, *, pension="4000.00", basic="3000.00", since=dt.date(2024, 1, 1)):
-    """n members in org, each with a retiree base from `since`."""
+def add_members(org, n, *, pension="4000.00", basic=None, since=dt.date(2024, 1, 1)):
+    """n members in org, each with a retiree base from `since`; the basic pension (the default dues base,
+    DOMAIN.md §5) is the whole pension unless given."""
+    basic = pension if basic is None else basic
     out = add_plain_members(org, n)
     DuesBase.objects.bulk_create([DuesBase(membership=m, effective_from=since, category="retiree",
                                            pension_whole=Decimal(pension), pension_basic=Decimal(basic))

@@ -29,7 +29,7 @@ def test_json_rows_one_per_member(tree):
     assert set(rows[0]) == {"member_id", "name", "branch_code", "category", "base", "rate", "amount_due", "paid",
                             "arrears_months"}
     assert by_id[m1.pk] == {"member_id": m1.pk, "name": m1.retiree.name, "branch_code": "T-A", "category": "retiree",
-                            "base": "5000.01", "rate": "0.01", "amount_due": "50.00", "paid": "50.00",
+                            "base": "4000.00", "rate": "0.005", "amount_due": "50.00", "paid": "50.00",
                             "arrears_months": 0}
     assert by_id[m2.pk]["paid"] == "0.00" and by_id[m2.pk]["arrears_months"] == 15  # Jan 2024 .. Mar 2025
     rb = by_id[tree.rb.membership.pk]

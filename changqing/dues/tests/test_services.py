@@ -71,10 +71,12 @@ def test_missing_base_refused(tree):
 def test_policy_inherited_down_the_tree(tree):
     (m,) = add_members(tree.a, 1, pension="6000.00", basic="4800.00")
     qs = Membership.objects.filter(pk=m.pk)
+    assert compute(qs, [NOV], as_of=NOV)[0].months[NOV].due == D("24.00")  # default: basic 4800 → 0.5%
+    set_policy(tree.root, pension_basis="whole")
     assert compute(qs, [NOV], as_of=NOV)[0].months[NOV].due == D("60.00")  # whole pension, 1%
-    set_policy(tree.root, pension_basis="basic")
-    assert compute(qs, [NOV], as_of=NOV)[0].months[NOV].due == D("24.00")  # basic 4800 → 0.5%
-    set_policy(tree.a, pension_basis="whole", rounding="down")
+    set_policy(tree.a, pension_basis="basic", rounding="down")
+    assert compute(qs, [NOV], as_of=NOV)[0].months[NOV].due == D("24.00")  # the branch's own wins
+    set_policy(tree.a, dt.date(2026, 11, 2), pension_basis="whole", rounding="down")
     assert compute(qs, [NOV], as_of=NOV)[0].months[NOV].due == D("60.00")  # the branch's own wins
 
 
@@ -85,10 +87,10 @@ def test_yearly_assessment_fixes_january_base(tree):
     qs = Membership.objects.filter(pk=m.pk)
     months = [dt.date(2026, 5, 1), dt.date(2026, 8, 1), dt.date(2027, 1, 1)]
     md = compute(qs, months, as_of=NOV)[0]
-    assert [md.months[x].due for x in months] == [D("20.00"), D("20.00"), D("60.00")]
+    assert [md.months[x].due for x in months] == [D("20.00"), D("20.00"), D("25.00")]  # basic 5000 → 0.5%
     set_policy(tree.root, assessment="monthly")
     md = compute(qs, months, as_of=NOV)[0]
-    assert [md.months[x].due for x in months] == [D("20.00"), D("60.00"), D("60.00")]
+    assert [md.months[x].due for x in months] == [D("20.00"), D("25.00"), D("25.00")]
 
 
 def test_hardship_needs_a_branch_decision_and_waiver_settles_months(tree):

@@ -61,3 +61,15 @@ def test_setting_overrides_default(settings):
 
     settings.CHANGQING = {**settings.CHANGQING, "ABSENCE_RULE": {"limit_months": 4}}
     assert current_rule().limit_months == 4 and current_rule().short_stay == "report_to_branch"
+
+
+def test_exactly_the_limit_is_long_by_default_and_a_policy_may_say_otherwise():
+    """DOMAIN.md §6: away exactly six months counts as a long stay (the general rule's ≥6)."""
+    start, limit = D(2026, 5, 1), D(2026, 11, 1)
+    assert run(start, limit, reported=D(2026, 10, 25)).due == Due.LONG_OVERDUE
+    beyond_only = AbsenceRule(exact_limit_is_long=False)
+    assert run(start, limit, reported=D(2026, 10, 25), rule=beyond_only).due != Due.LONG_OVERDUE
+    assert run(start, D(2026, 11, 2), reported=D(2026, 10, 25), rule=beyond_only).due == Due.LONG_OVERDUE
+    # Planned to return exactly at the limit: a long stay coming (default) or nothing to transfer (the policy).
+    assert run(start, D(2026, 10, 20), expected=limit, reported=D(2026, 10, 15)).due == Due.LONG_SOON
+    assert run(start, D(2026, 10, 20), expected=limit, reported=D(2026, 10, 15), rule=beyond_only).due == Due.NONE

@@ -333,3 +333,29 @@ def test_someone_registering_the_same_person_meanwhile_rolls_back(tree, bureau_a
     report = run_import(simple_rows(people), user=bureau_admin, org=tree.a)
     assert not report.imported and "同时登记" in report.errors[0]["message"]
     assert not Retiree.objects.filter(id_number__in=[p["身份证号"] for p in people]).exists()
+
+
+def test_blank_gender_and_birth_date_come_from_the_id_number(tree, bureau_admin, tmp_path):
+    """DOMAIN.md §8: the ID number says the sex and the birth date; a blank cell takes them, a contradiction is
+    still refused (and then nothing is imported)."""
+    woman, man = make_id(dt.date(1952, 4, 9), male=False, seq=3), make_id(dt.date(1948, 10, 2), male=True, seq=5)
+    head = ["姓名", "性别", "身份证号", "出生日期"]
+    path = write_csv(tmp_path / "blank.csv", [head, ["孙桂兰", "", woman, ""], ["周正", None, man, "1948-10-02"]])
+    report = roster_import_file(path, path.name, user=bureau_admin, default_org=tree.a, dry_run=False)
+    assert report.errors == [] and report.created == 2
+    sun = Retiree.objects.get(id_number=woman)
+    assert (sun.gender, sun.birth_date) == ("female", dt.date(1952, 4, 9))
+    assert Retiree.objects.get(id_number=man).gender == "male"
+    # A sheet without the 性别 column at all imports too.
+    third = make_id(dt.date(1950, 1, 20), male=True, seq=11)
+    path = write_csv(tmp_path / "nogender.csv", [["姓名", "身份证号"], ["吴平", third]])
+    assert roster_import_file(path, path.name, user=bureau_admin, default_org=tree.a, dry_run=False).created == 1
+    assert Retiree.objects.get(id_number=third).gender == "male"
+    # Given and contradicting: refused, with row and column, and nothing written.
+    fourth = make_id(dt.date(1951, 6, 1), male=True, seq=13)
+    path = write_csv(tmp_path / "bad.csv", [head, ["郑和平", "", fourth, ""], ["钱多", "女", make_id(
+        dt.date(1949, 2, 2), male=True, seq=15), ""]])
+    report = roster_import_file(path, path.name, user=bureau_admin, default_org=tree.a, dry_run=False)
+    assert not report.imported
+    assert any(e["column"] == "性别" and "不一致" in e["message"] and e["row"] == 3 for e in report.errors)
+    assert not Retiree.objects.filter(id_number=fourth).exists()

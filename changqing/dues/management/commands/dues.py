@@ -5,6 +5,9 @@ JSON rows: {"member_id", "name", "branch_code", "category", "base", "rate", "amo
 precision is lost; base and rate are null for fixed-amount categories (farmer, student) and for a
 member without a recorded base; "paid" is what was paid for that month ("0.00" if nothing).
 arrears_months counts consecutive unpaid months up to and including --month.
+
+The rows are the month's roll (selectors.month_roll): everyone who owed that month, including members who
+have since died, transferred out or left, each under the branch that held them that month.
 """
 import json
 import sys
@@ -12,36 +15,21 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from changqing.core.exports import write_xlsx
-from changqing.members.models import Membership
 from changqing.orgs.models import Organization
-from changqing.core.tree import in_subtree
 
 from ... import rules
-from ...selectors import active_memberships, compute
+from ...selectors import month_roll, month_roll_rows
 
 HEADERS = ["member_id", "name", "branch_code", "category", "base", "rate", "amount_due", "paid", "arrears_months"]
 HEADERS_ZH = ["党员编号", "姓名", "支部编码", "类别", "基数（元）", "比例", "应缴（元）", "实缴（元）", "连续欠缴（月）"]
 
 
-def _s(v):
-    return None if v is None else str(v)
-
-
 def rows_for(month, org=None, chunk=5000):
-    qs = active_memberships()
-    if org is not None:
-        qs = qs.filter(in_subtree(org.path, "organization"))
-    ids = list(qs.order_by("organization__path", "pk").values_list("pk", flat=True))
+    ids = list(month_roll([month], org=org).order_by("organization__path", "pk").values_list("pk", flat=True))
     for i in range(0, len(ids), chunk):
-        for md in compute(Membership.objects.filter(pk__in=ids[i:i + chunk]), [month], as_of=month):
-            m = md.months[month]
-            a = m.assessment
-            yield {
-                "member_id": md.membership_id, "name": md.name, "branch_code": md.branch_code,
-                "category": a.category if a else None, "base": _s(a.base) if a else None,
-                "rate": _s(a.rate) if a else None, "amount_due": _s(m.due),
-                "paid": _s(m.paid), "arrears_months": md.arrears_months,
-            }
+        for row in month_roll_rows(month, ids[i:i + chunk]):
+            row.pop("state")
+            yield row
 
 
 class Command(BaseCommand):
