@@ -77,7 +77,7 @@ def _city_zones(ctx) -> None:
 
 def _joint_units(ctx, branches):
     """The units each 联合建 branch of the county covers (the generator's former units)."""
-    from changqing.demo.generator import COUNTY_BRANCHES
+    from changqing.demo.names import COUNTY_BRANCHES
 
     units = {name: former for name, _zone, former, _career, setup, *_ in COUNTY_BRANCHES if setup == SetupKind.JOINT}
     _batch(JointUnit, [JointUnit(organization=b, name=u, kind=JointUnitKind.UNIT)
