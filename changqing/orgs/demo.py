@@ -143,8 +143,11 @@ def extend(ctx):
         chosen = rng.sample(eligible, n_cand)
         need = rules.votes_to_win(due_to_attend, present)
         votes = []
+        budget = present * seats  # each voter has at most one vote per seat: the ballots cannot hold more
         for j, m in enumerate(chosen):
-            v = rng.randint(max(need, present - 3), present) if j < seats else rng.randint(0, max(0, need - 1))
+            v = rng.randint(max(need, present - 3), present) if j < seats else rng.randint(0, max(0, min(
+                need - 1, budget)))
+            budget -= v
             votes.append((m, v))
         elections.append(Election(organization=org, held_on=start, seats=seats, due_to_attend=due_to_attend,
                                   present=present, win_basis=rules.win_basis, votes_to_win=need,
