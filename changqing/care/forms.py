@@ -52,6 +52,9 @@ class VisitForm(forms.Form):
         attrs={"accept": "audio/*", "capture": "user"}),
         help_text="不方便打字时可录一段简短的语音")
 
+    class Media:
+        css = {"all": ("care/care.css",)}
+
     def clean_photo(self):
         from django.conf import settings
 

@@ -59,6 +59,8 @@
     var chosen = document.createElement("p");
     chosen.className = "picker-chosen";
     chosen.setAttribute("aria-live", "polite");
+    var hint = box.querySelector(".picker-hint");
+    if (hint) hint.hidden = true;  // the search box's placeholder says it
     box.insertBefore(chosen, box.firstChild);
     box.insertBefore(results, box.firstChild);
     box.insertBefore(search, box.firstChild);
