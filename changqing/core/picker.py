@@ -18,22 +18,34 @@ CONCERNED_LABEL = "需要关注"
 ALL_LABEL = "全部（按拼音排序）"
 
 
+def _retiree_of(obj):
+    """The retiree a Retiree or a Membership stands for; None for a user (named by their account's name)."""
+    from changqing.members.models import Membership, Retiree
+
+    if isinstance(obj, Retiree):
+        return obj
+    if isinstance(obj, Membership):
+        return obj.retiree
+    return None
+
+
+def _user_name(obj) -> str:
+    return getattr(obj, "full_name", "") or getattr(obj, "display_name", "") or str(obj)
+
+
 def person_pinyin(obj) -> tuple[str, str]:
     """(full pinyin, initials) of a Retiree, a Membership (its retiree) or a User (its name)."""
-    retiree = getattr(obj, "retiree", None) if not hasattr(obj, "name_pinyin") else obj
-    if retiree is not None and hasattr(retiree, "name_pinyin"):
+    retiree = _retiree_of(obj)
+    if retiree is not None:
         return retiree.name_pinyin or "", retiree.name_initials or ""
     from changqing.members.models import name_pinyin
 
-    name = getattr(obj, "full_name", "") or getattr(obj, "display_name", "") or str(obj)
-    return name_pinyin(name)
+    return name_pinyin(_user_name(obj))
 
 
 def person_name(obj) -> str:
-    retiree = obj if hasattr(obj, "name_pinyin") else getattr(obj, "retiree", None)
-    if retiree is not None:
-        return retiree.name
-    return getattr(obj, "full_name", "") or getattr(obj, "display_name", "") or str(obj)
+    retiree = _retiree_of(obj)
+    return retiree.name if retiree is not None else _user_name(obj)
 
 
 class PersonPicker(forms.Select):
@@ -97,10 +109,15 @@ class PersonPicker(forms.Select):
 def person_picker(field: forms.ModelChoiceField, *, concerned: Iterable[int] = (), hint: str = "",
                   order: tuple[str, ...] | None = None) -> forms.ModelChoiceField:
     """Make `field` a pinyin-sorted person picker; `concerned` ids first (in pinyin order too)."""
+    from django.contrib.auth import get_user_model
+
     qs = field.queryset
+    is_user = qs.model is get_user_model()
     if order is None:
         model = qs.model
-        if hasattr(model, "name_pinyin"):
+        if is_user:
+            order = ()
+        elif hasattr(model, "name_pinyin"):
             order = ("name_pinyin", "pk")
         elif any(f.name == "retiree" for f in model._meta.get_fields()):
             order = ("retiree__name_pinyin", "pk")
@@ -115,11 +132,11 @@ def person_picker(field: forms.ModelChoiceField, *, concerned: Iterable[int] = (
     widget.choices = field.choices
     widget.is_required = field.required
     field.widget = widget
-    if not order and qs.model.__name__ == "User":
+    if not order and is_user:
         # A user's name has no stored pinyin: sort the options in Python (a few dozen carers at most).
         from changqing.members.models import name_pinyin
 
-        users = sorted(qs, key=lambda u: (name_pinyin(u.full_name or u.username)[0], u.pk))
+        users = sorted(qs, key=lambda u: (name_pinyin(_user_name(u))[0], u.pk))
         field.queryset = qs.model.objects.filter(pk__in=[u.pk for u in users])
         widget.choices = _ordered_choices(field, users)
     return field

@@ -88,3 +88,22 @@ def test_study_form_puts_immobile_members_first_and_prefills(tree, people, clien
     assert f'name="deliverer" value="{sec.display_name}"' in page  # whoever records the delivery went
     # Bad pre-fill values are ignored, never an error.
     assert client.get(reverse("life:study_create") + "?membership=abc&retiree=-1&date=x").status_code == 200
+
+
+def test_users_sorted_by_the_pinyin_of_their_names(tree):
+    from changqing.accounts.models import User
+
+    for username, full in (("u1", "王芳"), ("u2", "艾青"), ("u3", "陈立")):
+        make_user(username).__class__.objects.filter(username=username).update(full_name=full)
+
+    class F(forms.Form):
+        who = forms.ModelChoiceField(User.objects.filter(username__in=["u1", "u2", "u3"]))
+
+    form = F()
+    person_picker(form.fields["who"])
+    html = str(form["who"])
+    assert html.index("艾青") < html.index("陈立") < html.index("王芳")
+    assert 'data-initials="wf"' in html
+    bound = F({"who": User.objects.get(username="u3").pk})
+    person_picker(bound.fields["who"])
+    assert bound.is_valid() and bound.cleaned_data["who"].username == "u3"
