@@ -374,6 +374,9 @@ CHANGQING = {
     # the sum of an .xlsx's unzipped parts (a zip bomb declares gigabytes) and the rows of any sheet.
     "UPLOAD_MAX_UNZIPPED_BYTES": int(os.environ.get("UPLOAD_MAX_UNZIPPED_BYTES", 300_000_000)),
     "UPLOAD_MAX_ROWS": int(os.environ.get("UPLOAD_MAX_ROWS", 100_000)),
+    # A visit's optional photo and short voice note (care.Visit): at most this many bytes each.
+    "VISIT_PHOTO_MAX_BYTES": int(os.environ.get("VISIT_PHOTO_MAX_BYTES", 10 * 1024 * 1024)),
+    "VISIT_VOICE_MAX_BYTES": int(os.environ.get("VISIT_VOICE_MAX_BYTES", 10 * 1024 * 1024)),
     # A running job whose heartbeat is older than this is taken for dead (its worker was killed): 失败.
     "JOB_STALE_AFTER_SECONDS": int(os.environ.get("JOB_STALE_AFTER_SECONDS", "600")),
     # A job still waiting for the broker after this long is sent again by the sweeper.

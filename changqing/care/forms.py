@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from changqing.core.conflicts import VersionedFormMixin
 from changqing.core.masking import Reveal
+from changqing.core.picker import person_picker
 from changqing.core.scope import restrict, restrict_shared
 from changqing.core.widgets import DateInput
 from changqing.members.models import Retiree
@@ -29,6 +30,7 @@ class ScopedModelForm(VersionedFormMixin, forms.ModelForm):
                     field.queryset = restrict(Retiree.objects.filter(status="alive"), user, self.action)
                     field.label_from_instance = lambda r: f"{r.name}（{r.organization.name}）"
                     field.queryset = field.queryset.select_related("organization")
+                    person_picker(field)
                 elif hasattr(model, "scope_spec"):
                     field.queryset = restrict(model.objects.all(), user, self.action)
             if isinstance(field, forms.DateField):
@@ -43,15 +45,62 @@ class VisitForm(forms.Form):
     notes = forms.CharField(label="走访情况", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     gifts = forms.CharField(label="慰问品", required=False, max_length=200)
     amount = forms.DecimalField(label="慰问金（元）", required=False, min_value=0, max_digits=9, decimal_places=2)
+    photo = forms.FileField(label="照片（可不传）", required=False, widget=forms.FileInput(
+        attrs={"accept": "image/*", "capture": "environment"}),
+        help_text="可用手机拍一张；不传照片不影响任何统计")
+    voice = forms.FileField(label="语音记录（可不传）", required=False, widget=forms.FileInput(
+        attrs={"accept": "audio/*", "capture": "user"}),
+        help_text="不方便打字时可录一段简短的语音")
+
+    class Media:
+        css = {"all": ("care/care.css",)}
+
+    def clean_photo(self):
+        from django.conf import settings
+
+        from changqing.core.uploads import IMAGE_EXTENSIONS, check_content
+
+        f = self.cleaned_data.get("photo")
+        if not f:
+            return None
+        ext = f.name.rsplit(".", 1)[-1].lower() if "." in f.name else ""
+        if ext not in IMAGE_EXTENSIONS:
+            raise forms.ValidationError("照片只能是 JPG、PNG 等图片文件")
+        limit = settings.CHANGQING["VISIT_PHOTO_MAX_BYTES"]
+        if f.size > limit:
+            raise forms.ValidationError(f"照片太大（{f.size / 1048576:.1f} MB），不能超过 {limit / 1048576:.0f} MB")
+        check_content(f)
+        return f
+
+    def clean_voice(self):
+        from django.conf import settings
+
+        from changqing.core.uploads import check_audio
+
+        f = self.cleaned_data.get("voice")
+        if not f:
+            return None
+        check_audio(f, max_bytes=settings.CHANGQING["VISIT_VOICE_MAX_BYTES"])
+        return f
 
     def __init__(self, *args, user=None, retirees=None, **kwargs):
         super().__init__(*args, **kwargs)
         qs = retirees if retirees is not None else restrict(Retiree.objects.all(), user, "change")
         self.fields["retiree"].queryset = qs.select_related("organization")
         self.fields["retiree"].label_from_instance = lambda r: f"{r.name}（{r.organization.name}）"
+        # Whose visit is overdue (their pairing's cadence has passed) comes first.
+        person_picker(self.fields["retiree"], concerned=overdue_retiree_ids(user) if user is not None else ())
         self.fields["visited_on"].initial = timezone.localdate()
         if user is not None and not self.is_bound:
             self.fields["visitors"].initial = user.display_name
+
+
+def overdue_retiree_ids(user) -> set[int]:
+    """The retirees in the user's scope whose pairing is overdue for a visit (care.selectors.pairing_status)."""
+    from .selectors import pairing_status
+
+    pairings = restrict(Pairing.objects.filter(ended_on__isnull=True), user, "change")
+    return {s.pairing.retiree_id for s in pairing_status(pairings, timezone.localdate()) if s.overdue}
 
 
 class CampaignForm(ScopedModelForm):
@@ -91,6 +140,7 @@ class PairingForm(ScopedModelForm):
         self.fields["carer"].queryset = User.objects.filter(
             pk__in=restrict_shared(carers, user).values("pk")).order_by("full_name", "username")
         self.fields["carer"].help_text = "只列出本单位及上级单位已分配“服务专员/结对干部”角色的用户"
+        person_picker(self.fields["carer"])
 
     def clean(self):
         data = super().clean()
@@ -124,6 +174,7 @@ class ApplicationForm(ScopedModelForm):
         self.fields["programme"].queryset = restrict_shared(AssistanceProgramme.objects.all(), user, "view")
         # Survivors apply for a deceased retiree, so the deceased are offered here.
         self.fields["retiree"].queryset = restrict(Retiree.objects.all(), user, "change").select_related("organization")
+        person_picker(self.fields["retiree"])
 
     def clean(self):
         data = super().clean()
@@ -160,6 +211,7 @@ class MemberAddForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["retiree"].queryset = restrict(Retiree.objects.filter(status="alive"), user, "change").select_related("organization")
         self.fields["retiree"].label_from_instance = lambda r: f"{r.name}（{r.organization.name}）"
+        person_picker(self.fields["retiree"])
 
 
 class ActivityForm(ScopedModelForm):
@@ -212,6 +264,7 @@ class OralHistoryForm(ScopedModelForm):
         super().__init__(*args, user=user, **kwargs)
         self.fields["interviewee"].required = False
         self.fields["interviewee"].queryset = restrict(Retiree.objects.all(), user, "change").select_related("organization")
+        person_picker(self.fields["interviewee"])
 
     def clean_media(self):
         from .models import MEDIA_EXTENSIONS, MAX_UPLOAD_BYTES

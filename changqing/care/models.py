@@ -12,7 +12,7 @@ from django.core.validators import FileExtensionValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
-from changqing.core.files import PrivateFileField
+from changqing.core.files import PrivateFileField, PrivateImageField
 from changqing.core.uploads import validate_content
 from changqing.core.scope import ScopeSpec
 from changqing.core.changelog import ChangeLoggedModel
@@ -130,6 +130,9 @@ class Visit(ChangeLoggedModel):
                                 related_name="visits")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
+    # Optional, never required, never counted or scored: a photo proves nothing (减负), a voice note saves typing.
+    photo = PrivateImageField("照片", upload_to="care/visits/%Y/", blank=True)
+    voice = PrivateFileField("语音记录", upload_to="care/visits/%Y/", blank=True)
 
     scope_spec = RETIREE_SCOPE
 

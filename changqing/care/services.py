@@ -73,7 +73,7 @@ def campaign_assign(*, campaign: Campaign, target_ids: list[int], visitor: str) 
 @transaction.atomic
 def visit_record(*, retiree: Retiree, visited_on: dt.date, kind: str, visitors: str, notes: str = "",
                  gifts: str = "", amount=None, campaign: Campaign | None = None, pairing: Pairing | None = None,
-                 user=None, today: dt.date | None = None) -> Visit:
+                 user=None, today: dt.date | None = None, photo=None, voice=None) -> Visit:
     today = today or timezone.localdate()  # Beijing's date, not the server's (UTC) one
     if visited_on > today:
         raise ValidationError({"visited_on": "走访日期不能晚于今天"})
@@ -90,6 +90,13 @@ def visit_record(*, retiree: Retiree, visited_on: dt.date, kind: str, visitors: 
                   amount=amount, campaign=campaign, pairing=pairing, created_by=user)
     visit.full_clean()
     visit.save()
+    # The optional attachments are stored after the row is valid, so a refused visit leaves no file behind.
+    if photo:
+        visit.photo.save(photo.name, photo, save=False)
+    if voice:
+        visit.voice.save(voice.name, voice, save=False)
+    if photo or voice:
+        visit.save(update_fields=["photo", "voice"])
     if target is not None and target.visit_id is None:
         target.visit = visit
         target.save(update_fields=["visit"])

@@ -163,7 +163,7 @@ def visit_create(request):
     if request.GET.get("pairing"):
         pairing = get_scoped_object_or_404(Pairing, request.user, "change", pk=query_id(request, "pairing", 0))
         initial.update(kind=VisitKind.PAIRING, retiree=pairing.retiree_id)
-    form = VisitForm(request.POST or None, initial=initial, user=request.user)
+    form = VisitForm(request.POST or None, request.FILES or None, initial=initial, user=request.user)
 
     def save(form):
         visit = services.visit_record(**form.cleaned_data, campaign=campaign, pairing=pairing, user=request.user,

@@ -33,6 +33,38 @@ def upload_kind(upload) -> str:
 
 
 IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "gif", "webp", "bmp"}
+AUDIO_EXTENSIONS = {"wav", "mp3", "m4a", "aac", "mp4", "ogg", "oga", "opus", "webm", "amr", "3gp", "3gpp"}
+
+
+def audio_kind(head: bytes) -> str | None:
+    """The audio container a file's first bytes announce (WAV, MP3, M4A/MP4/3GP, OGG, WebM, AMR), else None."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "wav"
+    if head[:3] == b"ID3" or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+        return "mp3"
+    if head[4:8] == b"ftyp":
+        return "m4a"
+    if head[:4] == b"OggS":
+        return "ogg"
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return "webm"
+    if head[:5] == b"#!AMR":
+        return "amr"
+    return None
+
+
+def check_audio(upload, *, max_bytes: int | None = None) -> str:
+    """A voice note is what it claims by its first bytes, not its name; a Chinese ValidationError otherwise."""
+    if max_bytes is not None and upload.size > max_bytes:
+        raise ValidationError(f"录音文件太大（{upload.size / 1048576:.1f} MB），不能超过 {max_bytes / 1048576:.0f} MB，"
+                              "请录一段简短的语音")
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    kind = audio_kind(head)
+    if kind is None:
+        raise ValidationError("不是可以播放的录音文件（支持 M4A、MP3、WAV、OGG、WebM、AMR），请用手机录音后重新上传")
+    return kind
 OFFICE_ZIP_EXTENSIONS = {"docx", "xlsx", "xlsm", "pptx"}
 
 
@@ -43,13 +75,16 @@ def _extension(upload) -> str:
 
 def check_content(upload) -> None:
     """Parse a file that claims (by its name) to be an image, a PDF or an Office document; a Chinese
-    ValidationError when it is not what it claims. Other kinds (audio, video, text) pass untouched."""
+    ValidationError when it is not what it claims. An audio name must start with audio's magic bytes; other
+    kinds (video, text) pass untouched."""
     ext = _extension(upload)
     try:
         if ext in IMAGE_EXTENSIONS:
             _check_image(upload)
         elif ext == "pdf":
             _check_pdf(upload)
+        elif ext in AUDIO_EXTENSIONS:
+            check_audio(upload)
         elif ext in OFFICE_ZIP_EXTENSIONS:
             upload.seek(0)
             if upload.read(4) != ZIP_MAGIC:

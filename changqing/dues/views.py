@@ -29,7 +29,7 @@ from changqing.core.lists import Column, ScopedListView, display
 from changqing.members.models import Membership
 from changqing.orgs.models import Organization, OrgKind
 from changqing.policies.services import policy_version_create
-from changqing.core.params import query_year
+from changqing.core.params import parse_id, query_year
 
 from . import rules, services
 from .apps import DUES_QUARTERLY
@@ -296,15 +296,35 @@ def _sheet_months(month: dt.date, quarterly: bool) -> list[dt.date]:
     return rules.month_range(first, 3)
 
 
+SHEET_QUERY = ("status", "retiree", "member", "period")
+
+
 @login_required
 def sheet_start(request):
-    """The secretary's own branch, this month: one click from the menu."""
-    branch = restrict(Organization.objects.filter(kind=OrgKind.BRANCH), request.user, "change").order_by("path").first()
-    if branch is None:
-        branch = restrict(Organization.objects.filter(kind=OrgKind.BRANCH), request.user).order_by("path").first()
+    """The secretary's own branch, this month: one click from the menu.
+
+    Pre-filled from the page the user came from: ?branch=<code or id>, ?month=2026-11, ?status=unpaid (only the
+    members still to pay), ?retiree=<id> or ?member=<membership id> (that one member), ?period=quarter."""
+    from urllib.parse import urlencode
+
+    branches = Organization.objects.filter(kind=OrgKind.BRANCH)
+    value = (request.GET.get("branch") or "").strip()
+    if value:
+        branch = restrict(branches, request.user).filter(Q(code=value) | Q(pk=parse_id(value, 0))).first()
+        if branch is None:
+            raise Http404("不在您的数据范围内，或党支部不存在")
+    else:
+        branch = restrict(branches, request.user, "change").order_by("path").first() \
+            or restrict(branches, request.user).order_by("path").first()
     if branch is None:
         raise PermissionDenied("您的数据范围内没有党支部")
-    return redirect("dues:sheet", code=branch.code, month=f"{_today():%Y-%m}")
+    try:
+        month = rules.parse_month(request.GET.get("month") or "")
+    except rules.RuleError:
+        month = _today()
+    url = reverse("dues:sheet", args=[branch.code, f"{month:%Y-%m}"])
+    keep = {k: request.GET[k] for k in SHEET_QUERY if request.GET.get(k)}
+    return redirect(f"{url}?{urlencode(keep)}" if keep else url)
 
 
 @object_view(Organization, code="code", samples={"month": "2026-10"})
@@ -348,15 +368,50 @@ def sheet(request, code: str, month: str):
                 return redirect(request.get_full_path())
     total_due = sum((r.due_total or Decimal("0")) for r in rows)
     total_paid = sum((r.paid_total for r in rows), Decimal("0"))
+    shown, focus = _sheet_shown(request, rows)
+    error_links = _sheet_error_links(form, rows) if form.is_bound else []
+    pinyin = dict((mid, (py, ini)) for mid, py, ini in Membership.objects.filter(
+        pk__in=[r.membership_id for r in shown]).values_list("pk", "retiree__name_pinyin", "retiree__name_initials"))
     return render(request, "dues/sheet.html", {
         "title": title, "branch": branch, "month": month, "months": months, "quarterly": quarterly,
         "rule": rule, "form": form, "can_change": can_change, "sheet_errors": sheet_errors,
-        "lines": [{"r": r, "f": form.row_fields(r) if r.unsettled and can_change else None, "info": _info(r)}
-                  for r in rows],
-        "total_due": total_due, "total_paid": total_paid,
+        "lines": [{"r": r, "f": form.row_fields(r) if r.unsettled and can_change else None, "info": _info(r),
+                   "pinyin": pinyin.get(r.membership_id, ("", ""))[0],
+                   "initials": pinyin.get(r.membership_id, ("", ""))[1]}
+                  for r in shown],
+        "error_links": error_links,
+        "error_count": len(error_links) + len(sheet_errors) + len(form.non_field_errors()),
+        "total_due": total_due, "total_paid": total_paid, "member_count": len(rows),
         "paid_count": sum(1 for r in rows if not r.unsettled),
+        "unpaid_only": request.GET.get("status") == "unpaid", "focus": focus,
         "prev": rules.add_months(months[0], -1), "next": rules.add_months(months[-1], 1),
     })
+
+
+def _sheet_shown(request, rows):
+    """The rows the sheet shows: ?status=unpaid only those still to pay; ?retiree= / ?member= that one member
+    (the home page's task "record X's dues" opens the sheet on them)."""
+    rid, mid = parse_id(request.GET.get("retiree")), parse_id(request.GET.get("member"))
+    focus = next((r for r in rows if (mid and r.membership_id == mid) or (rid and r.retiree_id == rid)), None)
+    if focus is not None:
+        return [focus], focus
+    if request.GET.get("status") == "unpaid":
+        return [r for r in rows if r.unsettled], None
+    return rows, None
+
+
+def _sheet_error_links(form, rows) -> list[dict]:
+    """The error summary at the top of the sheet: one link per row (or field) with an error."""
+    links = []
+    for name in ("paid_on", "collector"):
+        for e in form.errors.get(name, []):
+            links.append({"href": f"#id_{name}", "text": f"{form.fields[name].label}：{e}"})
+    for r in form.rows:
+        msgs = [e for k in ("pay", "amount", "method", "receipt", "payer")
+                for e in form.errors.get(f"{k}_{r.membership_id}", [])]
+        if msgs:
+            links.append({"href": f"#row-{r.membership_id}", "text": f"{r.name}：{'；'.join(msgs)}"})
+    return links
 
 
 def _info(r) -> str:

@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from changqing.core.conflicts import RecordVersionMixin, VersionedFormMixin
+from changqing.core.picker import person_picker
 from changqing.core.scope import restrict
 from changqing.core.widgets import DateInput
 from changqing.orgs.models import Organization, OrgKind
@@ -81,6 +82,7 @@ class NominationForm(forms.Form):
             self.fields["retiree"].help_text = f"姓名含“{q}”的共 {self.total_people} 人"
         self.fields["retiree"].queryset = retirees.order_by("organization__path", "name_pinyin")
         self.fields["retiree"].label_from_instance = lambda r: f"{r.name}（{r.organization.name}）"
+        person_picker(self.fields["retiree"])
         has_orgs = any(c.nominee_rule == NomineeRule.ORGANIZATION for c in cats)
         if has_orgs:
             self.fields["nominee_org"].queryset = selectors.nominee_orgs(user, campaign).order_by("path")

@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from changqing.core.conflicts import VersionedFormMixin
+from changqing.core.picker import person_picker
 from changqing.core.scope import restrict
 from changqing.core.widgets import DateInput, MonthInput
 from changqing.policies.forms import PolicyValuesForm
@@ -28,29 +29,52 @@ class MeetingForm(VersionedFormMixin, forms.ModelForm):
         error_messages = {"held_on": {"required": "请填写会议日期", "invalid": "日期格式不对，例如 2026-11-24"},
                           "topic": {"required": "请填写会议主题"}}
 
-    def __init__(self, *args, members=(), **kwargs):
+    def __init__(self, *args, members=(), away=(), deliverer="", **kwargs):
         super().__init__(*args, **kwargs)
         self.members = list(members)
         self.fields["held_on"].initial = timezone.localdate()
         self.fields["held_on"].label = "会议日期"
         self.rows = []
+        # Members who cannot come (immobile, bedridden) or are away (an open Absence) do not default to 出席:
+        # they default to 请假 with the reason filled in, the form suggests 送学上门 for them, and saving one
+        # of them as 出席 asks for a confirmation beside their name.
+        self.flags = {}
+        for m in self.members:
+            if m.retiree.mobility_impaired or m.retiree.health == "bedridden":
+                self.flags[m.pk] = "行动不便" if m.retiree.mobility_impaired else "卧床"
+            elif m.pk in set(away):
+                self.flags[m.pk] = "外出"
         for m in self.members:
             mid = m.pk
-            self.fields[f"att_{mid}"] = forms.ChoiceField(choices=AttendanceStatus.choices, initial="present",
+            flag = self.flags.get(mid)
+            self.fields[f"att_{mid}"] = forms.ChoiceField(choices=AttendanceStatus.choices,
+                                                          initial="excused" if flag else "present",
                                                           widget=forms.RadioSelect, required=False)
             for name, label, n in (("reason", "请假事由", 100), ("deliverer", "送学人", 50),
                                    ("material", "送学内容", 200), ("feedback", "党员反馈", 300)):
                 self.fields[f"{name}_{mid}"] = forms.CharField(label=label, max_length=n, required=False)
+            if flag:
+                self.fields[f"reason_{mid}"].initial = flag
+                self.fields[f"deliverer_{mid}"].initial = deliverer
+                self.fields[f"confirm_{mid}"] = forms.BooleanField(label=f"确认{m.retiree.name}本人到会",
+                                                                   required=False)
 
     def member_rows(self):
         """Per member: the status radios and the detail fields, for the template."""
+        from django.urls import reverse
+
         out = []
         for m in self.members:
             mid = m.pk
+            flag = self.flags.get(mid)
             out.append({"member": m, "status": self[f"att_{mid}"],
                         "reason": self[f"reason_{mid}"], "deliverer": self[f"deliverer_{mid}"],
                         "material": self[f"material_{mid}"], "feedback": self[f"feedback_{mid}"],
-                        "immobile": m.retiree.mobility_impaired or m.retiree.health == "bedridden"})
+                        "immobile": m.retiree.mobility_impaired or m.retiree.health == "bedridden",
+                        "flag": flag, "confirm": self[f"confirm_{mid}"] if flag else None,
+                        "ask_confirm": bool(flag) and bool(self.errors.get(f"att_{mid}")) if self.is_bound else False,
+                        "delivery_url": f"{reverse('life:study_create')}?membership={mid}&mode=home_delivery"
+                        if flag else ""})
         return out
 
     def attendance(self) -> list[AttendanceEntry]:
@@ -67,9 +91,21 @@ class MeetingForm(VersionedFormMixin, forms.ModelForm):
         self._entries = []
         for m in self.members:
             mid = m.pk
-            e = AttendanceEntry(membership_id=mid, status=data.get(f"att_{mid}") or "present",
-                                reason=data.get(f"reason_{mid}", ""), deliverer=data.get(f"deliverer_{mid}", ""),
-                                material=data.get(f"material_{mid}", ""), feedback=data.get(f"feedback_{mid}", ""))
+            flag = self.flags.get(mid)
+            status = data.get(f"att_{mid}") or ("excused" if flag else "present")
+            material = data.get(f"material_{mid}", "")
+            if status == AttendanceStatus.HOME_DELIVERY and not material.strip() and data.get("topic"):
+                material = f"本次会议内容：{data['topic']}"[:200]  # one tap: what was delivered is the meeting
+            reason, deliverer = data.get(f"reason_{mid}", ""), data.get(f"deliverer_{mid}", "")
+            if flag:  # the pre-filled reason and deliverer belong only to the status they were filled for
+                reason = reason if status == AttendanceStatus.EXCUSED else ""
+                deliverer = deliverer if status == AttendanceStatus.HOME_DELIVERY else ""
+            e = AttendanceEntry(membership_id=mid, status=status, reason=reason, deliverer=deliverer,
+                                material=material, feedback=data.get(f"feedback_{mid}", ""))
+            was_present = self.initial.get(f"att_{mid}") == AttendanceStatus.PRESENT  # an earlier record said so
+            if flag and status == AttendanceStatus.PRESENT and not was_present and not data.get(f"confirm_{mid}"):
+                self.add_error(f"att_{mid}", f"{m.retiree.name}登记为{flag}：确实本人到会了吗？如确实到会，请勾选下方"
+                                             f"“确认{m.retiree.name}本人到会”后再保存；如是送到家中学习，请选“送学上门”。")
             for field, msg in attendance_errors(e).items():
                 self.add_error(f"{'att' if field == 'status' else field}_{mid}", f"{m.retiree.name}：{msg}")
             self._entries.append(e)
@@ -166,6 +202,10 @@ class StudyRecordForm(VersionedFormMixin, forms.ModelForm):
         if memberships is not None:
             self.fields["membership"].queryset = memberships
         self.fields["membership"].label_from_instance = lambda m: m.retiree.name
+        # 送学上门 is for those who cannot come: the immobile and the bedridden first.
+        immobile = self.fields["membership"].queryset.filter(
+            Q(retiree__mobility_impaired=True) | Q(retiree__health="bedridden")).values_list("pk", flat=True)
+        person_picker(self.fields["membership"], concerned=list(immobile))
         self.fields["mode"].choices = StudyMode.choices
 
     def clean(self):

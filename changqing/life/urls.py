@@ -11,6 +11,7 @@ urlpatterns = [
     path("meetings/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("attachments/<int:pk>/", views.attachment_file, name="attachment_file"),
     path("branch/<str:code>/", views.branch_page, name="branch"),
+    path("record/", views.meeting_start, name="meeting_start"),
     path("branch/<str:code>/record/", views.meeting_create, name="meeting_create"),
     path("branch/<str:code>/plan/", views.meeting_plan, name="meeting_plan"),
     path("branch/<str:code>/calendar/", views.branch_calendar, name="calendar"),

@@ -159,6 +159,49 @@ def attachment_file(request, pk: int):
     return serve_file(att.file)
 
 
+def _query_day(request) -> dt.date | None:
+    """?date=2026-11-20 (not after today), else None."""
+    try:
+        day = dt.date.fromisoformat(request.GET.get("date") or "")
+    except ValueError:
+        return None
+    return day if day <= timezone.localdate() else None
+
+
+def _away_ids(members) -> set[int]:
+    """Members living away today (an open Absence, e.g. wintering in Sanya): excused by default."""
+    from changqing.members.models import Absence
+
+    today = timezone.localdate()
+    by_retiree = {m.retiree_id: m.pk for m in members}
+    rows = Absence.objects.filter(retiree_id__in=by_retiree, start_on__lte=today).filter(
+        Q(end_on__isnull=True) | Q(end_on__gte=today)).values_list("retiree_id", flat=True)
+    return {by_retiree[r] for r in rows}
+
+
+@login_required
+def meeting_start(request):
+    """/life/record/?branch=<code or id>&kind=<code>&date=<yyyy-mm-dd>: the record form of that branch (or the
+    user's own first branch), pre-filled. The home page's tasks link here."""
+    from urllib.parse import urlencode
+
+    branches = restrict(Organization.objects.filter(kind__in=[OrgKind.BRANCH, OrgKind.GENERAL_BRANCH]),
+                        request.user, "change")
+    value = (request.GET.get("branch") or "").strip()
+    org = None
+    if value:
+        org = branches.filter(Q(code=value) | Q(pk=parse_id(value, 0))).first()
+        if org is None:
+            raise Http404("不在您的数据范围内，或党组织不存在")
+    else:
+        org = branches.order_by("path").first()
+    if org is None:
+        raise PermissionDenied("您的数据范围内没有可以记录会议的党支部")
+    keep = {k: request.GET[k] for k in ("kind", "date", "plan") if request.GET.get(k)}
+    url = reverse("life:meeting_create", args=[org.code])
+    return redirect(f"{url}?{urlencode(keep)}" if keep else url)
+
+
 @object_view(Organization, code="code")
 @login_required
 def meeting_create(request, code: str):
@@ -173,11 +216,16 @@ def meeting_create(request, code: str):
     if plan:
         initial = {"kind": plan.kind_id, "topic": plan.topic, "place": plan.place, "start_time": plan.start_time,
                    "held_on": min(plan.held_on, timezone.localdate())}
-    elif request.GET.get("kind"):
-        kind = MeetingKind.objects.filter(code=request.GET["kind"]).first()
-        if kind:
-            initial["kind"] = kind.pk
-    form = MeetingForm(request.POST or None, members=members, initial=initial)
+    else:
+        if request.GET.get("kind"):
+            kind = MeetingKind.objects.filter(code=request.GET["kind"]).first()
+            if kind:
+                initial["kind"] = kind.pk
+        day = _query_day(request)
+        if day:
+            initial["held_on"] = day
+    form = MeetingForm(request.POST or None, members=members, initial=initial, away=_away_ids(members),
+                       deliverer=request.user.display_name)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in MeetingForm.Meta.fields}
         kind, held_on, topic = data.pop("kind"), data.pop("held_on"), data.pop("topic")
@@ -216,7 +264,8 @@ def meeting_edit(request, pk: int):
     for mid, a in existing.items():
         initial.update({f"att_{mid}": a.status, f"reason_{mid}": a.reason, f"deliverer_{mid}": a.deliverer,
                         f"material_{mid}": a.material, f"feedback_{mid}": a.feedback})
-    form = MeetingForm(request.POST or None, instance=meeting, members=members, initial=initial)
+    form = MeetingForm(request.POST or None, instance=meeting, members=members, initial=initial,
+                       deliverer=request.user.display_name)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in MeetingForm.Meta.fields}
         try:
@@ -536,6 +585,32 @@ class StudyRecordListView(ScopedListView):
     ]
 
 
+def _study_initial(request, memberships) -> dict:
+    """Pre-fill from the page the user came from: ?membership= or ?retiree= (the person), ?mode=, ?date=;
+    the deliverer is the user (送学上门 is usually recorded by whoever went)."""
+    from .models import StudyMode
+
+    initial = {"studied_on": timezone.localdate(), "mode": StudyMode.HOME_DELIVERY,
+               "deliverer": getattr(request.user, "display_name", "")}
+    mid = parse_id(request.GET.get("membership"))
+    rid = parse_id(request.GET.get("retiree"))
+    if mid or rid:
+        found = memberships.filter(pk=mid) if mid else memberships.filter(retiree_id=rid)
+        pk = found.values_list("pk", flat=True).first()
+        if pk:
+            initial["membership"] = pk
+    if request.GET.get("mode") in StudyMode.values:
+        initial["mode"] = request.GET["mode"]
+    day = request.GET.get("date") or ""
+    try:
+        d = dt.date.fromisoformat(day)
+    except ValueError:
+        d = None
+    if d and d <= timezone.localdate():
+        initial["studied_on"] = d
+    return initial
+
+
 @login_required
 def study_create(request):
     from changqing.members.models import Membership, MembershipState
@@ -545,7 +620,7 @@ def study_create(request):
     if not memberships.exists():
         raise PermissionDenied("您没有可以记录学习的党员")
     form = StudyRecordForm(request.POST or None, memberships=memberships,
-                           initial={"studied_on": timezone.localdate(), "mode": "home_delivery"})
+                           initial=_study_initial(request, memberships))
     if request.method == "POST" and form.is_valid():
         record = form.save(commit=False)
         record.organization_id = record.membership.organization_id

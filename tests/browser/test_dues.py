@@ -7,7 +7,7 @@ pytestmark = pytest.mark.browser
 
 
 def _unpaid_rows(page):
-    return page.locator("table.sheet tbody tr:has(input[type=checkbox])")
+    return page.locator("li.dues-row:has(input[type=checkbox])")
 
 
 @pytest.mark.parametrize("width", [1280, 375])
@@ -29,10 +29,12 @@ def test_secretary_records_month_collection_in_one_save(demo, page_factory, widt
     # Bad input first: a negative amount is refused beside the row and nothing is saved.
     first = rows.nth(0)
     first.locator("input[type=checkbox]").check()
+    first.locator("summary:has-text('改金额')").click()
     first.locator("input[name^=amount_]").fill("-5")
     page.click("#save-sheet")
     page.wait_for_load_state()
-    assert page.locator("table.sheet .errorlist").first.inner_text().find("金额") >= 0
+    assert page.locator(".dues-rows .errorlist").first.inner_text().find("金额") >= 0
+    assert "金额" in page.locator("#error-summary").inner_text()
     assert DuesPayment.objects.count() == payments_before
 
     # Now the real collection: three members, one pays 10元 more, one by transfer with a receipt.
@@ -42,7 +44,11 @@ def test_secretary_records_month_collection_in_one_save(demo, page_factory, widt
         row = rows.nth(i)
         ids.append(int(row.get_attribute("data-member")))
         row.locator("input[type=checkbox]").check()
-    due = rows.nth(0).locator("td[data-label='应缴']").inner_text().strip()
+    due = rows.nth(0).locator("[data-label='应缴']").inner_text().strip()
+    for i in range(3):
+        details = rows.nth(i).locator("details.dues-more")
+        if details.get_attribute("open") is None:
+            details.locator("summary").click()
     rows.nth(0).locator("input[name^=amount_]").fill(f"{float(due) + 10:.2f}")  # 10元 more: recorded as voluntary
     rows.nth(1).locator("select[name^=method_]").select_option("transfer")
     rows.nth(1).locator("input[name^=receipt_]").fill("DF-2026-0001")
