@@ -23,14 +23,19 @@ def default_values() -> dict:
 
 class AppraisalPolicyForm(PolicyValuesForm):
     steps = forms.CharField(label="评议步骤（每行一个）", widget=forms.Textarea(attrs={"rows": 6}),
+                            error_messages={"required": "请至少填写一个评议步骤"},
                             help_text="默认：" + "、".join(DEFAULT_STEPS))
     basic = forms.MultipleChoiceField(label="评为“基本合格”后的处置", choices=FOLLOW_UP_CHOICES, required=False,
                                       widget=forms.CheckboxSelectMultiple, help_text="默认：谈话提醒")
     unqualified = forms.MultipleChoiceField(label="评为“不合格”后的处置", choices=FOLLOW_UP_CHOICES, required=False,
                                             widget=forms.CheckboxSelectMultiple, help_text="默认：谈话提醒、限期改正")
     talk_days = forms.IntegerField(label="谈话提醒期限（公示后天数）", min_value=1, max_value=365,
+                                   error_messages={"required": "请填写天数", "invalid": "请填写整数天数",
+                                                   "min_value": "至少 1 天", "max_value": "不超过 365 天"},
                                    help_text="默认 30 天")
     rectify_days = forms.IntegerField(label="限期改正期限（公示后天数）", min_value=1, max_value=730,
+                                      error_messages={"required": "请填写天数", "invalid": "请填写整数天数",
+                                                      "min_value": "至少 1 天", "max_value": "不超过 730 天"},
                                       help_text="默认 90 天")
 
     def clean_steps(self):

@@ -161,3 +161,23 @@ def test_round_page_query_count_does_not_grow(client, rnd, members, secretary, d
     client.get(rnd.get_absolute_url())
     with django_assert_max_num_queries(30):
         assert client.get(rnd.get_absolute_url()).status_code == 200
+
+
+def test_policy_page_sets_steps_and_follow_ups(client, tree):
+    from changqing.appraisal.policy import APPRAISAL_RULES
+    from changqing.policies.selectors import policy_for
+
+    admin = make_user("appr_admin", Role.BUREAU_ADMIN, organization=tree.root)
+    client.force_login(admin)
+    url = reverse("policies:set", args=[APPRAISAL_RULES, tree.root.code])
+    page = client.get(url).content.decode()
+    assert "默认：谈话提醒、限期改正" in page and "默认 90 天" in page
+    r = client.post(url, {"v-valid_from": "2026-12-01", "v-note": "按上级通知调整", "steps": "学习\n测评\n公示",
+                          "basic": ["talk"], "unqualified": ["rectify"], "talk_days": "15", "rectify_days": "60"})
+    assert r.status_code == 302
+    import datetime as dt
+
+    got = policy_for(APPRAISAL_RULES, tree.a, dt.date(2026, 12, 2))
+    assert got["steps"] == ["学习", "测评", "公示"] and got["rectify_days"] == 60 and got["unqualified"] == ["rectify"]
+    r = client.post(url, {"v-valid_from": "2027-01-01", "steps": "  ", "talk_days": "0", "rectify_days": "60"})
+    assert "请至少填写一个评议步骤" in r.content.decode() and "至少 1 天" in r.content.decode()
