@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from changqing.core import documents as core_documents
 from changqing.core.export_gate import ExportGate
-from changqing.core.scope import get_scoped_object_or_404, object_view
+from changqing.core.scope import get_scoped_object_or_404, object_view, restrict
 
 from . import documents, selectors, services
 from .forms import GRADE_CHOICES, FollowUpForm, RoundOpenForm, SelfAppraisalForm, StepForm
@@ -75,6 +75,7 @@ def round_detail(request, pk):
         "title": f"{rnd.organization.name}{rnd.year}年度民主评议党员", "r": rnd, "manager": manager,
         "rows": rows, "progress": selectors.progress(rows), "steps": list(rnd.steps.all()), "mine": mine,
         "staff_view": staff_view, "grade_labels": [g.label for g in GRADE_ORDER],
+        "can_export": restrict(AppraisalRound.objects.filter(pk=rnd.pk), user, "export").exists(),
         "grade_counts": selectors.grade_counts(rows), "policy_kind": APPRAISAL_RULES})
 
 
@@ -288,8 +289,10 @@ def print_round(request, pk, what):
         raise Http404("没有这种打印件")
     if not _staff_scope(request.user, rnd):
         raise PermissionDenied("测评表和汇总表由支部打印；党员可以打印本人的结果通知")
+    # A file of the branch's people leaves the platform: the export scope, not only the view, must reach it.
+    gate = ExportGate(request)
+    gate.require(rnd)
     rows = selectors.member_rows(rnd)
-    gate = ExportGate(request, kind="print")
     mark = core_documents.watermark_text(request.user)
     if what == "ballots":
         data, label = documents.ballots(rnd, rows, watermark=mark), "民主测评表"
@@ -311,15 +314,18 @@ def print_result(request, pk, member):
     staff = _staff_scope(request.user, rnd)
     if not (staff or (is_self and rnd.is_published)):
         raise PermissionDenied("只能打印本人已公示的评议结果")
+    if is_self and rnd.is_published:
+        gate = ExportGate(request, kind="print")  # the member's own result: theirs to print
+    else:
+        gate = ExportGate(request)
+        gate.require(rnd)
     row = next(r for r in selectors.member_rows(rnd) if r.membership.pk == subject.pk)
     data = documents.result_sheet(rnd, row, watermark=core_documents.watermark_text(request.user))
-    ExportGate(request, kind="print").printed(f"{subject.retiree.name}{rnd.year}年度民主评议结果", 1,
+    gate.printed(f"{subject.retiree.name}{rnd.year}年度民主评议结果", 1,
                                               org_path=rnd.organization.path, data={"round": rnd.pk})
     return _file(request, data, f"{subject.retiree.name}{rnd.year}年度民主评议结果.docx")
 
 
 def _staff_scope(user, rnd) -> bool:
     """The round's branch is in the user's own (organisation) scope, not only reached as a member of it."""
-    from changqing.core.scope import restrict
-
     return restrict(AppraisalRound.objects.filter(pk=rnd.pk), user).exists()

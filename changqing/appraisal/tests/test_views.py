@@ -181,3 +181,13 @@ def test_policy_page_sets_steps_and_follow_ups(client, tree):
     assert got["steps"] == ["学习", "测评", "公示"] and got["rectify_days"] == 60 and got["unqualified"] == ["rectify"]
     r = client.post(url, {"v-valid_from": "2027-01-01", "steps": "  ", "talk_days": "0", "rectify_days": "60"})
     assert "请至少填写一个评议步骤" in r.content.decode() and "至少 1 天" in r.content.decode()
+
+
+def test_a_role_without_export_sees_no_file_links(client, tree, rnd, members, secretary, voters):
+    _published(rnd, members, secretary, voters)
+    liaison = make_user("appr_liaison", Role.LIAISON, organization=tree.a)  # may view and change, not export
+    client.force_login(liaison)
+    page = client.get(rnd.get_absolute_url()).content.decode()
+    assert "打印结果汇总表" not in page and "结果通知</a>" not in page
+    assert client.get(reverse("appraisal:print", args=[rnd.pk, "summary"])).status_code == 403
+    assert client.get(reverse("appraisal:result", args=[rnd.pk, members[0].pk])).status_code == 403
