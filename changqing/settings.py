@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "changqing.orgs",
     "changqing.members",
     "changqing.roster",
+    "changqing.appraisal",
     "changqing.life",
     "changqing.dues",
     "changqing.care",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("retirees/", include("changqing.members.urls")),
     path("roster/", include("changqing.roster.urls")),
     path("life/", include("changqing.life.urls")),
+    path("appraisal/", include("changqing.appraisal.urls")),
     path("dues/", include("changqing.dues.urls")),
     path("care/", include("changqing.care.urls")),
     path("guidance/", include("changqing.guidance.urls")),

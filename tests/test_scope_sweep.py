@@ -73,6 +73,8 @@ NO_B_RECORD_ALLOWED = {
     "honours.campaign", "honours.category",
     # Rubrics ship without an owner or belong to a bureau; 示范支部 are a few branches; the demo uploads no evidence files.
     "evaluation.rubric", "evaluation.designation", "evaluation.scoreevidence",
+    # 民主评议 follow-ups exist only for members graded 基本合格 or 不合格: a few demo branches have one.
+    "appraisal.followup",
     # 年度报告 are generated on request, the demo makes none; their scope is tested in changqing/reports/tests.
     "reports.generatedreport",
     # 上报统计表 are produced on request, the demo makes none; their scope is tested in changqing/upward/tests.

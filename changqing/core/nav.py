@@ -22,7 +22,7 @@ _items: list[NavItem] = []
 GROUPS = [
     ("组织", ("orgs",)),
     ("党员", ("members", "roster")),
-    ("组织生活", ("life",)),
+    ("组织生活", ("life", "appraisal")),
     ("党费", ("dues",)),
     ("关怀服务", ("care",)),
     ("两新指导站", ("guidance",)),

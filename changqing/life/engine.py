@@ -300,7 +300,7 @@ def compliance(branches, rulesets: dict[int, RulesetSpec], meetings, period: Per
                     need, got = rule.count, len(found)
                 required += need
                 held += got
-                ids.extend(found)
+                ids.extend(i for i in found if i > 0)  # a negative id is an appraisal round, not a meeting
                 status = _window_status(got, need, wstart, wend, today, ruleset.due_soon_days)
                 if STATUS_RANK[status] > STATUS_RANK[worst]:
                     worst, due_on = status, wend

@@ -102,6 +102,7 @@ def load_facts(root: Organization, period: engine.Period, *, user=None, with_mem
                     .values_list("id", "organization_id", "kind__code", "held_on"))
     wanted = set(ids)
     meetings = [engine.MeetingFact(i, o, k, d) for i, o, k, d in meeting_rows if o in wanted]
+    meetings += appraisal_facts(root, wanted, start, end, meetings)
     per_member_kinds = {r.kind for rs in rulesets.values() for r in rs.rules if r.per_member}
     attendance, members = [], []
     if per_member_kinds or with_members:
@@ -117,6 +118,23 @@ def load_facts(root: Organization, period: engine.Period, *, user=None, with_mem
         members = [engine.Member(i, o, n, bool(mob) or h == Health.BEDRIDDEN, j)
                    for i, o, n, mob, h, j in member_rows if o in wanted]
     return Facts(branches, {o.pk: o.path for o in orgs}, rulesets, meetings, attendance, members, period)
+
+
+APPRAISAL_KIND = "member_appraisal"
+
+
+def appraisal_facts(root: Organization, branch_ids: set[int], start: dt.date, end: dt.date,
+                    meetings: list[engine.MeetingFact]) -> list[engine.MeetingFact]:
+    """民主评议党员 is its own process (changqing.appraisal): a published round is the branch's appraisal for
+    its year, as a fact with a negative id (the round's, so never a meeting's; the engine lists no such id as a
+    meeting record). A year that already has a meeting of the kind keeps it alone: before the feature the
+    appraisal was recorded only as a meeting, and one appraisal is never counted twice. One query."""
+    from changqing.appraisal.selectors import published_rounds
+
+    held = {(m.branch_id, m.held_on.year) for m in meetings if m.kind == APPRAISAL_KIND}
+    return [engine.MeetingFact(-rid, org_id, APPRAISAL_KIND, day)
+            for rid, org_id, day in published_rounds(root.path, branch_ids, start, end)
+            if (org_id, day.year) not in held]
 
 
 def compliance_results(root: Organization, period: engine.Period, *, user=None, today: dt.date | None = None,
