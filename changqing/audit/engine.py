@@ -40,23 +40,42 @@ PENDING_KINDS: tuple[str, ...] = ()
 GLOBAL_KINDS = ("rating_contradiction", "photo_reuse")
 
 DEFAULTS = {
-    "BACKFILL_LAG_DAYS": 30,           # entered more than N days after the date it claims
-    "ASSESSMENT_DATES": ["12-20"],     # MM-DD of the yearly assessment (考核) each year
-    "RUSH_WINDOW_DAYS": 42,            # the weeks before the assessment date
-    "RUSH_MIN_ENTRIES": 8,             # back-dated entries made in the window
-    "RUSH_RATIO": 3.0,                 # ... and this many times the branch's usual entries per window
-    "SHINGLE_WORDS": 3,                # words per shingle
+    # Each default with the reason for it; a bureau changes the policy ones (conf.POLICY_KEYS) per organisation.
+    "BACKFILL_LAG_DAYS": 30,           # DOMAIN.md §9: entered more than a month after the date it claims
+    "ASSESSMENT_DATES": ["12-20"],     # MM-DD of the yearly assessment (考核) each year: the county's date
+    "RUSH_WINDOW_DAYS": 42,            # the six weeks before the assessment, when 前松后紧 shows
+    "RUSH_MIN_ENTRIES": 8,             # deep back-fills made in the window: fewer is a forgotten record or two
+    "RUSH_RATIO": 3.0,                 # ... and this many times the branch's usual deep back-fills per window
+    # Reach-back: an entry counts as rushed if it reaches further back than this many days, and than
+    # RUSH_HABIT_FACTOR × the branch's own usual lag (90th percentile) — so a branch that habitually enters
+    # a few weeks late is judged against its own habit, and its months-old entries still stand out.
+    "RUSH_REACH_DAYS": 40,
+    "RUSH_HABIT_FACTOR": 2.0,
+    # ... and the rush must look like one: at least this share of the year's records entered in the window,
+    # or this many deep back-fills in one sitting (a day). The honest demo's December catch-up is ~5% of a
+    # branch's meetings and one or two a day; a year written up in a week is far above both.
+    "RUSH_YEAR_SHARE": 0.2,
+    "RUSH_SITTING_ENTRIES": 5,
+    "SHINGLE_WORDS": 3,                # words per shingle: short enough to survive edits, long enough to be specific
     "BOILERPLATE_MIN_BRANCHES": 5,     # a line shared by this many branches is boilerplate
     "COMMON_SHINGLE_SHARE": 0.2,       # a phrase used by this share of branches is a stock phrase
+    # The stock-phrase filter may remove at most this share of one document's shingles: a short text that is
+    # mostly stock phrases keeps its least common ones, so a copied pair still looks alike.
+    "FILTER_MAX_SHARE": 0.5,
     "MINHASH_PERM": 128,
     "LSH_BANDS": 32,                   # 32 bands × 4 rows: catches Jaccard ≳ 0.5 with high probability
-    "NEAR_DUPLICATE_JACCARD": 0.6,     # verified Jaccard at or above this is a finding
+    "NEAR_DUPLICATE_JACCARD": 0.6,     # verified Jaccard at or above this is a finding (after normalising
+                                       # names, dates, places and numbers, honest minutes stay below 0.3)
     "MIN_SHINGLES": 8,                 # minutes shorter than this are not compared
     "MIN_SHARED_SHINGLES": 3,          # distinctive shingles a near-duplicate pair must share
+    "COMPARE_YEARS_BACK": 1,           # a branch's minutes are also compared with its own of this many years before
     "MEETING_HOURS": 2,                # assumed length of a meeting for overlap checks
     "ELECTION_CANDIDATE_RATIO": 1.2,   # 差额: candidates ≥ ceil(seats × 1.2)
-    "PHOTO_HAMMING": 10,               # dHash bits that may differ for "the same photo"
+    "PHOTO_HAMMING": 10,               # dHash bits that may differ for "the same photo" (re-encoded, resized)
     "PHOTO_BANDS": 11,                 # pigeonhole bands; must be > PHOTO_HAMMING
+    # A crop: one photo's whole (trimmed) hash against the hashes of the other's crops (each side cut by 0, 6
+    # or 12%). Stricter than the whole-photo limit, since 81 crops give 81 chances to match by accident.
+    "PHOTO_CROP_HAMMING": 6,
     "RATING_GAP": 0.4,                 # reviewer score above the data-derived one by this share of the weight
     "SHARD_MAX_BRANCHES": 2000,        # organisations audited together in memory (a city stays whole)
 }
@@ -94,6 +113,7 @@ class ElectionRow:
     present: int
     candidates: int
     max_votes: int
+    total_votes: int = 0
 
 
 @dataclass
@@ -109,11 +129,23 @@ class TermRow:
 
 
 @dataclass(slots=True)
+class RecordRow:
+    """A record other than a meeting that can be back-filled: a care visit or a study record (送学上门 too)."""
+
+    kind: str          # "visit" or "study": the finding's key prefix
+    id: int
+    org_id: int
+    happened_on: dt.date
+    entered_on: dt.date
+
+
+@dataclass(slots=True)
 class PhotoRow:
     id: int
     meeting_id: int
     org_id: int
     dhash: int
+    crops: bytes = b""  # 81 uint64 dHashes of crops (engine.crop_hashes), for a crop-robust comparison
 
 
 @dataclass
@@ -121,6 +153,7 @@ class AuditData:
     period: tuple[dt.date, dt.date]
     branch_codes: dict[int, str] = field(default_factory=dict)
     meetings: list[MeetingRow] = field(default_factory=list)
+    records: list[RecordRow] = field(default_factory=list)  # visits and study records (back-fill, rush)
     attendance: list[AttendanceRow] = field(default_factory=list)
     # organisation → (start_on, end_on) of every membership period there: the branch's size on a date
     member_periods: dict[int, list[tuple[dt.date, dt.date | None]]] = field(default_factory=dict)
@@ -174,19 +207,31 @@ def in_period(d: dt.date, period) -> bool:
 
 # ---- back-fill and rush --------------------------------------------------------------------------
 
+def entries(data: AuditData):
+    """(key prefix, id, org, happened on, entered on) of every record that can be back-filled."""
+    for m in data.meetings:
+        yield "meeting", m.id, m.org_id, m.held_on, m.entered_on
+    for r in data.records:
+        yield r.kind, r.id, r.org_id, r.happened_on, r.entered_on
+
+
+RECORD_IDS = {"meeting": "meetings", "visit": "visits", "study": "study_records"}
+
+
 def detect_backfill(data: AuditData, cfg: dict) -> list[Hit]:
     n = cfg["BACKFILL_LAG_DAYS"]
     hits = []
-    for m in data.meetings:
-        if not in_period(m.held_on, data.period):
+    for kind, rid, org_id, held, entered in entries(data):
+        if not in_period(held, data.period):
             continue
-        lag = (m.entered_on - m.held_on).days
+        lag = (entered - held).days
         if lag > n:
             score = min(1.0, lag / (4 * n))
-            hits.append(Hit("backfill", m.org_id, f"meeting:{m.id}", {"meetings": [m.id]}, round(score, 3),
+            hits.append(Hit("backfill", org_id, f"{kind}:{rid}", {RECORD_IDS[kind]: [rid]}, round(score, 3),
                             SEVERITY_HIGH if lag > 3 * n else SEVERITY_MEDIUM,
-                            {"held_on": m.held_on.isoformat(), "entered_on": m.entered_on.isoformat(),
-                             "lag_days": lag, "threshold_days": n}))
+                            {"record": kind, "held_on": held.isoformat(), "entered_on": entered.isoformat(),
+                             "lag_days": lag, "threshold_days": n,
+                             "rule": f"录入比发生晚{lag}天，超过{n}天"}))
     return hits
 
 
@@ -201,35 +246,79 @@ def assessment_dates(period, cfg) -> list[dt.date]:
     return out
 
 
+def _p90(values: list[int]) -> int:
+    if not values:
+        return 0
+    values = sorted(values)
+    return values[min(len(values) - 1, int(0.9 * len(values)))]
+
+
 def detect_rush(data: AuditData, cfg: dict) -> list[Hit]:
-    """Back-dated entries made in the weeks before an assessment date, against the branch's own rhythm."""
+    """A burst of back-fills before an assessment date, measured against the branch's own habits.
+
+    An entry in the window is rushed when it reaches back further than RUSH_REACH_DAYS and than
+    RUSH_HABIT_FACTOR × the branch's usual lag (so a habitually late branch is judged by its own habit); the
+    window's meetings count too. A rush is RUSH_MIN_ENTRIES such entries, RUSH_RATIO times the branch's usual
+    number per window, that are RUSH_YEAR_SHARE of the year's records or RUSH_SITTING_ENTRIES in one sitting.
+    Meetings, care visits and study records (送学上门 too) all count."""
     window = cfg["RUSH_WINDOW_DAYS"]
-    by_org: dict[int, list[MeetingRow]] = defaultdict(list)
-    for m in data.meetings:
-        by_org[m.org_id].append(m)
+    by_org: dict[int, list[tuple]] = defaultdict(list)
+    for row in entries(data):
+        by_org[row[2]].append(row)
     hits = []
     for deadline in assessment_dates(data.period, cfg):
         start = deadline - dt.timedelta(days=window)
         year_start = deadline - dt.timedelta(days=365)
-        for org_id, ms in by_org.items():
-            rushed = [m for m in ms if start <= m.entered_on <= deadline and m.held_on < start]
+        for org_id, rows in by_org.items():
+            in_window = [r for r in rows if start <= r[4] <= deadline]
+            if len(in_window) < cfg["RUSH_MIN_ENTRIES"]:
+                continue
+            before = [r for r in rows if year_start <= r[4] < start]
+            usual_lag = _p90([(r[4] - r[3]).days for r in before])
+            reach = max(cfg["RUSH_REACH_DAYS"], cfg["RUSH_HABIT_FACTOR"] * usual_lag)
+            rushed = [r for r in in_window if (r[4] - r[3]).days > reach]
             if len(rushed) < cfg["RUSH_MIN_ENTRIES"]:
                 continue
-            # Usual rhythm: back-dated entries per window over the rest of the year before.
-            other = sum(1 for m in ms if year_start <= m.entered_on < start
-                        and (m.entered_on - m.held_on).days > 0)
-            windows = max((start - year_start).days / window, 1)
-            usual = other / windows
+            usual = sum(1 for r in before if (r[4] - r[3]).days > reach) / max((start - year_start).days / window, 1)
             ratio = len(rushed) / max(usual, 1.0)
             if ratio < cfg["RUSH_RATIO"]:
                 continue
-            ids = sorted(m.id for m in rushed)
-            hits.append(Hit("rush", org_id, f"rush:{org_id}:{deadline.isoformat()}", {"meetings": ids},
-                            round(min(1.0, ratio / (3 * cfg["RUSH_RATIO"])), 3),
-                            SEVERITY_HIGH if ratio >= 2 * cfg["RUSH_RATIO"] else SEVERITY_MEDIUM,
+            # Share of the year per kind of record (meetings, visits, study records), the largest.
+            of_year: dict[str, int] = defaultdict(int)
+            for r in rows:
+                if year_start < r[3] <= deadline:
+                    of_year[r[0]] += 1
+            of_rushed: dict[str, int] = defaultdict(int)
+            for r in rushed:
+                of_rushed[r[0]] += 1
+            share = max(n / max(of_year[k], 1) for k, n in of_rushed.items())
+            sittings = defaultdict(int)
+            for r in rushed:
+                sittings[r[4]] += 1
+            per_sitting = max(sittings.values())
+            if share < cfg["RUSH_YEAR_SHARE"] and per_sitting < cfg["RUSH_SITTING_ENTRIES"]:
+                continue
+            reach_back = max((r[4] - r[3]).days for r in rushed)
+            ids: dict[str, list[int]] = defaultdict(list)
+            for r in rushed:
+                ids[RECORD_IDS[r[0]]].append(r[1])
+            ids = {k: sorted(v) for k, v in ids.items()}
+            strength = max(share / cfg["RUSH_YEAR_SHARE"], per_sitting / cfg["RUSH_SITTING_ENTRIES"],
+                           ratio / cfg["RUSH_RATIO"])
+            rules = []
+            if share >= cfg["RUSH_YEAR_SHARE"]:
+                rules.append(f"考核前{window}天内补录了全年记录的{share:.0%}（门槛{cfg['RUSH_YEAR_SHARE']:.0%}）")
+            if per_sitting >= cfg["RUSH_SITTING_ENTRIES"]:
+                rules.append(f"一天内补录{per_sitting}条（门槛{cfg['RUSH_SITTING_ENTRIES']}条）")
+            hits.append(Hit("rush", org_id, f"rush:{org_id}:{deadline.isoformat()}", ids,
+                            round(min(1.0, strength / 3), 3),
+                            SEVERITY_HIGH if strength >= 2 else SEVERITY_MEDIUM,
                             {"assessment_on": deadline.isoformat(), "window_start": start.isoformat(),
                              "rushed_entries": len(rushed), "usual_per_window": round(usual, 2),
-                             "ratio": round(ratio, 2), "meetings": ids}))
+                             "ratio": round(ratio, 2), "usual_lag_days": usual_lag, "reach_days": round(reach),
+                             "reach_back_months": round(reach_back / 30.4, 1), "year_share": round(share, 3),
+                             "max_per_sitting": per_sitting, "sittings": len(sittings),
+                             "rule": "；".join(rules), **ids}))
     return hits
 
 
@@ -515,8 +604,9 @@ def detect_impossible_attendance(data: AuditData, cfg: dict) -> list[Hit]:
                             0.6 if reasons[0]["why"] == "immobile_in_person" else 1.0,
                             SEVERITY_MEDIUM if reasons[0]["why"] == "immobile_in_person" else SEVERITY_HIGH,
                             {"held_on": m.held_on.isoformat(), "place": m.place, "reasons": reasons}))
-    if data.whole:
-        hits.extend(detect_simultaneous_attendance(data, cfg))
+    # One shard of a larger audit checks its own branches' clashes; clashes between two organisations are
+    # checked over the whole subtree (services.run_integrity_audit).
+    hits.extend(detect_simultaneous_attendance(data, cfg, same_org_only=not data.whole))
     for meeting_id, n in present_count.items():
         m = meetings[meeting_id]
         members = data.members_on(m.org_id, m.held_on)
@@ -527,8 +617,10 @@ def detect_impossible_attendance(data: AuditData, cfg: dict) -> list[Hit]:
     return hits
 
 
-def detect_simultaneous_attendance(data: AuditData, cfg: dict) -> list[Hit]:
-    """Present in person at meetings of two organisations at overlapping times in different places."""
+def detect_simultaneous_attendance(data: AuditData, cfg: dict, *, same_org_only=False,
+                                   cross_only=False) -> list[Hit]:
+    """Present in person at two meetings at overlapping times in different places — of two organisations, or
+    of one branch (its own two meetings at the same hour in different places)."""
     meetings = {m.id: m for m in data.meetings}
     by_member_day: dict[tuple[int, dt.date], list[AttendanceRow]] = defaultdict(list)
     for a in data.attendance:
@@ -553,13 +645,16 @@ def detect_simultaneous_attendance(data: AuditData, cfg: dict) -> list[Hit]:
         for x in range(len(rows)):
             for y in range(x + 1, len(rows)):
                 m1, m2 = meetings[rows[x].meeting_id], meetings[rows[y].meeting_id]
-                if m1.org_id == m2.org_id or m1.place == m2.place or not _overlaps(m1.start_time, m2.start_time, hours):
+                if m1.place == m2.place or not _overlaps(m1.start_time, m2.start_time, hours):
+                    continue
+                if (same_org_only and m1.org_id != m2.org_id) or (cross_only and m1.org_id == m2.org_id):
                     continue
                 m1, m2 = sorted((m1, m2), key=lambda m: m.id)
                 hits.append(Hit("impossible_attendance", m2.org_id, f"simultaneous:{m1.id}:{m2.id}:{mid}",
                                 {"meetings": [m1.id, m2.id], "memberships": [mid]}, 1.0, SEVERITY_HIGH,
                                 {"held_on": day.isoformat(), "reasons": [{
-                                    "why": "two_places", "places": [m1.place, m2.place],
+                                    "why": "two_places", "same_branch": m1.org_id == m2.org_id,
+                                    "places": [m1.place, m2.place],
                                     "times": [str(m1.start_time or ""), str(m2.start_time or "")]}]}))
     return hits
 
@@ -581,6 +676,10 @@ def detect_election_contradictions(data: AuditData, cfg: dict) -> list[Hit]:
                             "required": need})
         if e.max_votes > e.present:
             reasons.append({"why": "votes_exceed_present", "max_votes": e.max_votes, "present": e.present})
+        elif e.total_votes > e.present * e.seats:
+            # Each voter has at most one vote per seat: more votes in all than present × seats is impossible.
+            reasons.append({"why": "votes_total_exceed", "total_votes": e.total_votes, "present": e.present,
+                            "seats": e.seats, "limit": e.present * e.seats})
         # The term this election closes: the org's term that began before and was current.
         terms = sorted(terms_by_org.get(e.org_id, ()), key=lambda t: t.start_on)
         opened = next((t for t in terms if t.election_id == e.id), None)

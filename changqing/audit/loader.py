@@ -5,7 +5,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from changqing.life.models import Attendance, Meeting, MeetingAttachment, MeetingState
@@ -148,6 +148,7 @@ def load_audit_data(root: Organization, year: int, shard: Shard | None = None) -
     meetings = Meeting.objects.filter(sub, state=MeetingState.HELD,
                                       held_on__gte=period[0] - dt.timedelta(days=365), held_on__lte=period[1])
     data.meetings.extend(_meeting_rows(meetings))
+    data.records.extend(load_records(shard, period))
     att = (Attendance.objects.filter(shard.lookup("meeting__organization"),
                                      meeting__held_on__gte=period[0], meeting__held_on__lte=period[1],
                                      meeting__state=MeetingState.HELD)
@@ -176,9 +177,10 @@ def load_audit_data(root: Organization, year: int, shard: Shard | None = None) -
                                                 direction__in=[TransferDirection.OUT, TransferDirection.MOVE])
                         .values_list("membership_id", "from_org_id", "transferred_on")):
         data.transfers_out.setdefault(ms, []).append((org, on))
-    for row in (Election.objects.filter(sub).annotate(n=Count("candidates"), mv=Max("candidates__votes"))
-                .values_list("id", "organization_id", "held_on", "seats", "present", "n", "mv")):
-        data.elections.append(engine.ElectionRow(*row[:6], max_votes=row[6] or 0))
+    for row in (Election.objects.filter(sub).annotate(n=Count("candidates"), mv=Max("candidates__votes"),
+                                                      tv=Sum("candidates__votes"))
+                .values_list("id", "organization_id", "held_on", "seats", "present", "n", "mv", "tv")):
+        data.elections.append(engine.ElectionRow(*row[:6], max_votes=row[6] or 0, total_votes=row[7] or 0))
     secretaries = dict(CommitteePost.objects.filter(shard.lookup("term__organization"),
                                                     post=Post.SECRETARY).values_list("term_id", "membership_id"))
     for tid, org, start, end, ended, eid, number in (
@@ -193,6 +195,23 @@ def load_audit_data(root: Organization, year: int, shard: Shard | None = None) -
         data.full_on[ms] = full_on
     data.photos = load_photos(shard, period)
     return data
+
+
+def load_records(shard: Shard, period):
+    """Care visits and study records (送学上门 among them) of the year and the year before, as RecordRows:
+    two streamed queries of four columns each (the visit's branch is its retiree's)."""
+    from changqing.care.models import Visit
+    from changqing.life.models import StudyRecord
+
+    tz = timezone.get_current_timezone()
+    since = period[0] - dt.timedelta(days=365)
+    for kind, qs, org, day in (
+            ("visit", Visit.objects.filter(shard.lookup("retiree__organization")), "retiree__organization_id",
+             "visited_on"),
+            ("study", StudyRecord.objects.filter(shard.lookup("organization")), "organization_id", "studied_on")):
+        rows = qs.filter(**{f"{day}__gte": since, f"{day}__lte": period[1]}).values_list("id", org, day, "created_at")
+        for rid, org_id, on, created in rows.iterator(chunk_size=5000):
+            yield engine.RecordRow(kind, rid, org_id, on, timezone.localtime(created, tz).date())
 
 
 def load_photos(shard: Shard, period) -> list[engine.PhotoRow]:

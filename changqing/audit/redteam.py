@@ -36,7 +36,7 @@ from changqing.orgs.models import Election, ElectionCandidate as Candidate
 from .models import PlantedFake
 
 ASSESSMENT = (12, 20)  # the county's yearly assessment (考核) day: a domain fact, not a detector setting
-MONTH = 31  # "entered more than a month after it happened" is a back-fill (DOMAIN.md §9)
+MONTH = 30  # "entered more than a month after it happened" is a back-fill (DOMAIN.md §9)
 
 
 @dataclass
