@@ -59,8 +59,8 @@ DEFAULTS = {
     "SHINGLE_WORDS": 3,                # words per shingle: short enough to survive edits, long enough to be specific
     "BOILERPLATE_MIN_BRANCHES": 5,     # a line shared by this many branches is boilerplate
     "COMMON_SHINGLE_SHARE": 0.2,       # a phrase used by this share of branches is a stock phrase
-    # The stock-phrase filter may remove at most this share of one document's shingles: a short text that is
-    # mostly stock phrases keeps its least common ones, so a copied pair still looks alike.
+    # The stock-phrase filter may remove at most this share of one document's sentences (the normalised pass):
+    # a short text that is mostly stock phrases keeps its least common ones, so a copied pair still looks alike.
     "FILTER_MAX_SHARE": 0.5,
     "MINHASH_PERM": 128,
     "LSH_BANDS": 32,                   # 32 bands × 4 rows: catches Jaccard ≳ 0.5 with high probability
@@ -68,6 +68,7 @@ DEFAULTS = {
                                        # names, dates, places and numbers, honest minutes stay below 0.3)
     "MIN_SHINGLES": 8,                 # minutes shorter than this are not compared
     "MIN_SHARED_SHINGLES": 3,          # distinctive shingles a near-duplicate pair must share
+    "MIN_SHARED_LINES": 2,             # normalised sentences a pair must share in the sentence-by-sentence pass
     "COMPARE_YEARS_BACK": 1,           # a branch's minutes are also compared with its own of this many years before
     "MEETING_HOURS": 2,                # assumed length of a meeting for overlap checks
     "ELECTION_CANDIDATE_RATIO": 1.2,   # 差额: candidates ≥ ceil(seats × 1.2)
@@ -333,6 +334,26 @@ def _lines(text: str) -> list[str]:
     return [ln.strip() for ln in re.split(r"[\n。；]", text) if ln.strip()]
 
 
+# Normalisation before comparing: a copier changes the names, the date, the place and the head counts.
+_SURNAMES = ("欧阳|司马|上官|诸葛|东方|皇甫|尉迟|公孙|慕容|长孙|宇文|令狐|"
+             "[王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶"
+             "阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段钱褚卫尤施严华陶戚喻柏"
+             "水窦章云葛奚郎鲁韦昌苗凤花俞柳雷贺倪汤殷毕安常乐时皮卞齐伍元卜平和穆尹]")
+_NAME_AFTER = ("同志|发言|就|谈|提出|建议|负责|说|介绍|汇报|分享|反映|总结|强调|回顾|补充|表示|认为|指出|主持|记录|"
+               "带头|牵头|宣读|传达|领学|讲|代表")
+_NAME = re.compile(f"(?:{_SURNAMES})[\u4e00-\u9fa5]{{1,2}}?(?=(?:{_NAME_AFTER}))")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?|[一二三四五六七八九十百两]+(?=[名人位户个次项条天月年元])")
+_PLACE = re.compile(r"(?<=在)[^，。；\n]{2,16}?(?=召开|举行|开展|组织|集中)")
+
+
+def normalise(text: str) -> str:
+    """Names, dates, places and numbers → placeholders (the date is numbers too), so a copy with them changed
+    is still a copy."""
+    text = _NUMBER.sub("N", text)
+    text = _PLACE.sub("P", text)
+    return _NAME.sub("R", text)
+
+
 def _norm_line(line: str) -> str:
     return _PUNCT.sub("", line)
 
@@ -422,13 +443,18 @@ class MinutesFilter:
     boiler: set[str]
     common: set[str]
     branches: int = 0
+    counts: dict[str, int] = field(default_factory=dict)  # branches using each common shingle (for the cap)
 
     @classmethod
     def union(cls, filters: list[MinutesFilter], min_branches: int) -> MinutesFilter:
         """The filter for comparing across shards: what any shard large enough to tell found common."""
         told = [f for f in filters if f.branches >= min_branches]
+        counts: dict[str, int] = {}
+        for f in told:
+            for x, n in f.counts.items():
+                counts[x] = max(counts.get(x, 0), n)
         return cls(set().union(*(f.boiler for f in told)), set().union(*(f.common for f in told)),
-                   sum(f.branches for f in filters))
+                   sum(f.branches for f in filters), counts)
 
 
 def minutes_filter(ms: list[MeetingRow], cfg: dict) -> tuple[MinutesFilter, list[set[str]]]:
@@ -444,8 +470,8 @@ def minutes_filter(ms: list[MeetingRow], cfg: dict) -> tuple[MinutesFilter, list
             branches_of[x].add(m.org_id)
     n_branches = len({m.org_id for m in ms})
     floor = max(cfg["BOILERPLATE_MIN_BRANCHES"], cfg["COMMON_SHINGLE_SHARE"] * n_branches)
-    common = {x for x, orgs in branches_of.items() if len(orgs) >= floor}
-    return MinutesFilter(boiler, common, n_branches), sets
+    counts = {x: len(orgs) for x, orgs in branches_of.items() if len(orgs) >= floor}
+    return MinutesFilter(boiler, set(counts), n_branches, counts), sets
 
 
 def compared_minutes(ms: list[MeetingRow], filt: MinutesFilter, cfg: dict,
@@ -455,9 +481,10 @@ def compared_minutes(ms: list[MeetingRow], filt: MinutesFilter, cfg: dict,
     kept, sets = [], []
     for n, m in enumerate(ms):
         sh = full_sets[n] if full_sets is not None else shingles(m.minutes, filt.boiler, cfg["SHINGLE_WORDS"])
-        if len(sh) >= cfg["MIN_SHINGLES"] and len(sh - filt.common) >= 2:
+        left = sh - filt.common
+        if len(sh) >= cfg["MIN_SHINGLES"] and len(left) >= 2:
             kept.append(m)
-            sets.append(sh - filt.common)
+            sets.append(left)
     return kept, sets
 
 
@@ -492,7 +519,15 @@ def compared_in_period(data: AuditData) -> list[MeetingRow]:
 
 
 def detect_copied_minutes(data: AuditData, cfg: dict) -> list[Hit]:
+    """Copied minutes within the year, and a branch's minutes copied from its own of earlier years
+    (COMPARE_YEARS_BACK): the earlier ones go into the same LSH; a pair is kept if both are of the year, or
+    one is and both are the same branch's."""
     ms = compared_in_period(data)
+    since = data.period[0].replace(year=data.period[0].year - cfg["COMPARE_YEARS_BACK"])
+    earlier = [m for m in data.meetings if m.minutes.strip() and since <= m.held_on < data.period[0]]
+    if earlier and ms:
+        orgs = {m.org_id for m in ms}
+        ms = ms + [m for m in earlier if m.org_id in orgs]
     data.minutes_filter = None
     if not ms:
         return []
@@ -503,11 +538,74 @@ def detect_copied_minutes(data: AuditData, cfg: dict) -> list[Hit]:
         return []
     sig = minhash_signatures(sets, cfg["MINHASH_PERM"])
     hits = []
+    def kept(x: MeetingRow, y: MeetingRow) -> bool:
+        a_in, b_in = in_period(x.held_on, data.period), in_period(y.held_on, data.period)
+        return (a_in and b_in) or ((a_in or b_in) and x.org_id == y.org_id)
+
+    found: dict[str, Hit] = {}
     for i, j in lsh_candidates(sig, cfg["LSH_BANDS"]):
+        if not kept(ms[i], ms[j]):
+            continue
         hit = copied_pair(ms[i], ms[j], sets[i], sets[j], cfg, data.minutes_filter.boiler)
         if hit is not None:
-            hits.append(hit)
-    return hits
+            found[hit.key] = hit
+    # Second pass, sentence by sentence with names, dates, places and numbers normalised: a copy with those
+    # changed, its lines reordered, or mostly stock phrases with a few lines of its own.
+    docs, line_sets = normalised_lines(ms, cfg)
+    if len(docs) >= 2:
+        lsig = minhash_signatures(line_sets, cfg["MINHASH_PERM"])
+        for i, j in lsh_candidates(lsig, cfg["LSH_BANDS"]):
+            a, b = docs[i], docs[j]
+            if not kept(a, b):
+                continue
+            hit = copied_lines(a, b, line_sets[i], line_sets[j], cfg, data.minutes_filter.boiler)
+            if hit is not None and (hit.key not in found or found[hit.key].score < hit.score):
+                found[hit.key] = hit
+    return list(found.values())
+
+
+def normalised_lines(ms: list[MeetingRow], cfg: dict) -> tuple[list[MeetingRow], list[set[str]]]:
+    """Each document as the set of its normalised lines (placeholders for names, dates, places, numbers).
+
+    Lines many branches share (BOILERPLATE_MIN_BRANCHES) are stock phrases and left out — but never more than
+    FILTER_MAX_SHARE of a document's lines: past that its least widespread stock lines stay in, so a short
+    text that is mostly stock phrases is still compared by what it has of its own."""
+    norm = [[x for x in dict.fromkeys(_PUNCT.sub("", normalise(ln)) for ln in _lines(m.minutes)) if len(x) >= 6]
+            for m in ms]
+    seen: dict[str, set[int]] = defaultdict(set)
+    for m, lines in zip(ms, norm):
+        for ln in lines:
+            seen[ln].add(m.org_id)
+    docs, sets = [], []
+    floor = cfg["BOILERPLATE_MIN_BRANCHES"]
+    for m, lines in zip(ms, norm):
+        own = [ln for ln in lines if len(seen[ln]) < floor]
+        cap = math.ceil((1 - cfg["FILTER_MAX_SHARE"]) * len(lines))
+        if len(own) < cap:
+            stock = sorted((ln for ln in lines if len(seen[ln]) >= floor), key=lambda ln: (len(seen[ln]), ln))
+            own += stock[:cap - len(own)]
+        if len(own) >= cfg["MIN_SHARED_LINES"]:
+            docs.append(m)
+            sets.append(set(own))
+    return docs, sets
+
+
+def copied_lines(a: MeetingRow, b: MeetingRow, set_a: set[str], set_b: set[str], cfg: dict,
+                 boiler: set[str]) -> Hit | None:
+    shared = set_a & set_b
+    score = jaccard(set_a, set_b)
+    if score < cfg["NEAR_DUPLICATE_JACCARD"] or len(shared) < cfg["MIN_SHARED_LINES"]:
+        return None
+    a, b = sorted((a, b), key=lambda m: (m.entered_on, m.id))
+    passages = [ln for ln in _lines(b.minutes) if _PUNCT.sub("", normalise(ln)) in shared]
+    return Hit("copied_minutes", b.org_id, f"minutes:{a.id}:{b.id}", {"meetings": [a.id, b.id]},
+               round(score, 3), SEVERITY_HIGH if score >= 0.85 else SEVERITY_MEDIUM,
+               {"jaccard": round(score, 3), "source_meeting": a.id, "copy_meeting": b.id,
+                "same_branch": a.org_id == b.org_id, "cross_year": a.held_on.year != b.held_on.year,
+                "shared_lines": len(shared), "normalised": True,
+                "rule": f"人名、日期、地点、数字归一后逐句比对：{len(shared)}句相同，相似度{score:.0%}"
+                        f"（门槛{cfg['NEAR_DUPLICATE_JACCARD']:.0%}）",
+                "shared_passages": passages[:20]})
 
 
 def minutes_band_keys(ms: list[MeetingRow], filt: MinutesFilter, cfg: dict) -> tuple[np.ndarray, np.ndarray]:
