@@ -74,9 +74,10 @@ DEFAULTS = {
     "ELECTION_CANDIDATE_RATIO": 1.2,   # 差额: candidates ≥ ceil(seats × 1.2)
     "PHOTO_HAMMING": 10,               # dHash bits that may differ for "the same photo" (re-encoded, resized)
     "PHOTO_BANDS": 11,                 # pigeonhole bands; must be > PHOTO_HAMMING
-    # A crop: one photo's whole (trimmed) hash against the hashes of the other's crops (each side cut by 0, 6
-    # or 12%). Stricter than the whole-photo limit, since 81 crops give 81 chances to match by accident.
-    "PHOTO_CROP_HAMMING": 6,
+    # A crop: one photo's whole (trimmed) hash against the hashes of the other's 256 crops (each side cut by
+    # 0, 4, 8 or 12%). Stricter than the whole-photo limit, since 256 crops give 256 chances to match by
+    # accident: crops of 5–15% land within 8 bits, two photos of the same room stay 12 or more apart.
+    "PHOTO_CROP_HAMMING": 8,
     "RATING_GAP": 0.4,                 # reviewer score above the data-derived one by this share of the weight
     "SHARD_MAX_BRANCHES": 2000,        # organisations audited together in memory (a city stays whole)
 }
@@ -146,7 +147,7 @@ class PhotoRow:
     meeting_id: int
     org_id: int
     dhash: int
-    crops: bytes = b""  # 81 uint64 dHashes of crops (engine.crop_hashes), for a crop-robust comparison
+    crops: bytes = b""  # 256 uint64 dHashes of crops (engine.photo_hashes), for a crop-robust comparison
 
 
 @dataclass
@@ -828,6 +829,88 @@ def dhash(image, size: int = 8) -> int:
     return value
 
 
+def _trim_axis(std: np.ndarray, flat_std: float = 4.0) -> tuple[int, int]:
+    """The content range along one axis: uniform bars cut off both ends, and a phone's status bar (a thin
+    strip of icons within 3% of the edge, followed by a uniform bar) with them."""
+    n = len(std)
+    flat = std < flat_std
+    lo, hi = 0, n
+    while lo < hi and flat[lo]:
+        lo += 1
+    if lo <= 0.03 * n:
+        k = lo
+        while k < hi and not flat[k] and k - lo < 0.09 * n:
+            k += 1
+        j = k
+        while j < hi and flat[j]:
+            j += 1
+        if k < hi and flat[k] and j - k >= 0.02 * n:
+            lo = j
+    while hi > lo and flat[hi - 1]:
+        hi -= 1
+    if hi >= n - 0.03 * n:
+        k = hi
+        while k > lo and not flat[k - 1] and hi - k < 0.09 * n:
+            k -= 1
+        j = k
+        while j > lo and flat[j - 1]:
+            j -= 1
+        if k > lo and flat[k - 1] and k - j >= 0.02 * n:
+            hi = j
+    if hi - lo < 0.2 * n:  # nearly all uniform: keep the whole
+        return 0, n
+    return lo, hi
+
+
+def trim_borders(gray) -> tuple[int, int, int, int]:
+    """(left, top, right, bottom) of a grayscale PIL image without its uniform borders and status bar."""
+    px = np.asarray(gray, dtype=np.float32)
+    top, bottom = _trim_axis(px.std(axis=1))
+    left, right = _trim_axis(px[top:bottom].std(axis=0))
+    return left, top, right, bottom
+
+
+CROP_STEPS = (0.0, 0.04, 0.08, 0.12)  # the share cut off each side, in every combination: 4⁴ = 256 crops
+
+
+def photo_hashes(image) -> tuple[int, bytes]:
+    """The dHash of the photo with its borders trimmed, and the dHashes of its 256 crops (uint64 bytes; the
+    first is the whole). A screenshot's bars and status bar are trimmed away; a crop of up to ~15% of the
+    width or height matches one of the other photo's crops within a few bits."""
+    gray = image.convert("L")
+    gray.thumbnail((256, 256))
+    gray = gray.crop(trim_borders(gray))
+    w, h = gray.size
+    out = np.empty(len(CROP_STEPS) ** 4, dtype=np.uint64)
+    n = 0
+    for fl in CROP_STEPS:
+        for fr in CROP_STEPS:
+            for ft in CROP_STEPS:
+                for fb in CROP_STEPS:
+                    out[n] = dhash(gray.crop((int(w * fl), int(h * ft), w - int(w * fr), h - int(h * fb))))
+                    n += 1
+    return int(out[0]), out.tobytes()
+
+
+def crop_matches(photos: list[PhotoRow], limit: int) -> dict[tuple[int, int], int]:
+    """Pairs (i, j) of photo indices where one's whole hash is within `limit` bits of one of the other's crop
+    hashes: the smallest distance. Vectorised popcounts over all crop hashes, one photo at a time."""
+    have = [i for i, p in enumerate(photos) if p.crops]
+    if len(have) < 2:
+        return {}
+    crops = np.stack([np.frombuffer(photos[i].crops, dtype=np.uint64) for i in have])  # (n, 256)
+    whole = crops[:, 0]
+    out: dict[tuple[int, int], int] = {}
+    for a, i in enumerate(have):
+        dist = np.bitwise_count(crops ^ whole[a]).min(axis=1)
+        dist[a] = 64
+        for b in np.flatnonzero(dist <= limit):
+            j = have[int(b)]
+            key = (i, j) if i < j else (j, i)
+            out[key] = min(out.get(key, 64), int(dist[b]))
+    return out
+
+
 def detect_photo_reuse(data: AuditData, cfg: dict) -> list[Hit]:
     limit, bands = cfg["PHOTO_HAMMING"], cfg["PHOTO_BANDS"]
     photos = data.photos
@@ -853,6 +936,12 @@ def detect_photo_reuse(data: AuditData, cfg: dict) -> list[Hit]:
         return i
 
     distances: dict[tuple[int, int], int] = {}
+    crop_limit = cfg["PHOTO_CROP_HAMMING"]
+    for (i, j), d in crop_matches(photos, crop_limit).items():
+        p, q = photos[i], photos[j]
+        if p.meeting_id != q.meeting_id:
+            distances[(p.id, q.id) if p.id < q.id else (q.id, p.id)] = d
+            parent[find(i)] = find(j)
     for i, j in candidates:
         p, q = photos[i], photos[j]
         if p.meeting_id == q.meeting_id:
@@ -878,7 +967,9 @@ def detect_photo_reuse(data: AuditData, cfg: dict) -> list[Hit]:
             round(score, 3), SEVERITY_HIGH if len({p.org_id for p in members}) > 1 else SEVERITY_MEDIUM,
             {"attachments": ids, "meetings": sorted({p.meeting_id for p in members}),
              "branches": sorted({data.branch_codes.get(p.org_id, str(p.org_id)) for p in members}),
-             "max_hamming": max(pair_d) if pair_d else 0, "threshold": limit}))
+             "max_hamming": max(pair_d) if pair_d else 0, "threshold": limit, "crop_threshold": crop_limit,
+             "rule": f"边框裁掉后（含截屏的黑边和状态栏），整张或裁剪后的感知哈希最多相差{max(pair_d) if pair_d else 0}位"
+                     f"（整张门槛{limit}位，裁剪比对门槛{crop_limit}位）"}))
     return hits
 
 

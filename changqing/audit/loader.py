@@ -37,28 +37,37 @@ def _signed(v: int) -> int:
     return v - (1 << 64) if v >= 1 << 63 else v
 
 
-def photo_dhash(attachment) -> int:
+HASH_VERSION = 2  # 1: dHash of the whole file; 2: of the photo with its borders trimmed, plus 256 crops
+
+
+def photo_hashes(attachment) -> tuple[int, bytes]:
     from PIL import Image
 
     with attachment.file.open("rb") as fh, Image.open(fh) as img:
-        return engine.dhash(img)
+        return engine.photo_hashes(img)
 
 
-def ensure_photo_hashes(attachments) -> dict[int, int]:
-    """attachment id → unsigned dHash; computes and stores the missing ones."""
-    known = dict(PhotoHash.objects.filter(attachment__in=[a.pk for a in attachments])
-                 .values_list("attachment_id", "dhash"))
-    new = []
+def ensure_photo_hashes(attachments) -> dict[int, tuple[int, bytes]]:
+    """attachment id → (unsigned dHash, crop hashes); computes and stores the missing or outdated ones (the
+    file is read once per photo and algorithm version)."""
+    known = {aid: (dh, bytes(crops), version) for aid, dh, crops, version in PhotoHash.objects.filter(
+        attachment__in=[a.pk for a in attachments]).values_list("attachment_id", "dhash", "crops", "version")}
+    new, stale = [], []
     for a in attachments:
-        if a.pk not in known:
+        row = known.get(a.pk)
+        if row is None or row[2] < HASH_VERSION:
             try:
-                value = photo_dhash(a)
+                value, crops = photo_hashes(a)
             except (OSError, ValueError):
-                continue  # missing or unreadable file: nothing to compare
-            known[a.pk] = _signed(value)
-            new.append(PhotoHash(attachment_id=a.pk, dhash=_signed(value)))
-    PhotoHash.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
-    return {k: v & MASK64 for k, v in known.items()}
+                continue  # missing or unreadable file: keep what is known, if anything
+            known[a.pk] = (_signed(value), crops, HASH_VERSION)
+            obj = PhotoHash(attachment_id=a.pk, dhash=_signed(value), crops=crops, version=HASH_VERSION)
+            (new if row is None else stale).append(obj)
+    PhotoHash.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
+    for obj in stale:
+        PhotoHash.objects.filter(attachment_id=obj.attachment_id).update(dhash=obj.dhash, crops=obj.crops,
+                                                                        version=HASH_VERSION)
+    return {k: (v[0] & MASK64, v[1]) for k, v in known.items()}
 
 
 @dataclass(frozen=True)
@@ -220,7 +229,7 @@ def load_photos(shard: Shard, period) -> list[engine.PhotoRow]:
                                                    meeting__held_on__lte=period[1])
                   .select_related("meeting").only("id", "file", "meeting__id", "meeting__organization_id"))
     hashes = ensure_photo_hashes(photos)
-    return [engine.PhotoRow(a.pk, a.meeting_id, a.meeting.organization_id, hashes[a.pk])
+    return [engine.PhotoRow(a.pk, a.meeting_id, a.meeting.organization_id, *hashes[a.pk])
             for a in photos if a.pk in hashes]
 
 
