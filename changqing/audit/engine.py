@@ -46,16 +46,18 @@ DEFAULTS = {
     "RUSH_WINDOW_DAYS": 42,            # the six weeks before the assessment, when 前松后紧 shows
     "RUSH_MIN_ENTRIES": 8,             # deep back-fills made in the window: fewer is a forgotten record or two
     "RUSH_RATIO": 3.0,                 # ... and this many times the branch's usual deep back-fills per window
-    # Reach-back: an entry counts as rushed if it reaches further back than this many days, and than
-    # RUSH_HABIT_FACTOR × the branch's own usual lag (90th percentile) — so a branch that habitually enters
-    # a few weeks late is judged against its own habit, and its months-old entries still stand out.
-    "RUSH_REACH_DAYS": 40,
+    # Reach-back: an entry made in the window counts as rushed if it reaches further back than three weeks,
+    # and than RUSH_HABIT_FACTOR × the branch's own usual lag (90th percentile) — so a branch that habitually
+    # enters a few weeks late is judged against its own habit, and its months-old entries still stand out;
+    # the window's own meetings entered weeks late in the burst count too.
+    "RUSH_REACH_DAYS": 21,
     "RUSH_HABIT_FACTOR": 2.0,
     # ... and the rush must look like one: at least this share of the year's records entered in the window,
     # or this many deep back-fills in one sitting (a day). The honest demo's December catch-up is ~5% of a
     # branch's meetings and one or two a day; a year written up in a week is far above both.
     "RUSH_YEAR_SHARE": 0.2,
     "RUSH_SITTING_ENTRIES": 5,
+    "RUSH_SITTING_DAYS": 3,            # a sitting: entries made within this many days in a row
     "SHINGLE_WORDS": 3,                # words per shingle: short enough to survive edits, long enough to be specific
     "BOILERPLATE_MIN_BRANCHES": 5,     # a line shared by this many branches is boilerplate
     "COMMON_SHINGLE_SHARE": 0.2,       # a phrase used by this share of branches is a stock phrase
@@ -297,7 +299,13 @@ def detect_rush(data: AuditData, cfg: dict) -> list[Hit]:
             sittings = defaultdict(int)
             for r in rushed:
                 sittings[r[4]] += 1
-            per_sitting = max(sittings.values())
+            # A sitting: RUSH_SITTING_DAYS days in a row (a weekend at the keyboard); the most entries in one.
+            days = sorted(r[4].toordinal() for r in rushed)
+            per_sitting, lo = 0, 0
+            for hi in range(len(days)):
+                while days[hi] - days[lo] >= cfg["RUSH_SITTING_DAYS"]:
+                    lo += 1
+                per_sitting = max(per_sitting, hi - lo + 1)
             if share < cfg["RUSH_YEAR_SHARE"] and per_sitting < cfg["RUSH_SITTING_ENTRIES"]:
                 continue
             reach_back = max((r[4] - r[3]).days for r in rushed)
@@ -311,7 +319,7 @@ def detect_rush(data: AuditData, cfg: dict) -> list[Hit]:
             if share >= cfg["RUSH_YEAR_SHARE"]:
                 rules.append(f"考核前{window}天内补录了全年记录的{share:.0%}（门槛{cfg['RUSH_YEAR_SHARE']:.0%}）")
             if per_sitting >= cfg["RUSH_SITTING_ENTRIES"]:
-                rules.append(f"一天内补录{per_sitting}条（门槛{cfg['RUSH_SITTING_ENTRIES']}条）")
+                rules.append(f"{cfg['RUSH_SITTING_DAYS']}天内集中补录{per_sitting}条（门槛{cfg['RUSH_SITTING_ENTRIES']}条）")
             hits.append(Hit("rush", org_id, f"rush:{org_id}:{deadline.isoformat()}", ids,
                             round(min(1.0, strength / 3), 3),
                             SEVERITY_HIGH if strength >= 2 else SEVERITY_MEDIUM,
