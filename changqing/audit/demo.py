@@ -143,24 +143,6 @@ class _Planter:
                 self.plant("backfill", m.organization_id, f"meeting:{m.id}", "组织生活演示数据年底集中补录")
                 self.used_meetings.add(m.id)
 
-    def repair_ballots(self):
-        """Each voter has one vote per seat: where the orgs demo gave the losing candidates more votes than
-        the ballots left, lower theirs (the winners are unchanged). No random draws: the plants stay put."""
-        from changqing.orgs.models import ElectionCandidate
-
-        fixed = []
-        for e in Election.objects.filter(in_subtree(self.root.path, "organization")).prefetch_related("candidates"):
-            cands = sorted(e.candidates.all(), key=lambda c: (-c.votes, c.id))
-            excess = sum(c.votes for c in cands) - e.present * e.seats
-            for c in reversed(cands[e.seats:]):
-                if excess <= 0:
-                    break
-                cut = min(c.votes, excess)
-                c.votes -= cut
-                excess -= cut
-                fixed.append(c)
-        ElectionCandidate.objects.bulk_update(fixed, ["votes"], batch_size=1000)
-
     def repair_same_hour(self):
         """A branch's two meetings on one day at the same hour in different places, with the same members
         present at both, cannot both be true: the life demo's second one is moved to the afternoon."""
@@ -522,7 +504,6 @@ def extend(ctx):
         return
     with transaction.atomic():
         p.record_life_rush()
-        p.repair_ballots()
         p.repair_same_hour()
         p.minutes()
         p.backfill()

@@ -560,7 +560,9 @@ def detect_copied_minutes(data: AuditData, cfg: dict) -> list[Hit]:
             found[hit.key] = hit
     # Second pass, sentence by sentence with names, dates, places and numbers normalised: a copy with those
     # changed, its lines reordered, or mostly stock phrases with a few lines of its own.
-    docs, line_sets = normalised_lines(ms, cfg)
+    # Too few branches to tell a published template from a copy: as for the stock-phrase filter.
+    docs, line_sets = normalised_lines(ms, cfg) if data.minutes_filter.branches >= cfg[
+        "BOILERPLATE_MIN_BRANCHES"] else ([], [])
     if len(docs) >= 2:
         lsig = minhash_signatures(line_sets, cfg["MINHASH_PERM"])
         for i, j in lsh_candidates(lsig, cfg["LSH_BANDS"]):
@@ -592,7 +594,7 @@ def normalised_lines(ms: list[MeetingRow], cfg: dict) -> tuple[list[MeetingRow],
         cap = math.ceil((1 - cfg["FILTER_MAX_SHARE"]) * len(lines))
         if len(own) < cap:
             stock = sorted((ln for ln in lines if len(seen[ln]) >= floor), key=lambda ln: (len(seen[ln]), ln))
-            own += stock[:cap - len(own)]
+            own += ["\x00" + ln for ln in stock[:cap - len(own)]]  # marked: not evidence on its own
         if len(own) >= cfg["MIN_SHARED_LINES"]:
             docs.append(m)
             sets.append(set(own))
@@ -603,8 +605,10 @@ def copied_lines(a: MeetingRow, b: MeetingRow, set_a: set[str], set_b: set[str],
                  boiler: set[str]) -> Hit | None:
     shared = set_a & set_b
     score = jaccard(set_a, set_b)
-    if score < cfg["NEAR_DUPLICATE_JACCARD"] or len(shared) < cfg["MIN_SHARED_LINES"]:
-        return None
+    own = [x for x in shared if not x.startswith("\x00")]
+    if score < cfg["NEAR_DUPLICATE_JACCARD"] or len(own) < cfg["MIN_SHARED_LINES"]:
+        return None  # two texts of nothing but stock phrases are alike, not copied
+    shared = {x.lstrip("\x00") for x in shared}
     a, b = sorted((a, b), key=lambda m: (m.entered_on, m.id))
     passages = [ln for ln in _lines(b.minutes) if _PUNCT.sub("", normalise(ln)) in shared]
     return Hit("copied_minutes", b.org_id, f"minutes:{a.id}:{b.id}", {"meetings": [a.id, b.id]},
