@@ -18,6 +18,7 @@ REASONS = {
     "more_present_than_members": "出席人数多于支部党员数",
     "too_few_candidates": "候选人数少于应选名额的1.2倍（差额不足）",
     "votes_exceed_present": "得票数超过实到会人数",
+    "votes_total_exceed": "全部候选人得票合计超过实到会人数×应选名额（每人每个名额最多投一票）",
     "before_closed_term_began": "选举日期早于其结束的那届任期的开始日期",
     "overlapping_terms": "前后两届任期重叠",
     "secretary_not_full_member": "选举时书记尚不是正式党员",
