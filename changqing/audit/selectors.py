@@ -7,7 +7,7 @@ from django.utils.safestring import mark_safe
 from changqing.core.scope import restrict
 from changqing.life.models import Meeting, MeetingAttachment
 
-from .engine import _lines, _norm_line
+from .engine import _lines, _norm_line, normalise
 
 REASONS = {
     "after_death": "去世后仍记为出席",
@@ -61,16 +61,21 @@ def figures_text(evidence: dict) -> str:
     return describe(evidence["metric"], evidence.get("figures") or {})
 
 
-def highlighted(text: str, shared: set[str]) -> str:
-    """The minutes as HTML lines, lines shared with the other record wrapped in <mark>."""
+def _key(line: str, normalised: bool) -> str:
+    return _norm_line(normalise(line)) if normalised else _norm_line(line)
+
+
+def highlighted(text: str, shared: set[str], normalised: bool = False) -> str:
+    """The minutes as HTML lines, lines shared with the other record wrapped in <mark> (compared with names,
+    dates, places and numbers normalised when the finding was found that way)."""
     out = []
     for line in _lines(text):
         html = escape(line)
-        out.append(f"<mark>{html}</mark>" if _norm_line(line) in shared else html)
+        out.append(f"<mark>{html}</mark>" if _key(line, normalised) in shared else html)
     return mark_safe("<br>".join(out))
 
 
 def shared_norms(evidence: dict) -> set[str]:
-    return {_norm_line(x) for x in evidence.get("shared_passages", [])}
+    return {_key(x, bool(evidence.get("normalised"))) for x in evidence.get("shared_passages", [])}
 
 

@@ -116,7 +116,8 @@ def finding_detail(request, pk):
     side_by_side = []
     if finding.kind == FindingKind.COPIED_MINUTES:
         shared = shared_norms(finding.evidence)
-        side_by_side = [(m, highlighted(m.minutes, shared)) for m in meetings]
+        side_by_side = [(m, highlighted(m.minutes, shared, bool(finding.evidence.get("normalised"))))
+                        for m in meetings]
     return render(request, "audit/finding_detail.html", {
         "title": f"{finding.get_kind_display()}：{finding.organization.name}", "f": finding,
         "summary": _summary(finding), "reasons": reason_labels(finding.evidence), "meetings": meetings,

@@ -147,3 +147,17 @@ def test_trim_removes_a_screenshots_bars_and_status_bar():
     shot = redteam.as_screenshot(img, rng).convert("L")
     left, top, right, bottom = engine.trim_borders(shot)
     assert top > 0.15 * shot.height and bottom < 0.85 * shot.height and (left, right) == (0, shot.width)
+
+
+def test_the_evidence_page_marks_the_shared_sentences_of_a_disguised_copy_in_both_records():
+    from changqing.audit.selectors import highlighted, shared_norms
+
+    rng = random.Random(1)
+    text = redteam.red_minutes(rng, D(2025, 3, 2), "老干部活动室", 8)
+    copy = redteam.disguise(rng, text, D(2025, 9, 9), "村委会议室")
+    data = AuditData(period=YEAR, meetings=[m(1, 1, D(2025, 3, 2), minutes=text),
+                                            m(2, 2, D(2025, 9, 9), D(2025, 9, 10), minutes=copy)] + _others())
+    (hit,) = engine.detect_copied_minutes(data, CFG)
+    shared = shared_norms(hit.evidence)
+    for doc in (text, copy):
+        assert str(highlighted(doc, shared, True)).count("<mark>") >= 5
