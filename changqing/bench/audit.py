@@ -52,7 +52,8 @@ def audit_city(ctx: BenchContext) -> list[Figure]:
     for h in hits:
         by_kind[h.kind] = by_kind.get(h.kind, 0) + 1
     minutes = [m for m in data.meetings if m.minutes.strip() and engine.in_period(m.held_on, data.period)]
-    detail = {"meetings": len(data.meetings), "minutes": len(minutes), "attendance": len(data.attendance),
+    detail = {"meetings": len(data.meetings), "records": len(data.records), "minutes": len(minutes),
+              "attendance": len(data.attendance),
               "photos": len(data.photos), "findings": by_kind}
 
     # Near-duplicates: the engine's LSH over all minutes vs all pairs of a sample, extrapolated (n² / s²).
