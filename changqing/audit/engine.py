@@ -54,7 +54,7 @@ DEFAULTS = {
     "RUSH_REACH_DAYS": 21,
     "RUSH_HABIT_FACTOR": 2.0,
     # ... and the rush must look like one: at least this share of the year's records entered in the window,
-    # or this many deep back-fills in one sitting (a day). The honest demo's December catch-up is ~5% of a
+    # or this many deep back-fills in one sitting, or twice RUSH_MIN_ENTRIES of them in the window at all. The honest demo's December catch-up is ~5% of a
     # branch's meetings and one or two a day; a year written up in a week is far above both.
     "RUSH_YEAR_SHARE": 0.2,
     "RUSH_SITTING_ENTRIES": 5,
@@ -269,8 +269,8 @@ def detect_rush(data: AuditData, cfg: dict) -> list[Hit]:
     An entry in the window is rushed when it reaches back further than RUSH_REACH_DAYS and than
     RUSH_HABIT_FACTOR × the branch's usual lag (so a habitually late branch is judged by its own habit); the
     window's meetings count too. A rush is RUSH_MIN_ENTRIES such entries, RUSH_RATIO times the branch's usual
-    number per window, that are RUSH_YEAR_SHARE of the year's records or RUSH_SITTING_ENTRIES in one sitting.
-    Meetings, care visits and study records (送学上门 too) all count."""
+    number per window, that are RUSH_YEAR_SHARE of the year's records, RUSH_SITTING_ENTRIES in one sitting
+    (RUSH_SITTING_DAYS days), or twice RUSH_MIN_ENTRIES in all. Meetings, care visits and study records (送学上门 too) all count."""
     window = cfg["RUSH_WINDOW_DAYS"]
     by_org: dict[int, list[tuple]] = defaultdict(list)
     for row in entries(data):
@@ -312,7 +312,8 @@ def detect_rush(data: AuditData, cfg: dict) -> list[Hit]:
                 while days[hi] - days[lo] >= cfg["RUSH_SITTING_DAYS"]:
                     lo += 1
                 per_sitting = max(per_sitting, hi - lo + 1)
-            if share < cfg["RUSH_YEAR_SHARE"] and per_sitting < cfg["RUSH_SITTING_ENTRIES"]:
+            many = len(rushed) >= 2 * cfg["RUSH_MIN_ENTRIES"]  # a dozen deep back-fills is a rush in any shape
+            if share < cfg["RUSH_YEAR_SHARE"] and per_sitting < cfg["RUSH_SITTING_ENTRIES"] and not many:
                 continue
             reach_back = max((r[4] - r[3]).days for r in rushed)
             ids: dict[str, list[int]] = defaultdict(list)
@@ -324,6 +325,9 @@ def detect_rush(data: AuditData, cfg: dict) -> list[Hit]:
             rules = []
             if share >= cfg["RUSH_YEAR_SHARE"]:
                 rules.append(f"考核前{window}天内补录了全年记录的{share:.0%}（门槛{cfg['RUSH_YEAR_SHARE']:.0%}）")
+            if many:
+                rules.append(f"考核前{window}天内补录{len(rushed)}条追溯{round(reach)}天以上的记录"
+                             f"（门槛{2 * cfg['RUSH_MIN_ENTRIES']}条）")
             if per_sitting >= cfg["RUSH_SITTING_ENTRIES"]:
                 rules.append(f"{cfg['RUSH_SITTING_DAYS']}天内集中补录{per_sitting}条（门槛{cfg['RUSH_SITTING_ENTRIES']}条）")
             hits.append(Hit("rush", org_id, f"rush:{org_id}:{deadline.isoformat()}", ids,
