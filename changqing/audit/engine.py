@@ -48,7 +48,7 @@ DEFAULTS = {
                                        # (the honest demo has at most two a branch; a rush has ten and more)
     "RUSH_RATIO": 3.0,                 # ... and this many times the branch's usual deep back-fills per window
     # Reach-back: an entry made in the window counts as rushed if it reaches further back than three weeks,
-    # and than RUSH_HABIT_FACTOR × the branch's own usual lag (90th percentile) — so a branch that habitually
+    # and than RUSH_HABIT_FACTOR × the branch's own usual lag (75th percentile) — so a branch that habitually
     # enters a few weeks late is judged against its own habit, and its months-old entries still stand out;
     # the window's own meetings entered weeks late in the burst count too.
     "RUSH_REACH_DAYS": 21,
@@ -75,7 +75,9 @@ DEFAULTS = {
     "COMPARE_YEARS_BACK": 1,           # a branch's minutes are also compared with its own of this many years before
     "MEETING_HOURS": 2,                # assumed length of a meeting for overlap checks
     "ELECTION_CANDIDATE_RATIO": 1.2,   # 差额: candidates ≥ ceil(seats × 1.2)
-    "PHOTO_HAMMING": 10,               # dHash bits that may differ for "the same photo" (re-encoded, resized)
+    "PHOTO_HAMMING": 8,                # dHash bits that may differ for "the same photo": re-encoded, resized or
+                                       # screenshot copies stay within 5; two branches' photos of one layout
+                                       # (the demo's) come as close as 10
     "PHOTO_BANDS": 11,                 # pigeonhole bands; must be > PHOTO_HAMMING
     # A crop: one photo's whole (trimmed) hash against the hashes of the other's 256 crops (each side cut by
     # 0, 4, 8 or 12%). Stricter than the whole-photo limit, since 256 crops give 256 chances to match by
@@ -256,11 +258,13 @@ def assessment_dates(period, cfg) -> list[dt.date]:
     return out
 
 
-def _p90(values: list[int]) -> int:
+def _usual_lag(values: list[int]) -> int:
+    """The branch's usual lag: the 75th percentile (last December's catch-up and a few odd back-fills, a
+    twentieth of the entries, do not move it)."""
     if not values:
         return 0
     values = sorted(values)
-    return values[min(len(values) - 1, int(0.9 * len(values)))]
+    return values[min(len(values) - 1, int(0.75 * len(values)))]
 
 
 def detect_rush(data: AuditData, cfg: dict) -> list[Hit]:
@@ -284,7 +288,7 @@ def detect_rush(data: AuditData, cfg: dict) -> list[Hit]:
             if len(in_window) < cfg["RUSH_MIN_ENTRIES"]:
                 continue
             before = [r for r in rows if year_start <= r[4] < start]
-            usual_lag = _p90([(r[4] - r[3]).days for r in before])
+            usual_lag = _usual_lag([(r[4] - r[3]).days for r in before])
             reach = max(cfg["RUSH_REACH_DAYS"], cfg["RUSH_HABIT_FACTOR"] * usual_lag)
             rushed = [r for r in in_window if (r[4] - r[3]).days > reach]
             if len(rushed) < cfg["RUSH_MIN_ENTRIES"]:
