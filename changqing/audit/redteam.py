@@ -425,7 +425,8 @@ class _RedTeam:
         from changqing.members.models import Membership
 
         dead = list(Membership.objects.filter(in_subtree(self.root.path, "organization"),
-                                              retiree__deceased_on__year=self.year)
+                                              retiree__deceased_on__year=self.year,
+                                              retiree__mobility_impaired=False)  # the death rule, not mobility
                     .values_list("id", "organization_id", "retiree__deceased_on")[:20])
         for ms, org, died in dead[:3]:
             day = died - dt.timedelta(days=1)
