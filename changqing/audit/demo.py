@@ -143,6 +143,28 @@ class _Planter:
                 self.plant("backfill", m.organization_id, f"meeting:{m.id}", "组织生活演示数据年底集中补录")
                 self.used_meetings.add(m.id)
 
+    def repair_same_hour(self):
+        """A branch's two meetings on one day at the same hour in different places, with the same members
+        present at both, cannot both be true: the life demo's second one is moved to the afternoon."""
+        present = defaultdict(set)
+        for mid, ms in Attendance.objects.filter(meeting__in=[m.id for m in self.meetings],
+                                                 status=AttendanceStatus.PRESENT).values_list("meeting_id",
+                                                                                              "membership_id"):
+            present[mid].add(ms)
+        by_day = defaultdict(list)
+        for m in self.meetings:
+            by_day[(m.organization_id, m.held_on)].append(m)
+        moved = []
+        for ms in by_day.values():
+            ms.sort(key=lambda m: m.id)
+            for i, a in enumerate(ms):
+                for b in ms[i + 1:]:
+                    if (a.place != b.place and a.start_time and b.start_time and present[a.id] & present[b.id]
+                            and abs(a.start_time.hour - b.start_time.hour) < 4):
+                        b.start_time = dt.time(min(a.start_time.hour + 5, 19), 0)
+                        moved.append(b)
+        Meeting.objects.bulk_update(moved, ["start_time"], batch_size=1000)
+
     # -- minutes --------------------------------------------------------------------------------
     def minutes(self):
         for m in self.meetings:
@@ -449,6 +471,29 @@ class _Planter:
                        f"rating:{sc.assessment_id}:{sc.item.code}", "评分人给满分，记录显示不到一半")
 
 
+def record_entry_times(root, seed: int):
+    """Care visits and study records are bulk-created by their demos, so their 录入时间 is the day the demo
+    was loaded: every one would look back-filled. Give them the rhythm of honest entry (a few days after,
+    the odd one two or three weeks) with their own generator, so the other plants are unchanged."""
+    import random
+
+    from changqing.care.models import Visit
+    from changqing.life.models import StudyRecord
+
+    rng = random.Random(seed)
+    tz = timezone.get_current_timezone()
+    for model, day_field, lookup in ((Visit, "visited_on", "retiree__organization"),
+                                     (StudyRecord, "studied_on", "organization")):
+        rows = list(model.objects.filter(in_subtree(root.path, lookup)).order_by("id").values_list("id", day_field))
+        objs = []
+        for pk, day in rows:
+            lag = rng.randint(0, 4) if rng.random() < 0.85 else rng.randint(5, 20)
+            objs.append(model(pk=pk, created_at=timezone.make_aware(
+                dt.datetime.combine(day + dt.timedelta(days=lag), dt.time(rng.randint(8, 20), rng.randint(0, 59))),
+                tz)))
+        model.objects.bulk_update(objs, ["created_at"], batch_size=2000)
+
+
 def extend(ctx):
     if ctx.scale == "province":
         return
@@ -459,6 +504,7 @@ def extend(ctx):
         return
     with transaction.atomic():
         p.record_life_rush()
+        p.repair_same_hour()
         p.minutes()
         p.backfill()
         p.rush()
@@ -466,6 +512,7 @@ def extend(ctx):
         p.elections()
         p.photos()
         p.ratings()
+        record_entry_times(ctx.root, ctx.rng.randint(0, 10 ** 6))
         PlantedFake.objects.bulk_create(p.planted, ignore_conflicts=True)
     # The audit itself, so the findings pages have something to review.
     from .services import findings_store, run_integrity_audit

@@ -5,7 +5,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from changqing.life.models import Attendance, Meeting, MeetingAttachment, MeetingState
@@ -37,28 +37,37 @@ def _signed(v: int) -> int:
     return v - (1 << 64) if v >= 1 << 63 else v
 
 
-def photo_dhash(attachment) -> int:
+HASH_VERSION = 2  # 1: dHash of the whole file; 2: of the photo with its borders trimmed, plus 256 crops
+
+
+def photo_hashes(attachment) -> tuple[int, bytes]:
     from PIL import Image
 
     with attachment.file.open("rb") as fh, Image.open(fh) as img:
-        return engine.dhash(img)
+        return engine.photo_hashes(img)
 
 
-def ensure_photo_hashes(attachments) -> dict[int, int]:
-    """attachment id → unsigned dHash; computes and stores the missing ones."""
-    known = dict(PhotoHash.objects.filter(attachment__in=[a.pk for a in attachments])
-                 .values_list("attachment_id", "dhash"))
-    new = []
+def ensure_photo_hashes(attachments) -> dict[int, tuple[int, bytes]]:
+    """attachment id → (unsigned dHash, crop hashes); computes and stores the missing or outdated ones (the
+    file is read once per photo and algorithm version)."""
+    known = {aid: (dh, bytes(crops), version) for aid, dh, crops, version in PhotoHash.objects.filter(
+        attachment__in=[a.pk for a in attachments]).values_list("attachment_id", "dhash", "crops", "version")}
+    new, stale = [], []
     for a in attachments:
-        if a.pk not in known:
+        row = known.get(a.pk)
+        if row is None or row[2] < HASH_VERSION:
             try:
-                value = photo_dhash(a)
+                value, crops = photo_hashes(a)
             except (OSError, ValueError):
-                continue  # missing or unreadable file: nothing to compare
-            known[a.pk] = _signed(value)
-            new.append(PhotoHash(attachment_id=a.pk, dhash=_signed(value)))
-    PhotoHash.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
-    return {k: v & MASK64 for k, v in known.items()}
+                continue  # missing or unreadable file: keep what is known, if anything
+            known[a.pk] = (_signed(value), crops, HASH_VERSION)
+            obj = PhotoHash(attachment_id=a.pk, dhash=_signed(value), crops=crops, version=HASH_VERSION)
+            (new if row is None else stale).append(obj)
+    PhotoHash.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
+    for obj in stale:
+        PhotoHash.objects.filter(attachment_id=obj.attachment_id).update(dhash=obj.dhash, crops=obj.crops,
+                                                                        version=HASH_VERSION)
+    return {k: (v[0] & MASK64, v[1]) for k, v in known.items()}
 
 
 @dataclass(frozen=True)
@@ -148,6 +157,7 @@ def load_audit_data(root: Organization, year: int, shard: Shard | None = None) -
     meetings = Meeting.objects.filter(sub, state=MeetingState.HELD,
                                       held_on__gte=period[0] - dt.timedelta(days=365), held_on__lte=period[1])
     data.meetings.extend(_meeting_rows(meetings))
+    data.records.extend(load_records(shard, period))
     att = (Attendance.objects.filter(shard.lookup("meeting__organization"),
                                      meeting__held_on__gte=period[0], meeting__held_on__lte=period[1],
                                      meeting__state=MeetingState.HELD)
@@ -176,9 +186,11 @@ def load_audit_data(root: Organization, year: int, shard: Shard | None = None) -
                                                 direction__in=[TransferDirection.OUT, TransferDirection.MOVE])
                         .values_list("membership_id", "from_org_id", "transferred_on")):
         data.transfers_out.setdefault(ms, []).append((org, on))
-    for row in (Election.objects.filter(sub).annotate(n=Count("candidates"), mv=Max("candidates__votes"))
-                .values_list("id", "organization_id", "held_on", "seats", "present", "n", "mv", "approval_no")):
-        data.elections.append(engine.ElectionRow(*row[:6], max_votes=row[6] or 0, approval_no=row[7] or ""))
+    for row in (Election.objects.filter(sub).annotate(n=Count("candidates"), mv=Max("candidates__votes"),
+                                                      tv=Sum("candidates__votes"))
+                .values_list("id", "organization_id", "held_on", "seats", "present", "n", "mv", "tv", "approval_no")):
+        data.elections.append(engine.ElectionRow(*row[:6], max_votes=row[6] or 0, total_votes=row[7] or 0,
+                                                 approval_no=row[8] or ""))
     secretaries = dict(CommitteePost.objects.filter(shard.lookup("term__organization"),
                                                     post=Post.SECRETARY).values_list("term_id", "membership_id"))
     for tid, org, start, end, ended, eid, number in (
@@ -195,13 +207,30 @@ def load_audit_data(root: Organization, year: int, shard: Shard | None = None) -
     return data
 
 
+def load_records(shard: Shard, period):
+    """Care visits and study records (送学上门 among them) of the year and the year before, as RecordRows:
+    two streamed queries of four columns each (the visit's branch is its retiree's)."""
+    from changqing.care.models import Visit
+    from changqing.life.models import StudyRecord
+
+    tz = timezone.get_current_timezone()
+    since = period[0] - dt.timedelta(days=365)
+    for kind, qs, org, day in (
+            ("visit", Visit.objects.filter(shard.lookup("retiree__organization")), "retiree__organization_id",
+             "visited_on"),
+            ("study", StudyRecord.objects.filter(shard.lookup("organization")), "organization_id", "studied_on")):
+        rows = qs.filter(**{f"{day}__gte": since, f"{day}__lte": period[1]}).values_list("id", org, day, "created_at")
+        for rid, org_id, on, created in rows.iterator(chunk_size=5000):
+            yield engine.RecordRow(kind, rid, org_id, on, timezone.localtime(created, tz).date())
+
+
 def load_photos(shard: Shard, period) -> list[engine.PhotoRow]:
     photos = list(MeetingAttachment.objects.filter(shard.lookup("meeting__organization"), kind="image",
                                                    meeting__held_on__gte=period[0] - dt.timedelta(days=365),
                                                    meeting__held_on__lte=period[1])
                   .select_related("meeting").only("id", "file", "meeting__id", "meeting__organization_id"))
     hashes = ensure_photo_hashes(photos)
-    return [engine.PhotoRow(a.pk, a.meeting_id, a.meeting.organization_id, hashes[a.pk])
+    return [engine.PhotoRow(a.pk, a.meeting_id, a.meeting.organization_id, *hashes[a.pk])
             for a in photos if a.pk in hashes]
 
 

@@ -93,7 +93,9 @@ class PhotoHash(models.Model):
 
     attachment = models.OneToOneField("life.MeetingAttachment", verbose_name="照片", on_delete=models.CASCADE,
                                       related_name="audit_hash")
-    dhash = models.BigIntegerField("dHash")  # 64 bits stored signed
+    dhash = models.BigIntegerField("dHash")  # 64 bits stored signed; of the photo with its borders trimmed
+    crops = models.BinaryField("裁剪哈希", default=b"", editable=False)  # engine.photo_hashes: 256 × uint64
+    version = models.PositiveSmallIntegerField("算法版本", default=1)  # 2: trimmed, with crops
 
     scope_spec = ScopeSpec(org="attachment__meeting__organization")
 

@@ -7,7 +7,7 @@ from django.utils.safestring import mark_safe
 from changqing.core.scope import restrict
 from changqing.life.models import Meeting, MeetingAttachment
 
-from .engine import _lines, _norm_line
+from .engine import _lines, _norm_line, normalise
 
 REASONS = {
     "after_death": "去世后仍记为出席",
@@ -18,6 +18,7 @@ REASONS = {
     "more_present_than_members": "出席人数多于支部党员数",
     "too_few_candidates": "候选人数少于应选名额的1.2倍（差额不足）",
     "votes_exceed_present": "得票数超过实到会人数",
+    "votes_total_exceed": "全部候选人得票合计超过实到会人数×应选名额（每人每个名额最多投一票）",
     "before_closed_term_began": "选举日期早于其结束的那届任期的开始日期",
     "overlapping_terms": "前后两届任期重叠",
     "secretary_not_full_member": "选举时书记尚不是正式党员",
@@ -64,16 +65,21 @@ def figures_text(evidence: dict) -> str:
     return describe(evidence["metric"], evidence.get("figures") or {})
 
 
-def highlighted(text: str, shared: set[str]) -> str:
-    """The minutes as HTML lines, lines shared with the other record wrapped in <mark>."""
+def _key(line: str, normalised: bool) -> str:
+    return _norm_line(normalise(line)) if normalised else _norm_line(line)
+
+
+def highlighted(text: str, shared: set[str], normalised: bool = False) -> str:
+    """The minutes as HTML lines, lines shared with the other record wrapped in <mark> (compared with names,
+    dates, places and numbers normalised when the finding was found that way)."""
     out = []
     for line in _lines(text):
         html = escape(line)
-        out.append(f"<mark>{html}</mark>" if _norm_line(line) in shared else html)
+        out.append(f"<mark>{html}</mark>" if _key(line, normalised) in shared else html)
     return mark_safe("<br>".join(out))
 
 
 def shared_norms(evidence: dict) -> set[str]:
-    return {_norm_line(x) for x in evidence.get("shared_passages", [])}
+    return {_key(x, bool(evidence.get("normalised"))) for x in evidence.get("shared_passages", [])}
 
 

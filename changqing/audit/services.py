@@ -57,7 +57,7 @@ def run_integrity_audit(*, root, year: int, progress=None, max_branches: int | N
         if progress:
             progress(done, steps, kind)
     if len(shards) > 1:
-        hits.extend(engine.detect_simultaneous_attendance(load_simultaneous(root, year), cfg))
+        hits.extend(engine.detect_simultaneous_attendance(load_simultaneous(root, year), cfg, cross_only=True))
     return hits
 
 

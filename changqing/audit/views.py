@@ -23,10 +23,21 @@ from .selectors import (
 from .services import finding_decide
 
 
+RECORD_DATE = {"meeting": "会议日期", "visit": "走访日期", "study": "学习日期"}
+
+
 def _summary(f: Finding) -> str:
+    """What the finding says, and which rule fired by how much (evidence["rule"], where the engine gives it)."""
+    text = _situation(f)
+    rule = f.evidence.get("rule")
+    return f"{text}。触发规则：{rule}" if rule else text
+
+
+def _situation(f: Finding) -> str:
     e = f.evidence
     if f.kind == FindingKind.BACKFILL:
-        return f"会议日期{e.get('held_on')}，{e.get('entered_on')}才录入，晚{e.get('lag_days')}天"
+        return (f"{RECORD_DATE.get(e.get('record', 'meeting'), '日期')}{e.get('held_on')}，{e.get('entered_on')}才录入，"
+                f"晚{e.get('lag_days')}天")
     if f.kind == FindingKind.RUSH:
         return f"考核日{e.get('assessment_on')}前集中补录{e.get('rushed_entries')}条，是平时的{e.get('ratio')}倍"
     if f.kind == FindingKind.COPIED_MINUTES:
@@ -105,7 +116,8 @@ def finding_detail(request, pk):
     side_by_side = []
     if finding.kind == FindingKind.COPIED_MINUTES:
         shared = shared_norms(finding.evidence)
-        side_by_side = [(m, highlighted(m.minutes, shared)) for m in meetings]
+        side_by_side = [(m, highlighted(m.minutes, shared, bool(finding.evidence.get("normalised"))))
+                        for m in meetings]
     return render(request, "audit/finding_detail.html", {
         "title": f"{finding.get_kind_display()}：{finding.organization.name}", "f": finding,
         "summary": _summary(finding), "reasons": reason_labels(finding.evidence), "meetings": meetings,

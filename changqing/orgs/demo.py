@@ -143,12 +143,15 @@ def extend(ctx):
         chosen = rng.sample(eligible, n_cand)
         need = rules.votes_to_win(due_to_attend, present)
         votes = []
-        budget = present * seats  # each voter has at most one vote per seat: the ballots cannot hold more
         for j, m in enumerate(chosen):
-            v = rng.randint(max(need, present - 3), present) if j < seats else rng.randint(0, max(0, min(
-                need - 1, budget)))
-            budget -= v
+            v = rng.randint(max(need, present - 3), present) if j < seats else rng.randint(0, max(0, need - 1))
             votes.append((m, v))
+        # One vote per seat per voter: the losers get at most the ballots the winners left (no extra draws).
+        left = present * seats - sum(v for _, v in votes[:seats])
+        for j in range(seats, len(votes)):
+            m, v = votes[j]
+            votes[j] = (m, min(v, max(left, 0)))
+            left -= votes[j][1]
         elections.append(Election(organization=org, held_on=start, seats=seats, due_to_attend=due_to_attend,
                                   present=present, win_basis=rules.win_basis, votes_to_win=need,
                                   excused_note="年老体弱经批准不参加" if due_to_attend < len(eligible) else "",

@@ -175,6 +175,11 @@ def check_election(*, seats: int, due: int, present: int, eligible_voters: int, 
             result.add("candidates", f"{c.name}的得票数不能为负数")
         elif c.votes > present >= 0:
             result.add("candidates", f"{c.name}得票{c.votes}，多于实到会人数{present}")
+    total = sum(max(c.votes, 0) for c in candidates)
+    if seats >= 1 and present >= 0 and total > present * seats:
+        # Each voter has at most one vote per seat (the integrity audit reports older records that break this).
+        result.add("candidates", f"全部候选人得票合计{total}票，超过实到会{present}人×应选{seats}名={present * seats}票"
+                                 f"（每位到会党员每个名额最多投一票），请核对选票")
     if not result.ok:
         return result
     result.votes_to_win = rules.votes_to_win(due, present, basis)

@@ -33,9 +33,10 @@ def test_rush_compares_with_the_branch_rhythm():
     window_start = D(2025, 12, 20) - dt.timedelta(days=CFG["RUSH_WINDOW_DAYS"])
     rushed = [meeting(i, org=1, held=D(2025, 1 + i % 9, 5), entered=D(2025, 12, 1)) for i in range(10)]
     calm = [meeting(100 + i, org=2, held=D(2025, 1 + i % 9, 5), entered=D(2025, 1 + i % 9, 6)) for i in range(10)]
-    # Branch 3 enters late all year round: ten in the window are its usual rhythm, not a rush.
+    # Branch 3 enters late all year round: ten in the window, as late as ever, are its usual rhythm, not a
+    # rush (ten reaching back months in one sitting would be: test_detectors_redteam).
     steady = [meeting(200 + i, org=3, held=D(2025, 1 + i % 11, 1), entered=D(2025, 1 + i % 11, 20))
-              for i in range(40)] + [meeting(300 + i, org=3, held=D(2025, 9, 1), entered=D(2025, 12, 1))
+              for i in range(40)] + [meeting(300 + i, org=3, held=D(2025, 11, 12), entered=D(2025, 12, 1))
                                      for i in range(10)]
     data = AuditData(period=YEAR, meetings=rushed + calm + steady)
     hits = engine.detect_rush(data, CFG)

@@ -71,7 +71,7 @@ def test_half_exactly_does_not_win():
 
 
 def test_tie_on_last_seat_is_reported_not_decided():
-    result = check(seats=2, due=10, present=9, eligible=10, votes=(9, 7, 7))
+    result = check(seats=2, due=10, present=10, eligible=10, votes=(8, 6, 6))  # 20 ballots: 10 present × 2 seats
     assert result.elected == [0]
     assert "得票相同" in result.notes[0]
 
@@ -117,3 +117,11 @@ def test_size_warnings(full, members, committee, expected):
 
 def test_temporary_branch_is_not_too_small():
     assert r.size_warnings(full_members=0, members=0, has_committee=False, rules=RULES, temporary=True) == []
+
+
+def test_votes_in_all_cannot_exceed_present_times_seats():
+    # Each within the present count, but 3 seats × 10 present = 30 ballots' worth at most.
+    over = check(seats=3, due=12, present=10, eligible=12, votes=(10, 9, 8, 7))
+    assert "合计34票，超过实到会10人×应选3名=30票" in " ".join(over.errors["candidates"])
+    exact = check(seats=3, due=12, present=10, eligible=12, votes=(10, 10, 10, 0))
+    assert "candidates" not in exact.errors
