@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from changqing.core.conflicts import VersionedFormMixin
 from changqing.core.masking import Reveal
-from changqing.core.picker import person_picker
+from changqing.members.picker import person_picker
 from changqing.core.scope import restrict, restrict_shared
 from changqing.core.widgets import DateInput
 from changqing.members.models import Retiree

@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from changqing.core.conflicts import RecordVersionMixin, VersionedFormMixin
-from changqing.core.picker import person_picker
+from changqing.members.picker import person_picker
 from changqing.core.scope import restrict
 from changqing.core.widgets import DateInput
 from changqing.orgs.models import Organization, OrgKind

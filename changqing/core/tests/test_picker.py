@@ -1,4 +1,4 @@
-"""The one person picker (core/picker.py): pinyin order, the concerned first, pre-filled, works without JS."""
+"""The one person picker (members/picker.py): pinyin order, the concerned first, pre-filled, works without JS."""
 import datetime as dt
 
 import pytest
@@ -8,7 +8,7 @@ from django.urls import reverse
 from changqing.accounts.models import RoleAssignment
 from changqing.care.forms import VisitForm
 from changqing.care.models import Pairing
-from changqing.core.picker import ALL_LABEL, CONCERNED_LABEL, PersonPicker, person_picker
+from changqing.members.picker import ALL_LABEL, CONCERNED_LABEL, PersonPicker, person_picker
 from changqing.core.roles import Role
 from changqing.members.models import Retiree
 from conftest import TEST_TODAY

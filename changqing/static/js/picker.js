@@ -1,4 +1,4 @@
-// 选人控件 (core/picker.py): a search box over a pinyin-sorted <select>.
+// 选人控件 (members/picker.py): a search box over a pinyin-sorted <select>.
 // Type characters, full pinyin or initials; the people the task concerns come first. Without this script the
 // plain <select> still works.
 (function () {
