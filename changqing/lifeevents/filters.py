@@ -57,8 +57,8 @@ class DeathFilterSet(django_filters.FilterSet):
 
 class ProfileFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="retiree__name", lookup_expr="icontains", label="姓名")
-    care_level = django_filters.TypedChoiceFilter(choices=CareLevel.choices, coerce=int, label="关怀等级",
-                                                  empty_label="全部")
+    care_level = django_filters.ChoiceFilter(choices=[(str(v), label) for v, label in CareLevel.choices],
+                                             label="关怀等级", empty_label="全部")
     living = django_filters.ChoiceFilter(field_name="retiree__living", label="居住情况", empty_label="全部",
                                          choices=Living.choices)
 
