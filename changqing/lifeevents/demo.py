@@ -1,5 +1,5 @@
-"""Demo life events (county scale): a hospital stay, health profiles and a silver talent in every branch, living
-elsewhere in every third, the death records (with their checklists) of the people the members demo made deceased,
+"""Demo life events (county scale): a hospital stay, health profiles and a silver talent in every branch, someone
+living elsewhere in every branch, the death records (with their checklists) of the people the members demo made deceased,
 and a fresh stay for one of the demo carer's pairs so their 今天要办 shows a hospital visit."""
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def extend(ctx):
     for r in Retiree.objects.filter(in_subtree(ctx.root.path, "organization")).select_related("organization") \
             .order_by("id"):
         people.setdefault(r.organization_id, []).append(r)
-    for i, branch in enumerate(branches):
+    for branch in branches:
         alive = [r for r in people.get(branch.pk, []) if r.status == "alive"]
         if len(alive) < 4:
             continue
@@ -60,14 +60,14 @@ def extend(ctx):
         SilverTalent.objects.create(retiree=talent, specialties=join_codes(rng.sample(Specialty.values, 2)),
                                     past_profession=rng.choice(PROFESSIONS), willing=rng.random() < 0.8,
                                     availability=rng.choice(Availability.values))
-        if i % 3 == 0:
-            place, host = rng.choice(PLACES)
-            temporary = rng.random() < 0.5
-            services.elsewhere_save(record=LivingElsewhere(
-                retiree=others[1], start_on=today - dt.timedelta(days=rng.randint(200, 1500)), place=place,
-                host_org_name=host, host_contact=names.person_name(rng, "female", 1980), host_phone=names.phone(rng),
-                arrangement=Arrangement.TEMPORARY if temporary else Arrangement.REPORTING,
-                host_confirms=rng.choice(Confirmation.values), note="随子女居住"))
+        # Every branch has someone living with their children elsewhere.
+        place, host = rng.choice(PLACES)
+        temporary = rng.random() < 0.5
+        services.elsewhere_save(record=LivingElsewhere(
+            retiree=others[1], start_on=today - dt.timedelta(days=rng.randint(200, 1500)), place=place,
+            host_org_name=host, host_contact=names.person_name(rng, "female", 1980), host_phone=names.phone(rng),
+            arrangement=Arrangement.TEMPORARY if temporary else Arrangement.REPORTING,
+            host_confirms=rng.choice(Confirmation.values), note="随子女居住"))
     _deaths(ctx, people, today)
     _carer_stay(today)
 

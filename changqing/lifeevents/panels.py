@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from changqing.core.scope import restrict, scope_for
 
-from .models import DeathRecord, HealthProfile, HospitalStay, LifeEvent, LivingElsewhere, SilverTalent, TaskStatus, \
-    VisitTask
+from changqing.members.models import Retiree
+
+from .models import DeathRecord, HospitalStay, LifeEvent, LivingElsewhere, TaskStatus, VisitTask
 from .selectors import HealthAccess
 
 
@@ -15,9 +16,13 @@ def record_section(request, retiree):
     stays = list(restrict(HospitalStay.objects.filter(retiree=retiree), user).order_by("-admitted_on")[:3])
     tasks = list(restrict(VisitTask.objects.filter(retiree=retiree, status=TaskStatus.OPEN), user)
                  .select_related("assignee", "stay"))
-    profile = HealthProfile.objects.filter(retiree=retiree).only("care_level", "care_level_reason").first()
+    # The care level and the talent in one query (reverse one-to-ones); neither is health data.
+    person = Retiree.objects.select_related("health_profile", "silver_talent").only(
+        "pk", "health_profile__care_level", "health_profile__care_level_reason", "silver_talent__specialties",
+        "silver_talent__specialty_note", "silver_talent__willing").get(pk=retiree.pk)
+    profile = getattr(person, "health_profile", None)
+    talent = getattr(person, "silver_talent", None)
     elsewhere = list(restrict(LivingElsewhere.objects.filter(retiree=retiree, end_on__isnull=True), user))
-    talent = restrict(SilverTalent.objects.filter(retiree=retiree), user).first()
     deaths = list(restrict(DeathRecord.objects.filter(retiree=retiree), user).order_by("-id")[:3])
     events = list(restrict(LifeEvent.objects.filter(retiree=retiree), user).order_by("-on", "-id")[:8])
     org_path = retiree.organization.path
