@@ -199,3 +199,20 @@ def test_elsewhere_form_says_a_short_stay_is_an_absence(client, secretary_a, per
         "retiree": person.pk, "start_on": "2026-01-01", "end_on": "2026-03-01", "place": "三亚",
         "arrangement": "reporting", "host_confirms": "unknown"})
     assert "外出流动" in _html(r) and not LivingElsewhere.objects.exists()
+
+
+BAD_VALUES = ["abc", "2026-13-45", "９９", "99999999999999999999999"]
+
+
+def test_bad_query_values_never_give_a_server_error(client, secretary_a, person, profile):
+    client.force_login(secretary_a)
+    services.stay_admit(retiree=person, hospital="县人民医院", admitted_on=D(2026, 11, 20))
+    params = ["q", "reason", "current", "since", "until", "status", "mine", "reversed", "care_level", "living",
+              "specialty", "willing", "availability", "team", "arrangement", "host_confirms", "sort", "page",
+              "retiree", "export"]
+    for name in ("stays", "tasks", "deaths", "profiles", "talents", "elsewhere", "stay_create", "talent_create",
+                 "elsewhere_create"):
+        for param in params:
+            for value in BAD_VALUES:
+                r = client.get(reverse(f"lifeevents:{name}"), {param: value})
+                assert r.status_code < 500, (name, param, value)
