@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "changqing.audit",
     "changqing.evaluation",
     "changqing.honours",
+    "changqing.lifeevents",
     "changqing.stats",
     "changqing.dashboards",
     "changqing.reports",

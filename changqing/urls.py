@@ -20,6 +20,7 @@ urlpatterns = [
     path("audit/", include("changqing.audit.urls")),
     path("evaluation/", include("changqing.evaluation.urls")),
     path("honours/", include("changqing.honours.urls")),
+    path("lifeevents/", include("changqing.lifeevents.urls")),
     path("stats/", include("changqing.stats.urls")),
     path("dashboards/", include("changqing.dashboards.urls")),
     path("reports/", include("changqing.reports.urls")),

@@ -26,7 +26,8 @@ ID_B = id_number(dt.date(1944, 2, 9), False, serial=482, region=430702)
 ID_X = next(n for n in (id_number(dt.date(1949, 12, 31), True, serial=s, region=433127) for s in range(101, 999, 2))
             if n.endswith("X"))
 PHONES = ["13712345678", "13987654321", "15800112233", "0743-5222501", "18611110000", "17744445555",
-          "13566667777", "0731-88889999", "13311112222", "19900001111", "13655550000", "18922223333"]
+          "13566667777", "0731-88889999", "13311112222", "19900001111", "13655550000", "18922223333",
+          "13577778888", "0755-26668888"]
 
 
 def _raw_cells():
@@ -72,6 +73,10 @@ def test_no_id_number_or_phone_in_clear_in_any_table(tree, client, secretary_a, 
     from changqing.guidance.tests.conftest import make_org
 
     make_org(station, guide, 9, party_contact_phone=next(p))
+    from changqing.lifeevents.models import HealthProfile, LivingElsewhere
+
+    HealthProfile.objects.create(retiree=a, emergency_name="紧急联系人", emergency_phone=next(p))
+    LivingElsewhere.objects.create(retiree=a, start_on=dt.date(2024, 1, 1), place="深圳", host_phone=next(p))
     secretary_a.phone = next(p)
     secretary_a.save()
     edited_phone = next(p)

@@ -13,6 +13,7 @@ from changqing.members.models import Retiree
 from changqing.core.changelog import rows_sync
 from changqing.core.tree import in_subtree
 
+from .signals import visit_recorded
 from .models import (
     AssistanceApplication, Booking, Campaign, CampaignTarget, HardshipRecord, Pairing, Participation, Visit,
     VolunteerActivity,
@@ -100,6 +101,7 @@ def visit_record(*, retiree: Retiree, visited_on: dt.date, kind: str, visitors: 
     if target is not None and target.visit_id is None:
         target.visit = visit
         target.save(update_fields=["visit"])
+    visit_recorded.send(sender=Visit, visit=visit)
     return visit
 
 

@@ -24,7 +24,7 @@ GROUPS = [
     ("党员", ("members", "roster")),
     ("组织生活", ("life", "appraisal")),
     ("党费", ("dues",)),
-    ("关怀服务", ("care",)),
+    ("关怀服务", ("care", "lifeevents")),
     ("两新指导站", ("guidance",)),
     ("诚信审计", ("audit",)),
     ("考核评价", ("evaluation", "honours")),

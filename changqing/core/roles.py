@@ -39,14 +39,16 @@ ROLE_SCOPE_KIND = {
 }
 
 # Actions: "view" reads records; "change" writes records; "manage" sets up the
-# org tree, users and rulesets; "unmask" sees full ID numbers and phones.
+# org tree, users and rulesets; "unmask" sees full ID numbers and phones; "health" reads a person's
+# health and living profile (lifeevents.HealthProfile): only the roles that care for the person
+# (their carer, the branch secretary, the bureau), never a committee member, zone lead or liaison.
 ROLE_ACTIONS = {
-    Role.BUREAU_ADMIN: {"view", "change", "manage", "unmask", "export"},
+    Role.BUREAU_ADMIN: {"view", "change", "manage", "unmask", "export", "health"},
     Role.COMMITTEE_MEMBER: {"view", "export"},
     Role.ZONE_LEAD: {"view", "export"},
-    Role.BRANCH_SECRETARY: {"view", "change", "unmask", "export"},
+    Role.BRANCH_SECRETARY: {"view", "change", "unmask", "export", "health"},
     Role.LIAISON: {"view", "change"},
-    Role.CARER: {"view", "change"},
+    Role.CARER: {"view", "change", "health"},
     Role.STATION_CHIEF: {"view", "change", "export"},
     Role.GUIDE: {"view", "change"},
     Role.MEMBER: {"view"},

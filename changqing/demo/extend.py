@@ -18,7 +18,8 @@ from django.apps import apps
 
 from changqing.orgs.models import Organization
 
-DEMO_APPS = ["orgs", "members", "life", "appraisal", "dues", "care", "guidance", "roster", "evaluation", "honours", "audit"]
+DEMO_APPS = ["orgs", "members", "life", "appraisal", "dues", "care", "guidance", "roster", "evaluation", "honours",
+             "audit", "lifeevents"]
 
 
 @dataclass

@@ -225,6 +225,30 @@ def retiree_record_death(*, retiree: Retiree, on: dt.date, note: str = "") -> Re
 
 
 @transaction.atomic
+def retiree_death_reverse(*, retiree: Retiree, note: str) -> Retiree:
+    """A mistaken death record undone: the person is alive again and a membership ended by the death
+    is back in its organisation (the period the death closed reopens; a 恢复在册 event says why)."""
+    retiree = Retiree.objects.select_for_update().get(pk=retiree.pk)
+    if retiree.status != PersonStatus.DECEASED:
+        raise ValidationError({"reason": "此人未登记去世"})
+    membership = Membership.objects.filter(retiree=retiree).select_related("organization").first()
+    if membership is not None and membership.state == MembershipState.DECEASED:
+        period = (MembershipPeriod.objects.filter(membership=membership, end_reason=MembershipPeriod.End.DECEASED)
+                  .order_by("-start_on").first())
+        if period is not None:
+            period.end_on, period.end_reason = None, ""
+            period.save(update_fields=["end_on", "end_reason", "updated_at"])
+        membership.state = MembershipState.ACTIVE
+        membership.ended_on = None
+        membership.save(update_fields=["state", "ended_on", "updated_at"])
+        _event(membership, Event.RESTORED, timezone.localdate(), membership.organization, note=note)
+    retiree.status = PersonStatus.ALIVE
+    retiree.deceased_on = None
+    retiree.save(update_fields=["status", "deceased_on", "updated_at"])
+    return retiree
+
+
+@transaction.atomic
 def membership_leave(*, membership: Membership, on: dt.date, note: str) -> Membership:
     """出党/退党, decided by the branch general meeting (党章 第九条); the system never does this by itself."""
     if membership.state != MembershipState.ACTIVE:

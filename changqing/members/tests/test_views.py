@@ -45,7 +45,8 @@ def test_record_page_queries_do_not_grow(tree, client, bureau_admin, django_asse
     m = tree.ra.membership
     history(m, tree, 2)
     url = f"/retirees/{tree.ra.pk}/"
-    with django_assert_max_num_queries(30) as small:
+    # 30 for the page and the first sections; +5 for lifeevents' 生活事件 (a fixed number, issue 20).
+    with django_assert_max_num_queries(35) as small:
         assert client.get(url).status_code == 200
     history(m, tree, 0)
     for i in range(2, 12):
