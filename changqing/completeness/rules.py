@@ -47,6 +47,15 @@ def _living_alone() -> Q:
     return _alive() & Q(living=Living.ALONE)
 
 
+def _no_emergency_contact() -> Q:
+    from changqing.lifeevents.models import HealthProfile
+
+    family_missing = Q(family_contact="") | Q(family_phone_hash="") | Q(family_phone_hash__isnull=True)
+    profiled = (HealthProfile.objects.exclude(emergency_phone_hash="").exclude(emergency_phone_hash__isnull=True)
+                .values("retiree_id"))
+    return family_missing & ~Q(pk__in=profiled)
+
+
 def _active_member() -> Q:
     from changqing.members.models import MembershipState, PersonStatus
     return Q(state=MembershipState.ACTIVE, retiree__status=PersonStatus.ALIVE)
@@ -70,11 +79,10 @@ RULES: list[Rule] = [
          applies=_alive, missing=lambda: Q(birth_date__isnull=True),
          fix_url=_retiree_edit("id_birth_date"), describe=lambda r: r.name,
          select_related=("organization",), order_by=("name_pinyin", "pk")),
-    # Today the emergency contact is the retiree's 家属联系人 and 家属电话; a health/living profile with its own
-    # emergency contact (issue 20, the life-events part) would change `missing` here and nothing else.
+    # An emergency contact is either the registry's 家属联系人 with 家属电话, or the 紧急联系人电话 of the
+    # health and living profile (lifeevents.HealthProfile).
     Rule("alone_emergency_contact", "独居但缺紧急联系人", "独居的离退休干部", "members.Retiree", "organization",
-         applies=_living_alone,
-         missing=lambda: Q(family_contact="") | Q(family_phone_hash="") | Q(family_phone_hash__isnull=True),
+         applies=_living_alone, missing=lambda: _no_emergency_contact(),
          fix_url=_retiree_edit("id_family_contact"), describe=lambda r: r.name,
          select_related=("organization",), order_by=("name_pinyin", "pk"),
          note="独居老人要有家属联系人和家属电话，出事时能找到人"),

@@ -33,7 +33,9 @@ def _hand_counts(path: str) -> dict[str, tuple[int, int]]:
     return {
         "retiree_id_number": (alive.count(), alive.filter(id_number_hash="").count()),
         "retiree_birth_date": (alive.count(), alive.filter(birth_date__isnull=True).count()),
-        "alone_emergency_contact": (alone.count(), alone.filter(Q(family_contact="") | Q(family_phone_hash="")).count()),
+        "alone_emergency_contact": (alone.count(), sum(
+            1 for r in alone.filter(Q(family_contact="") | Q(family_phone_hash=""))
+            if not getattr(getattr(r, "health_profile", None), "emergency_phone", ""))),
         "member_joined_on": (members.count(), members.filter(joined_on__isnull=True).count()),
         "meeting_minutes": (held.count(), held.filter(minutes="").count()),
         "term_election": (terms.count(), terms.filter(election__isnull=True).count()),
