@@ -226,17 +226,20 @@ def test_a_member_starts_in_elder_mode_and_it_is_remembered(client, tree, member
 
 
 def test_the_member_task_for_this_months_dues(tree, member):
-    from changqing.dues.tests.helpers import add_members as add_paying_members  # noqa: F401
-
     from changqing.dues.models import DuesBase
     from changqing.members.models import Membership
     from decimal import Decimal
 
     assert "dues:mine" not in keys(member)  # no base recorded: nothing to say what is owed
-    DuesBase.objects.create(membership=Membership.objects.get(retiree=tree.ra), effective_from=dt.date(2026, 1, 1),
-                            category="retiree", pension_whole=Decimal("4000"), pension_basic=Decimal("3000"))
+    base = DuesBase.objects.create(membership=Membership.objects.get(retiree=tree.ra),
+                                   effective_from=dt.date(2026, 11, 1), category="retiree",
+                                   pension_whole=Decimal("4000"), pension_basic=Decimal("3000"))
     task = next(x for x in t.tasks_for(_Request(member)) if x.key == "dues:mine")
     assert task.sentence == "您11月的党费 20.00 元还没交"
+    base.effective_from = dt.date(2026, 9, 1)
+    base.save()
+    task = next(x for x in t.tasks_for(_Request(member)) if x.key == "dues:mine")
+    assert task.sentence == "您有 3 个月（9月、10月、11月）的党费还没交，共 60.00 元"
 
 
 # ---- query counts ------------------------------------------------------------------------------------------

@@ -103,13 +103,16 @@ def my_dues_due(request):
     md = _my_dues(request)
     if md is None:
         return
-    today = timezone.localdate()
-    month = md.months.get(rules.month_start(today))
-    if month is None or month.settled is not None or month.due is None:
+    owed = [m for m in md.months.values() if m.settled is None and m.due is not None]
+    if not owed:
         return
-    yield t.TodayTask(sentence=f"您{today.month}月的党费 {month.due} 元还没交", action="看明细", url="/#mine-dues",
-                      urgency=t.THIS_MONTH + 50, key="dues:mine",
-                      detail="请交给支部收党费的同志，本月内交纳即可")
+    total = sum(m.due for m in owed)
+    months = "、".join(f"{m.month.month}月" for m in sorted(owed, key=lambda m: m.month))
+    sentence = (f"您{months}的党费 {total} 元还没交" if len(owed) == 1 else
+                f"您有 {len(owed)} 个月（{months}）的党费还没交，共 {total} 元")
+    yield t.TodayTask(sentence=sentence, action="看明细", url="/#mine-dues",
+                      urgency=(t.DUE_SOON if len(owed) > 1 else t.THIS_MONTH) + 50, key="dues:mine",
+                      detail="请交给支部收党费的同志；本月的党费本月内交纳即可")
 
 
 @t.register_mine
@@ -124,13 +127,10 @@ def my_dues(request, retiree):
         if month.settled == "not_due":
             continue
         due = "基数未核定" if month.due is None else f"应交 {month.due} 元"
-        state = words.get(month.settled, "还没交")
-        paid = f"，已交 {month.paid} 元" if month.settled == "paid" else ""
-        lines.append({"text": f"{m.year}年{m.month}月：{due}，{state}{paid}"})
-    if md.warning_text:
-        text = md.warning_text
-    elif md.arrears_months:
-        text = f"已连续 {md.arrears_months} 个月没有交党费。"
+        state = f"已交 {month.paid} 元" if month.settled == "paid" else words.get(month.settled, "还没交")
+        lines.append({"text": f"{m.year}年{m.month}月：{due}，{state}"})
+    if md.arrears_months:  # said to the member, not the secretary's advice (md.warning_text)
+        text = f"截至上个月，已连续 {md.arrears_months} 个月没有交党费，请及时交给支部。"
     else:
         text = "党费都已按时交纳。"
     speech = "我的党费：" + text + "；".join(line["text"] for line in lines[:3]) + "。"

@@ -154,11 +154,11 @@ def my_life(request, retiree):
     studied = study.filter(studied_on__year=year).count()
     lines = [{"text": f"{a.meeting.held_on.month}月{a.meeting.held_on.day}日 {a.meeting.kind.name}：{a.meeting.topic}",
               "note": a.get_status_display() + (f"，送学人 {a.deliverer}" if a.deliverer else "")}
-             for a in attended.select_related("meeting__kind").order_by("-meeting__held_on")[:5]]
+             for a in attended.select_related("meeting__kind").order_by("-meeting__held_on")[:3]]
     lines += [{"text": f"{s.studied_on.month}月{s.studied_on.day}日 {s.get_mode_display()}："
                        f"{s.material_title or (s.material.title if s.material else '学习')}",
                "note": f"送学人 {s.deliverer}" if s.deliverer else ""}
-              for s in study.select_related("material").order_by("-studied_on")[:5]]
+              for s in study.select_related("material").order_by("-studied_on")[:3]]
     summary = (f"{year}年参加组织生活 {counts['took_part']} 次（其中送学上门 {counts['delivered']} 次），"
                f"学习纪实 {studied} 次。")
     return {"title": "我的组织生活和学习", "anchor": "mine-life", "template": "core/_mine_list.html", "order": 30,
@@ -171,9 +171,9 @@ def branch_notices(request, retiree):
     lists, materials = _notices(request)
     lines = [{"text": w.title, "note": f"{w.publisher.name} · {w.month.year}年{w.month.month}月",
               "read": ("worklist", w.pk)}
-             for w in lists.select_related("publisher").order_by("-month", "-id")[:5]]
+             for w in lists.select_related("publisher").order_by("-month", "-id")[:3]]
     lines += [{"text": f"学习材料：{m.title}", "note": f"{m.published_on.year}年{m.published_on.month}月{m.published_on.day}日",
-               "read": ("study", m.pk)} for m in materials.order_by("-published_on", "-id")[:5]]
+               "read": ("study", m.pk)} for m in materials.order_by("-published_on", "-id")[:3]]
     speech = "支部通知：" + "；".join(line["text"] for line in lines) + "。" if lines else ""
     return {"title": "支部通知和学习材料", "anchor": "mine-notices", "template": "core/_mine_list.html", "order": 50,
             "lines": lines, "empty": "最近没有通知。", "speech": speech}
