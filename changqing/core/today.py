@@ -109,35 +109,18 @@ MINE = PageSections()
 register_mine = MINE.register
 
 
-# ---- read-aloud (朗读) ---------------------------------------------------------------------------
-# What may be read aloud is named by (kind, id), never by text sent from the browser: each kind's
-# function fetches the object through the scope layer (404 outside it) and returns the text.
-
-_readers: dict[str, Callable] = {}
 
 
-def register_reader(kind: str, func: Callable) -> Callable:
-    """func(request, pk: int) -> str; raises Http404 when the object is not the user's to read."""
-    _readers[kind] = func
-    return func
-
-
-def reader(kind: str) -> Callable | None:
-    return _readers.get(kind)
-
-
-def _read_me(request, pk: int) -> str:
-    """The member's own page read aloud: their tasks, then each part's "speech". Only one's own page."""
+def my_page_text(request) -> str:
+    """朗读 of the member's own page: their tasks, then each part's "speech" (core.views.read_aloud_me)."""
     from django.http import Http404
 
     user = request.user
-    if pk != user.pk or user.retiree_id is None:
-        raise Http404("只能朗读自己的页面")
+    if user.retiree_id is None:
+        raise Http404("只有党员本人的页面可以朗读")
     tasks = tasks_for(request)
     words = [f"{user.display_name}，您好。"]
     words.append("今天要办：" + "；".join(f"{t.sentence}" for t in tasks) + "。" if tasks else ALL_DONE + "。")
     words += [part["speech"] for part in MINE.collect(request, user.retiree) if part.get("speech")]
     return "".join(words)
 
-
-register_reader("me", _read_me)

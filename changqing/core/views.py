@@ -69,18 +69,13 @@ def folded_panels(panels: list[dict]) -> tuple[list[dict], int]:
     return out, attention
 
 
-@login_required
-def read_aloud(request, kind: str, pk: int):
-    """朗读: the audio of one scoped object's text (kind, id), synthesised on the server and cached.
+def speech_response(text: str):
+    """朗读: the audio of a text the server chose (never text from the browser), synthesised and cached.
 
-    Never text from the client: each kind's reader (core/today.register_reader) fetches the object through
-    the scope layer, so another branch's notice is a 404. 503 in words when the engine is missing."""
+    The view that calls it has fetched its object through the scope layer. 503 in words, with the text for
+    the browser's own voice, when the engine is missing (static/js/read-aloud.js)."""
     from django.http import FileResponse, JsonResponse
 
-    read = today.reader(kind)
-    if read is None:
-        raise Http404("没有这类可朗读的内容")
-    text = read(request, pk)
     if not text.strip():
         raise Http404("没有可朗读的文字")
     try:
@@ -91,6 +86,12 @@ def read_aloud(request, kind: str, pk: int):
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Speech-Cache"] = "hit" if cached else "miss"
     return response
+
+
+@login_required
+def read_aloud_me(request):
+    """The member's own page read aloud (only one's own: the page is the logged-in member's)."""
+    return speech_response(today.my_page_text(request))
 
 
 @object_view(ObjectChange, content_type_id="content_type_id", object_id="object_id")

@@ -111,28 +111,9 @@ def material_text(material) -> str:
     return f"学习材料：{material.title}。{source}{material.summary}"
 
 
-def _read_worklist(request, pk: int) -> str:
-    from django.http import Http404
-
-    lists, _ = _notices(request)
-    work_list = lists.select_related("publisher").filter(pk=pk).first()
-    if work_list is None:
-        raise Http404("不在您的数据范围内，或记录不存在")
-    return worklist_text(work_list)
-
-
-def _read_material(request, pk: int) -> str:
-    from django.http import Http404
-
-    _, materials = _notices(request)
-    material = materials.filter(pk=pk).first()
-    if material is None:
-        raise Http404("不在您的数据范围内，或记录不存在")
-    return material_text(material)
-
-
-t.register_reader("worklist", _read_worklist)
-t.register_reader("study", _read_material)
+def readable_notices(request):
+    """(work lists, study materials) the user may have read aloud: what was sent to them (life/read_aloud.py)."""
+    return _notices(request)
 
 
 @t.register_mine
@@ -170,10 +151,10 @@ def branch_notices(request, retiree):
     """支部通知: the work lists and study materials sent to the member's branch, each with 朗读."""
     lists, materials = _notices(request)
     lines = [{"text": w.title, "note": f"{w.publisher.name} · {w.month.year}年{w.month.month}月",
-              "read": ("worklist", w.pk)}
+              "read": reverse("life:worklist_read_aloud", args=[w.pk])}
              for w in lists.select_related("publisher").order_by("-month", "-id")[:3]]
     lines += [{"text": f"学习材料：{m.title}", "note": f"{m.published_on.year}年{m.published_on.month}月{m.published_on.day}日",
-               "read": ("study", m.pk)} for m in materials.order_by("-published_on", "-id")[:3]]
+               "read": reverse("life:material_read_aloud", args=[m.pk])} for m in materials.order_by("-published_on", "-id")[:3]]
     speech = "支部通知：" + "；".join(line["text"] for line in lines) + "。" if lines else ""
     return {"title": "支部通知和学习材料", "anchor": "mine-notices", "template": "core/_mine_list.html", "order": 50,
             "lines": lines, "empty": "最近没有通知。", "speech": speech}
