@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # Two or more workers (one per core); the tests of the shared demo stay together on one of them.
 PYTEST_XDIST ?= -n auto --dist loadgroup
 
-.PHONY: setup run test bench soak browser-deps fonts clean
+.PHONY: setup run test bench soak browser-deps fonts speech clean
 
 setup: $(STAMP) $(VENDOR)
 
@@ -62,8 +62,19 @@ fonts:
 		echo "!! 未找到 LibreOffice，且当前不是 root：月通报只生成 Word 文件，PDF 测试将被跳过。"; \
 	fi
 
+# 朗读 (read-aloud) synthesises Mandarin on the server with espeak-ng's cmn voice (core/speech.py): government
+# intranets have no online speech service. Without it the page falls back to the browser's own voice.
+speech:
+	@if command -v espeak-ng >/dev/null; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+		echo "正在安装 espeak-ng（朗读用的普通话语音合成，Debian 软件包）…"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng >/dev/null; \
+	else \
+		echo "!! 未找到 espeak-ng，且当前不是 root：服务器朗读不可用（页面改用浏览器自带语音），朗读合成测试将被跳过。"; \
+	fi
+
 # The layer contracts (pyproject.toml [tool.importlinter]) are checked before the tests run.
-test: setup browser-deps fonts
+test: setup browser-deps fonts speech
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q $(PYTEST_XDIST) $(PYTEST_ARGS)
 

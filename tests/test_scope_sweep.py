@@ -63,6 +63,9 @@ NO_B_RECORD_ALLOWED = {
     "policies.policy", "policies.policyversion",
     # 党建指导站 records are scoped by guidance station (两新组织), never by a retired cadres' branch.
     "guidance.*",
+    # 学习材料 are published by the 党工委 for the branches below (their only URL is 朗读, life/read_aloud.py,
+    # swept in tests/test_read_aloud.py with another branch's material); the demo has no branch-level ones.
+    "life.studymaterial",
     # Kept by the 党工委 and shown to the branches below it; the county demo has no branch-level ones.
     "care.campaign", "care.venue", "care.volunteerteam", "care.volunteeractivity", "care.oralhistory",
     # An interview's media belong to the interview (above); their file URL is swept in tests/test_private_files.py.

@@ -25,6 +25,10 @@ class User(AbstractUser):
     phone = EncryptedCharField("手机号", max_length=20, blank=True)
     phone_hash = BlindIndexField(of="phone", db_index=True)
     large_text = models.BooleanField("大字模式", default=False)
+    # 长辈版 (工信部适老化: a simplified mode): only the user's own tasks, in the largest layout.
+    # None = not chosen yet: the home page turns it on for a plain member the first time (members get the
+    # large layout by default) and off for everyone else, and remembers that.
+    elder_mode = models.BooleanField("长辈版", null=True, blank=True, default=None)
     # Set when an administrator creates the account or resets its password: the user must choose their own
     # password before anything else (accounts/sessions.py).
     must_change_password = models.BooleanField("下次登录须修改密码", default=False)

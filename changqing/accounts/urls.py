@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("large-text/", views.toggle_large_text, name="large_text"),
+    path("elder-mode/", views.toggle_elder_mode, name="elder_mode"),
     path("users/", views.UserListView.as_view(), name="users"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:pk>/", views.user_detail, name="user_detail"),

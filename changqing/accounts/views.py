@@ -37,13 +37,30 @@ def toggle_large_text(request):
         target = "/"
     response = redirect(target)
     if request.user.is_authenticated:
-        request.user.large_text = not request.user.large_text
-        request.user.save(update_fields=["large_text"])
+        user = request.user
+        if user.large_text or user.elder_mode:  # shown large: back to the standard size, 长辈版 off too
+            user.large_text = False
+            if user.elder_mode:
+                user.elder_mode = False
+        else:
+            user.large_text = True
+        user.save(update_fields=["large_text", "elder_mode"])
     else:
         on = request.COOKIES.get("large_text") != "1"
         response.set_cookie("large_text", "1" if on else "0", max_age=365 * 24 * 3600, samesite="Lax")
     return response
 
+
+@require_POST
+@login_required
+def toggle_elder_mode(request):
+    """Switch 长辈版 (remembered on the account): only one's own tasks, in the largest layout."""
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    request.user.elder_mode = not request.user.elder_mode
+    request.user.save(update_fields=["elder_mode"])
+    return redirect(target)
 
 
 @never_cache

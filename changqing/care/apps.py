@@ -21,6 +21,7 @@ class CareConfig(AppConfig):
             NavItem("生日台账", "care:birthdays", roles=staff, order=220),
         )
         register_panel(care_panel)
+        from . import today  # noqa: F401  (its 今天要办 sources, core/today.py)
         from changqing.members.selectors import register_record_section
 
         from .panels import record_section

@@ -10,6 +10,25 @@ from . import selectors
 from .models import Pairing
 
 
+def own_pairs(request) -> list:
+    """The carer's own pairs with their visit status, once per request (panel and 今天要办)."""
+    from changqing.core.today import memo
+
+    return memo(request, "care:own_pairs", lambda: selectors.pairing_status(
+        Pairing.objects.filter(carer=request.user, ended_on__isnull=True), timezone.localdate()))
+
+
+def campaigns(request) -> list:
+    """Open festival-visit campaigns in scope (at most 3), once per request."""
+    from changqing.core.today import memo
+
+    from .views import visible_campaigns
+
+    today = timezone.localdate()
+    return memo(request, "care:campaigns", lambda: list(visible_campaigns(request.user).filter(
+        starts_on__lte=today, due_on__gte=today - dt.timedelta(days=30))[:3]))
+
+
 def care_panel(request):
     """Due care work: overdue pairs, this week's birthdays, campaign visits not yet made."""
     user = request.user
@@ -17,19 +36,15 @@ def care_panel(request):
         return None
     today = timezone.localdate()
     items = []
-    own = Pairing.objects.filter(carer=user, ended_on__isnull=True)
-    if own.exists():
-        status = selectors.pairing_status(own, today)
+    status = own_pairs(request)
+    if status:
         items.append({"label": "我的结对中逾期未走访", "value": sum(s.overdue for s in status), "url": reverse("care:mine")})
     if scope_for(user).org_paths or scope_for(user).everything:
         days = selectors.care_settings()["BIRTHDAY_REMINDER_DAYS"]
         upcoming = selectors.anniversaries(restrict(Retiree.objects.all(), user), today, today + dt.timedelta(days=days))
         items.append({"label": f"{days}天内的生日和政治生日", "value": len(upcoming),
                       "url": reverse("care:birthdays")})
-        from .views import visible_campaigns
-
-        open_campaigns = visible_campaigns(user).filter(starts_on__lte=today, due_on__gte=today - dt.timedelta(days=30))
-        for c in open_campaigns[:3]:
+        for c in campaigns(request):
             pending = c.target_count - c.done
             items.append({"label": f"{c.name}：未走访" + ("（已逾期）" if c.due_on < today else ""),
                           "value": pending, "url": reverse("care:campaign_detail", args=[c.pk]) + "?show=pending"})

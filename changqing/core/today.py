@@ -75,3 +75,52 @@ def tasks_for(request, limit: int | None = TODAY_LIMIT) -> list[TodayTask]:
 
 def sources() -> Iterable[Callable]:
     return tuple(_sources)
+
+
+ALL_DONE = "本月各项工作都已完成"
+
+
+def memo(request, key: str, compute: Callable):
+    """Compute once per request: a source and a panel of the same app share one computation."""
+    cache = request.__dict__.setdefault("_today_memo", {})
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def per_request(func: Callable) -> Callable:
+    """A home panel whose result a 今天要办 source also reads: computed once per request."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(request):
+        return memo(request, f"panel:{func.__module__}.{func.__qualname__}", lambda: func(request))
+    return wrapper
+
+
+# ---- the member's own home (我的) ------------------------------------------------------------
+# Each app adds a part of a plain member's home: fn(request, retiree) -> dict | None, a core.sections
+# section ("title", "items" or "template", "order") plus optionally "speech": the part read aloud (朗读).
+# The page is the member's own: a part reads only rows of that retiree (or what their branch was sent).
+
+from .sections import PageSections  # noqa: E402
+
+MINE = PageSections()
+register_mine = MINE.register
+
+
+
+
+def my_page_text(request) -> str:
+    """朗读 of the member's own page: their tasks, then each part's "speech" (core.views.read_aloud_me)."""
+    from django.http import Http404
+
+    user = request.user
+    if user.retiree_id is None:
+        raise Http404("只有党员本人的页面可以朗读")
+    tasks = tasks_for(request)
+    words = [f"{user.display_name}，您好。"]
+    words.append("今天要办：" + "；".join(f"{t.sentence}" for t in tasks) + "。" if tasks else ALL_DONE + "。")
+    words += [part["speech"] for part in MINE.collect(request, user.retiree) if part.get("speech")]
+    return "".join(words)
+

@@ -6,6 +6,7 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", faults.healthz, name="healthz"),
+    path("read-aloud/me/", views.read_aloud_me, name="read_aloud_me"),
     path("history/<int:content_type_id>/<str:object_id>/", views.object_history, name="history"),
     path("changes/", views.ChangeListView.as_view(), name="changes"),
     path("changes/<int:pk>/restore/", views.restore, name="restore"),

@@ -9,7 +9,8 @@ from django.views.decorators.http import require_POST
 
 from changqing.core.scope import get_scoped_object_or_404, object_view, restrict
 
-from . import changelog
+from . import changelog, speech, today
+from .roles import Role
 from .filters import ObjectChangeFilterSet, OperationLogFilterSet
 from .home import panels_for
 from .lists import Column, ScopedListView
@@ -20,7 +21,77 @@ from .oplog import log_operation
 
 @login_required
 def home(request):
-    return render(request, "core/home.html", {"title": "首页", "panels": panels_for(request)})
+    """今天要办 first (core/today.py); a plain member gets their own page (我的); the panels fold below."""
+    user = request.user
+    roles = {a.role for a in user.role_assignments.all()}
+    plain_member = not user.is_superuser and roles == {Role.MEMBER} and user.retiree_id is not None
+    if user.elder_mode is None:  # first visit: a member starts in 长辈版 (the large layout), everyone else not
+        user.elder_mode = plain_member
+        user.save(update_fields=["elder_mode"])
+    everything = today.tasks_for(request, limit=None)
+    context = {
+        "title": "首页", "tasks": everything[:today.TODAY_LIMIT], "later_tasks": everything[today.TODAY_LIMIT:],
+        "all_done": today.ALL_DONE, "elder": bool(user.elder_mode), "plain_member": plain_member,
+        "has_roles": bool(roles) or user.is_superuser,
+    }
+    if plain_member:
+        parts = today.MINE.collect(request, user.retiree)
+        # 长辈版: only the tasks, and the parts a task opens (its own dues), nothing else.
+        context["mine"] = [p for p in parts if p.get("in_elder")] if user.elder_mode else parts
+        return render(request, "core/member_home.html", context)
+    if not user.elder_mode:
+        context["panels"], context["attention"] = folded_panels(panels_for(request))
+    return render(request, "core/home.html", context)
+
+
+def _number(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def folded_panels(panels: list[dict]) -> tuple[list[dict], int]:
+    """The panels below 今天要办: zeros hidden (counted in one line), each panel marked 需处理 or 正常 in words.
+
+    A panel with "info": True (an overview of the jurisdiction) carries no status word."""
+    out, attention = [], 0
+    for panel in panels:
+        if panel.get("template"):
+            out.append({**panel, "status": ""})
+            continue
+        items = panel.get("items", [])
+        shown = [i for i in items if _number(i.get("value")) != 0]
+        zeros = len(items) - len(shown)
+        if panel.get("info"):
+            status = ""
+        else:
+            status = "需处理" if any(_number(i.get("value")) for i in shown) else "正常"
+            attention += status == "需处理"
+        out.append({**panel, "items": shown, "zeros": zeros, "status": status})
+    return out, attention
+
+
+def speech_response(text: str):
+    """朗读: the audio of a text the server chose (never text from the browser), synthesised and cached.
+
+    The view that calls it has fetched its object through the scope layer. 503 in words, with the text for
+    the browser's own voice, when the engine is missing (static/js/read-aloud.js)."""
+    from django.http import FileResponse, JsonResponse
+
+    if not text.strip():
+        raise Http404("没有可朗读的文字")
+    try:
+        path, cached = speech.synthesise(text)
+    except speech.SpeechUnavailable as exc:
+        return JsonResponse({"error": str(exc), "text": text}, status=503)
+    response = FileResponse(open(path, "rb"), content_type="audio/wav")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Speech-Cache"] = "hit" if cached else "miss"
+    return response
+
+
+@login_required
+def read_aloud_me(request):
+    """The member's own page read aloud (only one's own: the page is the logged-in member's)."""
+    return speech_response(today.my_page_text(request))
 
 
 @object_view(ObjectChange, content_type_id="content_type_id", object_id="object_id")

@@ -33,4 +33,5 @@ class DuesConfig(AppConfig):
             parse=lambda v: bool(v.get("allowed")), describe=QuarterlyForm.describe, order=31, action="change",
             branch_only=True, help="经支部同意，党费可按季度收缴；由支部自行设置"))
         register_panel(panels.arrears_panel)
+        from . import today  # noqa: F401  (its 今天要办 sources, core/today.py)
         panels.register_optional_hooks()

@@ -15,6 +15,18 @@ from .selectors import last_closed_month, warning_counts, warning_months_for
 _BAND_ADVICE = ("谈心提醒", "尽快谈话", "提交支部党员大会（党章第九条）")
 
 
+def warnings(request):
+    """(as_of, thresholds, counts per band) for the user's scope, once per request (panel and 今天要办)."""
+    from changqing.core.today import memo
+
+    def compute():
+        as_of = last_closed_month(timezone.localdate())
+        thresholds = warning_months_for(request.user, as_of)
+        return as_of, thresholds, warning_counts(restrict(Membership.objects.all(), request.user, "view"), as_of,
+                                                 thresholds)
+    return memo(request, "dues:warnings", compute)
+
+
 def arrears_panel(request):
     """Members 3, 5 and 6+ months behind, for those who look after branches; each number opens the names."""
     user = request.user
@@ -25,9 +37,7 @@ def arrears_panel(request):
             role__in=[Role.BRANCH_SECRETARY, Role.BUREAU_ADMIN, Role.LIAISON]).exists():
         return None
     today = timezone.localdate()
-    as_of = last_closed_month(today)
-    thresholds = warning_months_for(user, as_of)
-    counts = warning_counts(restrict(Membership.objects.all(), user, "view"), as_of, thresholds)
+    as_of, thresholds, counts = warnings(request)
     labels = rules.band_labels(thresholds)
     url = reverse("dues:members")
     last = len(thresholds) - 1

@@ -28,7 +28,7 @@ def stars_panel(request):
     if a.unscored:
         items.append({"label": "待评分项目", "value": f"{a.unscored}项", "url": url})
     items.append({"label": "历年评定", "value": "查看", "url": reverse("evaluation:history", args=[a.organization.code])})
-    return {"title": "支部星级评定", "order": 20, "items": items}
+    return {"title": "支部星级评定", "order": 20, "info": True, "items": items}
 
 
 def org_section(request, org):

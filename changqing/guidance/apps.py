@@ -26,3 +26,4 @@ class GuidanceConfig(AppConfig):
             NavItem("求助事项", "guidance:help", roles=roles, order=330),
         )
         register_panel(guidance_panel)
+        from . import today  # noqa: F401  (its 今天要办 sources, core/today.py)

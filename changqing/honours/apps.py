@@ -24,6 +24,7 @@ class HonoursConfig(AppConfig):
             NavItem("提名与审核", "honours:nominations", roles=staff, order=630),
         )
         register_panel(honours_panel)
+        from . import today  # noqa: F401  (its 今天要办 sources, core/today.py)
         register_record_section(record_section)
         register_org_section(org_section)
         register_digest_provider("honours", digest)

@@ -47,10 +47,17 @@ def honours_panel(request):
     """Open selections on the home page (open_items)."""
     if not request.user.is_authenticated:
         return None
-    items = open_items(request.user)
+    items = my_open_items(request)
     if not items:
         return None
     return {"title": "评选表彰", "order": 60, "items": items}
+
+
+def my_open_items(request) -> list[dict]:
+    """open_items for the request's user, once per request (the panel, 今天要办 and the member's home)."""
+    from changqing.core.today import memo
+
+    return memo(request, "honours:open_items", lambda: open_items(request.user))
 
 
 def digest(user, today):

@@ -33,6 +33,7 @@ class LifeConfig(AppConfig):
             NavItem("工作清单", "life:worklists", roles=org_roles, order=34),
         )
         register_panel(due_panel)
+        from . import today  # noqa: F401  (its 今天要办 sources, core/today.py)
         try:
             from changqing.core import notify  # noqa: F401
         except ImportError:

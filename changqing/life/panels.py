@@ -23,9 +23,17 @@ def _due_this_month(user, today: dt.date):
     return root, selectors.compliance_results(root, period, user=user, today=today)
 
 
+def due_this_month(request):
+    """This month's compliance for the request's user, computed once per request (the panel and 今天要办)."""
+    from changqing.core.today import memo
+
+    today = timezone.localdate()
+    return memo(request, "life:due_this_month", lambda: _due_this_month(request.user, today))
+
+
 def due_panel(request):
     today = timezone.localdate()
-    root, results = _due_this_month(request.user, today)
+    root, results = due_this_month(request)
     if root is None or not results:
         return None
     overdue = [r for r in results if r.status == engine.OVERDUE]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import read_aloud, views
 
 app_name = "life"
 urlpatterns = [
@@ -28,6 +28,8 @@ urlpatterns = [
     path("worklists/", views.WorkListListView.as_view(), name="worklists"),
     path("worklists/new/", views.worklist_create, name="worklist_create"),
     path("worklists/<int:pk>/", views.worklist_detail, name="worklist_detail"),
+    path("worklists/<int:pk>/read-aloud/", read_aloud.worklist_read_aloud, name="worklist_read_aloud"),
+    path("study-materials/<int:pk>/read-aloud/", read_aloud.material_read_aloud, name="material_read_aloud"),
     path("receipts/<int:pk>/", views.receipt_detail, name="receipt_detail"),
     path("bulletins/", views.bulletin_list, name="bulletins"),
     path("bulletins/<int:pk>/<str:fmt>/", views.bulletin_file, name="bulletin_file"),

@@ -24,4 +24,5 @@ class MembersConfig(AppConfig):
         register(NavItem("人员名册", "members:retirees", order=30))
         register(NavItem("外出流动", "members:absences", action="change", order=31))
         register_panel(member_alerts_panel)
+        from . import today  # noqa: F401  (its 今天要办 sources, core/today.py)
         register_digest()

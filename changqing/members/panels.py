@@ -2,11 +2,13 @@
 from django.urls import reverse
 
 from changqing.core.scope import scope_for
+from changqing.core.today import per_request
 
 from . import selectors
 from .rules import Due
 
 
+@per_request
 def member_alerts_panel(request):
     user = request.user
     if scope_for(user, "change").empty:

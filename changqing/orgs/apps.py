@@ -37,3 +37,4 @@ class OrgsConfig(AppConfig):
         )
         for panel in (overview_panel, terms_panel, size_panel, contacts_panel):
             register_panel(panel)
+        from . import today  # noqa: F401  (its 今天要办 sources, core/today.py)

@@ -2,6 +2,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from changqing.core.scope import restrict, scope_for
+from changqing.core.today import per_request
 
 from .models import Organization, OrgKind
 
@@ -21,6 +22,7 @@ def overview_panel(request):
     return {
         "title": "管辖范围概况",
         "order": 10,
+        "info": True,
         "items": [
             {"label": "党组织", "value": orgs["total"], "url": org_url},
             {"label": "党支部", "value": orgs["branches"], "url": f"{org_url}?kind=branch"},
@@ -35,6 +37,7 @@ def _org_scope(user) -> bool:
     return not scope.empty and (scope.everything or bool(scope.org_paths))
 
 
+@per_request
 def terms_panel(request):
     """换届提醒: overdue terms, those ending within 30 and 90 days, branches with no 班子 recorded."""
     import datetime as dt
@@ -66,9 +69,11 @@ def terms_panel(request):
     return {
         "title": "换届提醒", "order": 20,
         "items": [
-            {"label": "任期已届满未换届", "value": agg["overdue"], "url": f"{url}?state={TERM_OVERDUE}"},
-            {"label": f"{near}天内届满", "value": agg["soon"], "url": f"{url}?state={TERM_DUE_SOON}"},
-            {"label": f"{far}天内届满", "value": agg["due"], "url": f"{url}?state={TERM_DUE}"},
+            {"label": "任期已届满未换届", "value": agg["overdue"], "url": f"{url}?state={TERM_OVERDUE}",
+             "key": "overdue"},
+            {"label": f"{near}天内届满", "value": agg["soon"], "url": f"{url}?state={TERM_DUE_SOON}", "key": "soon",
+             "days": near},
+            {"label": f"{far}天内届满", "value": agg["due"], "url": f"{url}?state={TERM_DUE}", "key": "due", "days": far},
             {"label": "未登记班子的支部", "value": missing,
              "url": reverse("orgs:warnings") + "?warning=no_term"},
         ],
@@ -90,6 +95,7 @@ def size_panel(request):
                       for key, label in labels.items()]}
 
 
+@per_request
 def contacts_panel(request):
     """联络员 and 党工委 members: who is behind on contacts and visits this year."""
     from django.utils import timezone
@@ -104,10 +110,15 @@ def contacts_panel(request):
     mine = visits_this_year(CommitteeMemberAssignment.objects.filter(user=user, end_on__isnull=True), today.year)
     items = [{"label": f"我联系的{a.organization.name}：今年到点指导",
               "value": f"{a.visits_done}/{rules.for_org(a.organization).committee_visits_per_year}",
-              "url": a.get_absolute_url()} for a in mine.select_related("organization")[:3]]
-    my_liaisons = Liaison.objects.filter(user=user, end_on__isnull=True).select_related("organization")[:3]
+              "url": a.get_absolute_url(), "key": "my_visits", "org": a.organization.name, "done": a.visits_done,
+              "required": rules.for_org(a.organization).committee_visits_per_year}
+             for a in mine.select_related("organization")[:3]]
+    month_start = today.replace(day=1)
+    my_liaisons = (Liaison.objects.filter(user=user, end_on__isnull=True).select_related("organization")
+                   .annotate(contacted=Count("contacts", filter=Q(contacts__contacted_on__gte=month_start)))[:3])
     for x in my_liaisons:
-        items.append({"label": f"我联系的{x.organization.name}：记录本月联系", "value": "记录", "url": x.get_absolute_url()})
+        items.append({"label": f"我联系的{x.organization.name}：记录本月联系", "value": "记录", "url": x.get_absolute_url(),
+                      "key": "my_liaison", "org": x.organization.name, "done": x.contacted})
     assignments = restrict(CommitteeMemberAssignment.objects.all(), user)
     behind = visits_behind(assignments, today.year, today).count()
     last_month_start = (today.replace(day=1) - timezone.timedelta(days=1)).replace(day=1)
@@ -115,8 +126,10 @@ def contacts_panel(request):
     no_contact = liaisons.exclude(contacts__contacted_on__gte=last_month_start,
                                   contacts__contacted_on__lt=today.replace(day=1)).count()
     items += [
-        {"label": "党工委委员到点指导进度落后", "value": behind, "url": reverse("orgs:assignments") + "?behind=true"},
+        {"label": "党工委委员到点指导进度落后", "value": behind, "url": reverse("orgs:assignments") + "?behind=true",
+         "key": "behind"},
         {"label": f"联络员{last_month_start.month}月未联系支部", "value": no_contact,
-         "url": reverse("orgs:liaisons") + f"?current=true&missed={last_month_start.month}"},
+         "url": reverse("orgs:liaisons") + f"?current=true&missed={last_month_start.month}", "key": "missed",
+         "month": last_month_start.month},
     ]
     return {"title": "联系与指导", "order": 26, "items": items}
