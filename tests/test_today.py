@@ -101,7 +101,7 @@ def test_unpaid_dues_this_month_one_task_per_branch_to_the_sheet(tree, secretary
     add_members(tree.a, 2)
     task = next(x for x in t.tasks_for(_Request(secretary_a), limit=None) if x.key == "dues:unpaid:T-A")
     assert task.action == "登记" and "11月还没交党费" in task.sentence and "3 位老同志" in task.sentence
-    assert task.url == reverse("dues:sheet", args=["T-A", "2026-11"]) + "?show=unpaid"
+    assert task.url == reverse("dues:sheet", args=["T-A", "2026-11"]) + "?status=unpaid"
 
 
 def test_no_unpaid_dues_task_for_a_branch_without_members(tree):

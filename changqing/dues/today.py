@@ -44,7 +44,7 @@ def unpaid_this_month(request):
     for row in rows:
         yield t.TodayTask(
             sentence=f"{row['organization__name']} {row['n']} 位老同志{today.month}月还没交党费", action="登记",
-            url=reverse("dues:sheet", args=[row["organization__code"], f"{month:%Y-%m}"]) + "?show=unpaid",
+            url=reverse("dues:sheet", args=[row["organization__code"], f"{month:%Y-%m}"]) + "?status=unpaid",
             urgency=(t.DUE_SOON if late else t.THIS_MONTH) + 20, key=f"dues:unpaid:{row['organization__code']}",
             detail="本月的党费在本月内交纳即可")
 
