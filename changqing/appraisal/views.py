@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from changqing.core.params import query_year
 from changqing.core import documents as core_documents
 from changqing.core.export_gate import ExportGate
 from changqing.core.scope import get_scoped_object_or_404, object_view, restrict
@@ -40,9 +41,9 @@ def rounds(request):
     """Rounds in scope, newest first; a secretary opens the year's round here."""
     user = request.user
     qs = selectors.rounds_for(user).order_by("-year", "organization__path")
-    year = request.GET.get("year", "")
-    if year.isdigit() and len(year) == 4:
-        qs = qs.filter(year=int(year))
+    year = query_year(request)
+    if year is not None:
+        qs = qs.filter(year=year)
     form = RoundOpenForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         try:

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from changqing.core.params import query_id
 from changqing.core.lists import Column, ScopedListView
 from changqing.core.masking import HIDDEN
 from changqing.core.models import OperationLog
@@ -56,8 +57,8 @@ class StayCreateView(ObjectCreateView):
 
     def get_initial(self):
         initial = {"admitted_on": timezone.localdate()}
-        if (rid := self.request.GET.get("retiree", "")).isdigit():
-            initial["retiree"] = int(rid)
+        if (rid := query_id(self.request, "retiree")) is not None:
+            initial["retiree"] = rid
         return initial
 
     def perform(self, form):
@@ -317,8 +318,8 @@ class TalentListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        team_id = self.request.GET.get("team", "")
-        if team_id.isdigit() and len(team_id) < 12:
+        team_id = query_id(self.request, "team")
+        if team_id is not None:
             from changqing.care.models import VolunteerTeam
             from changqing.core.scope import restrict_shared
 
@@ -387,8 +388,8 @@ class ElsewhereCreateView(ObjectCreateView):
 
     def get_initial(self):
         initial = {}
-        if (rid := self.request.GET.get("retiree", "")).isdigit():
-            initial["retiree"] = int(rid)
+        if (rid := query_id(self.request, "retiree")) is not None:
+            initial["retiree"] = rid
         return initial
 
     def perform(self, form):

@@ -36,6 +36,7 @@ NOT_IN_DEMO: dict[str, str] = {
     "honours.Ballot": "演示让正在投票的评选保持无人投票，每个演示账号都还能投（honours 的演示测试断言如此）",
     "life.Bulletin": "月通报在用户请求时生成（docx/PDF），演示不预先生成",
     "orgs.Restructuring": "演示的组织没有发生过撤并调整",
+    "orgs.ElectionPlan": "换届选举助手的方案由支部在换届前制作，演示不预先生成（orgs/tests/test_election_helper.py 覆盖）",
 }
 
 # Models none of whose fields can be changed in place, and why (their create and delete paths are still walked).
