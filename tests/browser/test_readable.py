@@ -171,10 +171,8 @@ def test_screenshots_of_cards_forms_and_heat_map(demo, browser):
         login(page, "admin")
         for large in (False, True):
             suffix = "large" if large else "normal"
-            for name, url in [("list", "/retirees/"), ("heatmap", "/life/heatmap/"), ("roster-import", "/roster/"),
-                              ("dues-member", None)]:
-                if url is None:
-                    continue
+            for name, url in [("list", "/retirees/"), ("heatmap", "/life/heatmap/"), ("roster-import", "/roster/import/"),
+                              ("study-form", "/life/study/new/")]:
                 page.goto(demo + url)
                 page.evaluate(f"document.documentElement.classList.toggle('large-text', {'true' if large else 'false'})")
                 page.wait_for_timeout(100)
@@ -182,7 +180,7 @@ def test_screenshots_of_cards_forms_and_heat_map(demo, browser):
         page.goto(demo + "/life/heatmap/")
         assert page.locator("input[type=month]").count() == 2
         assert page.locator("#heat-table td.cell a").first.inner_text().count("/") == 1
-        page.goto(demo + "/roster/")
+        page.goto(demo + "/roster/import/")
         if page.locator("input[type=file]").count():
             assert page.locator(".file-pick .file-button").first.inner_text().startswith("选择文件")
             assert page.locator(".file-pick .file-name").first.inner_text() == "未选择文件"

@@ -28,7 +28,8 @@
       pieces: [{ value: 0, label: labels[0], color: "#1d6b2f" }, { value: 1, label: labels[1], color: "#5b5b5b" },
                { value: 2, label: labels[2], color: "#8a4b00" }, { value: 3, label: labels[3], color: "#a4161a" }] },
     series: [{ type: "heatmap", data: data.data, itemStyle: { borderColor: "#fff", borderWidth: 2 },
-               label: { show: true, fontSize: fs, color: "#fff", fontWeight: "bold", formatter: function (p) {
+               // Printed where a cell is wide enough for 「3/3」; on a phone the table below the chart gives them.
+               label: { show: (el.clientWidth - (narrow ? 120 : 240)) / Math.max(1, data.months.length) >= fs * 2.2, fontSize: fs, color: "#fff", fontWeight: "bold", formatter: function (p) {
                  return (texts[p.value[1]] || [])[p.value[0]] || ""; } } }]
   });
   chart.on("click", function (p) { window.location.href = data.urls[p.value[1]][p.value[0]]; });
