@@ -105,3 +105,25 @@ def test_audit_speaks_to_a_branch_in_words():
     assert Finding(score=1.0).score_word == "较高"
     assert Finding(score=0.6).score_word == "中等"
     assert Finding(score=0.2).score_word == "较低"
+
+
+def test_forms_start_at_the_users_own_organisation(tree, bureau_admin, secretary_a):
+    from changqing.audit.forms import RunAuditForm
+    from changqing.care.forms import CampaignForm
+    from changqing.reports.forms import GenerateForm
+
+    assert RunAuditForm(user=bureau_admin).fields["organization"].initial == tree.root.pk
+    assert GenerateForm(user=bureau_admin).fields["organization"].initial == tree.root.pk
+    assert CampaignForm(user=secretary_a).fields["organization"].initial == tree.a.pk
+
+
+@pytest.mark.parametrize("url", ["/nope-xyz/", "/django-admin/login/"])
+def test_pages_are_chinese_for_an_english_browser(db, url, settings):
+    """Production error pages and django-admin's in Chinese whatever Accept-Language says (LANGUAGES = zh-hans)."""
+    from django.test import Client
+
+    settings.DEBUG = False
+    response = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9", raise_request_exception=False).get(url)
+    html = response.content.decode()
+    assert "页面" in html or "用户名" in html
+    assert "Not Found" not in html and "Username" not in html
