@@ -43,6 +43,21 @@ document.addEventListener("DOMContentLoaded", function () {
     box.appendChild(button);
     box.appendChild(name);
   });
+  // Date, month and time pickers show the browser's own format (11/24/2026 in an English browser): a Chinese
+  // hint beside the label says how to fill them; Django's empty choice "---------" reads 「请选择」.
+  var hints = { date: "点日历图标选日期", month: "点日历图标选年份和月份", time: "时:分", "datetime-local": "点日历图标选日期和时间" };
+  document.querySelectorAll("input[type=date], input[type=month], input[type=time], input[type=datetime-local]").forEach(function (input) {
+    var label = input.id && document.querySelector('label[for="' + input.id + '"]');
+    if (!label || label.querySelector(".date-hint")) { return; }
+    var hint = document.createElement("span");
+    hint.className = "date-hint";
+    hint.textContent = "（" + hints[input.type] + "）";
+    label.appendChild(document.createTextNode(" "));
+    label.appendChild(hint);
+  });
+  document.querySelectorAll("select option").forEach(function (o) {
+    if (/^-{3,}$/.test(o.textContent.trim())) { o.textContent = "请选择"; }
+  });
   // A table wider than the phone scrolls sideways: say so, above it (the shadow at its edge is the CSS cue).
   function markScroll() {
     document.querySelectorAll(".table-wrap").forEach(function (w) {
