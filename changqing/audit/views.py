@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.functional import cached_property
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -76,13 +77,17 @@ class FindingListView(ScopedListView):
 
         ctx = super().get_context_data(**kwargs)
         ctx["can_run"] = not scope_for(self.request.user, "manage").empty
-        if not _sees_measure(self.request.user):
+        if not self.sees_measure:
             ctx["title"] = "需要核实的记录"
         return ctx
 
+    @cached_property
+    def sees_measure(self) -> bool:
+        return _sees_measure(self.request.user)
+
     def render_row(self, row):
         cells = super().render_row(row)
-        if _sees_measure(self.request.user):  # the bureau's auditors still see the rule's measure
+        if self.sees_measure:  # the bureau's auditors still see the rule's measure
             for cell in cells:
                 if cell["label"] == "需要核实的程度":
                     cell["value"] = f"{cell['value']}（{round(row.score * 100)}%）"
