@@ -38,13 +38,20 @@ class User(AbstractUser):
         on_delete=models.SET_NULL, related_name="user_account",
     )
 
+    # Where the account is kept when it has no role (issue 18): set from its first role and kept when the
+    # last role is removed, so the admin who manages that organisation still lists it (「未分配角色」).
+    home_organization = models.ForeignKey(
+        "orgs.Organization", verbose_name="账号归属组织", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
     objects = UserManager()
 
     # A bureau admin sees the users whose roles sit inside their subtree: organisation roles, zone
     # leads of zones under it, members whose own record is kept there, and carers and station roles
     # placed there by their pairs or station (scope.register_placement).
     scope_spec = ScopeSpec(org="role_assignments__organization", retiree="retiree", distinct=True,
-                           more_orgs=("role_assignments__zone__organization", "retiree__organization"),
+                           more_orgs=("role_assignments__zone__organization", "retiree__organization", "home_organization"),
                            assignment="role_assignments")
 
     class Meta:

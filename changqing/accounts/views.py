@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -14,6 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 from changqing.core.lists import Column, ScopedListView
 from changqing.core.models import OperationLog
 from changqing.core.oplog import log_operation
+from changqing.core.confirm import confirm_step
+from changqing.orgs.models import Organization
 from changqing.core.scope import get_scoped_object_or_404, home_path, object_view, org_path_of, restrict, scope_for
 
 from . import lockout, sessions
@@ -106,7 +109,18 @@ def session_ping(request):
 
 def _roles_text(user):
     return "、".join(f"{a.get_role_display()}（{a.scope_label}）" if a.scope_label else a.get_role_display()
-                    for a in user.role_assignments.all())
+                    for a in user.role_assignments.all()) or "未分配角色"
+
+
+def _place_home(user, assignment) -> None:
+    """Keep the account with the organisation of its role, so it stays listed for its admin without roles."""
+    if user.home_organization_id:
+        return
+    path = org_path_of(assignment)
+    home = Organization.objects.filter(path=path).first() if path else None
+    if home is not None:
+        user.home_organization = home
+        user.save(update_fields=["home_organization"])
 
 
 class UserListView(ScopedListView):
@@ -161,6 +175,7 @@ def user_create(request):
             assignment = role_form.save(commit=False)
             assignment.user = user
             assignment.save()
+            _place_home(user, assignment)
             log_operation(OperationLog.Event.ROLE_CHANGE, request=request,
                           detail=f"新建用户 {user.username}，角色 {assignment}",
                           org_path=org_path_of(assignment) or "")
@@ -186,6 +201,7 @@ def user_detail(request, pk: int):
         role_form = RoleAssignmentForm(request.POST, manager=request.user, target_user=target, prefix="role")
         if role_form.is_valid():
             role_form.save()
+            _place_home(target, role_form.instance)
             log_operation(OperationLog.Event.ROLE_CHANGE, request=request,
                           detail=f"为 {target.username} 增加角色 {role_form.instance}",
                           org_path=org_path_of(role_form.instance) or "")
@@ -202,11 +218,21 @@ def user_detail(request, pk: int):
 
 @object_view(RoleAssignment)
 @login_required
-@require_POST
 def role_remove(request, pk: int):
     _require_manager(request)
     assignment = get_scoped_object_or_404(RoleAssignment, request.user, "manage", pk=pk)
     user = assignment.user
+    others = user.role_assignments.exclude(pk=assignment.pk).count()
+    ask = confirm_step(
+        request, title="移除角色", subject=f"移除 {user.display_name} 的角色：{assignment.get_role_display()} {assignment.scope_label}".strip(),
+        effects=[f"{user.display_name} 将不能再以这个角色查看和办理{assignment.scope_label or '相应范围'}的工作。",
+                 f"账号本身保留，还有其他角色 {others} 个。" if others else
+                 "这是此账号唯一的角色：移除后账号保留、可以登录，但看不到任何数据；它仍显示在账号列表中（未分配角色），可以随时重新分配。",
+                 "这一操作会记入操作日志。"],
+        confirm_label="确认移除", cancel_url=reverse("accounts:user_detail", args=[user.pk]))
+    if ask is not None:
+        return ask
+    _place_home(user, assignment)
     log_operation(OperationLog.Event.ROLE_CHANGE, request=request, detail=f"移除 {user.username} 的角色 {assignment}",
                   org_path=org_path_of(assignment) or "")
     assignment.delete()

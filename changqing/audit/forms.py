@@ -37,6 +37,9 @@ class RunAuditForm(forms.Form):
 
         self.fields["organization"].queryset = restrict(
             Organization.objects.exclude(kind=OrgKind.BRANCH).order_by("path"), user, "manage")
+        from changqing.core.forms import default_own_organization
+
+        default_own_organization(self.fields["organization"], user)
 
 
 def _number(label, field=forms.IntegerField, **kw):

@@ -54,6 +54,11 @@ class Finding(ChangeLoggedModel):
 
     scope_spec = ScopeSpec(org="organization")
 
+    @property
+    def score_word(self) -> str:
+        """How much the record needs checking, in a word for the branch (issue 18: not 「可疑程度 100%」)."""
+        return "较高" if self.score >= 0.8 else "中等" if self.score >= 0.5 else "较低"
+
     class Meta:
         verbose_name = "审计发现"
         verbose_name_plural = "审计发现"

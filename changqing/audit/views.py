@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.functional import cached_property
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -76,7 +77,7 @@ class FindingListView(ScopedListView):
         Column("organization.code", "支部编码", export=True),
         Column("summary", "情况", value=_summary),
         Column("severity", "严重程度", sort="severity", value=lambda f: f.get_severity_display()),
-        Column("score", "可疑程度", sort="score", value=lambda f: f"{round(f.score * 100)}%"),
+        Column("score", "需要核实的程度", sort="score", value=lambda f: f.score_word),
         Column("period", "年度", sort="period"),
         Column("status", "核实状态", sort="status", value=lambda f: f.get_status_display()),
         Column("reason", "核实说明"),
@@ -87,7 +88,28 @@ class FindingListView(ScopedListView):
 
         ctx = super().get_context_data(**kwargs)
         ctx["can_run"] = not scope_for(self.request.user, "manage").empty
+        if not self.sees_measure:
+            ctx["title"] = "需要核实的记录"
         return ctx
+
+    @cached_property
+    def sees_measure(self) -> bool:
+        return _sees_measure(self.request.user)
+
+    def render_row(self, row):
+        cells = super().render_row(row)
+        if self.sees_measure:  # the bureau's auditors still see the rule's measure
+            for cell in cells:
+                if cell["label"] == "需要核实的程度":
+                    cell["value"] = f"{cell['value']}（{round(row.score * 100)}%）"
+        return cells
+
+
+def _sees_measure(user) -> bool:
+    """Bureau admins see the audit's measure (a percentage); a branch reads 需要核实的记录 in words."""
+    from changqing.core.roles import Role
+
+    return user.is_superuser or any(a.role == Role.BUREAU_ADMIN for a in user.role_assignments.all())
 
 
 @object_view(Finding)
@@ -124,6 +146,7 @@ def finding_detail(request, pk):
         "side_by_side": side_by_side, "photos": finding_photos(finding, request.user),
         "assessments": finding_assessments(finding, request.user), "figures_text": figures_text(finding.evidence),
         "form": form if can_decide else None, "history": _history(finding),
+        "sees_measure": _sees_measure(request.user),
     })
 
 

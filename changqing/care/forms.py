@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from changqing.core.conflicts import VersionedFormMixin
+from changqing.core.forms import default_own_organization
 from changqing.core.masking import Reveal
 from changqing.members.picker import person_picker
 from changqing.core.scope import restrict, restrict_shared
@@ -112,6 +113,7 @@ class CampaignForm(ScopedModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["organization"].queryset = restrict(Organization.objects.exclude(kind="group"), user, "change")
+        default_own_organization(self.fields["organization"], user)
         if not Reveal(user).everywhere:
             # An age rule with a chosen age and day is a question about birth dates: asked again and again, it
             # answers what the masked ID number hides (core.masking). Only a role that may reveal sets one.
@@ -295,5 +297,6 @@ class BookingForm(VersionedFormMixin, forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = restrict(Organization.objects.all(), user, "change")
+        default_own_organization(self.fields["organization"], user)
         for f in ("starts_at", "ends_at"):
             self.fields[f].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]

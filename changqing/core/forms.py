@@ -36,3 +36,22 @@ def form_page(request, form, *, title: str, cancel_url: str, save, success: str 
                 messages.success(request, success)
             return redirect(target)
     return render(request, "core/form.html", {"title": title, "form": form, "cancel_url": cancel_url})
+
+
+def default_own_organization(field, user) -> None:
+    """Start an organisation choice at the user's own organisation (issue 18), when the form has no value yet.
+
+    The user's own organisation is core.scope.home_path; when it is not among the choices (a branch form for a
+    bureau admin), the nearest choice above it, else nothing is preset.
+    """
+    from changqing.core.scope import home_path
+
+    if field.initial or user is None:
+        return
+    home = home_path(user)
+    if not home:
+        return
+    ancestors = [home[:i] for i in range(len(home), 0, -1)]
+    own = field.queryset.filter(path__in=ancestors).order_by("-depth").first()
+    if own is not None:
+        field.initial = own.pk

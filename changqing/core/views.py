@@ -12,6 +12,7 @@ from changqing.core.scope import get_scoped_object_or_404, object_view, restrict
 from . import changelog, speech, today
 from .roles import Role
 from .filters import ObjectChangeFilterSet, OperationLogFilterSet
+from .changelog_words import in_words
 from .home import panels_for
 from .lists import Column, ScopedListView
 from .masking import HIDDEN, Reveal
@@ -122,8 +123,8 @@ def object_history(request, content_type_id: int, object_id: str):
     return render(request, "core/history.html", {
         "title": f"变更历史：{obj or changes.first().object_repr}",
         "object": obj,
-        "changes": [(c, _hide(c.changed_fields(), hidden)) for c in changes.select_related("user")[:200]],
-        "field_labels": {f.name: str(f.verbose_name) for f in model._meta.fields},
+        "changes": [(c, in_words(model, _hide(c.changed_fields(), hidden), HIDDEN))
+                    for c in changes.select_related("user")[:200]],
         "restorable": _restorable(changes, obj, request.user),
     })
 
@@ -194,3 +195,4 @@ class OperationLogView(ScopedListView):
         Column("detail", "说明"),
         Column("ip", "IP 地址"),
     ]
+

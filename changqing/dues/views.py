@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
+from changqing.core.confirm import confirm_step
 from changqing.core.export_gate import ExportGate
 from changqing.core.scope import (
     can,
@@ -279,9 +280,16 @@ def hardship_add(request, pk: int):
 
 @object_view(DuesPayment)
 @login_required
-@require_POST
 def payment_delete(request, pk: int):
     payment = get_scoped_object_or_404(DuesPayment, request.user, "change", pk=pk)
+    ask = confirm_step(
+        request, title="撤销缴纳记录",
+        subject=f"撤销 {payment.membership} {payment.paid_on:%Y年%-m月%-d日} 缴纳的 {payment.amount} 元（{payment.months_label}）",
+        effects=[f"这笔记录将被删除，{payment.months_label} 恢复为未缴，会重新出现在收缴登记表和欠缴提醒中。",
+                 "如果只是金额或日期记错，撤销后请重新登记正确的一笔。", "这一操作会记入变更记录。"],
+        confirm_label="确认撤销", cancel_url=reverse("dues:member", args=[payment.membership_id]))
+    if ask is not None:
+        return ask
     services.dues_payment_delete(payment=payment)
     messages.success(request, "已撤销该笔缴纳记录，相应月份恢复为未缴")
     return redirect("dues:member", pk=payment.membership_id)

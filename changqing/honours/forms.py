@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from changqing.core.conflicts import RecordVersionMixin, VersionedFormMixin
 from changqing.members.picker import person_picker
+from changqing.core.forms import default_own_organization
 from changqing.core.scope import restrict
 from changqing.core.widgets import DateInput
 from changqing.orgs.models import Organization, OrgKind
@@ -33,6 +34,7 @@ class CampaignForm(RecordVersionMixin, forms.Form):
             self.fields["organization"].queryset = restrict(
                 Organization.objects.filter(kind__in=[OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH],
                                             dissolved_on__isnull=True), user, "manage").order_by("path")
+            default_own_organization(self.fields["organization"], user)
             year = timezone.localdate().year
             self.fields["year"].initial = year
             self.fields["title"].initial = f"{year}年度“四个最美”评选"

@@ -31,6 +31,8 @@ class LifeConfig(AppConfig):
             NavItem("逾期清单", "life:overdue", roles=org_roles, order=32),
             NavItem("学习纪实", "life:study", roles=org_roles, order=33),
             NavItem("工作清单", "life:worklists", roles=org_roles, order=34),
+            NavItem("月通报", "life:bulletins", roles=org_roles, order=35),
+            NavItem("培训班", "life:courses", roles=org_roles, order=36),
         )
         register_panel(due_panel)
         from . import today  # noqa: F401  (its 今天要办 sources, core/today.py)

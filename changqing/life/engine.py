@@ -88,9 +88,9 @@ def parse_period(text: str) -> Period:
         start = _month(m)
         last = _month(re.fullmatch(_MONTH, text.split("..")[1]))
         if last < start:
-            raise PeriodError(f"期间「{text}」的结束月份早于开始月份")
+            raise PeriodError(f"结束月份（{last.year}年{last.month}月）早于开始月份（{start.year}年{start.month}月），请重新选择")
         return Period(start, month_end(last), f"{start.year}年{start.month}月至{last.year}年{last.month}月")
-    raise PeriodError(f"无法识别的期间「{text}」：请写成 2025、2025-Q1、2025-03 或 2025-01..2025-06")
+    raise PeriodError(f"无法识别的期间「{text}」：请用上面的年月选择框选开始和结束月份")
 
 
 def _year(text: str) -> int:

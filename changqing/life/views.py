@@ -51,7 +51,12 @@ def _root(request) -> Organization:
 
 
 def _period(request, default: str) -> tuple[engine.Period, str, str | None]:
-    text = request.GET.get("period", "").strip() or default
+    # Two month pickers (?from=2025-01&to=2025-06) or, for links, ?period=2025 | 2025-Q1 | 2025-01..2025-06.
+    start, end = (request.GET.get(k, "").strip()[:20] for k in ("from", "to"))
+    if start or end:
+        text = f"{start}..{end}" if start and end and start != end else (start or end)
+    else:
+        text = request.GET.get("period", "").strip() or default
     try:
         return engine.parse_period(text), text, None
     except engine.PeriodError as exc:
@@ -414,6 +419,7 @@ def heat_map(request):
         "months": [f"{m:%Y-%m}" for m in months], "branches": [b.name for b in branches],
         "data": [[j, i, engine.STATUS_RANK[c["status"]]] for i, (_, row) in enumerate(rows) for j, c in enumerate(row)],
         "urls": [[c["url"] for c in row] for _, row in rows],
+        "texts": [[f"{c['done']}/{c['total']}" for c in row] for _, row in rows],  # numbers, not colour alone
     }
     return render(request, "life/heatmap.html", {
         "title": f"组织生活热力图 · {root.name}", "root": root, "period": period, "period_text": text,

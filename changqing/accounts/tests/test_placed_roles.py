@@ -87,7 +87,7 @@ def test_admin_removes_their_roles_and_the_event_is_filed_where_they_see_it(worl
     c = _client(world.mine)
     for user in (world.carer_in, world.chief_in):
         ra = user.role_assignments.get()
-        assert c.post(f"/accounts/roles/{ra.pk}/remove/").status_code == 302
+        assert c.post(f"/accounts/roles/{ra.pk}/remove/", {"confirm": "1"}).status_code == 302
         assert not RoleAssignment.objects.filter(pk=ra.pk).exists()
     for user in (world.carer_out, world.chief_out):
         ra = user.role_assignments.get()

@@ -58,7 +58,7 @@ def test_zone_lead_and_member_users_are_listed_for_their_admin(admin_client, tre
     assert admin_client.get(f"/accounts/users/{lead.pk}/").status_code == 200
     # …and the admin can remove the zone role they gave.
     ra = lead.role_assignments.get()
-    assert admin_client.post(f"/accounts/roles/{ra.pk}/remove/").status_code == 302
+    assert admin_client.post(f"/accounts/roles/{ra.pk}/remove/", {"confirm": "1"}).status_code == 302
     assert not RoleAssignment.objects.filter(pk=ra.pk).exists()
 
 

@@ -5,7 +5,8 @@
 (function () {
   var specs = JSON.parse(document.getElementById("dash-charts").textContent);
   var dark = document.body.classList.contains("screen");
-  var fs = dark ? 18 : 14;
+  // Chart text follows the page's text size (18px, 22px in 大字模式; the 大屏 at least 18px).
+  var fs = Math.max(18, parseFloat(getComputedStyle(document.body).fontSize) || 18);
   var text = dark ? "#e8eef6" : "#1a1a1a";
   var charts = [];
 
