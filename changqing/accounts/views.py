@@ -16,7 +16,6 @@ from changqing.core.lists import Column, ScopedListView
 from changqing.core.models import OperationLog
 from changqing.core.oplog import log_operation
 from changqing.core.confirm import confirm_step
-from changqing.orgs.models import Organization
 from changqing.core.scope import get_scoped_object_or_404, home_path, object_view, org_path_of, restrict, scope_for
 
 from . import lockout, sessions
@@ -117,7 +116,8 @@ def _place_home(user, assignment) -> None:
     if user.home_organization_id:
         return
     path = org_path_of(assignment)
-    home = Organization.objects.filter(path=path).first() if path else None
+    # accounts sits below orgs: the model is looked up by name, as the User's own foreign key names it.
+    home = User._meta.get_field("home_organization").related_model.objects.filter(path=path).first() if path else None
     if home is not None:
         user.home_organization = home
         user.save(update_fields=["home_organization"])
