@@ -51,13 +51,15 @@ browser-deps:
 		echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
 	fi
 
-# The monthly bulletin (月通报) is converted to PDF by LibreOffice with the Noto CJK
+# The monthly bulletin (月通报), the appraisal and election documents (Word) and the upward statistics tables
+# (Excel) are converted to PDF by LibreOffice (Writer and Calc) with the Noto CJK
 # glyphs embedded; pdftoppm (poppler-utils) renders its pages for checking.
 fonts:
-	@if command -v soffice >/dev/null && command -v pdftoppm >/dev/null && fc-list 2>/dev/null | grep -qi "Noto Serif CJK"; then :; \
+	@if command -v soffice >/dev/null && command -v pdftoppm >/dev/null && fc-list 2>/dev/null | grep -qi "Noto Serif CJK" \
+		&& dpkg -s libreoffice-calc-nogui >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
-		echo "正在安装 LibreOffice（无界面）、poppler-utils 和中文字体（Debian 软件包）…"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui poppler-utils fonts-noto-cjk >/dev/null; \
+		echo "正在安装 LibreOffice（无界面，文字处理和电子表格）、poppler-utils 和中文字体（Debian 软件包）…"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-noto-cjk >/dev/null; \
 	else \
 		echo "!! 未找到 LibreOffice，且当前不是 root：月通报只生成 Word 文件，PDF 测试将被跳过。"; \
 	fi

@@ -342,6 +342,12 @@ EDIT_ROUTES = {
     "honours:campaign_edit": None,  # test_plain_form_edit_of_a_campaign_is_conflict_safe
     "honours:category_edit": None,
     "dues:base_add": lambda t, m: [t.ra.membership.pk],
+    # 老同志生活事件: each form is a VersionedFormMixin (the form sweep above); the records need a stay, a profile,
+    # a talent or a stay elsewhere first.
+    "lifeevents:stay_edit": None,
+    "lifeevents:profile_edit": None,
+    "lifeevents:talent_edit": None,
+    "lifeevents:elsewhere_edit": None,
 }
 
 

@@ -73,7 +73,7 @@ def test_term_with_six_committee_members_is_saved_with_a_warning(tree):
 
 def _elect(org, people, **kw):
     args = dict(organization=org, held_on=D(2026, 5, 10), seats=3, due_to_attend=len(people), present=len(people),
-                candidates=[(m, len(people) if i < 3 else 1) for i, m in enumerate(people[:4])],
+                candidates=[(m, len(people) if i < 3 else 0) for i, m in enumerate(people[:4])],
                 secretary=people[0], deputy=people[1])
     args.update(kw)
     return services.election_record(**args)
@@ -85,7 +85,7 @@ def test_election_record_seats_by_size(tree):
         _elect(tree.a, people + [], due_to_attend=5, present=5)
     assert "不足7人" in " ".join(exc.value.message_dict["seats"]) and not Election.objects.exists()
     election = _elect(tree.a, people, seats=2, due_to_attend=5, present=5,
-                      candidates=[(people[0], 5), (people[1], 5), (people[2], 1)])
+                      candidates=[(people[0], 5), (people[1], 5), (people[2], 0)])
     assert CommitteeTerm.objects.get(election=election).form == CommitteeForm.SECRETARY
 
 

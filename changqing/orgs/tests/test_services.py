@@ -40,7 +40,9 @@ def test_eligible_members_follow_history(tree):
 
 def _election(org, people, **kw):
     args = dict(organization=org, held_on=D(2026, 5, 10), seats=3, due_to_attend=len(people), present=len(people),
-                candidates=[(m, len(people) - (i // 3) * 3) for i, m in enumerate(people[:4])],
+                # Winners one vote short of everyone present, the runner-up 3: within present × seats (one vote per
+                # seat per voter, the ballots' total).
+                candidates=[(m, len(people) - 1 if i < 3 else 3) for i, m in enumerate(people[:4])],
                 secretary=people[0], deputy=people[1])
     args.update(kw)
     return services.election_record(**args)
@@ -266,7 +268,7 @@ def _recorded(branch):
     old = services.term_register(organization=branch, start_on=D(2023, 5, 1), form=CommitteeForm.COMMITTEE,
                                  posts=[(people[5], Post.SECRETARY, ""), (people[6], Post.MEMBER, ""),
                                         (people[7], Post.MEMBER, "")], number=3)
-    election = _election(branch, people)  # 2026-05-10; people[0..2] 8 votes, people[3] 5 votes
+    election = _election(branch, people)  # 2026-05-10; people[0..2] 7 votes, people[3] 3 votes
     return people, old, election
 
 
@@ -281,23 +283,23 @@ def _votes(election, **by_index):
 def test_election_correction_moves_the_term_and_keeps_a_note(branch, bureau_admin):
     people, old, election = _recorded(branch)
     services.election_correct(election=election, user=bureau_admin, reason="以选举报告原件为准",
-                              held_on=D(2026, 5, 8), due_to_attend=8, present=8, votes=_votes(election, c3=4))
+                              held_on=D(2026, 5, 8), due_to_attend=8, present=8, votes=_votes(election, c3=2))
     election.refresh_from_db()
     old.refresh_from_db()
     term = CommitteeTerm.objects.get(election=election)
     assert election.held_on == D(2026, 5, 8) and term.start_on == D(2026, 5, 8) and term.end_on == D(2029, 5, 8)
     assert old.ended_on == D(2026, 5, 8)
-    assert election.candidates.get(membership=people[3]).votes == 4
+    assert election.candidates.get(membership=people[3]).votes == 2
     assert "以选举报告原件为准" in election.correction_note
     assert "选举日期 2026年05月10日→2026年05月08日" in election.correction_note
-    assert "得票 5→4" in election.correction_note
+    assert "得票 3→2" in election.correction_note
     from changqing.core.changelog import history_for
     assert any(h.before and h.before.get("held_on") == "2026-05-10" for h in history_for(election))
 
 
 @pytest.mark.parametrize("change,field", [
     (dict(reason=""), "reason"),
-    (dict(votes={"c3": 9}), "candidates"),  # people[3] would now be elected instead of someone else
+    (dict(votes={"c2": 3, "c3": 7}), "candidates"),  # people[3] would now be elected instead of people[2]
     (dict(present=6), "present"),  # 6 of 8 is not more than 4/5
     (dict(held_on=D(2023, 4, 1)), "held_on"),  # before the previous term began
     (dict(held_on=D(2099, 1, 1)), "held_on"),
@@ -314,5 +316,5 @@ def test_bad_election_correction_changes_nothing(branch, bureau_admin, change, f
     assert field in exc.value.message_dict
     election.refresh_from_db()
     assert election.held_on == D(2026, 5, 10) and election.correction_note == ""
-    assert sorted(election.candidates.values_list("votes", flat=True)) == [5, 8, 8, 8]
+    assert sorted(election.candidates.values_list("votes", flat=True)) == [3, 7, 7, 7]
     assert CommitteeTerm.objects.get(election=election).start_on == D(2026, 5, 10)

@@ -366,7 +366,7 @@ def test_election_correction_needs_change_rights(client, tree):
     people = members(tree.a, 7)
     election = services.election_record(
         organization=tree.a, held_on=D(2026, 5, 10), seats=3, due_to_attend=8, present=8,
-        candidates=[(m, 8 if i < 3 else 1) for i, m in enumerate(people[:4])], secretary=people[0])
+        candidates=[(m, 8 if i < 3 else 0) for i, m in enumerate(people[:4])], secretary=people[0])
     viewer = make_user("gw-view", Role.COMMITTEE_MEMBER, organization=tree.root)  # may view, not change
     client.force_login(viewer)
     assert client.get(election.get_absolute_url()).status_code == 200
