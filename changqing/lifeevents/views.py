@@ -69,20 +69,30 @@ class StayCreateView(ObjectCreateView):
         return f"已登记{retiree.name}住院，并已生成探望任务"
 
 
-class StayEditView(ObjectCreateView):
-    model = HospitalStay
-    queryset = HospitalStay.objects.select_related("retiree__organization")
-    form_class = forms.StayForm
+class _RetireeRecordEditView(ObjectCreateView):
+    """Edit one of a retiree's records (a stay, a talent, a stay elsewhere): the form on the record itself, back
+    to the person's page. Subclasses set model, form_class and `what` (for the title)."""
+
     success_message = "已保存"
+    what = ""
+
+    def get_queryset(self):
+        return self.model.objects.select_related("retiree__organization")
 
     def get_title(self):
-        return f"修改 {self.object.retiree.name} 的住院记录（登记出院）"
+        return f"修改 {self.object.retiree.name} 的{self.what}"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.object}
 
     def get_cancel_url(self):
         return self.object.retiree.get_absolute_url()
+
+
+class StayEditView(_RetireeRecordEditView):
+    model = HospitalStay
+    form_class = forms.StayForm
+    what = "住院记录（登记出院）"
 
     def perform(self, form):
         services.stay_update(stay=form.instance, user=self.request.user)
@@ -340,19 +350,14 @@ class TalentCreateView(ObjectCreateView):
         return f"已将{talent.retiree.name}登记到银发人才库"
 
 
-class TalentEditView(ObjectCreateView):
+class TalentEditView(_RetireeRecordEditView):
     model = SilverTalent
-    queryset = SilverTalent.objects.select_related("retiree__organization")
     form_class = forms.TalentForm
     success_url = "lifeevents:talents"
-    success_message = "已保存"
-    cancel_url = "/lifeevents/talents/"
+    what = "人才信息"
 
-    def get_title(self):
-        return f"修改 {self.object.retiree.name} 的人才信息"
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.object}
+    def get_cancel_url(self):
+        return "/lifeevents/talents/"
 
     def perform(self, form):
         return services.talent_save(talent=form.instance)
@@ -399,20 +404,10 @@ class ElsewhereCreateView(ObjectCreateView):
         return f"已登记{retiree.name}异地居住"
 
 
-class ElsewhereEditView(ObjectCreateView):
+class ElsewhereEditView(_RetireeRecordEditView):
     model = LivingElsewhere
-    queryset = LivingElsewhere.objects.select_related("retiree__organization")
     form_class = forms.ElsewhereForm
-    success_message = "已保存"
-
-    def get_title(self):
-        return f"修改 {self.object.retiree.name} 的异地居住"
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.object}
-
-    def get_cancel_url(self):
-        return self.object.retiree.get_absolute_url()
+    what = "异地居住"
 
     def perform(self, form):
         return services.elsewhere_save(record=form.instance).retiree
