@@ -30,6 +30,7 @@ ALLOWED = {
     "dashboards:screen": "the 大屏 wall display, opened from the dashboards page's own button",
     "accounts:session_status": "JSON for the idle warning (static/js/idle.js), not a page",
     "core:healthz": "the load balancer's health check, not a page",
+    "core:read_aloud_me": "audio of the member's own page, fetched by the 朗读 button (static/js/read-aloud.js)",
 }
 
 

@@ -24,6 +24,8 @@ class GuidanceConfig(AppConfig):
             NavItem("两新指导站", "guidance:statistics", roles=roles, order=310),
             NavItem("两新组织", "guidance:neworgs", roles=roles, order=320),
             NavItem("求助事项", "guidance:help", roles=roles, order=330),
+            NavItem("指导站例会", "guidance:meetings", roles=roles, order=332),
+            NavItem("工作清单", "guidance:lists", roles=roles, order=334),
             NavItem("指导员报名", "guidance:applications", roles=frozenset({Role.BUREAU_ADMIN, Role.STATION_CHIEF}), order=340),
         )
         register_panel(guidance_panel)

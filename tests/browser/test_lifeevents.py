@@ -65,5 +65,5 @@ def test_secretary_on_phone_hospital_stay_then_death_and_reversal(demo, page_fac
     page.wait_for_url(page.base_url + person.get_absolute_url())
     assert Membership.objects.get(retiree=person).state == "active"
     assert VisitTask.objects.get(pk=task.pk).status == "open"
-    assert "撤销去世登记" in page.locator("section:has(h2:text-is('生活事件'))").inner_text()
+    assert "撤销" in page.locator("section:has(h2:text-is('生活事件'))").inner_text()
     screenshot(page, "lifeevents-record-after-reversal-375")

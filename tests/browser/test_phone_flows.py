@@ -36,11 +36,22 @@ def _home(page_factory, username):
     return page, Taps(page)
 
 
+def _from_home(page, taps, task_key_prefix: str, panel_link: str):
+    """The home page's 今天要办 button for this task when it is there; else the folded 各项数据 (one tap to open)
+    and its link."""
+    task = page.locator(f"li.today-task[data-key^='{task_key_prefix}'] a.today-action")
+    if task.count():
+        taps.click(task.first)
+        return
+    taps.click("summary:has-text('各项数据')")
+    taps.click(panel_link)
+
+
 def test_group_meeting_with_attendance(demo, page_factory):
     from changqing.life.models import Meeting
 
     page, taps = _home(page_factory, "shuji")
-    taps.click("main a[href$='/record/']")  # the home page's 去记录 (the meeting that is due)
+    _from_home(page, taps, "life:YS-", "main a[href$='/record/']")  # 去记录: the meeting that is due
     page.wait_for_url("**/record/**")
     code = page.url.split("/life/branch/")[1].split("/")[0]
     before = Meeting.objects.filter(organization__code=code).count()
@@ -74,7 +85,7 @@ def test_one_members_dues_from_home(demo, page_factory):
     from changqing.dues.models import DuesPayment
 
     page, taps = _home(page_factory, "shuji")
-    taps.click("a.num:has-text('月')")  # the home card 本月收缴登记表
+    _from_home(page, taps, "dues:unpaid:", "a.num:has-text('月')")  # 登记: this month's unpaid, on the sheet
     page.wait_for_url("**/dues/sheet/**")
     row = page.locator("li.dues-row:has(.paid-toggle)").first
     mid = int(row.get_attribute("data-member"))
@@ -131,10 +142,13 @@ def test_visit_from_home(demo, page_factory):
     from changqing.care.models import Visit
 
     page, taps = _home(page_factory, "zhuanyuan")
-    taps.click("main a[href='/care/mine/']")  # 我的结对 on the home page
-    page.wait_for_url("**/care/mine/")
     before = Visit.objects.count()
-    taps.click("ul.pair-list > li a:has-text('记录走访')")
+    if page.locator("li.today-task[data-key^='care:pair:'] a.today-action").count():
+        taps.click("li.today-task[data-key^='care:pair:'] a.today-action")  # 去走访: the overdue pair
+    else:
+        _from_home(page, taps, "care:pair:", "main a[href='/care/mine/']")
+        page.wait_for_url("**/care/mine/")
+        taps.click("ul.pair-list > li a:has-text('记录走访')")
     page.wait_for_url("**/care/visits/new/**")
     assert page.locator(".picker-chosen").inner_text().startswith("已选：")  # pre-filled from the pair
     assert page.locator("input[type=file][accept='image/*'][capture]").count() == 1
@@ -142,7 +156,7 @@ def test_visit_from_home(demo, page_factory):
     screenshot(page, "phone-visit-form-375")
     _fits(page)
     taps.click("button[type=submit]:has-text('保存')")
-    page.wait_for_url("**/care/mine/")
+    page.wait_for_load_state()
     assert Visit.objects.count() == before + 1
     print("走访 taps:", taps.n, taps.log)
     assert taps.n <= 5
@@ -152,7 +166,7 @@ def test_home_delivery_from_home(demo, page_factory):
     from changqing.life.models import StudyRecord
 
     page, taps = _home(page_factory, "shuji")
-    taps.click("main a[href$='/record/']")  # the meeting form suggests 送学上门 for who cannot come
+    _from_home(page, taps, "life:YS-", "main a[href$='/record/']")  # the meeting form suggests 送学上门
     page.wait_for_url("**/record/**")
     taps.click("li.member .delivery-hint a")
     page.wait_for_url("**/life/study/new/**")
