@@ -16,9 +16,8 @@ def test_secretary_records_month_collection_in_one_save(demo, page_factory, widt
 
     page = page_factory(width=width)
     login(page, "shuji")
-    assert page.locator("text=党费欠缴提醒").count() == 1
-    page.click("summary:has-text('各项数据')")  # the counts are folded below 今天要办
-    page.click("a.num:has-text('月')")  # the home card "本月收缴登记表"
+    # 今天要办: this month's unpaid dues, one button to the branch's sheet
+    page.locator("li.today-task[data-key^='dues:unpaid:'] a.today-action").first.click()
     page.wait_for_url("**/dues/sheet/**")
     assert "党费收缴登记表" in page.locator("h1").inner_text()
     screenshot(page, f"dues-sheet-{width}-before")

@@ -14,9 +14,7 @@ def test_member_votes_once_in_the_open_campaign(page_factory):
 
     page = page_factory(1280, 900)
     login(page, "dangyuan")
-    if page.locator("summary:has-text('各项数据')").count():
-        page.click("summary:has-text('各项数据')")  # the counts are folded below 今天要办
-    page.locator(".card", has_text="待投票的类别").locator("a.num").click()  # home panel → the ballot
+    page.locator("li.today-task[data-key^='honours:'] a.today-action").first.click()  # 今天要办 → 去投票
     page.wait_for_selector("h1:has-text('投票')")
     assert page.locator("text=已投票（").count() == 0
     screenshot(page, "honours_ballot_1280")
